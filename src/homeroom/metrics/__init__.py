@@ -1,0 +1,16 @@
+"""The formulas, once, as Ibis expressions that know nothing of files or engines."""
+
+from homeroom.metrics.aggregates import AGGREGATE_COLUMNS, LEVEL_KEYS, LEVEL_PER, aggregate
+from homeroom.metrics.students import PER_UNITS, STUDENT_COLUMNS, student_metrics
+from homeroom.metrics.tables import Tables
+
+__all__ = [
+    "AGGREGATE_COLUMNS",
+    "LEVEL_KEYS",
+    "LEVEL_PER",
+    "PER_UNITS",
+    "STUDENT_COLUMNS",
+    "Tables",
+    "aggregate",
+    "student_metrics",
+]

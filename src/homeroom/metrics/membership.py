@@ -1,0 +1,78 @@
+"""Days enrolled: membership days counted from calendar day numbers, never day by day.
+
+A stay's days are `days_through(end) - days_through(start) + instructional(start)` where
+`days_through(d)` is the number of instructional days of the calendar year up to and including
+d. The calendar is dense (every date from its first to its last), so both ends are found with
+plain equality joins, which every engine runs well.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+
+from homeroom.definitions import Definition
+from homeroom.metrics.tables import Tables
+
+
+def calendar_day_numbers(calendar: ir.Table) -> ir.Table:
+    """Each calendar date with the count of instructional days through it."""
+    running = ibis.cumulative_window(
+        group_by=[calendar.calendar_id, calendar.school_year], order_by=calendar.date
+    )
+    return calendar.mutate(
+        days_through=calendar.instructional.cast("int64").sum().over(running),
+        is_instructional=calendar.instructional.cast("int64"),
+    )
+
+
+def stays(tables: Tables, definition: Definition, as_of: dt.date | None = None) -> ir.Table:
+    """One row per stay with its membership days as of `as_of` (stays with none are dropped)."""
+    enrollments = tables.enrollments
+    if definition.grades:
+        enrollments = enrollments.filter(enrollments.grade_level.isin(definition.grades))
+    schools = tables.schools.select("school_id", "district_id", "state", "calendar_id")
+    calendar = tables.calendar
+    bounds = calendar.group_by("calendar_id", "school_year").aggregate(
+        first_date=calendar.date.min(), last_date=calendar.date.max()
+    )
+    stay = enrollments.join(schools, "school_id").join(bounds, ["calendar_id", "school_year"])
+    end = ibis.least(stay.last_day.fill_null(stay.last_date), stay.last_date)
+    if as_of is not None:
+        end = ibis.least(end, ibis.literal(as_of))
+    stay = stay.mutate(
+        start_date=ibis.greatest(stay.entry_date, stay.first_date), end_date=end
+    ).filter(lambda t: t.start_date <= t.end_date)
+
+    numbered = calendar_day_numbers(calendar)
+    at_start = numbered.select(
+        calendar_id="calendar_id",
+        school_year="school_year",
+        start_date="date",
+        through_start="days_through",
+        instructional_start="is_instructional",
+    )
+    at_end = numbered.select(
+        calendar_id="calendar_id",
+        school_year="school_year",
+        end_date="date",
+        through_end="days_through",
+    )
+    stay = stay.join(at_start, ["calendar_id", "school_year", "start_date"]).join(
+        at_end, ["calendar_id", "school_year", "end_date"]
+    )
+    stay = stay.mutate(
+        days_enrolled=stay.through_end - stay.through_start + stay.instructional_start
+    )
+    return stay.filter(stay.days_enrolled > 0).select(
+        "school_year",
+        "state",
+        "district_id",
+        "school_id",
+        "student_id",
+        "grade_level",
+        "entry_date",
+        "days_enrolled",
+    )
