@@ -27,6 +27,13 @@ from homeroom.metrics import (
     aggregate,
     student_metrics,
 )
+from homeroom.warehouse import (
+    CurrentLoad,
+    Workspace,
+    WorkspaceError,
+    connect,
+    current_load,
+)
 
 LEVELS = ("student", *LEVEL_KEYS)
 
@@ -116,3 +123,50 @@ def metrics_for_folder(
         )
     finally:
         con.close()
+
+
+def metrics_for_workspace(
+    workspace: Workspace,
+    *,
+    definition: Definition | None = None,
+    level: str = "student",
+    per: str = "school",
+    by: Sequence[str] = (),
+    as_of: dt.date | None = None,
+    engine: str | None = None,
+) -> pd.DataFrame:
+    """One level of metrics from a workspace's latest load (read-only)."""
+    definition = definition or workspace.definition()
+    con = connect(workspace, read_only=True)
+    try:
+        current = require_compatible_load(con, workspace, definition)
+        return metrics_from_duckdb(
+            con,
+            current.units_per_day,
+            definition,
+            engine=engine or workspace.engine,
+            level=level,
+            per=per,
+            by=tuple(by),
+            as_of=as_of,
+        )
+    finally:
+        con.close()
+
+
+def require_compatible_load(
+    con: duckdb.DuckDBPyConnection, workspace: Workspace, definition: Definition
+) -> CurrentLoad:
+    """The current load, if its stays were built with the definition's exit-date rule."""
+    current = current_load(con)
+    if current is None:
+        raise WorkspaceError(
+            f"nothing loaded in the workspace {workspace.root} yet; run `homeroom load DATA_DIR`"
+        )
+    if current.exit_date_rule != definition.exit_date:
+        raise WorkspaceError(
+            f"the workspace was loaded with exit_date = {current.exit_date_rule!r} but the "
+            f"definition {definition.name!r} says {definition.exit_date!r}; load the data again "
+            "with that definition (homeroom load DATA_DIR --definition ...)"
+        )
+    return current

@@ -55,10 +55,12 @@ class Definition:
     def summary_rows(self) -> list[tuple[str, str]]:
         """The definition in words, for reports and `homeroom definitions`."""
         tiers = ", ".join(
-            f"{name} from {_percent(cut)}" for name, cut in zip(TIERS[1:], self.tier_cuts)
+            f"{name} from {_percent(cut)}"
+            for name, cut in zip(TIERS[1:], self.tier_cuts, strict=True)
         )
         levels = ", ".join(
-            f"{name} from {_percent(cut)}" for name, cut in zip(SCHOOL_LEVELS[1:], self.level_cuts)
+            f"{name} from {_percent(cut)}"
+            for name, cut in zip(SCHOOL_LEVELS[1:], self.level_cuts, strict=True)
         )
         return [
             ("definition", f"{self.name} (version {self.version})"),
@@ -123,6 +125,9 @@ def load_definition(name_or_path: str | Path | None = None) -> Definition:
     return _build(_read_chain(path, shipped, set()), path)
 
 
+_EITHER_OR = (("threshold_share", "threshold_days"), ("threshold_days", "threshold_share"))
+
+
 def _read_chain(path: Path, shipped: dict[str, Path], seen: set[Path]) -> dict[str, Any]:
     if path.resolve() in seen:
         raise DefinitionError(f"{path}: 'extends' goes round in a circle")
@@ -142,7 +147,12 @@ def _read_chain(path: Path, shipped: dict[str, Path], seen: set[Path]) -> dict[s
     base = _read_chain(Path(parent_path), shipped, seen)
     for section, values in data.items():
         if isinstance(values, dict) and isinstance(base.get(section), dict):
-            base[section] = {**base[section], **values}
+            inherited = dict(base[section])
+            # The threshold is a share or a number of days: a child giving one replaces the other.
+            for one, other in _EITHER_OR:
+                if one in values:
+                    inherited.pop(other, None)
+            base[section] = {**inherited, **values}
         else:
             base[section] = values
     return base
@@ -160,7 +170,7 @@ def _share(path: Path, key: str, value: Any) -> Fraction:
             share = Fraction(str(value))
     except (ValueError, ZeroDivisionError):
         raise DefinitionError(
-            f"{path}: '{key}' must be a share such as 0.10, \"10%\" or \"1/10\"; got {value!r}"
+            f'{path}: \'{key}\' must be a share such as 0.10, "10%" or "1/10"; got {value!r}'
         ) from None
     if share > 1:
         share = share / 100
@@ -191,7 +201,9 @@ def _build(data: dict[str, Any], path: Path) -> Definition:
         try:
             threshold_days = Fraction(str(days))
         except ValueError:
-            raise DefinitionError(f"{path}: threshold_days must be a number; got {days!r}") from None
+            raise DefinitionError(
+                f"{path}: threshold_days must be a number; got {days!r}"
+            ) from None
         if threshold_days <= 0:
             raise DefinitionError(f"{path}: threshold_days must be above 0; got {days!r}")
     partial = _require(path, data, "chronic", "partial_days")
@@ -218,7 +230,9 @@ def _build(data: dict[str, Any], path: Path) -> Definition:
             f"{path}: unknown grades {bad_grades}; known: {', '.join(GRADE_LEVELS)}"
         )
     tiers = data.get("tiers", {})
-    tier_cuts = tuple(_share(path, f"tiers.{n}", _require(path, data, "tiers", n)) for n in TIERS[1:])
+    tier_cuts = tuple(
+        _share(path, f"tiers.{n}", _require(path, data, "tiers", n)) for n in TIERS[1:]
+    )
     levels = data.get("school_levels", {})
     level_cuts = tuple(
         _share(path, f"school_levels.{n}", _require(path, data, "school_levels", n))
@@ -240,7 +254,9 @@ def _build(data: dict[str, Any], path: Path) -> Definition:
         version=str(meta.get("version", "1")),
         description=str(meta.get("description", "")),
         source=str(meta.get("source", "")),
-        threshold_share=_share(path, "chronic.threshold_share", share) if share is not None else None,
+        threshold_share=_share(path, "chronic.threshold_share", share)
+        if share is not None
+        else None,
         threshold_days=threshold_days,
         minimum_days_enrolled=minimum,
         partial_days=partial,

@@ -1,0 +1,284 @@
+"""Loading a dataset into a workspace: validate, replace, record — all in one transaction.
+
+Either every table of the dataset is loaded, with its quarantine and a `load_history` row,
+or nothing changes. A dataset whose files (by SHA-256) and exit-date rule match the current
+load is recognised and left alone, so loading the same files twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from homeroom.contract.schema import FILE_SUFFIXES, QUARANTINE_COLUMNS
+from homeroom.definitions import Definition
+from homeroom.warehouse.workspace import Workspace, WorkspaceError
+
+HISTORY_DDL = """
+CREATE TABLE IF NOT EXISTS load_history (
+    load_id BIGINT,
+    loaded_at TIMESTAMP,
+    status VARCHAR,            -- loaded | failed
+    data_dir VARCHAR,
+    definition VARCHAR,
+    exit_date_rule VARCHAR,
+    fingerprint VARCHAR,
+    files VARCHAR,             -- JSON: [{table, file, sha256, rows}]
+    rows_read VARCHAR,         -- JSON: {table: rows}
+    rows_loaded VARCHAR,       -- JSON: {table: rows}
+    rows_quarantined BIGINT,
+    duplicates_collapsed BIGINT,
+    units_per_day BIGINT,
+    seconds DOUBLE,
+    message VARCHAR
+)
+"""
+QUARANTINE_DDL = """
+CREATE TABLE IF NOT EXISTS quarantine (
+    load_id BIGINT, "table" VARCHAR, file VARCHAR, line BIGINT, "column" VARCHAR, reason VARCHAR
+)
+"""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    load_id: int
+    status: str  # "loaded" | "unchanged"
+    rows_read: dict[str, int]
+    rows_loaded: dict[str, int]
+    rows_quarantined: int
+    duplicates_collapsed: int
+    seconds: float
+    quarantine: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CurrentLoad:
+    """What the workspace holds now: the latest successful load."""
+
+    load_id: int
+    loaded_at: dt.datetime
+    definition: str
+    exit_date_rule: str
+    fingerprint: str
+    units_per_day: int
+    rows_loaded: dict[str, int]
+
+
+def dataset_fingerprint(data_dir: Path, definition: Definition) -> str:
+    """SHA-256 over the dataset's files and the exit rule (which shapes the stays)."""
+    digest = hashlib.sha256(f"exit_date={definition.exit_date}\n".encode())
+    for path in dataset_files(data_dir):
+        digest.update(f"{path.name}={file_sha256(path)}\n".encode())
+    return digest.hexdigest()
+
+
+def dataset_files(data_dir: Path) -> list[Path]:
+    return sorted(
+        p for p in Path(data_dir).iterdir() if p.is_file() and p.suffix.lower() in FILE_SUFFIXES
+    )
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def connect(workspace: Workspace, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if read_only and not workspace.warehouse.exists():
+        raise WorkspaceError(
+            f"nothing loaded in the workspace {workspace.root} yet; run `homeroom load DATA_DIR`"
+        )
+    workspace.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(workspace.warehouse), read_only=read_only)
+    except duckdb.IOException as exc:
+        raise WorkspaceError(
+            f"cannot open {workspace.warehouse}: another homeroom command may be using it ({exc})"
+        ) from exc
+
+
+def current_load(con: duckdb.DuckDBPyConnection) -> CurrentLoad | None:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'load_history'"
+    ).fetchall()[0][0]
+    if not exists:
+        return None
+    rows = con.execute(
+        "SELECT load_id, loaded_at, definition, exit_date_rule, fingerprint, units_per_day,"
+        " rows_loaded FROM load_history WHERE status = 'loaded'"
+        " ORDER BY load_id DESC LIMIT 1"
+    ).fetchall()
+    if not rows:
+        return None
+    load_id, loaded_at, definition, rule, fingerprint, units, loaded = rows[0]
+    return CurrentLoad(load_id, loaded_at, definition, rule, fingerprint, units, json.loads(loaded))
+
+
+def load_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    con.execute(HISTORY_DDL)
+    return con.execute(
+        "SELECT load_id, loaded_at, status, definition, rows_quarantined, duplicates_collapsed,"
+        " rows_loaded, seconds, message FROM load_history ORDER BY load_id"
+    ).df()
+
+
+def load_dataset(
+    workspace: Workspace,
+    data_dir: Path,
+    *,
+    definition: Definition | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LoadResult:
+    """Validate DATA_DIR and make it the workspace's data, all or nothing."""
+    from homeroom.contract import validate_dataset
+
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise WorkspaceError(f"{data_dir} is not a folder of canonical tables")
+    definition = definition or workspace.definition()
+    say = progress or (lambda _message: None)
+    started = time.perf_counter()
+    say("hashing files")
+    fingerprint = dataset_fingerprint(data_dir, definition)
+    con = connect(workspace)
+    try:
+        con.execute(HISTORY_DDL)
+        con.execute(QUARANTINE_DDL)
+        current = current_load(con)
+        if current is not None and current.fingerprint == fingerprint:
+            return _unchanged(con, current, started)
+        load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM load_history").fetchall()[
+            0
+        ][0]
+        con.begin()
+        try:
+            report = validate_dataset(data_dir, con, definition=definition, progress=progress)
+            say("recording the load")
+            quarantine = report.quarantine.loc[:, list(QUARANTINE_COLUMNS)].copy()
+            quarantine.insert(0, "load_id", load_id)
+            con.execute("DELETE FROM quarantine")
+            con.register("new_quarantine", quarantine)
+            con.execute("INSERT INTO quarantine SELECT * FROM new_quarantine")
+            con.unregister("new_quarantine")
+            seconds = time.perf_counter() - started
+            files = [
+                {"table": f.table, "file": f.path.name, "sha256": f.sha256, "rows": f.rows}
+                for f in report.files
+            ]
+            _record(
+                con,
+                load_id=load_id,
+                status="loaded",
+                data_dir=data_dir,
+                definition=definition,
+                fingerprint=fingerprint,
+                files=files,
+                rows_read=report.rows_read,
+                rows_loaded=report.rows_loaded,
+                rows_quarantined=report.quarantined,
+                duplicates_collapsed=report.duplicates_collapsed,
+                units_per_day=report.units_per_day,
+                seconds=seconds,
+                message="; ".join(report.notes),
+            )
+            con.commit()
+        except BaseException as exc:
+            con.rollback()
+            _record_failure(con, load_id, data_dir, definition, fingerprint, started, exc)
+            raise
+        return LoadResult(
+            load_id=load_id,
+            status="loaded",
+            rows_read=dict(report.rows_read),
+            rows_loaded=dict(report.rows_loaded),
+            rows_quarantined=report.quarantined,
+            duplicates_collapsed=report.duplicates_collapsed,
+            seconds=seconds,
+            quarantine=report.quarantine,
+            notes=tuple(report.notes),
+        )
+    finally:
+        con.close()
+
+
+def _unchanged(con: duckdb.DuckDBPyConnection, current: CurrentLoad, started: float) -> LoadResult:
+    quarantine = con.execute(
+        'SELECT "table", file, line, "column", reason FROM quarantine WHERE load_id = ?',
+        [current.load_id],
+    ).df()
+    duplicates = con.execute(
+        "SELECT duplicates_collapsed FROM load_history WHERE load_id = ?", [current.load_id]
+    ).fetchall()[0][0]
+    return LoadResult(
+        load_id=current.load_id,
+        status="unchanged",
+        rows_read={},
+        rows_loaded=current.rows_loaded,
+        rows_quarantined=len(quarantine),
+        duplicates_collapsed=int(duplicates),
+        seconds=time.perf_counter() - started,
+        quarantine=quarantine,
+    )
+
+
+def _record(con: duckdb.DuckDBPyConnection, **row: object) -> None:
+    definition = row.pop("definition")
+    assert isinstance(definition, Definition)
+    con.execute(
+        "INSERT INTO load_history VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+        " ?, ?)",
+        [
+            row["load_id"],
+            row["status"],
+            str(Path(str(row["data_dir"])).resolve()),
+            f"{definition.name} {definition.version}",
+            definition.exit_date,
+            row["fingerprint"],
+            json.dumps(row.get("files", [])),
+            json.dumps(row.get("rows_read", {})),
+            json.dumps(row.get("rows_loaded", {})),
+            row.get("rows_quarantined", 0),
+            row.get("duplicates_collapsed", 0),
+            row.get("units_per_day"),
+            row["seconds"],
+            row.get("message", ""),
+        ],
+    )
+
+
+def _record_failure(
+    con: duckdb.DuckDBPyConnection,
+    load_id: int,
+    data_dir: Path,
+    definition: Definition,
+    fingerprint: str,
+    started: float,
+    exc: BaseException,
+) -> None:
+    """Keep a trace of a refused load; the data itself was rolled back untouched."""
+    # The failure itself is reported to the user; recording it is best effort.
+    with contextlib.suppress(duckdb.Error):
+        _record(
+            con,
+            load_id=load_id,
+            status="failed",
+            data_dir=data_dir,
+            definition=definition,
+            fingerprint=fingerprint,
+            seconds=time.perf_counter() - started,
+            message=f"{type(exc).__name__}: {exc}"[:2000],
+        )

@@ -1,0 +1,140 @@
+"""A workspace: a folder with `homeroom.toml` and the DuckDB file its loads go into.
+
+`homeroom init DIR` writes the settings; `homeroom load` validates a dataset folder and
+replaces the workspace's tables with it in one transaction, recording the load in
+`load_history`. A load is a snapshot of the district's data, so loading the same files again
+changes nothing (it is recognised by the files' hashes and the definition's exit rule).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from homeroom.definitions import Definition, load_definition
+
+CONFIG_NAME = "homeroom.toml"
+DEFAULT_WAREHOUSE = "warehouse.duckdb"
+
+
+class WorkspaceError(Exception):
+    """A workspace that cannot be used; the message says what to do."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    name: str
+    warehouse: Path
+    definition_name: str
+    engine: str = "duckdb"
+    created: str = ""
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def audit_path(self) -> Path:
+        return self.root / "audit" / "access.jsonl"
+
+    def definition(self) -> Definition:
+        return load_definition(_resolve_definition(self.root, self.definition_name))
+
+    def audit(self, action: str, **details: object) -> None:
+        """Append one line per view or export of student-level data (who, when, what)."""
+        self.audit_path.parent.mkdir(parents=True, exist_ok=True)
+        entry = {
+            "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "user": _user(),
+            "action": action,
+            **details,
+        }
+        with self.audit_path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry, sort_keys=True, default=str) + "\n")
+
+
+def init_workspace(
+    root: Path, *, name: str | None = None, definition: str = "default", engine: str = "duckdb"
+) -> Workspace:
+    """Write `homeroom.toml` in ROOT (made if missing); refuse to overwrite an existing one."""
+    root = Path(root)
+    config = root / CONFIG_NAME
+    if config.exists():
+        raise WorkspaceError(f"{config} already exists; this folder is already a workspace")
+    load_definition(_resolve_definition(root, definition))  # fail now, not at the first load
+    root.mkdir(parents=True, exist_ok=True)
+    created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    workspace_name = name or root.resolve().name
+    config.write_text(
+        "# Homeroom workspace settings. Paths are relative to this file.\n"
+        "[workspace]\n"
+        f"name = {json.dumps(workspace_name)}\n"
+        f"created = {json.dumps(created)}\n"
+        "\n[warehouse]\n"
+        "# The analytical store: validated tables, load history and quarantine.\n"
+        f"path = {json.dumps(DEFAULT_WAREHOUSE)}\n"
+        "\n[metrics]\n"
+        "# A shipped definition (homeroom definitions) or a path to your own TOML file.\n"
+        f"definition = {json.dumps(definition)}\n"
+        "# duckdb (embedded) or pyspark (for a state's worth of data).\n"
+        f"engine = {json.dumps(engine)}\n",
+        encoding="utf-8",
+    )
+    return open_workspace(root)
+
+
+def open_workspace(root: Path | None = None) -> Workspace:
+    """The workspace at ROOT, or the nearest one above the current folder."""
+    config = _find_config(Path(root) if root is not None else Path.cwd())
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise WorkspaceError(f"{config}: not valid TOML ({exc})") from exc
+    base = config.parent
+    workspace = data.get("workspace", {})
+    warehouse = data.get("warehouse", {})
+    metrics = data.get("metrics", {})
+    return Workspace(
+        root=base,
+        name=str(workspace.get("name", base.name)),
+        warehouse=base / str(warehouse.get("path", DEFAULT_WAREHOUSE)),
+        definition_name=str(metrics.get("definition", "default")),
+        engine=str(metrics.get("engine", "duckdb")),
+        created=str(workspace.get("created", "")),
+        settings=data,
+    )
+
+
+def _find_config(start: Path) -> Path:
+    start = start.resolve()
+    if start.is_file() and start.name == CONFIG_NAME:
+        return start
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).exists():
+            return folder / CONFIG_NAME
+    raise WorkspaceError(
+        f"no {CONFIG_NAME} in {start} or above it; make a workspace with `homeroom init DIR`"
+    )
+
+
+def _resolve_definition(root: Path, name: str) -> str:
+    """A definition named in homeroom.toml: a shipped name, or a path relative to the file."""
+    candidate = root / name
+    if name.endswith(".toml") and candidate.exists():
+        return str(candidate)
+    return name
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in some containers; the log still records
+        return "unknown"
