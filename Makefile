@@ -1,0 +1,57 @@
+# Homeroom: two commands do all the set-up on a fresh machine.
+#   make demo   installs into .venv, makes a synthetic district, loads it and reports on it
+#   make test   installs and runs every test (Spark included)
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO := demo
+
+.PHONY: install system-packages demo test test-fast lint format bench clean
+
+install: system-packages $(STAMP)
+
+# Java runs the PySpark engine (the state-scale path and its parity test).
+system-packages:
+	@command -v java >/dev/null 2>&1 || { \
+		echo "Installing Java (Debian: openjdk-17-jre-headless) for the PySpark engine"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -q && \
+		$$SUDO apt-get install -y -q --no-install-recommends openjdk-17-jre-headless || \
+		$$SUDO apt-get install -y -q --no-install-recommends default-jre-headless; }
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Needs $(PYTHON) (Python 3.11+); set PYTHON=..."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev,spark]'
+	touch $(STAMP)
+
+demo: install
+	rm -rf $(DEMO)
+	$(BIN)/homeroom synth --students 4000 --schools 10 --years 2 --seed 7 --out $(DEMO)/data
+	$(BIN)/homeroom init $(DEMO) --name "Maple Valley Unified (synthetic)"
+	$(BIN)/homeroom load $(DEMO)/data --workspace $(DEMO)
+	$(BIN)/homeroom report --workspace $(DEMO) --html $(DEMO)/report.html
+
+test: install lint
+	$(BIN)/pytest
+
+# Everything but Spark, for a quick loop while working.
+test-fast: install
+	$(BIN)/pytest -m "not spark"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+bench: install
+	$(BIN)/python benchmarks/scale.py
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache spark-warehouse
