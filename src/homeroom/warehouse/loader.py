@@ -104,7 +104,11 @@ def connect(workspace: Workspace, *, read_only: bool = False) -> duckdb.DuckDBPy
         )
     workspace.warehouse.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return duckdb.connect(str(workspace.warehouse), read_only=read_only)
+        return duckdb.connect(
+            str(workspace.warehouse),
+            read_only=read_only,
+            config={"memory_limit": workspace.memory_limit},
+        )
     except duckdb.IOException as exc:
         raise WorkspaceError(
             f"cannot open {workspace.warehouse}: another homeroom command may be using it ({exc})"

@@ -19,6 +19,7 @@ from homeroom.definitions import Definition, load_definition
 
 CONFIG_NAME = "homeroom.toml"
 DEFAULT_WAREHOUSE = "warehouse.duckdb"
+DEFAULT_MEMORY_LIMIT = "6GB"
 
 
 class WorkspaceError(Exception):
@@ -34,6 +35,7 @@ class Workspace:
     warehouse: Path
     definition_name: str
     engine: str = "duckdb"
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
     created: str = ""
     settings: dict = field(default_factory=dict)
 
@@ -81,6 +83,8 @@ def init_workspace(
         "\n[warehouse]\n"
         "# The analytical store: validated tables, load history and quarantine.\n"
         f"path = {json.dumps(DEFAULT_WAREHOUSE)}\n"
+        "# DuckDB's memory ceiling; beyond it, large joins spill to disk instead of failing.\n"
+        f"memory_limit = {json.dumps(DEFAULT_MEMORY_LIMIT)}\n"
         "\n[metrics]\n"
         "# A shipped definition (homeroom definitions) or a path to your own TOML file.\n"
         f"definition = {json.dumps(definition)}\n"
@@ -108,6 +112,7 @@ def open_workspace(root: Path | None = None) -> Workspace:
         warehouse=base / str(warehouse.get("path", DEFAULT_WAREHOUSE)),
         definition_name=str(metrics.get("definition", "default")),
         engine=str(metrics.get("engine", "duckdb")),
+        memory_limit=str(warehouse.get("memory_limit", DEFAULT_MEMORY_LIMIT)),
         created=str(workspace.get("created", "")),
         settings=data,
     )

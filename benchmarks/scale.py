@@ -1,0 +1,279 @@
+"""Time load and all metrics from a district to a state, against hand-written DuckDB SQL.
+
+    .venv/bin/python benchmarks/scale.py                       # 10k, 100k, 1M, 6M students
+    .venv/bin/python benchmarks/scale.py --sizes 10000,100000  # a quick run
+
+For each size (one full school year) it makes a synthetic dataset once (kept under
+benchmarks/data/), then runs each step in a fresh process so peak memory is that step's own:
+
+- load:     validate the files and load them into a workspace's DuckDB file (`homeroom load`);
+- metrics:  every level from the loaded workspace, written to Parquet — students per school and
+            per district, schools, districts, the state, and districts by grade and by race;
+- hand SQL: the best plain DuckDB SQL we could write for the student-per-school rows over the
+            same loaded tables (calendar day numbers, no expansion to days), the yardstick for
+            the metrics engine's overhead.
+
+Results go to benchmarks/results.json and are printed as a Markdown table for
+docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+RESULTS = HERE / "results.json"
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000, 6_000_000)
+
+
+def shape(students: int) -> dict[str, int]:
+    """Schools of ~550 students; districts of ~25 schools, as in a real state."""
+    schools = max(4, students // 550)
+    districts = max(1, schools // 25)
+    return {"students": students, "schools": schools, "districts": districts}
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- the steps, each run in its own process ------------------------------------------------------
+def step_load(data_dir: Path, workspace: Path) -> dict:
+    import shutil
+
+    from homeroom.warehouse import init_workspace, load_dataset
+
+    shutil.rmtree(workspace, ignore_errors=True)
+    space = init_workspace(workspace)
+    started = time.perf_counter()
+    result = load_dataset(space, data_dir)
+    return {
+        "seconds": time.perf_counter() - started,
+        "quarantined": result.rows_quarantined,
+        "rows_loaded": result.rows_loaded,
+    }
+
+
+METRIC_REQUESTS = {
+    "students per school": {"level": "student", "per": "school"},
+    "students per district": {"level": "student", "per": "district"},
+    "schools": {"level": "school"},
+    "districts": {"level": "district"},
+    "state": {"level": "state"},
+    "districts by grade": {"level": "district", "by": ("grade_level",)},
+    "districts by race": {"level": "district", "by": ("race_ethnicity",)},
+}
+
+
+def step_metrics(workspace: Path, out: Path) -> dict:
+    from homeroom.engine import duckdb_tables
+    from homeroom.pipeline import metrics_expression, require_compatible_load
+    from homeroom.warehouse import connect, open_workspace
+
+    space = open_workspace(workspace)
+    definition = space.definition()
+    con = connect(space, read_only=True)
+    units = require_compatible_load(con, space, definition).units_per_day
+    tables = duckdb_tables(con, units)
+    out.mkdir(parents=True, exist_ok=True)
+    timings = {}
+    started = time.perf_counter()
+    for name, request in METRIC_REQUESTS.items():
+        begun = time.perf_counter()
+        expr = metrics_expression(tables, definition, **request)
+        expr.to_parquet(out / f"{name.replace(' ', '_')}.parquet")
+        timings[name] = time.perf_counter() - begun
+    return {"seconds": time.perf_counter() - started, "each": timings}
+
+
+HAND_SQL = """
+COPY (
+WITH numbered AS (
+    SELECT calendar_id, school_year, date, instructional::INT AS is_instructional,
+           sum(instructional::INT) OVER (
+               PARTITION BY calendar_id, school_year ORDER BY date) AS through
+    FROM calendar),
+bounds AS (
+    SELECT calendar_id, school_year, min(date) AS first_date, max(date) AS last_date
+    FROM calendar GROUP BY ALL),
+stay AS (
+    SELECT e.student_id, e.school_id, e.school_year, s.calendar_id,
+           greatest(e.entry_date, b.first_date) AS start_date,
+           least(coalesce(e.last_day, b.last_date), b.last_date) AS end_date
+    FROM enrollments e JOIN schools s USING (school_id)
+    JOIN bounds b USING (calendar_id, school_year)),
+enrolled AS (
+    SELECT st.school_year, st.school_id, st.student_id,
+           sum(e.through - s.through + s.is_instructional) AS days_enrolled
+    FROM stay st
+    JOIN numbered s ON s.calendar_id = st.calendar_id AND s.school_year = st.school_year
+                   AND s.date = st.start_date
+    JOIN numbered e ON e.calendar_id = st.calendar_id AND e.school_year = st.school_year
+                   AND e.date = st.end_date
+    WHERE st.start_date <= st.end_date
+    GROUP BY ALL),
+absent AS (
+    SELECT school_year, school_id, student_id,
+           sum(CASE WHEN category IN ('excused', 'unexcused', 'suspension', 'tardy',
+                                      'early_departure') THEN absent_units ELSE 0 END) AS units,
+           sum(CASE WHEN category = 'excused' THEN absent_units ELSE 0 END) AS excused,
+           sum(CASE WHEN category = 'unexcused' THEN absent_units ELSE 0 END) AS unexcused,
+           sum(CASE WHEN category = 'suspension' THEN absent_units ELSE 0 END) AS suspended
+    FROM attendance GROUP BY ALL)
+SELECT e.school_year, e.school_id, e.student_id, e.days_enrolled,
+       coalesce(a.units, 0) / {units} AS days_absent,
+       coalesce(a.excused, 0) / {units} AS days_excused,
+       coalesce(a.unexcused, 0) / {units} AS days_unexcused,
+       coalesce(a.suspended, 0) / {units} AS days_suspended,
+       coalesce(a.units, 0) / (e.days_enrolled * {units}) AS absence_rate,
+       e.days_enrolled >= 10 AS eligible,
+       e.days_enrolled >= 10 AND coalesce(a.units, 0) * 10 >= e.days_enrolled * {units}
+           AS chronically_absent
+FROM enrolled e LEFT JOIN absent a USING (school_year, school_id, student_id)
+WHERE e.days_enrolled > 0
+) TO '{out}' (FORMAT parquet)
+"""
+
+
+def step_hand_sql(workspace: Path, out: Path) -> dict:
+    from homeroom.warehouse import connect, current_load, open_workspace
+
+    space = open_workspace(workspace)
+    con = connect(space, read_only=True)
+    units = current_load(con).units_per_day
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    con.execute(HAND_SQL.format(units=units, out=out / "hand_students_per_school.parquet"))
+    return {"seconds": time.perf_counter() - started}
+
+
+def step_ours_students(workspace: Path, out: Path) -> dict:
+    """The engine's student-per-school rows alone, to set beside the hand SQL."""
+    from homeroom.engine import duckdb_tables
+    from homeroom.pipeline import metrics_expression, require_compatible_load
+    from homeroom.warehouse import connect, open_workspace
+
+    space = open_workspace(workspace)
+    definition = space.definition()
+    con = connect(space, read_only=True)
+    tables = duckdb_tables(con, require_compatible_load(con, space, definition).units_per_day)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    expr = metrics_expression(tables, definition, level="student", per="school")
+    expr.to_parquet(out / "ours_students_per_school.parquet")
+    return {"seconds": time.perf_counter() - started}
+
+
+def child(argv: list[str]) -> None:
+    step, *paths = argv
+    functions = {
+        "load": step_load,
+        "metrics": step_metrics,
+        "hand_sql": step_hand_sql,
+        "ours_students": step_ours_students,
+    }
+    result = functions[step](*map(Path, paths))
+    result["peak_mib"] = peak_mib()
+    print(json.dumps(result))
+
+
+# -- the driver -----------------------------------------------------------------------------------
+def run_step(*args: str) -> dict:
+    completed = subprocess.run(
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"step {args[0]} failed:\n{completed.stderr[-4000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def ensure_data(students: int, seed: int) -> tuple[Path, dict]:
+    from homeroom.synth import generate
+
+    folder = DATA / f"students-{students}"
+    marker = folder / "summary.json"
+    if marker.exists():
+        return folder, json.loads(marker.read_text())
+    started = time.perf_counter()
+    summary = generate(folder, **shape(students), years=1, seed=seed)
+    info = {
+        "seconds": time.perf_counter() - started,
+        "stays": summary.stays,
+        "student_days": summary.student_days,
+        "attendance_rows": summary.attendance_rows,
+        "bytes": sum(p.stat().st_size for p in folder.iterdir() if p.is_file()),
+    }
+    marker.write_text(json.dumps(info))
+    return folder, info
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)))
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    for students in (int(s) for s in args.sizes.split(",")):
+        print(f"== {students:,} students", flush=True)
+        data_dir, synth = ensure_data(students, args.seed)
+        workspace = DATA / f"workspace-{students}"
+        out = DATA / f"out-{students}"
+        load = run_step("load", str(data_dir), str(workspace))
+        print(f"   load {load['seconds']:.1f} s, {load['peak_mib']:.0f} MiB", flush=True)
+        metrics = run_step("metrics", str(workspace), str(out))
+        print(f"   metrics {metrics['seconds']:.1f} s, {metrics['peak_mib']:.0f} MiB", flush=True)
+        hand = run_step("hand_sql", str(workspace), str(out))
+        ours = run_step("ours_students", str(workspace), str(out))
+        print(
+            f"   students per school: ours {ours['seconds']:.2f} s, hand SQL "
+            f"{hand['seconds']:.2f} s",
+            flush=True,
+        )
+        results[str(students)] = {
+            "shape": shape(students),
+            "synth": synth,
+            "load": load,
+            "metrics": metrics,
+            "hand_sql": hand,
+            "ours_students": ours,
+            "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}",
+            "date": time.strftime("%Y-%m-%d"),
+        }
+        RESULTS.write_text(json.dumps(results, indent=1))
+    print_table(results)
+
+
+def print_table(results: dict) -> None:
+    print(
+        "| students | student-days | attendance rows | synth | load | all metrics | load + metrics"
+        " | peak memory | student-days/s | students/school: ours vs hand SQL |"
+    )
+    print("|" + " --- |" * 10)
+    for key in sorted(results, key=int):
+        r = results[key]
+        days = r["synth"]["student_days"]
+        total = r["load"]["seconds"] + r["metrics"]["seconds"]
+        peak = max(r["load"]["peak_mib"], r["metrics"]["peak_mib"]) / 1024
+        ratio = r["ours_students"]["seconds"] / max(r["hand_sql"]["seconds"], 1e-9)
+        print(
+            f"| {int(key):,} | {days:,} | {r['synth']['attendance_rows']:,}"
+            f" | {r['synth']['seconds']:.1f} s | {r['load']['seconds']:.1f} s"
+            f" | {r['metrics']['seconds']:.1f} s | {total:.1f} s | {peak:.2f} GiB"
+            f" | {days / total:,.0f} | {r['ours_students']['seconds']:.2f} s vs"
+            f" {r['hand_sql']['seconds']:.2f} s ({ratio:.2f}×) |"
+        )
+
+
+if __name__ == "__main__":
+    main()
