@@ -1,0 +1,60 @@
+"""The same expressions on PySpark give exactly what DuckDB gives, on a synthetic state.
+
+Slow (a local Spark session takes ~10 s to start); runs in CI, where `make` installs Java.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import duckdb
+import pandas as pd
+import pytest
+
+from homeroom.contract import validate_dataset
+from homeroom.definitions import load_definition
+from homeroom.pipeline import metrics_from_duckdb
+
+pytestmark = [pytest.mark.slow, pytest.mark.spark]
+
+REQUESTS = [
+    {"level": "student", "per": "school"},
+    {"level": "student", "per": "district"},
+    {"level": "student", "per": "state"},
+    {"level": "school"},
+    {"level": "district", "by": ("grade_level",)},
+    {"level": "district", "by": ("race_ethnicity", "economically_disadvantaged")},
+    {"level": "state"},
+    {"level": "school", "as_of": dt.date(2024, 12, 20)},
+]
+
+
+@pytest.fixture(scope="module")
+def synthetic_state(tmp_path_factory):
+    if shutil.which("java") is None:
+        pytest.skip("Java is not installed (make install puts it in); PySpark needs it")
+    pytest.importorskip("pyspark", reason="PySpark is not installed: pip install -e '.[spark]'")
+    from homeroom.synth import generate
+
+    folder = tmp_path_factory.mktemp("state")
+    generate(folder, students=900, schools=9, years=2, seed=11, districts=2)
+    return folder
+
+
+@pytest.mark.parametrize("definition_name", ["default", "edfacts", "crdc", "california"])
+def test_pyspark_gives_the_same_metrics_as_duckdb(synthetic_state, definition_name):
+    definition = load_definition(definition_name)
+    con = duckdb.connect()
+    try:
+        report = validate_dataset(synthetic_state, con, definition=definition)
+        assert report.rows_loaded["attendance"] > 1000, "the synthetic state should have absences"
+        for request in REQUESTS:
+            on_duckdb = metrics_from_duckdb(con, report.units_per_day, definition, **request)
+            on_spark = metrics_from_duckdb(
+                con, report.units_per_day, definition, engine="pyspark", **request
+            )
+            assert len(on_duckdb) > 0, request
+            pd.testing.assert_frame_equal(on_duckdb, on_spark, check_exact=False, rtol=1e-12)
+    finally:
+        con.close()
