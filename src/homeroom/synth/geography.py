@@ -123,11 +123,9 @@ def build_geography(
     n = len(ids)
 
     weight = rng.lognormal(0.0, 0.35, n)
-    minutes = np.where(
-        school_level == 0,
-        rng.choice([360, 365, 370, 375, 380, 390], n),
-        rng.choice([375, 380, 390, 400, 405, 410, 420], n),
-    )
+    # Day lengths built from 2, 3 and 5 only, so minute-based absences stay exact in a small
+    # number of units per day (lcm with 10,000 is 810,000).
+    minutes = np.where(school_level == 0, rng.choice([360, 375], n), rng.choice([375, 400, 405], n))
     effect = rng.lognormal(-0.5 * 0.2**2, 0.2, n)
 
     level_schools, level_keys, level_start, level_count = [], [], [], []

@@ -226,6 +226,15 @@ def mobility(students: Students, idx: np.ndarray) -> np.ndarray:
     )
 
 
+def _per_grade(target: int) -> np.ndarray:
+    """target students over the grades by GRADE_WEIGHT (largest remainder, sums exactly)."""
+    share = target * GRADE_WEIGHT / GRADE_WEIGHT.sum()
+    counts = np.floor(share).astype(np.int64)
+    extra = np.argsort(-(share - counts), kind="stable")[: target - counts.sum()]
+    counts[extra] += 1
+    return counts
+
+
 def simulate(
     rng: np.random.Generator,
     geo: Geography,
@@ -235,7 +244,7 @@ def simulate(
 ) -> tuple[Students, Stays]:
     """Students and their stays, year after year: promotion, leavers, newcomers, moves."""
     students = Students()
-    per_grade = np.round(target * GRADE_WEIGHT / GRADE_WEIGHT.sum()).astype(int)
+    per_grade = _per_grade(target)
     grade = np.zeros(0, dtype=np.int8)  # per student: grade this year
     active = np.zeros(0, dtype=bool)
     parts: list[Stays] = []
@@ -283,7 +292,7 @@ def _year_stays(
     ndays = calendars.count[cal]
 
     mob = mobility(students, idx)
-    mob = mob / mob.mean()
+    mob = mob / max(mob.mean(), 1e-9)
     entry = np.zeros(n, dtype=np.int64)
     late = rng.random(n) < LATE_ENTRY
     entry[late] = rng.integers(5, ndays[late] - 40)
