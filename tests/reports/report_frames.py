@@ -141,3 +141,18 @@ class FakeMetrics:
             return self.frames[(level, tuple(by))].copy()
         except KeyError:
             raise ValueError(f"no such student column to group by: {', '.join(by)}") from None
+
+
+def state_frames() -> dict[tuple[str, tuple[str, ...]], pd.DataFrame]:
+    """Riverside plus a small second district (D2, 40 students): a state, "CO", of 1,040."""
+    second = row(year=2025, district_id="D2", eligible=40, chronic=4)
+    districts = pd.concat([district_frame(), pd.DataFrame([second])], ignore_index=True)
+    school = row(year=2025, district_id="D2", school_id="T1", eligible=40, chronic=4)
+    schools = pd.concat([school_frame(), pd.DataFrame([school])], ignore_index=True)
+    state = pd.DataFrame([row(year=2025, state="CO", eligible=1040, chronic=277, ada=0.9)])
+    return {
+        ("district", ()): districts,
+        ("school", ()): schools,
+        ("state", ()): state,
+        ("state", ("homeless",)): group_frame("homeless", key="state", unit="CO"),
+    }

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
-from report_frames import NAMES
+from report_frames import NAMES, FakeMetrics, state_frames
 from rich.console import Console
 
 from homeroom.reports import Summary, build_summary, render_html, render_terminal
@@ -164,3 +164,36 @@ def test_html_shows_no_suppressed_number(page):
         text = _row_text(page, name)
         assert "fewer than 10 students" in text or "protect a small group" in text
         assert not re.search(r"\d", text.replace("10 students", "")), text
+
+
+@pytest.fixture
+def state_summary(definition) -> Summary:
+    names = {**NAMES, "CO": "Colorado", "D1": "Riverside <Unified>", "D2": "Hill District"}
+    return build_summary(FakeMetrics(state_frames()), definition, names=names)
+
+
+def test_state_html_has_districts_then_schools(state_summary):
+    page = render_html(state_summary)
+    checked(page)
+    ET.fromstring(page)
+    assert page.index('<section id="districts">') < page.index('<section id="schools">')
+    assert "Riverside &lt;Unified&gt;" in page and "Hill District" in page
+    assert "Chronic absence in Colorado, 2024-25" in page
+    # One year of districts: no year-over-year chart, no column of empty changes.
+    assert '<section id="years">' not in page
+    districts = page[page.index('<section id="districts">') : page.index('<section id="schools">')]
+    assert "Change from prior year" not in districts
+    schools = page[page.index('<section id="schools">') : page.index('<section id="gaps">')]
+    assert "Change from prior year" in schools  # the schools' frame has a prior year
+
+
+def test_state_terminal_has_districts_then_schools(state_summary):
+    text = terminal_text(state_summary)
+    assert text.index("Districts by level") < text.index("Schools by level")
+    assert "Hill District" in text
+
+
+def test_grade_chart_marks_the_district_rate(page):
+    grades = page[page.index('<section id="grades">') :]
+    assert 'stroke-dasharray="4 3"' in grades
+    assert "district 27.3%" in grades

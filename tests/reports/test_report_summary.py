@@ -6,7 +6,7 @@ import dataclasses
 
 import pandas as pd
 import pytest
-from report_frames import FakeMetrics, district_frame, group_frame, row, school_frame
+from report_frames import FakeMetrics, district_frame, row, state_frames
 
 from homeroom.reports import DEFAULT_GROUP_COLUMNS, build_summary
 from homeroom.reports.groups import COMPLEMENTARY, SMALL, GroupRate, suppress
@@ -144,30 +144,26 @@ def test_names_fall_back_to_ids(metrics, definition):
 
 
 def test_several_districts_give_a_state_summary(definition):
-    districts = pd.concat(
-        [district_frame(), pd.DataFrame([row(year=2025, district_id="D2", eligible=40, chronic=4)])]
-    )
-    schools = pd.concat(
-        [
-            school_frame(),
-            pd.DataFrame(
-                [row(year=2025, district_id="D2", school_id="T1", eligible=40, chronic=4)]
-            ),
-        ]
-    )
-    state = pd.DataFrame([row(year=2025, state="CO", eligible=1040, chronic=277, ada=0.9)])
-    frames = {("district", ()): districts, ("school", ()): schools, ("state", ()): state}
-    frames[("state", ("homeless",))] = group_frame("homeless", key="state", unit="CO")
     summary = build_summary(
-        FakeMetrics(frames), definition, group_columns=("homeless",), names={"CO": "Colorado"}
+        FakeMetrics(state_frames()),
+        definition,
+        group_columns=("homeless",),
+        names={"CO": "Colorado", "D1": "Riverside Unified"},
     )
     assert summary.unit_kind == "state" and summary.unit_name == "Colorado"
     assert summary.headline.students_eligible == 1040
     assert [d.unit_id for d in summary.districts] == ["D1", "D2"]
     assert {c.level: c.count for c in summary.district_levels}["high"] == 1
     assert len(summary.schools) == 5
-    assert summary.schools[0].district_name == "D1"
+    assert summary.schools[0].district_name == "Riverside Unified"
     assert [g.column for g in summary.gaps] == ["homeless"]
+    assert len(summary.years) == 1
+
+
+def test_a_state_without_a_name_is_called_a_state(definition):
+    summary = build_summary(FakeMetrics(state_frames()), definition, group_columns=())
+    assert summary.unit_name == "State CO"
+    assert summary.title == "Chronic absence in State CO, 2024-25"
 
 
 def test_several_states_are_refused(definition):

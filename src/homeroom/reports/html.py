@@ -17,6 +17,7 @@ from homeroom.reports.groups import COMPLEMENTARY, GroupRate, GroupTable
 from homeroom.reports.summary import LevelCount, Summary, UnitRow, rate_level
 
 SUPPRESSED_FOR_OTHERS = "suppressed to protect a small group"
+HTML_ROWS = 500  # a state's schools: the highest rates, so the file stays printable
 
 
 def render_html(summary: Summary) -> str:
@@ -24,11 +25,7 @@ def render_html(summary: Summary) -> str:
     sections = [
         _headline(summary),
         _tiers(summary),
-        *(
-            _units(summary, "district", summary.district_levels, summary.districts)
-            if summary.districts
-            else ()
-        ),
+        _units(summary, "district", summary.district_levels, summary.districts),
         _units(summary, "school", summary.school_levels, summary.schools),
         _gaps(summary),
         _grades(summary),
@@ -132,39 +129,52 @@ def _tiers(summary: Summary) -> str:
 def _units(
     summary: Summary, noun: str, counts: Sequence[LevelCount], rows: Sequence[UnitRow]
 ) -> str:
+    if not rows:
+        return ""  # a district summary has no district table
     plural = f"{noun}s"
     items = "".join(f"<li><strong>{c.count:,}</strong>{_level_badge(c.level)}</li>" for c in counts)
     with_district = any(r.district_name for r in rows)
+    with_change = any(r.change is not None for r in rows)  # no column of dashes in a first year
     head = [noun.capitalize(), *(["District"] if with_district else [])]
     numeric = ["Students eligible", "Chronic rate", "ADA"]
     header = "".join(f"<th>{_e(h)}</th>" for h in head)
     header += "".join(f'<th class="num">{_e(h)}</th>' for h in numeric)
-    header += '<th>Level</th><th class="num">Change from prior year</th>'
-    lines = [_unit_line(summary, row, with_district) for row in rows]
+    header += "<th>Level</th>"
+    header += '<th class="num">Change from prior year</th>' if with_change else ""
+    lines = [_unit_line(summary, row, with_district, with_change) for row in rows[:HTML_ROWS]]
+    more = ""
+    if len(rows) > HTML_ROWS:
+        more = (
+            f'\n<p class="hint">The {HTML_ROWS:,} highest of {len(rows):,} {plural}; '
+            f"<code>homeroom metrics --level {noun}</code> lists them all.</p>"
+        )
     body = (
         f'<ul class="levels" aria-label="{_e(plural)} by level">{items}</ul>\n'
         f'<table>\n<caption class="hint">{_e(plural.capitalize())}, highest chronic absence '
         f"first</caption>\n<thead><tr>{header}</tr></thead>\n<tbody>\n"
         + "\n".join(lines)
-        + "\n</tbody>\n</table>"
+        + f"\n</tbody>\n</table>{more}"
     )
     return _section(plural, f"{plural.capitalize()} by level", body)
 
 
-def _unit_line(summary: Summary, row: UnitRow, with_district: bool) -> str:
+def _unit_line(summary: Summary, row: UnitRow, with_district: bool, with_change: bool) -> str:
     cells = [f"<td>{_e(row.name)}</td>"]
     if with_district:
         cells.append(f"<td>{_e(row.district_name or '')}</td>")
     if row.suppressed:
-        cells.append(f'<td class="suppressed" colspan="5">{_e(summary.suppressed_text)}</td>')
+        span = 5 if with_change else 4
+        text = _e(summary.suppressed_text)
+        cells.append(f'<td class="suppressed" colspan="{span}">{text}</td>')
     else:
         cells += [
             f'<td class="num">{_e(labels.count(row.students_eligible))}</td>',
             f'<td class="num">{_e(labels.percent(row.chronic_absence_rate))}</td>',
             f'<td class="num">{_e(labels.percent(row.ada))}</td>',
             f"<td>{_level_badge(row.level)}</td>",
-            f'<td class="num">{_e(labels.points(row.change))}</td>',
         ]
+        if with_change:
+            cells.append(f'<td class="num">{_e(labels.points(row.change))}</td>')
     return f"<tr>{''.join(cells)}</tr>"
 
 
@@ -182,31 +192,35 @@ def _gaps(summary: Summary) -> str:
         '<p class="hint">For yes/no groups (homelessness, disability, …) the group is compared '
         "with the other students; otherwise the highest-rate group with the lowest.</p>"
     )
-    tables = [_group_table(summary, t) for t in summary.groups if t.column != "grade_level"]
+    shown = [t for t in summary.groups if t.column != "grade_level"]  # grades: own chart
+    with_change = any(g.change is not None for t in shown for g in t.groups)
+    tables = [_group_table(summary, t, with_change) for t in shown]
     body = ranked + "\n" + hint
     if tables:
+        change = '<th class="num">Change from prior year</th>' if with_change else ""
         body += (
             "\n<h3>Chronic absence by student group</h3>\n<table>\n<thead><tr><th>Group</th>"
-            '<th class="num">Students eligible</th><th class="num">Chronic rate</th>'
-            '<th class="num">Change from prior year</th></tr></thead>\n'
-            + "\n".join(tables)
-            + "\n</table>"
+            f'<th class="num">Students eligible</th><th class="num">Chronic rate</th>{change}'
+            "</tr></thead>\n" + "\n".join(tables) + "\n</table>"
         )
     return _section("gaps", "Largest gaps between groups", body)
 
 
-def _group_table(summary: Summary, table: GroupTable) -> str:
-    rows = [f'<tbody><tr class="column-label"><th colspan="4">{_e(table.label)}</th></tr>']
+def _group_table(summary: Summary, table: GroupTable, with_change: bool) -> str:
+    span = 3 if with_change else 2
+    rows = [f'<tbody><tr class="column-label"><th colspan="{span + 1}">{_e(table.label)}</th></tr>']
     for group in table.groups:
         if group.suppressed:
             why = SUPPRESSED_FOR_OTHERS if group.suppression == COMPLEMENTARY else None
-            cells = f'<td class="suppressed" colspan="3">{_e(why or summary.suppressed_text)}</td>'
+            text = _e(why or summary.suppressed_text)
+            cells = f'<td class="suppressed" colspan="{span}">{text}</td>'
         else:
             cells = (
                 f'<td class="num">{_e(labels.count(group.students_eligible))}</td>'
                 f'<td class="num">{_e(labels.percent(group.chronic_absence_rate))}</td>'
-                f'<td class="num">{_e(labels.points(group.change))}</td>'
             )
+            if with_change:
+                cells += f'<td class="num">{_e(labels.points(group.change))}</td>'
         rows.append(f"<tr><td>{_e(group.label)}</td>{cells}</tr>")
     rows.append("</tbody>")
     return "\n".join(rows)
@@ -217,9 +231,12 @@ def _grades(summary: Summary) -> str:
         return ""
     bars = [_group_bar(summary, g) for g in summary.grades.groups]
     title = f"Share of students chronically absent by grade, {summary.school_year_label}"
-    body = svg.bar_chart("grades-chart", title, bars) + (
+    rate = summary.headline.chronic_absence_rate
+    reference = None if rate is None else (rate, f"{summary.unit_kind} {labels.percent(rate)}")
+    body = svg.bar_chart("grades-chart", title, bars, reference=reference) + (
         '\n<p class="hint">Bar colours follow the school levels (green low to dark red '
-        "extreme); the number beside each bar is the rate.</p>"
+        "extreme); the number beside each bar is the rate; the dashed line is the "
+        f"{_e(summary.unit_kind)} as a whole.</p>"
     )
     return _section("grades", "By grade", body)
 

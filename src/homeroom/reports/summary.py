@@ -159,7 +159,7 @@ def build_summary(
     unit_id = _only_unit(units, key, year)
     unit_rows = units[_is(units[key], unit_id)].sort_values("school_year")
     current = unit_rows[unit_rows["school_year"] == year].iloc[0]
-    unit_name = names.get(unit_id, unit_id) if unit_id else "All districts"
+    unit_name = _unit_name(kind, unit_id, names)
     minimum = definition.minimum_group_size
 
     schools = _frame(metrics(level="school"), "school")
@@ -208,6 +208,15 @@ def rate_level(rate: float | None, definition: Definition) -> str | None:
         if rate >= cut
     ]
     return passed[-1] if passed else SCHOOL_LEVELS[0]
+
+
+def _unit_name(kind: str, unit_id: str, names: Mapping[str, str]) -> str:
+    if unit_id in names:
+        return names[unit_id]
+    if kind == "state":
+        # A bare state code reads as a code; the schools table may not name a state at all.
+        return f"State {unit_id}" if unit_id else "All districts"
+    return unit_id
 
 
 def _frame(frame: pd.DataFrame, level: str) -> pd.DataFrame:

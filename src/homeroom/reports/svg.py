@@ -74,18 +74,26 @@ def bar_chart(
     *,
     scale_max: float | None = None,
     bar_width: float = 360,
+    reference: tuple[float, str] | None = None,
 ) -> str:
-    """Horizontal bars, one per row: label, bar, value text. Shares scale to the largest value."""
+    """Horizontal bars, one per row: label, bar, value text. Shares scale to the largest value.
+
+    `reference` (value, text) draws a dashed line across the bars, e.g. the district's own rate.
+    """
     row, label_width = 26, _label_width(b.label for b in bars)
-    top = max((b.value for b in bars if b.value is not None), default=0.0)
+    values = [b.value for b in bars if b.value is not None]
+    top = max([*values, reference[0] if reference else 0.0], default=0.0)
     scale = scale_max or top or 1.0
     text_width = max((len(b.text) for b in bars), default=4) * CHAR_WIDTH + 12
     width = label_width + bar_width + text_width
-    height = row * len(bars) + 6
+    head = 22 if reference else 0  # room above the bars for the reference line's label
+    height = head + row * len(bars) + 6
     desc = "; ".join(f"{b.label}: {b.text}" for b in bars)
+    if reference:
+        desc += f"; {reference[1]}"
     parts = _open(chart_id, width, height, title, desc)
     for i, bar in enumerate(bars):
-        y = 3 + i * row
+        y = head + 3 + i * row
         parts.append(f"<g><title>{escape(bar.label)}: {escape(bar.text)}</title>")
         parts.append(
             f'<text x="{label_width - 8:.0f}" y="{y + 17}" text-anchor="end" font-size="13" '
@@ -103,6 +111,8 @@ def bar_chart(
             f'<text x="{label_width + length + 6:.1f}" y="{y + 17}" font-size="13" {style}>'
             f"{escape(bar.text)}</text></g>"
         )
+    if reference:
+        parts.append(_reference(reference, label_width + reference[0] / scale * bar_width, height))
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -137,6 +147,15 @@ def stacked_bar(chart_id: str, title: str, segments: Sequence[Segment], width: f
         )
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _reference(reference: tuple[float, str], x: float, height: float) -> str:
+    return (
+        f'<g><line x1="{x:.1f}" y1="16" x2="{x:.1f}" y2="{height - 2:.0f}" stroke="#111" '
+        f'stroke-width="1.5" stroke-dasharray="4 3" />'
+        f'<text x="{x:.1f}" y="12" text-anchor="middle" font-size="12" fill="#111">'
+        f"{escape(reference[1])}</text></g>"
+    )
 
 
 def _label_width(labels: Iterable[str]) -> float:

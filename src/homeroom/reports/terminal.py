@@ -32,6 +32,7 @@ TIER_STYLES = {
 }
 TABLE_ROWS = 25  # more schools than this: the highest rates, and a pointer to the HTML report
 BAR_WIDTH = 40
+TIER_BAR_WIDTH = 60
 
 
 def render_terminal(summary: Summary, console: Console) -> None:
@@ -81,10 +82,13 @@ def _headline(summary: Summary) -> Panel:
 
 
 def _tiers(summary: Summary) -> Panel:
-    bar = Text()
+    bar, drawn, running = Text(), 0, 0.0
     for tier in summary.tiers:
-        width = round((tier.share or 0) * BAR_WIDTH * 1.5)
+        # Round the running total, not each share, so the bar is always the same length.
+        running += tier.share or 0
+        width = round(running * TIER_BAR_WIDTH) - drawn
         bar.append("█" * width, style=TIER_STYLES[tier.tier])
+        drawn += width
     table = Table(box=None, show_header=True, pad_edge=False)
     table.add_column("Tier")
     table.add_column("Students", justify="right")
@@ -117,6 +121,7 @@ def _units(
     console.print()
     console.print(_level_line(counts, noun))
     with_district = any(r.district_name for r in rows)
+    with_change = any(r.change is not None for r in rows)  # no column of dashes in a first year
     table = Table(title=f"{noun}s, highest chronic absence first", title_justify="left")
     table.add_column(noun)
     if with_district:
@@ -124,21 +129,23 @@ def _units(
     for name in ("Students eligible", "Chronic rate", "ADA"):
         table.add_column(name, justify="right")
     table.add_column("Level")
-    table.add_column("Change", justify="right")
+    if with_change:
+        table.add_column("Change", justify="right")
     for row in rows[:TABLE_ROWS]:
         cells: list[Text | str] = [Text(row.name)]
         if with_district:
             cells.append(Text(row.district_name or ""))
         if row.suppressed:
-            cells += [Text(summary.suppressed_text, style="italic"), "", "", "", ""]
+            cells += [Text(summary.suppressed_text, style="italic"), "", "", ""]
         else:
             cells += [
                 labels.count(row.students_eligible),
                 labels.percent(row.chronic_absence_rate),
                 labels.percent(row.ada),
                 Text(labels.level_label(row.level), style=LEVEL_STYLES.get(row.level or "", "")),
-                labels.points(row.change),
             ]
+        if with_change:
+            cells.append("" if row.suppressed else labels.points(row.change))
         table.add_row(*cells)
     console.print(table)
     if len(rows) > TABLE_ROWS:
