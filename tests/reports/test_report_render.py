@@ -179,12 +179,13 @@ def test_state_html_has_districts_then_schools(state_summary):
     assert page.index('<section id="districts">') < page.index('<section id="schools">')
     assert "Riverside &lt;Unified&gt;" in page and "Hill District" in page
     assert "Chronic absence in Colorado, 2024-25" in page
-    # One year of districts: no year-over-year chart, no column of empty changes.
+    # One year of state data: no year-over-year chart.
     assert '<section id="years">' not in page
-    districts = page[page.index('<section id="districts">') : page.index('<section id="schools">')]
-    assert "Change from prior year" not in districts
+    # The groups have no prior year: no column of empty changes; the schools have one.
     schools = page[page.index('<section id="schools">') : page.index('<section id="gaps">')]
-    assert "Change from prior year" in schools  # the schools' frame has a prior year
+    assert "Change from prior year" in schools
+    gaps = page[page.index('<section id="gaps">') : page.index('<section id="definition">')]
+    assert "Change from prior year" not in gaps
 
 
 def test_state_terminal_has_districts_then_schools(state_summary):
