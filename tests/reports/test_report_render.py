@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -198,3 +199,9 @@ def test_grade_chart_marks_the_district_rate(page):
     grades = page[page.index('<section id="grades">') :]
     assert 'stroke-dasharray="4 3"' in grades
     assert "district 27.3%" in grades
+
+
+def test_the_as_of_date_is_printed(metrics, definition):
+    summary = build_summary(metrics, definition, names=NAMES, as_of=dt.date(2025, 1, 31))
+    assert "through 2025-01-31" in terminal_text(summary)
+    assert "through 2025-01-31" in render_html(summary)
