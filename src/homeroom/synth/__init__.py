@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,40 +165,49 @@ def _write_attendance(
     total = len(bounds) - 1
     codes = pa.array([c[0] for c in behaviour.CODES], type=pa.string())
     categories = pa.array([c[1] for c in behaviour.CODES], type=pa.string())
-    with TableStream(out_dir, "attendance", ATTENDANCE_SCHEMA, fmt) as stream:
+
+    def rows_of(i: int) -> tuple[np.ndarray, behaviour.ChunkRows]:
+        sel = order[bounds[i] : bounds[i + 1]]
+        lo = calendars.offset[stays.calendar[sel]] + stays.entry[sel]
+        hi = calendars.offset[stays.calendar[sel]] + stays.exit[sel]
+        level = grade_level_of(stays.grade[sel])
+        minutes = geo.day_minutes[stays.school[sel]]
+        beh_sel = _subset(beh, sel)
+        return sel, behaviour.attendance_rows(
+            _rng(seed, 3, i), calendars, lo, hi, level, minutes, beh_sel
+        )
+
+    def write(sel: np.ndarray, rows: behaviour.ChunkRows) -> None:
+        code = rows.code
+        with_minutes = (code == behaviour.C_T) | (code == behaviour.C_ED)
+        columns = {
+            "student_id": student_ids.take(pa.array(stays.student[sel][rows.stay])),
+            "school_id": school_ids.take(pa.array(stays.school[sel][rows.stay])),
+            "date": dates(calendars.days[rows.day]),
+            "code": codes.take(pa.array(code)),
+            "category": categories.take(pa.array(code, mask=~rows.category_filled)),
+            "absent_fraction": pa.array(np.full(len(code), 0.5), mask=code != behaviour.C_H),
+            "minutes_absent": pa.array(rows.minutes.astype(np.int32), mask=~with_minutes),
+        }
+        stream.write(pa.table(columns, schema=ATTENDANCE_SCHEMA))
+
+    # Two stages in two threads: numpy makes batch i+1 while Arrow writes batch i.
+    with (
+        TableStream(out_dir, "attendance", ATTENDANCE_SCHEMA, fmt) as stream,
+        ThreadPoolExecutor(max_workers=1) as pool,
+    ):
+        pending: Future[None] | None = None
         for i in range(total):
-            sel = order[bounds[i] : bounds[i + 1]]
-            lo = calendars.offset[stays.calendar[sel]] + stays.entry[sel]
-            hi = calendars.offset[stays.calendar[sel]] + stays.exit[sel]
-            rows = behaviour.attendance_rows(
-                _rng(seed, 3, i),
-                calendars,
-                lo,
-                hi,
-                grade_level_of(stays.grade[sel]),
-                geo.day_minutes[stays.school[sel]],
-                _subset(beh, sel),
-            )
-            code = rows.code
-            with_minutes = (code == behaviour.C_T) | (code == behaviour.C_ED)
-            code_idx = pa.array(code)
-            table = pa.table(
-                {
-                    "student_id": student_ids.take(pa.array(stays.student[sel][rows.stay])),
-                    "school_id": school_ids.take(pa.array(stays.school[sel][rows.stay])),
-                    "date": dates(calendars.days[rows.day]),
-                    "code": codes.take(code_idx),
-                    "category": categories.take(pa.array(code, mask=~rows.category_filled)),
-                    "absent_fraction": pa.array(
-                        np.full(len(code), 0.5), mask=code != behaviour.C_H
-                    ),
-                    "minutes_absent": pa.array(rows.minutes.astype(np.int32), mask=~with_minutes),
-                },
-                schema=ATTENDANCE_SCHEMA,
-            )
-            stream.write(table)
+            batch = rows_of(i)
+            if pending is not None:
+                pending.result()
+                if progress is not None:
+                    progress(i, total)
+            pending = pool.submit(write, *batch)
+        if pending is not None:
+            pending.result()
             if progress is not None:
-                progress(i + 1, total)
+                progress(total, total)
     return stream.path, stream.rows
 
 

@@ -15,7 +15,7 @@ CALENDAR_KINDS = ("ELEM", "SEC")
 
 # Relative absence risk by weekday (Mon..Fri): Mondays and Fridays run ~20% above midweek
 # (Attendance Works / district studies of day-of-week absence).
-WEEKDAY_WEIGHT = np.array([1.20, 0.93, 0.90, 0.94, 1.25])
+WEEKDAY_WEIGHT = np.array([1.25, 0.93, 0.90, 0.94, 1.25])
 # By month (index 0 = January): winter illness season Dec-Feb, spring fatigue in May/June.
 MONTH_WEIGHT = np.array([1.18, 1.20, 1.02, 0.97, 1.04, 1.20, 1.0, 0.80, 0.82, 0.92, 1.02, 1.15])
 HOLIDAY_ADJACENT_WEIGHT = 1.40  # the day before or after a break is a popular day to miss

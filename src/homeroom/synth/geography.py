@@ -126,7 +126,7 @@ def build_geography(
     # Day lengths built from 2, 3 and 5 only, so minute-based absences stay exact in a small
     # number of units per day (lcm with 10,000 is 810,000).
     minutes = np.where(school_level == 0, rng.choice([360, 375], n), rng.choice([375, 400, 405], n))
-    effect = rng.lognormal(-0.5 * 0.2**2, 0.2, n)
+    effect = rng.lognormal(0.0, 0.15, n)
 
     level_schools, level_keys, level_start, level_count = [], [], [], []
     for lv in range(3):
@@ -142,6 +142,10 @@ def build_geography(
         level_count.append(np.bincount(d, minlength=districts))
         level_start.append(np.concatenate([[0], np.cumsum(level_count[-1])[:-1]]))
         weight[idx] = w
+        # School effects average 1 within each district and level, so school climate varies
+        # but grade and group patterns stay as the behaviour model sets them.
+        mean_effect = np.bincount(d, weights=w * effect[idx], minlength=districts)
+        effect[idx] = effect[idx] / mean_effect[d]
 
     # Feeder patterns: consecutive elementary zones feed a middle school, middles a high.
     feeder = np.full(n, -1)
