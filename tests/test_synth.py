@@ -369,7 +369,8 @@ def test_state_mode_ids_are_unique_and_some_moves_cross_districts(tmp_path):
     assert read(tmp_path, "students").student_id.is_unique
 
 
-def test_a_generated_dataset_validates_with_nothing_quarantined(tmp_path):
+@pytest.mark.parametrize("years", [1, 2])
+def test_a_generated_dataset_validates_with_nothing_quarantined(tmp_path, years):
     contract = pytest.importorskip("homeroom.contract")
     if not hasattr(contract, "validate_dataset"):
         pytest.skip("the validator is not there yet")
@@ -377,7 +378,7 @@ def test_a_generated_dataset_validates_with_nothing_quarantined(tmp_path):
 
     from homeroom.definitions import load_definition
 
-    generate(tmp_path, students=1500, schools=6, years=2, seed=9, districts=2)
+    generate(tmp_path, students=1500, schools=6, years=years, seed=9, districts=2)
     with duckdb.connect() as con:
         report = contract.validate_dataset(tmp_path, con, definition=load_definition("default"))
     assert report.quarantined == 0

@@ -21,6 +21,7 @@ from homeroom.synth import behaviour
 from homeroom.synth.calendars import CalendarSet
 from homeroom.synth.geography import (
     STATE,
+    Geography,
     build_calendars,
     build_geography,
     school_calendar_ids,
@@ -144,7 +145,7 @@ def _write_attendance(
     out_dir: Path,
     fmt: str,
     seed: int,
-    geo,
+    geo: Geography,
     calendars: CalendarSet,
     stays: Stays,
     beh: behaviour.StayBehaviour,
@@ -215,7 +216,7 @@ def _subset(beh: behaviour.StayBehaviour, sel: np.ndarray) -> behaviour.StayBeha
     return behaviour.StayBehaviour(*(getattr(beh, f)[sel] for f in beh.__dataclass_fields__))
 
 
-def _schools_table(geo) -> pa.Table:
+def _schools_table(geo: Geography) -> pa.Table:
     return pa.table(
         {
             "school_id": pa.array(geo.school_ids, type=pa.string()),
