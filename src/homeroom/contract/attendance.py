@@ -1,0 +1,212 @@
+"""Checks of attendance: one pass for every row rule and lookup, then duplicates.
+
+At 70 million rows each materialization costs seconds, so all the row rules, the code, school,
+stay and calendar lookups run in one CREATE TABLE AS; duplicates are found by a hash group-by
+and ranked only where they occur.
+"""
+
+from __future__ import annotations
+
+import math
+
+from homeroom.contract.errors import ContractError
+from homeroom.contract.fields import parse, sql_list, sql_text, text
+from homeroom.contract.readers import RawTable
+from homeroom.contract.schema import BASE_UNITS_PER_DAY, CATEGORIES, FULL_DAY_BY_DEFAULT
+from homeroom.contract.stages import REQUIRED, STRICT, Field, bad_kind, stage
+from homeroom.contract.work import Work, fail, first_fail, unknown_school
+
+MAX_UNITS_PER_DAY = 10**12  # keeps a state's summed absent units far inside 64-bit integers
+_CODE_COLUMNS = "code VARCHAR, category VARCHAR, absent_fraction BIGINT"
+
+
+def units_per_day(work: Work, raw: RawTable, schools: str) -> tuple[int, list[int]]:
+    """lcm(10,000, day_minutes of every school with minute-based rows): exact integer units."""
+    if "minutes_absent" not in raw.types:
+        return BASE_UNITS_PER_DAY, []
+    school = text("school_id", raw.types["school_id"])
+    minutes = text("minutes_absent", raw.types["minutes_absent"])
+    rows = work.con.execute(
+        f"SELECT DISTINCT sc.day_minutes FROM (SELECT DISTINCT {school} AS school_id "
+        f"FROM {raw.relation} WHERE {minutes} IS NOT NULL) a JOIN {schools} sc USING (school_id) "
+        "WHERE sc.day_minutes IS NOT NULL ORDER BY 1"
+    ).fetchall()
+    lengths = [int(r[0]) for r in rows]
+    units = math.lcm(BASE_UNITS_PER_DAY, *lengths)
+    if units > MAX_UNITS_PER_DAY:
+        raise ContractError(
+            f"table schools: the day_minutes of schools with minutes_absent rows "
+            f"({', '.join(map(str, lengths))}) need {units:,} units to a day to stay exact, "
+            "too many; give absent_fraction instead of minutes_absent for some schools"
+        )
+    return units, lengths
+
+
+def check_attendance(
+    work: Work,
+    raw: RawTable,
+    *,
+    schools: str,
+    stays: str,
+    calendar: str,
+    codes: str | None,
+    units: int,
+) -> tuple[str, int]:
+    """The valid attendance rows (a view) and how many duplicates were collapsed."""
+    work.say("checking attendance against schools, codes, stays and calendars")
+    has_codes = codes is not None
+    codes = codes or work.table("no_codes", None, columns=_CODE_COLUMNS)
+    checked = stage(
+        work, "attendance", raw.label, "attendance_checked",
+        _checked_sql(raw, schools, stays, calendar, codes, units, has_codes),
+    )  # fmt: skip
+    rounded = work.scalar(f"SELECT count(*) FROM {checked} WHERE _rounded")
+    if rounded:
+        work.notes.append(
+            f"attendance: {rounded:,} loaded rows gave absent_fraction with more than 4 "
+            "decimals; it was rounded half-even to 4 decimals"
+        )
+    work.say("collapsing duplicate attendance rows")
+    return _collapse_duplicates(work, raw.label, checked)
+
+
+def _field_fail(raw: RawTable) -> tuple[str, dict[str, str]]:
+    """The first failing field rule of a row, and the parsed values it refers to."""
+    types = raw.types
+    fields = [
+        Field("student_id", "str", REQUIRED),
+        Field("school_id", "str", REQUIRED),
+        Field("date", "date", REQUIRED),
+        Field("category", "category", STRICT),
+        Field("absent_fraction", "fraction", STRICT),
+        Field("minutes_absent", "minutes", STRICT),
+    ]
+    checks: list[tuple[str, str]] = []
+    values: dict[str, str] = {}
+    for f in fields:
+        p = parse(f.kind, f.name, types.get(f.name))
+        values[f.name] = p.value
+        values[f"{f.name}_given"] = p.given
+        if f.mode == REQUIRED:
+            checks.append((f"NOT {p.given}", fail(f.name, f"'{f.name} is empty'", "missing value")))
+        checks.append((p.bad, fail(f.name, p.reason, bad_kind(f.kind))))
+        if f.name == "absent_fraction":
+            checks.append((p.out_of_range, fail(f.name, p.reason, "out of range")))
+            values["_rounded"] = f"coalesce({p.rounded}, FALSE)"
+    code = parse("str", "code", types.get("code"))
+    values["code"] = code.value
+    return first_fail(checks), values
+
+
+def _checked_sql(
+    raw: RawTable, schools: str, stays: str, calendar: str, codes: str, units: int, has_codes: bool
+) -> str:
+    field_fail, v = _field_fail(raw)
+    inner = (
+        f"SELECT _line, {v['student_id']} AS student_id, {v['school_id']} AS school_id, "
+        f"{v['date']} AS date, {v['category']} AS category, {v['category_given']} AS cat_given, "
+        f"{v['code']} AS code, {v['absent_fraction']} AS fraction, "
+        f"{v['absent_fraction_given']} AS fraction_given, {v['minutes_absent']} AS minutes, "
+        f"{v['minutes_absent_given']} AS minutes_given, {v['_rounded']} AS _rounded, "
+        f"{field_fail} AS _fail0 FROM {raw.relation}"
+    )
+    joins = (
+        f"LEFT JOIN {codes} c ON NOT a.cat_given AND c.code = a.code "
+        f"LEFT JOIN {schools} sc ON sc.school_id = a.school_id "
+        f"LEFT JOIN {stays} e ON e.student_id = a.student_id AND e.school_id = a.school_id "
+        "AND a.date BETWEEN e.entry_date AND e._end "
+        f"LEFT JOIN {calendar} cal ON cal.calendar_id = coalesce(sc.calendar_id, sc.school_id) "
+        "AND cal.school_year = e.school_year AND cal.date = a.date"
+    )
+    code_reason = (
+        "'code ''' || a.code || ''' is not in codes'"
+        if has_codes
+        else "'code ''' || a.code || ''' cannot be read: no codes table given'"
+    )
+    checks = [
+        (
+            "NOT a.cat_given AND a.code IS NULL",
+            fail("category", "'neither category nor code given'", "missing value"),
+        ),
+        ("NOT a.cat_given AND c.code IS NULL", fail("code", code_reason, "unknown code")),
+        (
+            "sc.school_id IS NULL",
+            fail("school_id", unknown_school("a"), "unknown school"),
+        ),
+        (
+            "a.minutes_given AND sc.day_minutes IS NULL",
+            fail(
+                "minutes_absent",
+                "'minutes_absent given but school ' || a.school_id || ' has no day_minutes'",
+                "no day_minutes",
+            ),
+        ),
+        (
+            "a.minutes > sc.day_minutes",
+            fail(
+                "minutes_absent",
+                "'minutes_absent ' || a.minutes || ' is more than the school''s day_minutes ' "
+                "|| sc.day_minutes",
+                "out of range",
+            ),
+        ),
+        (
+            "e.student_id IS NULL",
+            fail(
+                "date",
+                "'student not enrolled at school ' || a.school_id || ' on ' || a.date",
+                "not enrolled",
+            ),
+        ),
+        (
+            "cal.instructional IS DISTINCT FROM TRUE",
+            fail(
+                "date",
+                "a.date || ' is not an instructional day in calendar ' || "
+                "coalesce(sc.calendar_id, sc.school_id) || ' for school_year ' || e.school_year",
+                "not instructional",
+            ),
+        ),
+    ]
+    category = "CASE WHEN a.cat_given THEN a.category ELSE c.category END"
+    scale = units // 10**4
+    amount = (
+        f"CASE WHEN a.fraction_given THEN a.fraction * {scale} "
+        f"WHEN a.minutes_given THEN a.minutes * ({units} // sc.day_minutes) "
+        f"WHEN NOT a.cat_given AND c.absent_fraction IS NOT NULL THEN c.absent_fraction * {scale} "
+        f"WHEN ({category}) IN ({sql_list(FULL_DAY_BY_DEFAULT)}) THEN {units} ELSE 0 END"
+    )
+    assert set(FULL_DAY_BY_DEFAULT) <= set(CATEGORIES)
+    return (
+        f"SELECT a.student_id, a.school_id, e.school_year, a.date, {category} AS category, "
+        f"a.code, CAST({amount} AS BIGINT) AS absent_units, a._line, a._rounded, "
+        f"coalesce(a._fail0, {first_fail(checks)}) AS _fail FROM ({inner}) a {joins}"
+    )
+
+
+def _collapse_duplicates(work: Work, file: str, checked: str) -> tuple[str, int]:
+    """Of rows for one student, school and date keep the larger absence (tie: earlier line)."""
+    keys = "student_id, school_id, date"
+    doubled = work.table(
+        "attendance_doubled",
+        f"SELECT {keys} FROM {checked} GROUP BY ALL HAVING count(*) > 1",
+    )
+    losers = work.table(
+        "attendance_losers",
+        f"SELECT _line, first_value(_line) OVER (PARTITION BY {keys} "
+        f"ORDER BY absent_units DESC, _line) AS _kept FROM {checked} SEMI JOIN {doubled} "
+        f"USING ({keys}) QUALIFY _line <> _kept",
+    )
+    reason = (
+        "'duplicate of line ' || _kept || ' for the same student, school and date; "
+        "kept the larger absence'"
+    )
+    count = work.add(
+        f"SELECT {sql_text('attendance')}, {sql_text(file)}, _line, 'date', {reason}, "
+        f"'duplicate', TRUE FROM {losers}"
+    )
+    valid = work.view(
+        "attendance_valid",
+        f"SELECT * FROM {checked} ANTI JOIN {losers} USING (_line)",
+    )
+    return valid, count

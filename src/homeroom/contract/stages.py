@@ -1,0 +1,138 @@
+"""The building blocks of every table's checks: parse fields, apply a check, keep the first.
+
+A stage materializes its rows once with a `_fail` struct (NULL: the row passes), quarantines
+the failing rows and hands on a view of the rest. Each rejected row gets exactly one quarantine
+record (its first failing rule), which is what makes rows_read == rows_loaded + rows_rejected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeroom.contract.fields import Parsed, parse, quote_ident, sql_text
+from homeroom.contract.readers import RawTable
+from homeroom.contract.work import Work, fail, first_fail, kept_list
+
+REQUIRED, STRICT, SOFT = "required", "strict", "soft"
+
+_BAD_KIND = {
+    "date": "not a date",
+    "year": "not a school year",
+    "bool": "not yes/no",
+    "int": "not a whole number",
+    "minutes": "not a whole number",
+    "fraction": "not a fraction",
+    "language": "not a language code",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str
+    mode: str  # REQUIRED: empty or bad rejects; STRICT: bad rejects; SOFT: bad is kept empty
+
+
+def bad_kind(kind: str) -> str:
+    return _BAD_KIND.get(kind, f"unknown {kind.replace('_', ' ')}")
+
+
+def parse_stage(
+    work: Work,
+    raw: RawTable,
+    fields: list[Field],
+    *,
+    noun: str,
+    extra: dict[str, str] | None = None,
+) -> str:
+    """Typed columns for `fields`, rows failing a field check quarantined; the rest as a view.
+
+    `extra` adds columns computed from the raw relation (e.g. a row's school_id as text).
+    SOFT failures are kept in a `_kept` list and written once the row is finally loaded.
+    """
+    parsed = {f.name: parse(f.kind, f.name, raw.types.get(f.name)) for f in fields}
+    checks: list[tuple[str, str]] = []
+    for f in fields:
+        p = parsed[f.name]
+        if f.mode == REQUIRED:
+            checks.append((f"NOT {p.given}", fail(f.name, f"'{f.name} is empty'", "missing value")))
+        if f.mode in (REQUIRED, STRICT):
+            checks.append((p.bad, fail(f.name, p.reason, bad_kind(f.kind))))
+            if p.out_of_range != "FALSE":
+                checks.append((p.out_of_range, fail(f.name, p.reason, "out of range")))
+    keep = f"'; kept the {noun} with it empty'"
+    kept = [
+        (parsed[f.name].bad, fail(f.name, f"{parsed[f.name].reason} || {keep}", "kept empty"))
+        for f in fields
+        if f.mode == SOFT
+    ]
+    columns = [f"{parsed[f.name].value} AS {quote_ident(f.name)}" for f in fields]
+    columns += [f"{expr} AS {quote_ident(name)}" for name, expr in (extra or {}).items()]
+    select = (
+        f"SELECT {', '.join(columns)}, _line, {first_fail(checks)} AS _fail, "
+        f"{kept_list(kept)} AS _kept FROM {raw.relation}"
+    )
+    return stage(work, raw.table, raw.label, f"{raw.table}_parsed", select)
+
+
+def parsed_field(raw: RawTable, name: str, kind: str) -> Parsed:
+    return parse(kind, name, raw.types.get(name))
+
+
+def stage(work: Work, table: str, file: str, base: str, select_sql: str) -> str:
+    """Materialize `select_sql` (which computes `_fail`), quarantine failures, view the rest."""
+    everything = work.table(f"{base}_all", select_sql)
+    work.reject(table, file, everything)
+    return work.view(base, f"SELECT * EXCLUDE (_fail) FROM {everything} WHERE _fail IS NULL")
+
+
+def check_stage(
+    work: Work,
+    table: str,
+    file: str,
+    base: str,
+    source: str,
+    checks: list[tuple[str, str]],
+    *,
+    joins: str = "",
+    columns: str = "",
+) -> str:
+    """Apply ordered row checks (condition, fail struct) to `source` AS s, with optional joins."""
+    extra = f", {columns}" if columns else ""
+    select = f"SELECT s.*{extra}, {first_fail(checks)} AS _fail FROM {source} s {joins}"
+    return stage(work, table, file, base, select)
+
+
+def keep_first(
+    work: Work,
+    table: str,
+    file: str,
+    base: str,
+    source: str,
+    keys: list[str],
+    *,
+    col: str,
+    reason: str,
+    also: dict[str, str] | None = None,
+) -> str:
+    """Of rows sharing `keys`, keep the first line; the others are quarantined as duplicates.
+
+    `reason` is SQL text that may use `_first` (the kept line) and the window values in `also`.
+    """
+    window = f"PARTITION BY {', '.join(quote_ident(k) for k in keys)} ORDER BY _line"
+    more = "".join(f", {expr} OVER w AS {name}" for name, expr in (also or {}).items())
+    select = (
+        f"SELECT * EXCLUDE (_first{''.join(', ' + n for n in (also or {}))}), "
+        f"CASE WHEN _line <> _first THEN {fail(col, reason, 'duplicate')} END AS _fail "
+        f"FROM (SELECT *, first_value(_line) OVER w AS _first{more} FROM {source} "
+        f"WINDOW w AS ({window}))"
+    )
+    return stage(work, table, file, base, select)
+
+
+def dup_reason(what: str) -> str:
+    return f"'duplicate of line ' || _first || ' for the same {what}; kept the first'"
+
+
+def literal(value: str) -> str:
+    return sql_text(value)
