@@ -3,12 +3,15 @@
 DuckDB's CSV reader gives the rows in file order but no line numbers, and its own reject
 numbering counts records, not lines (a quoted field with a line break inside takes two lines).
 So the file is scanned once with numpy: a newline ends a record when an even number of quotes
-came before it (an escaped "" counts twice, so this follows RFC 4180 quoting). Record starts
-are then matched with DuckDB's accepted rows (in order) and its rejected lines (by byte).
+came before it (an escaped "" counts twice, so this follows RFC 4180 quoting). A stray quote in
+an unquoted field (`5 ft 2"`) fools that count; the caller checks the scan against the line
+breaks DuckDB found inside values and, when they disagree, `scan_slowly` follows the file
+with Python's csv module instead (slower, exact for such files).
 """
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,63 +23,87 @@ _QUOTE, _NEWLINE, _CR = 34, 10, 13
 
 @dataclass(frozen=True)
 class Records:
-    starts: np.ndarray  # byte offset of every record after the header
-    lines: np.ndarray  # the 1-based line each starts on
+    lines: np.ndarray  # the 1-based line each record after the header starts on
     blank: np.ndarray  # an empty line: not a record at all for the CSV reader
+    inner: np.ndarray  # line breaks inside each record (quoted fields)
 
 
-def scan(path: Path) -> Records:
+def newlines(path: Path) -> np.ndarray:
+    """Byte offsets of every line feed."""
+    if path.stat().st_size == 0:
+        return np.zeros(0, dtype=np.int64)
+    data = np.memmap(path, dtype=np.uint8, mode="r")
+    parts = [
+        np.flatnonzero(np.asarray(data[low : low + _CHUNK]) == _NEWLINE).astype(np.int64) + low
+        for low in range(0, len(data), _CHUNK)
+    ]
+    return np.concatenate(parts)
+
+
+def scan(path: Path, breaks: np.ndarray) -> Records:
+    """Records by quote parity (fast; see the module note for when it is wrong)."""
     size = path.stat().st_size
     if size == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return Records(empty, empty, np.zeros(0, dtype=bool))
+        return Records(*(np.zeros(0, dtype=t) for t in (np.int64, bool, np.int64)))
     data = np.memmap(path, dtype=np.uint8, mode="r")
-    ends: list[np.ndarray] = []  # record terminators (byte offsets)
-    end_lines: list[np.ndarray] = []  # the line each terminator ends
-    parity, newlines = 0, 0
+    outside: list[np.ndarray] = []
+    parity = 0
     for low in range(0, size, _CHUNK):
-        chunk = np.asarray(data[low : low + _CHUNK])
-        quotes = np.flatnonzero(chunk == _QUOTE)
-        breaks = np.flatnonzero(chunk == _NEWLINE)
-        outside = ((parity + np.searchsorted(quotes, breaks)) & 1) == 0
-        ends.append(breaks[outside].astype(np.int64) + low)
-        end_lines.append(np.flatnonzero(outside).astype(np.int64) + newlines + 1)
+        quotes = np.flatnonzero(np.asarray(data[low : low + _CHUNK]) == _QUOTE) + low
+        here = breaks[np.searchsorted(breaks, low) : np.searchsorted(breaks, low + _CHUNK)]
+        outside.append(((parity + np.searchsorted(quotes, here)) & 1) == 0)
         parity = (parity + len(quotes)) & 1
-        newlines += len(breaks)
-    term = np.concatenate(ends)
-    term_lines = np.concatenate(end_lines)
-    starts = term + 1
-    lines = term_lines + 1
-    stops = np.append(term[1:], size)
+    ends = np.flatnonzero(np.concatenate(outside))  # index into breaks of record terminators
+    starts = breaks[ends] + 1
+    lines = ends + 2  # the line after the terminator's line
+    stop_line = np.append(ends[1:] + 1, len(breaks) + 1)  # line each record ends on
     keep = starts < size  # a final newline starts no record
-    starts, lines, stops = starts[keep], lines[keep], stops[keep]
+    starts, lines, stop_line = starts[keep], lines[keep], stop_line[keep]
+    stops = np.append(breaks[ends[1:]], size)[keep]
     width = stops - starts
     first = np.asarray(data[np.minimum(starts, size - 1)]) if len(starts) else np.zeros(0)
     blank = (width == 0) | ((width == 1) & (first == _CR))
-    del data
-    return Records(starts, lines, blank)
+    return Records(lines.astype(np.int64), blank, (stop_line - lines).astype(np.int64))
 
 
-def reject_lines(records: Records, byte_positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For DuckDB reject byte positions: (record index, line) of the record each falls in."""
-    index = np.searchsorted(records.starts, byte_positions, side="right") - 1
-    index = np.clip(index, 0, max(len(records.starts) - 1, 0))
-    lines = records.lines[index] if len(records.lines) else np.full(len(index), 2)
-    return index, lines
+def scan_slowly(path: Path, delimiter: str) -> Records:
+    """Records as Python's csv module splits them: a quote inside a field is a plain character."""
+    lines, blank, inner = [], [], []
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        next(reader, None)  # the header
+        while True:
+            before = reader.line_num
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except csv.Error:
+                record = ["?"]
+            lines.append(before + 1)
+            blank.append(not record)
+            inner.append(reader.line_num - before - 1)
+    return Records(
+        np.array(lines, dtype=np.int64), np.array(blank, dtype=bool), np.array(inner, np.int64)
+    )
+
+
+def reject_lines(breaks: np.ndarray, byte_positions: np.ndarray) -> np.ndarray:
+    """The line of each byte offset DuckDB gives for a rejected record."""
+    return np.searchsorted(breaks, byte_positions, side="left").astype(np.int64) + 1
 
 
 def accepted_offsets(
-    records: Records, rejected_index: np.ndarray, accepted_rows: int
+    records: Records, rejected: np.ndarray, accepted_rows: int, inner_breaks: int
 ) -> list[tuple[int, int]] | None:
     """Breakpoints (row, offset): line = row + 2 + offset from that row on (rows 0-based).
 
-    None when the scan does not agree with the reader on the number of rows (quoting too broken
-    to follow), so the caller can say line numbers are approximate.
+    None when the records do not agree with the reader: not the same number of rows, or not
+    the same number of line breaks inside values.
     """
-    usable = ~records.blank
-    usable[rejected_index] = False
+    usable = ~records.blank & ~np.isin(records.lines, rejected)
     lines = records.lines[usable]
-    if len(lines) != accepted_rows:
+    if len(lines) != accepted_rows or int(records.inner[usable].sum()) != inner_breaks:
         return None
     if accepted_rows == 0:
         return [(0, 0)]

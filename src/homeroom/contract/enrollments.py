@@ -176,7 +176,7 @@ def _resolve_overlaps(
             "lag(exit_date) OVER w AS p_exit, lag(_line) OVER w AS p_line "
             f"FROM {pending} WINDOW w AS ({_ORDER})) WHERE entry_date <= prev_end "
             f"QUALIFY row_number() OVER ({_ORDER}) = 1"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if not found:
             return
         work.con.execute(f"DELETE FROM {pending} WHERE _line IN (SELECT _line FROM {rejected})")

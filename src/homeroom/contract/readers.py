@@ -224,11 +224,16 @@ def _read_csv(work: Work, source: Source) -> tuple[str, dict[str, str], int]:
         f"first(error_message ORDER BY column_idx) FROM {rejects} "
         "GROUP BY line_byte_position ORDER BY line_byte_position"
     ).fetchall()
-    records = csvlines.scan(source.path)
-    positions_bad = np.array([int(b[0]) for b in bad], dtype=np.int64)
-    bad_index, bad_lines = csvlines.reject_lines(records, positions_bad)
+    newlines = csvlines.newlines(source.path)
+    bad_lines = csvlines.reject_lines(newlines, np.array([int(b[0]) for b in bad], np.int64))
     _quarantine_malformed(work, source, bad, bad_lines)
-    breaks = csvlines.accepted_offsets(records, bad_index, accepted)
+    inner = _inner_breaks(work, raw, len(header))
+    breaks = csvlines.accepted_offsets(
+        csvlines.scan(source.path, newlines), bad_lines, accepted, inner
+    )
+    if breaks is None:  # a stray quote fooled the fast scan
+        records = csvlines.scan_slowly(source.path, delimiter)
+        breaks = csvlines.accepted_offsets(records, bad_lines, accepted, inner)
     if breaks is None:
         work.notes.append(
             f"{source.label}: its quoting could not be followed line by line, so the line "
@@ -239,6 +244,14 @@ def _read_csv(work: Work, source: Source) -> tuple[str, dict[str, str], int]:
     relation = work.view(f"{base}_lined", f"SELECT {select}, {_line_from(work, base, raw, breaks)}")
     work.say(f"reading {source.label} ({accepted + len(bad):,} rows)")
     return relation, {name: "VARCHAR" for name in positions}, accepted + len(bad)
+
+
+def _inner_breaks(work: Work, raw: str, width: int) -> int:
+    """Line breaks inside accepted values (quoted fields), to check the line scan against."""
+    counts = " + ".join(
+        f"coalesce(len(c{i}) - len(replace(c{i}, chr(10), '')), 0)" for i in range(width)
+    )
+    return int(work.scalar(f"SELECT coalesce(sum({counts}), 0) FROM {raw}"))
 
 
 def _line_from(work: Work, base: str, raw: str, breaks: list[tuple[int, int]]) -> str:

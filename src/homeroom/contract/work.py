@@ -59,7 +59,7 @@ class Work:
             self._made.append((kind, name))
 
     def scalar(self, sql: str):
-        return self.con.execute(sql).fetchone()[0]
+        return self.con.execute(sql).fetchall()[0][0]
 
     def reject(self, table: str, file: str, source: str, where: str = "_fail IS NOT NULL") -> int:
         """Quarantine the rows of `source` matching `where`; each carries a `_fail` struct."""
