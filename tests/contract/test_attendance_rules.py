@@ -141,3 +141,54 @@ def test_missing_required_values(tmp_path: Path) -> None:
         5: "date is not a date (YYYY-MM-DD): '03/09/2024'",
     }
     assert report.quarantine["column"].tolist() == ["student_id", "school_id", "date", "date"]
+
+
+def test_the_example_in_the_user_doc(tmp_path: Path) -> None:
+    calendar = """
+        calendar_id,school_year,date,instructional
+        S1,2025,2024-09-02,true
+        S1,2025,2024-09-03,true
+        S1,2025,2024-09-04,true
+        S1,2025,2024-09-05,true
+        S1,2025,2024-09-06,true
+        S1,2025,2024-09-09,true
+        S2,2025,2024-09-02,true
+    """
+    schools = """
+        school_id,school_name,district_id,district_name
+        S1,North,D1,Lake
+        S2,South,D1,Lake
+    """
+    enrollments = """
+        student_id,school_id,school_year,grade_level,entry_date,exit_date
+        001,S1,2025,KG,2024-09-02,
+        002,S2,2025,KG,2024-09-02,
+        003,S2,2025,KG,2024-09-02,
+    """
+    attendance = """
+        student_id,school_id,date,category,code,absent_fraction
+        001,S1,2024-09-03,,E,
+        001,S1,2024-09-04,sick,,
+        001,S1,2024-09-07,excused,,
+        001,S1,2024-09-05,excused,,0.5
+        001,S1,2024-09-05,unexcused,,
+    """
+    folder = write(
+        tmp_path,
+        schools=schools,
+        calendar=calendar,
+        enrollments=enrollments,
+        attendance=attendance,
+        codes="code,category\nE,excused\n",
+    )
+    report, con = run(folder)
+    got = reasons(report, "attendance")
+    assert sorted(got) == [3, 4, 5]
+    assert got[4] == "2024-09-07 is not an instructional day in calendar S1 for school_year 2025"
+    assert got[5] == (
+        "duplicate of line 6 for the same student, school and date; kept the larger absence"
+    )
+    assert rows(con, "SELECT day(date), category, absent_units FROM attendance ORDER BY 1") == [
+        (3, "excused", 10000),
+        (5, "unexcused", 10000),
+    ]

@@ -101,14 +101,9 @@ def _validate(work: Work, data_dir: Path, definition: Definition, schema: str) -
         _write(work, schema, table, relation)
     for table, relation in (("schools", schools), ("students", students)):
         work.kept_notes(table, raws[table].label, relation)
-    loaded = {
-        "schools": schools,
-        "students": students,
-        "enrollments": stays,
-        "calendar": calendar,
-        "attendance": attendance,
-        **({"codes": codes} if codes else {}),
-    }
+    # Counted from the written tables: the attendance view is not evaluated a second time.
+    written = {t: f"{quote_ident(schema)}.{quote_ident(t)}" for t in finals if t != "calendar"}
+    loaded = {**written, "calendar": calendar, **({"codes": codes} if codes else {})}
     rows_loaded = {t: int(work.scalar(f"SELECT count(*) FROM {r}")) for t, r in loaded.items()}
     _note_calendar_fill(work, dense, rows_loaded["calendar"])
     return _report(work, raws, rows_loaded, collapsed, units, schema)
