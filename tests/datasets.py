@@ -302,6 +302,14 @@ def definition_specs(draw: st.DrawFn) -> tuple[str, dict[str, dict[str, Any]] | 
         sections["truancy"] = {"unexcused_absences": draw(st.integers(1, 4))}
     if draw(st.booleans()):
         sections["tiers"] = {"at_risk": 0.04, "moderate_chronic": 0.1, "severe_chronic": 0.25}
+    if draw(st.booleans()):
+        # Coarse school levels, so a handful of students lands on a cut point (1 of 4, 1 of 2).
+        sections["school_levels"] = {
+            "modest": 0.25,
+            "significant": 0.5,
+            "high": "2/3",
+            "extreme": 1,
+        }
     return base, sections
 
 
@@ -344,7 +352,7 @@ def datasets(draw: st.DrawFn, definition: Definition) -> dict[str, list[dict[str
     their rule too)."""
     b = Builder()
     exclusive = definition.exit_date == "exclusive"
-    years = draw(st.sampled_from([[2025], [2024, 2025]]))
+    years = draw(st.sampled_from([[2025], [2024, 2025], [2024, 2025]]))
     n_districts = draw(st.integers(1, 2))
     states = draw(st.sampled_from([["", ""], ["CA", "CA"], ["CA", "NV"]]))
     calendars = ["C1", "C2"][: draw(st.integers(1, 2))]
@@ -495,7 +503,7 @@ def _stays_of(
 
 def _boundary_amount(draw: st.DrawFn, definition: Definition, n: int) -> Fraction | None:
     """An absence total that lands exactly on a cut point for `n` days (or just beside it)."""
-    if definition.threshold_days is not None and draw(st.booleans()):
+    if definition.threshold_days is not None:
         target = definition.threshold_days
     else:
         shares = [definition.threshold_share or Fraction(1, 10), *definition.tier_cuts]

@@ -666,26 +666,7 @@ def test_by_a_column_of_a_per_year_students_table(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "students_by_year",
-    [
-        pytest.param(
-            False,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="validator miscounts a one-row-per-student table used across two "
-                "school years ('validation lost rows of students'); see /tmp/validator_bugs.md",
-            ),
-        ),
-        pytest.param(
-            True,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="validator checks a 2025 absence against the 2024 calendar when the "
-                "student has a stay at the school in both years; see /tmp/validator_bugs.md",
-            ),
-        ),
-    ],
-    ids=["one-students-row", "students-row-per-year"],
+    "students_by_year", [False, True], ids=["one-students-row", "students-row-per-year"]
 )
 def test_several_years_with_the_prior_years_rate_and_change(
     tmp_path: Path, students_by_year: bool
