@@ -416,7 +416,8 @@ def datasets(draw: st.DrawFn, definition: Definition) -> dict[str, list[dict[str
                     student_id,
                     **({"school_year": year} if by_year_students else {}),
                     sex=draw(st.sampled_from(["F", "M", "X"])),
-                    race_ethnicity=draw(st.sampled_from(["asian", "black", "white"])),
+                    # An empty cell is a missing value: a group of its own in aggregates.
+                    race_ethnicity=draw(st.sampled_from(["asian", "black", "white", ""])),
                     economically_disadvantaged=draw(st.sampled_from(["Y", "N", "true", "0"])),
                 )
             _stays_of(

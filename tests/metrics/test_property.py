@@ -114,6 +114,7 @@ CHECKS: tuple[Check, ...] = (
     ("district", "extra"),
     ("state", ()),
     ("state", ("grade_level",)),
+    ("state", "extra"),
 )
 
 

@@ -751,3 +751,35 @@ def test_district_and_state_levels(tmp_path: Path) -> None:
     assert state["chronically_absent_count"] == 4
     assert state["chronic_absence_rate"] == approx(4 / 7) and state["ada"] == approx(65 / 70)
     assert state["level"] == "extreme"
+
+
+def test_a_missing_group_value_is_a_group_with_its_prior_year(tmp_path: Path) -> None:
+    # P1 has no race_ethnicity (an empty cell), P2 is asian; both at S1 in 2024 and 2025.
+    # 2024: P1 chronic (1 of 10 absent). 2025: nobody. The empty-race group has 2024's rate 1.0
+    # as its prior in 2025, and a change of -1.0, like any other group.
+    b = Builder()
+    b.school("S1", "D1", calendar_id="C1")
+    b.calendar("C1", 2024, dt.date(2023, 9, 4), 10)
+    b.calendar("C1", 2025, START, 10)
+    b.student("P1", race_ethnicity="")
+    b.student("P2", race_ethnicity="asian")
+    for p in ("P1", "P2"):
+        b.stay(p, "S1", 2024, dt.date(2023, 9, 4))
+        b.stay(p, "S1", 2025, START)
+    b.absent("P1", "S1", dt.date(2023, 9, 5), "excused")
+    rows = by_school(tmp_path, b, by=("race_ethnicity",))
+    assert set(rows) == {(y, "S1", race) for y in (2024, 2025) for race in (None, "asian")}
+    missing = rows[(2025, "S1", None)]
+    assert missing["chronic_absence_rate"] == 0
+    assert missing["prior_chronic_absence_rate"] == 1
+    assert missing["chronic_absence_rate_change"] == -1
+    assert rows[(2025, "S1", "asian")]["prior_chronic_absence_rate"] == 0
+
+
+def test_calendar_id_defaults_to_the_school_id(tmp_path: Path) -> None:
+    # S1 gives no calendar_id: its calendar is the one named S1 (10 days, day 2 off): 9 days.
+    b = Builder()
+    b.school("S1", "D1")
+    b.calendar("S1", YEAR, START, 10, off=[2])
+    b.stay("P1", "S1", YEAR, day(0))
+    assert by_student(tmp_path, b)["P1"]["days_enrolled"] == 9

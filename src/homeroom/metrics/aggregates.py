@@ -74,7 +74,9 @@ def aggregate(
     )
     eligible = counted.students_eligible
     has_eligible = eligible > 0
-    level_name = banded(counted.chronically_absent_count, eligible, SCHOOL_LEVELS, definition.level_cuts)
+    level_name = banded(
+        counted.chronically_absent_count, eligible, SCHOOL_LEVELS, definition.level_cuts
+    )
     units_per_day = tables.units_per_day
     enrolled_units = counted.days_enrolled_total * units_per_day
     counted = counted.mutate(
@@ -94,11 +96,13 @@ def _with_prior_year(counted: ir.Table, keys: tuple[str, ...]) -> ir.Table:
         school_year=counted.school_year + 1,
         prior_chronic_absence_rate=counted.chronic_absence_rate,
     )
-    joined = counted.left_join(prior, list(keys))
+    # Null-safe: a group whose value is missing (a student with no race_ethnicity, say) is a
+    # group like any other and must find its own prior year; plain equality never matches NULL.
+    joined = counted.left_join(prior, [counted[k].identical_to(prior[k]) for k in keys])
     joined = joined.select(
-        *keys,
-        *(c for c in AGGREGATE_COLUMNS if c in counted.columns),
-        prior_chronic_absence_rate=joined.prior_chronic_absence_rate,
+        *(counted[k] for k in keys),
+        *(counted[c] for c in AGGREGATE_COLUMNS if c in counted.columns),
+        prior_chronic_absence_rate=prior.prior_chronic_absence_rate,
     )
     joined = joined.mutate(
         chronic_absence_rate_change=joined.chronic_absence_rate - joined.prior_chronic_absence_rate
