@@ -117,6 +117,7 @@ class Builder:
         *,
         off: Iterable[int] = (),
         omit: Iterable[int] = (),
+        words: tuple[str, str] = ("true", "false"),
     ) -> list[dt.date]:
         """`days` consecutive dates from `start`; day numbers in `off` are listed as not
         instructional, those in `omit` are left out of the file. Returns the school days."""
@@ -131,7 +132,7 @@ class Builder:
                 calendar_id=calendar_id,
                 school_year=year,
                 date=day,
-                instructional=i not in off,
+                instructional=words[i in off],
             )
             if i not in off:
                 school_days.append(day)
@@ -270,6 +271,7 @@ CODES = (
 ABSENCE_CATEGORIES = ("excused", "unexcused", "suspension", "in_school_suspension")
 OTHER_CATEGORIES = ("tardy", "early_departure", "present", "remote_present")
 ALL_CATEGORIES = ABSENCE_CATEGORIES + OTHER_CATEGORIES
+BOOLEAN_WORDS = (("true", "false"), ("Y", "N"), ("1", "0"), ("yes", "no"), ("TRUE", "False"))
 
 
 @st.composite
@@ -379,6 +381,8 @@ def datasets(draw: st.DrawFn, definition: Definition) -> dict[str, list[dict[str
                 length,
                 off=[i for i, s in enumerate(status) if s == "off"],
                 omit=[i for i, s in enumerate(status) if s == "omit"],
+                # Every spelling of a boolean the contract accepts.
+                words=draw(st.sampled_from(BOOLEAN_WORDS)),
             )
             ranges[(calendar_id, year)] = (start, start + dt.timedelta(days=length - 1))
 
@@ -548,8 +552,37 @@ def _absences(
         b.absent(student_id, school_id, day, **row)
         if draw(st.integers(0, 9)) == 0:
             # A duplicate of the same student, school and date: kept once, the larger absence.
-            duplicate = dict(row, fraction=draw(st.sampled_from(FRACTIONS)), minutes="")
-            b.absent(student_id, school_id, day, **duplicate)
+            b.absent(student_id, school_id, day, **_duplicate_of(draw, row, day_minutes))
+
+
+def _category_and_fraction(row: Mapping[str, Any], day_minutes: int) -> tuple[str, Fraction]:
+    codes = {code: (category, fraction) for code, category, fraction in CODES}
+    category = row["category"] or codes[row["code"]][0]
+    if row["fraction"] != "":
+        return category, Fraction(str(row["fraction"]))
+    if row["minutes"] != "":
+        return category, Fraction(int(row["minutes"]), day_minutes)
+    if row["code"] and codes[row["code"]][1]:
+        return category, Fraction(codes[row["code"]][1])
+    return category, Fraction(1 if category in ABSENCE_CATEGORIES else 0)
+
+
+def _duplicate_of(draw: st.DrawFn, row: dict[str, Any], day_minutes: int) -> dict[str, Any]:
+    """A second row for the same date: the same category with another fraction, or another
+    category with a different fraction (which one is "larger" must never be a tie)."""
+    category, fraction = _category_and_fraction(row, day_minutes)
+    if category in ("present", "remote_present"):
+        return dict(row)  # an exact copy
+    if draw(st.booleans()):
+        return dict(row, fraction=draw(st.sampled_from(FRACTIONS)), minutes="")
+    other = draw(st.sampled_from([c for c in ALL_CATEGORIES[:6] if c != category]))
+    different = [f for f in FRACTIONS if Fraction(f) != fraction]
+    return {
+        "category": other,
+        "code": "",
+        "fraction": draw(st.sampled_from(different)),
+        "minutes": "",
+    }
 
 
 def _attendance_row(draw: st.DrawFn, codes: bool, day_minutes: int) -> dict[str, Any]:

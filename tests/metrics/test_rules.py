@@ -324,15 +324,20 @@ def test_which_categories_count(tmp_path: Path) -> None:
 
 
 def test_duplicate_rows_keep_the_larger_absence(tmp_path: Path) -> None:
-    # Day 1: excused 0.5 and excused 1 -> 1. Day 2: unexcused 0.75 then 0.25 -> 0.75. 1.75 days.
+    # Day 1: excused 0.5 and excused 1 -> 1. Day 2: unexcused 0.75 then 0.25 -> 0.75. Day 3:
+    # unexcused 0.25 and excused 1 -> the excused day (its category comes with it).
+    # 2.75 days: 2 excused, 0.75 unexcused; one unexcused date (day 2).
     b = school_with_calendar(10)
     b.stay("P1", "S1", YEAR, day(0))
     b.absent("P1", "S1", day(1), "excused", fraction="0.5")
     b.absent("P1", "S1", day(1), "excused", fraction="1")
     b.absent("P1", "S1", day(2), "unexcused", fraction="0.75")
     b.absent("P1", "S1", day(2), "unexcused", fraction="0.25")
+    b.absent("P1", "S1", day(3), "unexcused", fraction="0.25")
+    b.absent("P1", "S1", day(3), "excused", fraction="1")
     row = by_student(tmp_path, b)["P1"]
-    assert row["days_absent"] == approx(1.75)
+    assert row["days_absent"] == approx(2.75)
+    assert (row["days_excused"], row["days_unexcused"]) == (2, 0.75)
     assert row["unexcused_absences"] == 1
 
 
