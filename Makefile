@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml
 demo: install
 	rm -rf $(DEMO)
 	$(BIN)/homeroom synth --students 4000 --schools 10 --years 2 --seed 7 --out $(DEMO)/data
-	$(BIN)/homeroom init $(DEMO) --name "Maple Valley Unified (synthetic)"
+	$(BIN)/homeroom init $(DEMO) --name "Demo district (synthetic)"
 	$(BIN)/homeroom load $(DEMO)/data --workspace $(DEMO)
 	$(BIN)/homeroom report --workspace $(DEMO) --html $(DEMO)/report.html
 

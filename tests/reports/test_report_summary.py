@@ -199,3 +199,26 @@ def _group(label: str, eligible: int) -> GroupRate:
 def test_complementary_suppression(sizes, hidden):
     groups = suppress([_group(str(i), n) for i, n in enumerate(sizes)], minimum=10)
     assert {i for i, g in enumerate(groups) if g.suppressed} == hidden
+
+
+def test_groups_too_small_to_rank_shown_but_left_out_of_the_gaps():
+    from homeroom.reports.groups import GAP_MINIMUM_STUDENTS, GroupTable, column_gap
+
+    def group(value: str, eligible: int, chronic: int) -> GroupRate:
+        return GroupRate(
+            "race_ethnicity", value, value, eligible, chronic, chronic / eligible, None
+        )
+
+    table = GroupTable(
+        "race_ethnicity",
+        "Race and ethnicity",
+        (
+            group("asian", 200, 30),  # 15%
+            group("native_hawaiian_pacific_islander", GAP_MINIMUM_STUDENTS - 1, 20),  # 69%
+            group("white", 900, 180),  # 20%
+            group("black", 300, 96),  # 32%
+        ),
+    )
+    gap = column_gap(table)
+    # A group of 29 at 69% is a chance swing; the ranked gap is black (32%) vs asian (15%).
+    assert (gap.group.value, gap.comparison.value) == ("black", "asian")

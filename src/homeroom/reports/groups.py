@@ -15,6 +15,8 @@ import pandas as pd
 
 from homeroom.reports import labels
 
+# Groups smaller than this are shown (when not suppressed) but not ranked among the gaps.
+GAP_MINIMUM_STUDENTS = 30
 SMALL = "small"  # fewer eligible students than the definition's minimum group size
 COMPLEMENTARY = "complementary"  # hidden so a small group cannot be found by subtraction
 
@@ -129,7 +131,11 @@ def column_gap(table: GroupTable) -> Gap | None:
     rated = [
         g
         for g in table.groups
-        if g.recorded and not g.suppressed and g.chronic_absence_rate is not None
+        if g.recorded
+        and not g.suppressed
+        and g.chronic_absence_rate is not None
+        # The rate of a handful of students swings by chance; ranking them would put noise first.
+        and (g.students_eligible or 0) >= GAP_MINIMUM_STUDENTS
     ]
     if labels.is_flag_column(table.column):
         flagged = [g for g in rated if labels.as_flag(g.value) is True]
