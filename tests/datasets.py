@@ -485,8 +485,8 @@ def _stays_of(
     for k, (entry, last) in enumerate(stays):
         school_id = draw(st.sampled_from(school_ids))
         first_date, last_date = ranges[(schools[school_id]["calendar"], year)]
-        if entry > last_date or last < first_date:
-            continue  # a stay must touch its school's year
+        if (entry > last_date or last < first_date) and draw(st.booleans()):
+            continue  # half the stays outside the school's year are dropped, half kept (no days)
         open_ended = k == len(stays) - 1 and draw(st.integers(0, 3)) == 0
         if open_ended:
             last = max(last, last_date)
@@ -588,7 +588,7 @@ def _duplicate_of(draw: st.DrawFn, row: dict[str, Any], day_minutes: int) -> dic
 def _attendance_row(draw: st.DrawFn, codes: bool, day_minutes: int) -> dict[str, Any]:
     kinds = ["category", "category+fraction"]
     if day_minutes:
-        kinds.append("category+minutes")
+        kinds += ["category+minutes", "category+fraction+minutes"]
     if codes:
         kinds += ["code", "code+category", "code+fraction"]
     kind = draw(st.sampled_from(kinds))
@@ -604,9 +604,10 @@ def _attendance_row(draw: st.DrawFn, codes: bool, day_minutes: int) -> dict[str,
     category = row["category"] or dict((c[0], c[1]) for c in CODES).get(row["code"], "")
     if category in ("present", "remote_present"):
         return row  # a present row with an absent fraction makes no sense
-    if kind.endswith("fraction"):
+    if "fraction" in kind:
+        # With minutes too, the row's absent_fraction wins.
         row["fraction"] = draw(st.sampled_from(FRACTIONS))
-    elif kind.endswith("minutes"):
+    if kind.endswith("minutes"):
         half = day_minutes // 2
         row["minutes"] = draw(
             st.sampled_from([0, 1, day_minutes // 4, half - 1, half, half + 1, day_minutes])
