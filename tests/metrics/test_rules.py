@@ -788,3 +788,12 @@ def test_calendar_id_defaults_to_the_school_id(tmp_path: Path) -> None:
     b.calendar("S1", YEAR, START, 10, off=[2])
     b.stay("P1", "S1", YEAR, day(0))
     assert by_student(tmp_path, b)["P1"]["days_enrolled"] == 9
+
+
+def test_grouping_by_an_unknown_column_names_it(tmp_path: Path) -> None:
+    from homeroom.pipeline import MetricsRequestError
+
+    b = school_with_calendar(10)
+    b.stay("P1", "S1", YEAR, day(0))
+    with pytest.raises(MetricsRequestError, match="favourite_colour"):
+        metrics(tmp_path, b, level="school", by=("favourite_colour",))
