@@ -397,7 +397,8 @@ def report(
     """The district summary: chronic rate with ADA beside it, tiers, schools, largest gaps."""
     import duckdb
 
-    from homeroom.pipeline import metrics_from_duckdb, require_compatible_load
+    from homeroom.engine import duckdb_tables
+    from homeroom.pipeline import MetricsSession, metrics_from_duckdb, require_compatible_load
     from homeroom.reports import build_summary, render_html, render_terminal
     from homeroom.warehouse import connect, open_workspace
 
@@ -416,17 +417,28 @@ def report(
         con = connect(space, read_only=True)
         units = require_compatible_load(con, space, chosen).units_per_day
         title = space.name
+    session = None
     try:
         names = _unit_names(con)
 
-        def compute(level: str, by: tuple[str, ...] = ()) -> pd.DataFrame:
-            return metrics_from_duckdb(
-                con, units, chosen, engine=engine or "duckdb", level=level, by=by, as_of=day
-            )
+        if (engine or "duckdb") == "duckdb":
+            # One pass over attendance for the whole report, not one per table in it.
+            session = MetricsSession(duckdb_tables(con, units), chosen, as_of=day)
+
+            def compute(level: str, by: tuple[str, ...] = ()) -> pd.DataFrame:
+                return session.frame(level, by=by)
+        else:
+
+            def compute(level: str, by: tuple[str, ...] = ()) -> pd.DataFrame:
+                return metrics_from_duckdb(
+                    con, units, chosen, engine=engine, level=level, by=by, as_of=day
+                )
 
         with _status("Computing the summary"):
             summary = build_summary(compute, chosen, title=title, as_of=day, names=names)
     finally:
+        if session is not None:
+            session.close()
         con.close()
     render_terminal(summary, out)
     if html is not None:

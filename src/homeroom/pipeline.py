@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from homeroom.metrics import (
     Tables,
     aggregate,
     student_metrics,
+    student_school_units,
 )
 from homeroom.warehouse import (
     CurrentLoad,
@@ -50,24 +52,93 @@ def metrics_expression(
     per: str = "school",
     by: Sequence[str] = (),
     as_of: dt.date | None = None,
+    units: ir.Table | None = None,
 ) -> ir.Table:
-    """The expression for one request; nothing runs until it is executed."""
+    """The expression for one request; nothing runs until it is executed.
+
+    `units`: a stored `student_school_units(tables, definition, as_of)` to start from.
+    """
     if level not in LEVELS:
         raise MetricsRequestError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
     if per not in PER_UNITS:
         raise MetricsRequestError(f"per must be one of {', '.join(PER_UNITS)}; got {per!r}")
     if level == "student":
-        rows = student_metrics(tables, definition, per=per, as_of=as_of)
+        rows = student_metrics(tables, definition, per=per, as_of=as_of, units=units)
         columns = list(STUDENT_COLUMNS)
         if per == "state":
             columns.insert(1, "state")
         keys = ["school_year", *(["state"] if per == "state" else []), "district_id", "school_id"]
         return rows.select(*columns).order_by([*keys, "student_id"])
-    rows = student_metrics(tables, definition, per=LEVEL_PER[level], as_of=as_of)
+    rows = student_metrics(tables, definition, per=LEVEL_PER[level], as_of=as_of, units=units)
     try:
         return aggregate(rows, tables, definition, level=level, by=tuple(by))
     except ValueError as exc:
         raise MetricsRequestError(str(exc)) from exc
+
+
+class MetricsSession:
+    """Many requests over one set of tables, one definition and one as-of date.
+
+    The per-student-and-school amounts (the one pass over attendance) are computed once and
+    kept as a temporary table, so a report or a full export asks for them only once. Nothing is
+    kept on PySpark, where Ibis cannot cache (see STACK.md): each request recomputes there.
+    """
+
+    def __init__(
+        self,
+        tables: Tables,
+        definition: Definition,
+        *,
+        as_of: dt.date | None = None,
+        keep: bool = True,
+    ) -> None:
+        self.tables = tables
+        self.definition = definition
+        self.as_of = as_of
+        self._keep = keep
+        self._units: ir.Table | None = None
+
+    @property
+    def units(self) -> ir.Table | None:
+        if self._keep and self._units is None:
+            # A named temporary table, dropped by close(): Ibis' own cache() drops its tables
+            # from a finaliser that may run after the connection has closed.
+            expr = student_school_units(self.tables, self.definition, self.as_of)
+            backend = expr.get_backend()
+            self._name = f"homeroom_units_{uuid.uuid4().hex[:12]}"
+            backend.create_table(self._name, expr, temp=True)
+            self._backend = backend
+            self._units = backend.table(self._name)
+        return self._units
+
+    def close(self) -> None:
+        if self._units is not None:
+            self._backend.drop_table(self._name, force=True)
+            self._units = None
+
+    def __enter__(self) -> MetricsSession:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def expression(
+        self, level: str = "student", per: str = "school", by: Sequence[str] = ()
+    ) -> ir.Table:
+        return metrics_expression(
+            self.tables,
+            self.definition,
+            level=level,
+            per=per,
+            by=by,
+            as_of=self.as_of,
+            units=self.units,
+        )
+
+    def frame(
+        self, level: str = "student", per: str = "school", by: Sequence[str] = ()
+    ) -> pd.DataFrame:
+        return to_frame(self.expression(level, per=per, by=tuple(by)))
 
 
 def metrics_from_duckdb(

@@ -1,7 +1,12 @@
 """The formulas, once, as Ibis expressions that know nothing of files or engines."""
 
 from homeroom.metrics.aggregates import AGGREGATE_COLUMNS, LEVEL_KEYS, LEVEL_PER, aggregate
-from homeroom.metrics.students import PER_UNITS, STUDENT_COLUMNS, student_metrics
+from homeroom.metrics.students import (
+    PER_UNITS,
+    STUDENT_COLUMNS,
+    student_metrics,
+    student_school_units,
+)
 from homeroom.metrics.tables import Tables
 
 __all__ = [
@@ -13,4 +18,5 @@ __all__ = [
     "Tables",
     "aggregate",
     "student_metrics",
+    "student_school_units",
 ]

@@ -23,7 +23,7 @@ CATEGORY_COLUMNS = {
 
 
 def counted_units(attendance: ir.Table, definition: Definition, units_per_day: int) -> ir.Value:
-    """The absence a row adds to days absent under the definition (0 if its category doesn't count)."""
+    """The absence a row adds to days absent (0 when its category does not count)."""
     units = attendance.absent_units
     if definition.partial_days == "half_day":
         units = (units * 2 >= units_per_day).ifelse(units_per_day, 0)

@@ -12,7 +12,9 @@ import ibis
 import ibis.expr.types as ir
 
 
-def at_least(numerator: ir.IntegerValue, denominator: ir.IntegerValue, share: Fraction) -> ir.BooleanValue:
+def at_least(
+    numerator: ir.IntegerValue, denominator: ir.IntegerValue, share: Fraction
+) -> ir.BooleanValue:
     return numerator * share.denominator >= denominator * share.numerator
 
 

@@ -66,7 +66,7 @@ def student_school_units(
 
 
 def roll_up(units: ir.Table, per: str) -> ir.Table:
-    """Add per-school rows up to the district or state, keeping the latest stay's school and grade."""
+    """Per-school rows added up to the district or state, with the latest stay's school, grade."""
     if per == "school":
         return units
     keys = ("school_year", "student_id", *PER_UNITS[per])
@@ -113,10 +113,17 @@ def student_metrics(
     *,
     per: str = "school",
     as_of: dt.date | None = None,
+    units: ir.Table | None = None,
 ) -> ir.Table:
-    """The student-level metrics, one row per student and school (or district, or state)."""
+    """The student-level metrics, one row per student and school (or district, or state).
+
+    `units` may be a stored `student_school_units` for the same tables, definition and date, so
+    several requests share the one pass over attendance.
+    """
     if per not in PER_UNITS:
         raise ValueError(f"per must be one of {', '.join(PER_UNITS)}; got {per!r}")
-    units = roll_up(student_school_units(tables, definition, as_of), per)
+    if units is None:
+        units = student_school_units(tables, definition, as_of)
+    units = roll_up(units, per)
     rows = classify(units, definition, tables.units_per_day)
     return rows.select(*STUDENT_COLUMNS[:1], "state", *STUDENT_COLUMNS[1:], "absent_units")
