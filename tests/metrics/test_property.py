@@ -186,7 +186,7 @@ def cases(draw: st.DrawFn) -> Case:
 
 
 @settings(
-    max_examples=120,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
