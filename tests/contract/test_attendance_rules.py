@@ -112,6 +112,28 @@ def test_minute_amounts_are_exact_in_a_common_unit(tmp_path: Path) -> None:
     ]
 
 
+def test_day_lengths_needing_too_many_units_round_minutes_and_say_so(tmp_path: Path) -> None:
+    # 361 and 367 are primes: exact units would be lcm(10000, 361, 367) = 1,324,870,000 > 10^9.
+    schools = """
+        school_id,school_name,district_id,district_name,calendar_id,day_minutes
+        S1,North,D1,Lake,C1,361
+        S2,South,D1,Lake,,367
+    """
+    attendance = """
+        student_id,school_id,date,category,minutes_absent
+        001,S1,2024-09-03,unexcused,120
+        003,S2,2024-09-03,unexcused,367
+    """
+    report, con = run(write(tmp_path, schools=schools, attendance=attendance))
+    assert report.units_per_day == 90_090_000
+    # 120/361 of 90,090,000 = 29,946,814.40... rounds to 29,946,814; a whole day stays whole.
+    assert rows(con, "SELECT absent_units FROM attendance ORDER BY student_id") == [
+        (29_946_814,),
+        (90_090_000,),
+    ]
+    assert any("rounded to the nearest 1/90,090,000" in note for note in report.notes)
+
+
 def test_codes_without_a_codes_table(tmp_path: Path) -> None:
     attendance = """
         student_id,school_id,date,category,code

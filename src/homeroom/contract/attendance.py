@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import math
 
-from homeroom.contract.errors import ContractError
 from homeroom.contract.fields import parse, sql_list, sql_text, text
 from homeroom.contract.readers import RawTable
 from homeroom.contract.schema import BASE_UNITS_PER_DAY, CATEGORIES, FULL_DAY_BY_DEFAULT
 from homeroom.contract.stages import REQUIRED, STRICT, Field, bad_kind, stage
 from homeroom.contract.work import Work, fail, first_fail, unknown_school
 
-MAX_UNITS_PER_DAY = 10**12  # keeps a state's summed absent units far inside 64-bit integers
+# Summed over a state (~10^8 absence days) units must stay far inside 64-bit integers, which
+# Spark does not widen as DuckDB does.
+MAX_UNITS_PER_DAY = 10**9
+# When the day lengths need more units than that, minutes are rounded to this many units a day:
+# lcm(10,000, 1..16), exact for every day length made of the factors 2, 3, 5, 7, 11 and 13.
+ROUNDED_UNITS_PER_DAY = 90_090_000
 _CODE_COLUMNS = "code VARCHAR, category VARCHAR, absent_fraction BIGINT"
 
 
@@ -34,11 +38,13 @@ def units_per_day(work: Work, raw: RawTable, schools: str) -> tuple[int, list[in
     lengths = [int(r[0]) for r in rows]
     units = math.lcm(BASE_UNITS_PER_DAY, *lengths)
     if units > MAX_UNITS_PER_DAY:
-        raise ContractError(
-            f"table schools: the day_minutes of schools with minutes_absent rows "
-            f"({', '.join(map(str, lengths))}) need {units:,} units to a day to stay exact, "
-            "too many; give absent_fraction instead of minutes_absent for some schools"
+        inexact = ", ".join(str(n) for n in lengths if ROUNDED_UNITS_PER_DAY % n)
+        work.notes.append(
+            f"attendance: minutes_absent at schools whose day_minutes is {inexact}"
+            f" are rounded to the nearest 1/{ROUNDED_UNITS_PER_DAY:,} of a day (exact counting "
+            f"of every day length in use would need {units:,} units to a day)"
         )
+        return ROUNDED_UNITS_PER_DAY, lengths
     return units, lengths
 
 
@@ -172,7 +178,7 @@ def _checked_sql(
     scale = units // 10**4
     amount = (
         f"CASE WHEN a.fraction_given THEN a.fraction * {scale} "
-        f"WHEN a.minutes_given THEN a.minutes * ({units} // sc.day_minutes) "
+        f"WHEN a.minutes_given THEN (a.minutes * {units} + sc.day_minutes // 2) // sc.day_minutes "
         f"WHEN NOT a.cat_given AND c.absent_fraction IS NOT NULL THEN c.absent_fraction * {scale} "
         f"WHEN ({category}) IN ({sql_list(FULL_DAY_BY_DEFAULT)}) THEN {units} ELSE 0 END"
     )
