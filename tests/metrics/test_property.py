@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 
 from datasets import datasets, definition_from_spec, definition_specs, records, write_dataset
 from homeroom.definitions import Definition
-from homeroom.pipeline import metrics_from_duckdb
+from homeroom.engine import duckdb_tables
+from homeroom.pipeline import MetricsSession, metrics_from_duckdb
 from reference import Reference
 
 TOLERANCE = 1e-12
@@ -124,6 +125,7 @@ def check_all(
     as_of: dt.date | None,
     by_extra: tuple[str, ...],
     checks: tuple[Check, ...] = CHECKS,
+    use_session: bool = False,
     load: Callable[[Path, duckdb.DuckDBPyConnection, Definition], int] = validate,
 ) -> None:
     reference = Reference(data, definition)
@@ -133,7 +135,12 @@ def check_all(
         write_dataset(folder, data)
         units = load(folder, con, definition)
 
+        session = MetricsSession(duckdb_tables(con, units), definition, as_of=as_of)
+
         def engine(**request: Any) -> list[dict]:
+            if use_session:
+                # The path reports take: one stored pass over attendance for every request.
+                return records(session.frame(**request))
             return records(metrics_from_duckdb(con, units, definition, as_of=as_of, **request))
 
         for level, what in (("student", "school"), *checks):
@@ -152,12 +159,13 @@ def check_all(
                 AGGREGATE_KEYS[level] + list(by),
                 f"{level} by {by}",
             )
+        session.close()
     finally:
         con.close()
         shutil.rmtree(folder, ignore_errors=True)
 
 
-Case = tuple[dict, Definition, "dt.date | None", tuple[str, ...], tuple[Check, ...]]
+Case = tuple[dict, Definition, "dt.date | None", tuple[str, ...], tuple[Check, ...], bool]
 
 
 @st.composite
@@ -182,7 +190,7 @@ def cases(draw: st.DrawFn) -> Case:
         )
     )
     checks = tuple(draw(st.lists(st.sampled_from(CHECKS), min_size=3, max_size=3, unique=True)))
-    return data, definition, as_of, by_extra, checks
+    return data, definition, as_of, by_extra, checks, draw(st.booleans())
 
 
 @settings(
@@ -192,8 +200,8 @@ def cases(draw: st.DrawFn) -> Case:
 )
 @given(cases())
 def test_engine_matches_reference(case: Case) -> None:
-    data, definition, as_of, by_extra, checks = case
-    check_all(data, definition, as_of, by_extra, checks)
+    data, definition, as_of, by_extra, checks, use_session = case
+    check_all(data, definition, as_of, by_extra, checks, use_session)
 
 
 @settings(
@@ -204,5 +212,5 @@ def test_engine_matches_reference(case: Case) -> None:
 @given(cases())
 def test_engine_matches_reference_on_every_check(case: Case) -> None:
     """Fewer examples, each compared at every level, so no level is left to chance."""
-    data, definition, as_of, by_extra, _ = case
-    check_all(data, definition, as_of, by_extra)
+    data, definition, as_of, by_extra, _, use_session = case
+    check_all(data, definition, as_of, by_extra, use_session=use_session)
