@@ -252,6 +252,66 @@ def run(
 
 
 # ---------------------------------------------------------------------------------------
+# Engine rows against reference rows
+
+TOLERANCE = 1e-12  # engine rates are floats; the reference's are exact Fractions
+STUDENT_KEYS = {
+    "school": ["school_year", "district_id", "school_id", "student_id"],
+    "district": ["school_year", "district_id", "student_id"],
+    "state": ["school_year", "state", "student_id"],
+}
+AGGREGATE_KEYS = {
+    "school": ["school_year", "district_id", "school_id"],
+    "district": ["school_year", "district_id"],
+    "state": ["school_year", "state"],
+}
+
+
+def same(engine: Any, expected: Any) -> bool:
+    if expected is None:
+        return engine is None
+    if engine is None:
+        return False
+    if isinstance(expected, Fraction):
+        return abs(float(engine) - float(expected)) <= TOLERANCE
+    if isinstance(expected, bool):
+        return bool(engine) is expected
+    return engine == expected
+
+
+def compare(got: list[dict], expected: list[dict], keys: list[str], what: str) -> None:
+    def index(rows: list[dict]) -> dict[tuple, dict]:
+        return {tuple(str(r[k]) for k in keys): r for r in rows}
+
+    g, e = index(got), index(expected)
+    assert len(g) == len(got), f"{what}: engine rows repeat a key"
+    assert sorted(g) == sorted(e), (
+        f"{what}: rows differ\nengine:    {sorted(g)}\nreference: {sorted(e)}"
+    )
+    for key, want in e.items():
+        have = g[key]
+        assert set(want) <= set(have), f"{what}: missing columns {set(want) - set(have)}"
+        wrong = {
+            c: (have[c], want[c] if not isinstance(want[c], Fraction) else str(want[c]))
+            for c in want
+            if not same(have[c], want[c])
+        }
+        assert not wrong, f"{what} {key}: engine vs reference {wrong}"
+
+
+STUDENT_KEYS = {
+    "school": ["school_year", "district_id", "school_id", "student_id"],
+    "district": ["school_year", "district_id", "student_id"],
+    "state": ["school_year", "state", "student_id"],
+}
+AGGREGATE_KEYS = {
+    "school": ["school_year", "district_id", "school_id"],
+    "district": ["school_year", "district_id"],
+    "state": ["school_year", "state"],
+}
+
+
+# ---------------------------------------------------------------------------------------
 # Hypothesis strategies
 
 SHIPPED = ("default", "edfacts", "crdc", "california")

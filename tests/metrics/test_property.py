@@ -12,7 +12,6 @@ import datetime as dt
 import shutil
 import tempfile
 from collections.abc import Callable
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -20,24 +19,20 @@ import duckdb
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, given, settings
 
-from datasets import datasets, definition_from_spec, definition_specs, records, write_dataset
+from datasets import (
+    AGGREGATE_KEYS,
+    STUDENT_KEYS,
+    compare,
+    datasets,
+    definition_from_spec,
+    definition_specs,
+    records,
+    write_dataset,
+)
 from homeroom.definitions import Definition
 from homeroom.engine import duckdb_tables
 from homeroom.pipeline import MetricsSession, metrics_from_duckdb
 from reference import Reference
-
-TOLERANCE = 1e-12
-FRACTION_COLUMNS = {
-    "days_absent",
-    "days_excused",
-    "days_unexcused",
-    "days_suspended",
-    "absence_rate",
-    "chronic_absence_rate",
-    "ada",
-    "prior_chronic_absence_rate",
-    "chronic_absence_rate_change",
-}
 
 
 def validate(folder: Path, con: duckdb.DuckDBPyConnection, definition: Definition) -> int:
@@ -54,50 +49,6 @@ def validate(folder: Path, con: duckdb.DuckDBPyConnection, definition: Definitio
     ]
     assert not unexpected, f"valid rows were quarantined: {unexpected[:5]}"
     return report.units_per_day
-
-
-def same(engine: Any, expected: Any) -> bool:
-    if expected is None:
-        return engine is None
-    if engine is None:
-        return False
-    if isinstance(expected, Fraction):
-        return abs(float(engine) - float(expected)) <= TOLERANCE
-    if isinstance(expected, bool):
-        return bool(engine) is expected
-    return engine == expected
-
-
-def compare(got: list[dict], expected: list[dict], keys: list[str], what: str) -> None:
-    def index(rows: list[dict]) -> dict[tuple, dict]:
-        return {tuple(str(r[k]) for k in keys): r for r in rows}
-
-    g, e = index(got), index(expected)
-    assert len(g) == len(got), f"{what}: engine rows repeat a key"
-    assert sorted(g) == sorted(e), (
-        f"{what}: rows differ\nengine:    {sorted(g)}\nreference: {sorted(e)}"
-    )
-    for key, want in e.items():
-        have = g[key]
-        assert set(want) <= set(have), f"{what}: missing columns {set(want) - set(have)}"
-        wrong = {
-            c: (have[c], want[c] if not isinstance(want[c], Fraction) else str(want[c]))
-            for c in want
-            if not same(have[c], want[c])
-        }
-        assert not wrong, f"{what} {key}: engine vs reference {wrong}"
-
-
-STUDENT_KEYS = {
-    "school": ["school_year", "district_id", "school_id", "student_id"],
-    "district": ["school_year", "district_id", "student_id"],
-    "state": ["school_year", "state", "student_id"],
-}
-AGGREGATE_KEYS = {
-    "school": ["school_year", "district_id", "school_id"],
-    "district": ["school_year", "district_id"],
-    "state": ["school_year", "state"],
-}
 
 
 # Every comparison one example can make: (level, per or by). Running all eleven costs ~1.3 s
