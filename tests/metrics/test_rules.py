@@ -812,3 +812,14 @@ def test_grouping_by_an_unknown_column_names_it(tmp_path: Path) -> None:
     b.stay("P1", "S1", YEAR, day(0))
     with pytest.raises(MetricsRequestError, match="favourite_colour"):
         metrics(tmp_path, b, level="school", by=("favourite_colour",))
+
+
+def test_identifiers_stay_text(tmp_path: Path) -> None:
+    # Identifiers are strings (DESIGN.md section 4): leading zeros survive into the rows.
+    b = Builder()
+    b.school("010", "0042", calendar_id="007")
+    b.calendar("007", YEAR, START, 10)
+    b.stay("00123", "010", YEAR, day(0))
+    (row,) = metrics(tmp_path, b)
+    assert (row["student_id"], row["school_id"], row["district_id"]) == ("00123", "010", "0042")
+    assert row["days_enrolled"] == 10
