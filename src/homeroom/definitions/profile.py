@@ -186,7 +186,58 @@ def _require(path: Path, data: dict[str, Any], section: str, key: str) -> Any:
         raise DefinitionError(f"{path}: missing [{section}] {key}") from None
 
 
+# Every section and key a definition may hold: a misspelt one would silently keep the
+# parent's value, so it is an error instead.
+KNOWN_KEYS = {
+    "definition": {"name", "version", "description", "source", "notes"},
+    "chronic": {
+        "threshold_share",
+        "threshold_days",
+        "minimum_days_enrolled",
+        "partial_days",
+        "absence_categories",
+    },
+    "enrollment": {"exit_date", "grades"},
+    "tiers": set(TIERS[1:]),
+    "school_levels": set(SCHOOL_LEVELS[1:]),
+    "truancy": {"unexcused_absences"},
+    "reporting": {"minimum_group_size"},
+}
+
+
+def _check_keys(data: dict[str, Any], path: Path) -> None:
+    for section, values in data.items():
+        if section not in KNOWN_KEYS:
+            raise DefinitionError(
+                f"{path}: unknown section [{section}]; known: {', '.join(KNOWN_KEYS)}"
+            )
+        if not isinstance(values, dict):
+            raise DefinitionError(f"{path}: [{section}] must be a table of settings")
+        unknown = sorted(set(values) - KNOWN_KEYS[section])
+        if unknown:
+            raise DefinitionError(
+                f"{path}: unknown key {unknown[0]!r} in [{section}]; "
+                f"known: {', '.join(sorted(KNOWN_KEYS[section]))}"
+            )
+
+
+def _whole(path: Path, key: str, value: Any, least: int) -> int:
+    """A whole number of at least `least`; 10.5 or "ten" is an error naming the key."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DefinitionError(f"{path}: {key} must be a whole number; got {value!r}")
+    if value < least:
+        raise DefinitionError(f"{path}: {key} must be {least} or more; got {value!r}")
+    return value
+
+
+def _words(path: Path, key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        raise DefinitionError(f'{path}: {key} must be a list such as ["a", "b"]; got {value!r}')
+    return tuple(str(v) for v in value)
+
+
 def _build(data: dict[str, Any], path: Path) -> Definition:
+    _check_keys(data, path)
     meta = data.get("definition", {})
     chronic = data.get("chronic", {})
     share = chronic.get("threshold_share")
@@ -211,11 +262,14 @@ def _build(data: dict[str, Any], path: Path) -> Definition:
         raise DefinitionError(
             f"{path}: partial_days must be one of {', '.join(PARTIAL_DAY_RULES)}; got {partial!r}"
         )
-    categories = tuple(_require(path, data, "chronic", "absence_categories"))
+    categories = _words(
+        path, "absence_categories", _require(path, data, "chronic", "absence_categories")
+    )
     unknown = [c for c in categories if c not in CATEGORIES]
     if unknown:
         raise DefinitionError(
-            f"{path}: unknown absence categories {unknown}; known: {', '.join(CATEGORIES)}"
+            f"{path}: absence_categories has unknown categories {unknown}; "
+            f"known: {', '.join(CATEGORIES)}"
         )
     enrollment = data.get("enrollment", {})
     exit_rule = enrollment.get("exit_date", "inclusive")
@@ -223,7 +277,7 @@ def _build(data: dict[str, Any], path: Path) -> Definition:
         raise DefinitionError(
             f"{path}: exit_date must be 'inclusive' or 'exclusive'; got {exit_rule!r}"
         )
-    grades = tuple(str(g) for g in enrollment.get("grades", []))
+    grades = _words(path, "grades", enrollment.get("grades", []))
     bad_grades = [g for g in grades if g not in GRADE_LEVELS]
     if bad_grades:
         raise DefinitionError(
@@ -242,13 +296,24 @@ def _build(data: dict[str, Any], path: Path) -> Definition:
         if list(cuts) != sorted(cuts):
             raise DefinitionError(f"{path}: [{label}] cut points must rise: {cuts}")
     del tiers, levels
-    minimum = int(_require(path, data, "chronic", "minimum_days_enrolled"))
-    if minimum < 0:
-        raise DefinitionError(f"{path}: minimum_days_enrolled must be 0 or more")
-    truancy = int(data.get("truancy", {}).get("unexcused_absences", 10))
-    group = int(data.get("reporting", {}).get("minimum_group_size", 10))
-    if truancy < 1 or group < 1:
-        raise DefinitionError(f"{path}: truancy and minimum group size must be 1 or more")
+    minimum = _whole(
+        path,
+        "minimum_days_enrolled",
+        _require(path, data, "chronic", "minimum_days_enrolled"),
+        0,
+    )
+    truancy = _whole(
+        path,
+        "[truancy] unexcused_absences",
+        data.get("truancy", {}).get("unexcused_absences", 10),
+        1,
+    )
+    group = _whole(
+        path,
+        "the minimum group size (minimum_group_size)",
+        data.get("reporting", {}).get("minimum_group_size", 10),
+        1,
+    )
     return Definition(
         name=str(meta.get("name", path.stem)),
         version=str(meta.get("version", "1")),
