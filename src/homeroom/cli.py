@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
@@ -20,6 +20,9 @@ from rich.table import Table
 
 from homeroom import __version__
 from homeroom.definitions import Definition, DefinitionError, available, load_definition
+
+if TYPE_CHECKING:
+    import duckdb
 
 app = typer.Typer(
     name="homeroom",
@@ -91,7 +94,7 @@ def _as_of(value: str | None) -> dt.date | None:
 
 
 @contextmanager
-def _status(message: str) -> Iterator[callable]:
+def _status(message: str) -> Iterator[Callable[[str], None]]:
     """A spinner on stderr whose text follows the steps of long work."""
     with err.status(message) as status:
 
@@ -466,7 +469,7 @@ def _grade_span(grades: tuple[str, ...]) -> str:
     return ", ".join(grades)
 
 
-def _unit_names(con) -> dict[str, str]:
+def _unit_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     rows = con.execute(
         "SELECT school_id, school_name FROM schools UNION ALL "
         "SELECT DISTINCT district_id, district_name FROM schools"
@@ -474,7 +477,7 @@ def _unit_names(con) -> dict[str, str]:
     return {str(key): str(name) for key, name in rows}
 
 
-def _writer(path: Path):
+def _writer(path: Path) -> Callable[[pd.DataFrame, Path], None]:
     suffix = path.suffix.lower()
     writers = {".csv": _write_csv, ".parquet": _write_parquet, ".json": _write_json}
     if suffix not in writers:
