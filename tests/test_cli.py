@@ -113,6 +113,10 @@ def test_check_reports_bad_rows_with_file_line_and_column_and_exits_3(capsys, di
     assert {len(attendance) + 1, len(attendance) + 2} <= lines
     assert set(rows["file"]) == {"attendance.parquet"}
     assert {"code", "absent_fraction"} <= set(rows["column"])
+    # Metrics straight from the folder leave those rows out, and say so.
+    outcome = run(capsys, "metrics", "--data", data, "--level", "district")
+    assert outcome.exit_code == 0
+    assert f"{len(rejected):,} rows" in outcome.stderr and "quarantined" in outcome.stderr
 
 
 def test_a_missing_table_or_column_is_a_clear_error_with_exit_2(capsys, district, tmp_path):

@@ -267,7 +267,11 @@ def metrics(
         chosen = _definition(definition)
         with _status(f"Computing {level} metrics from {data}"):
             frame = metrics_for_folder(
-                data, definition=chosen, engine=engine or "duckdb", **request
+                data,
+                definition=chosen,
+                engine=engine or "duckdb",
+                on_validated=_warn_quarantined(data),
+                **request,
             )
     else:
         space = open_workspace(workspace)
@@ -412,7 +416,9 @@ def report(
         chosen = _definition(definition)
         con = duckdb.connect()
         with _status(f"Checking {data}") as update:
-            units = validate_dataset(data, con, definition=chosen, progress=update).units_per_day
+            validated = validate_dataset(data, con, definition=chosen, progress=update)
+        _warn_quarantined(data)(validated)
+        units = validated.units_per_day
         title = None
     else:
         space = open_workspace(workspace)
@@ -457,6 +463,20 @@ def version() -> None:
 
 
 # -- helpers ----------------------------------------------------------------------------------
+def _warn_quarantined(data_dir: Path) -> Callable[[object], None]:
+    """Numbers from a folder leave out its rejected rows: say so, every time."""
+
+    def warn(report: object) -> None:
+        count = getattr(report, "quarantined", 0)
+        if count:
+            err.print(
+                f"[yellow]warning:[/] {count:,} rows of {data_dir} were quarantined and are not "
+                f"counted; see them with: homeroom check {data_dir} --quarantine FILE.csv"
+            )
+
+    return warn
+
+
 def _grade_span(grades: tuple[str, ...]) -> str:
     """KG-08 for a run of grades, else the list; "all" when the definition names none."""
     from homeroom.contract.schema import GRADE_LEVELS

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import ibis.expr.types as ir
@@ -36,6 +37,9 @@ from homeroom.warehouse import (
     connect,
     current_load,
 )
+
+if TYPE_CHECKING:
+    from homeroom.contract import ValidationReport
 
 LEVELS = ("student", *LEVEL_KEYS)
 
@@ -175,13 +179,19 @@ def metrics_for_folder(
     by: Sequence[str] = (),
     as_of: dt.date | None = None,
     engine: str = "duckdb",
+    on_validated: Callable[[ValidationReport], None] | None = None,
 ) -> pd.DataFrame:
-    """Validate a dataset folder in memory and compute one level of metrics from it."""
+    """Validate a dataset folder in memory and compute one level of metrics from it.
+
+    `on_validated` receives the validation report, so a caller can say what was quarantined.
+    """
     from homeroom.contract import validate_dataset
 
     con = duckdb.connect()
     try:
         report = validate_dataset(Path(data_dir), con, definition=definition)
+        if on_validated is not None:
+            on_validated(report)
         return metrics_from_duckdb(
             con,
             report.units_per_day,
