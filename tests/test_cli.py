@@ -270,3 +270,14 @@ def test_bad_requests_exit_2_with_a_message(capsys, district, tmp_path):
     assert outcome.exit_code == 2 and "default" in outcome.stderr
     outcome = run(capsys, "metrics", "--workspace", tmp_path / "none")
     assert outcome.exit_code == 2 and "homeroom init" in outcome.stderr
+
+
+def test_inside_a_workspace_its_definition_is_the_default(capsys, district, tmp_path, monkeypatch):
+    space = tmp_path / "crdc-space"
+    assert run(capsys, "init", space, "--definition", "crdc").exit_code == 0
+    monkeypatch.chdir(space)
+    outcome = run(capsys, "check", district)
+    assert outcome.exit_code == 0
+    assert "(definition crdc)" in outcome.stdout
+    monkeypatch.chdir(tmp_path)
+    assert "(definition default)" in run(capsys, "check", district).stdout

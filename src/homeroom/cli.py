@@ -77,11 +77,17 @@ EngineOption = Annotated[
 
 
 def _definition(name: str | None, workspace_root: Path | None = None) -> Definition:
-    if name is None and workspace_root is not None:
-        from homeroom.warehouse import open_workspace
+    """The definition asked for; else the workspace's (given, or around the current folder)."""
+    if name is not None:
+        return load_definition(name)
+    from homeroom.warehouse import WorkspaceError, open_workspace
 
+    try:
         return open_workspace(workspace_root).definition()
-    return load_definition(name)
+    except WorkspaceError:
+        if workspace_root is not None:
+            raise
+        return load_definition(None)
 
 
 def _as_of(value: str | None) -> dt.date | None:
