@@ -281,3 +281,32 @@ def test_inside_a_workspace_its_definition_is_the_default(capsys, district, tmp_
     assert "(definition crdc)" in outcome.stdout
     monkeypatch.chdir(tmp_path)
     assert "(definition default)" in run(capsys, "check", district).stdout
+
+
+def test_a_state_report_covers_its_districts(capsys, tmp_path):
+    from homeroom.synth import generate
+
+    state = tmp_path / "state"
+    generate(state, students=900, schools=8, years=1, seed=5, districts=2)
+    html = tmp_path / "state.html"
+    outcome = run(capsys, "report", "--data", state, "--html", html)
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "State level" in outcome.stdout
+    text = html.read_text()
+    names = pd.read_parquet(state / "schools.parquet")["district_name"].unique()
+    assert len(names) == 2 and all(name in text for name in names)
+
+
+@pytest.mark.slow
+@pytest.mark.spark
+def test_the_command_gives_the_same_numbers_on_pyspark(capsys, district, tmp_path):
+    if shutil.which("java") is None:
+        pytest.skip("Java is not installed (make install puts it in); PySpark needs it")
+    pytest.importorskip("pyspark", reason="PySpark is not installed: pip install -e '.[spark]'")
+    frames = []
+    for engine in ("duckdb", "pyspark"):
+        out = tmp_path / f"{engine}.csv"
+        args = ["--level", "school", "--by", "grade_level", "--engine", engine, "--out", out]
+        assert run(capsys, "metrics", "--data", district, *args).exit_code == 0
+        frames.append(pd.read_csv(out))
+    pd.testing.assert_frame_equal(*frames)
