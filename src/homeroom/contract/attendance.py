@@ -204,6 +204,8 @@ def _collapse_duplicates(work: Work, file: str, checked: str) -> tuple[str, int]
         f"SELECT {keys} FROM {checked} WHERE hash({keys}) IN (SELECT _h FROM {repeated}) "
         "GROUP BY ALL HAVING count(*) > 1",
     )
+    if not work.scalar(f"SELECT count(*) FROM {doubled}"):
+        return checked, 0  # the usual case: no anti-join over every row to write
     losers = work.table(
         "attendance_losers",
         f"SELECT _line, first_value(_line) OVER (PARTITION BY {keys} "
