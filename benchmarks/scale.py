@@ -53,10 +53,22 @@ def step_load(data_dir: Path, workspace: Path) -> dict:
 
     shutil.rmtree(workspace, ignore_errors=True)
     space = init_workspace(workspace)
-    started = time.perf_counter()
-    result = load_dataset(space, data_dir)
+    steps: dict[str, float] = {}
+    started = last = time.perf_counter()
+    current = "start"
+
+    def progress(step: str) -> None:
+        # Each step's time is from its message to the next one's.
+        nonlocal current, last
+        now = time.perf_counter()
+        steps[current] = steps.get(current, 0.0) + now - last
+        current, last = step, now
+
+    result = load_dataset(space, data_dir, progress=progress)
+    progress("done")
     return {
         "seconds": time.perf_counter() - started,
+        "steps": steps,
         "quarantined": result.rows_quarantined,
         "rows_loaded": result.rows_loaded,
     }
@@ -258,6 +270,8 @@ def main() -> None:
         out = DATA / f"out-{students}"
         load = run_step("load", str(data_dir), str(workspace))
         print(f"   load {load['seconds']:.1f} s, {load['peak_mib']:.0f} MiB", flush=True)
+        for step, seconds in sorted(load["steps"].items(), key=lambda item: -item[1])[:5]:
+            print(f"      {seconds:5.1f} s  {step}", flush=True)
         metrics = run_step("metrics", str(workspace), str(out))
         print(f"   metrics {metrics['seconds']:.1f} s, {metrics['peak_mib']:.0f} MiB", flush=True)
         hand = run_step("hand_sql", str(workspace), str(out))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -148,6 +149,10 @@ def test_load_records_history_and_loading_the_same_files_twice_changes_nothing(
     assert all(len(f["sha256"]) == 64 for f in files)
     assert json.loads(history["rows_loaded"][0])["attendance"] == len(before)
 
+    listed = run(capsys, "history", "--workspace", workspace)
+    assert listed.exit_code == 0, listed.stderr
+    assert "loaded" in listed.stdout and "default 2026.1" in listed.stdout
+
     again = run(capsys, "load", district, "--workspace", workspace)
     assert again.exit_code == 0
     assert "already loaded" in again.stdout
@@ -257,7 +262,9 @@ def test_report_prints_the_summary_and_writes_self_contained_html(capsys, worksp
     assert "ADA" in outcome.stdout
     text = html.read_text()
     assert "<svg" in text and "<script" not in text
-    assert "http://" not in text and "https://" not in text.replace("https://www.", "")
+    # Self-contained: nothing fetched from elsewhere (the definition's source is plain text).
+    assert re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", text) is None
+    assert "url(" not in text and "@import" not in text
 
 
 def test_bad_requests_exit_2_with_a_message(capsys, district, tmp_path):

@@ -13,12 +13,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from homeroom import __version__
+from homeroom.cli_output import (
+    UsageProblem,
+    err,
+    frame_writer,
+    grade_span,
+    out,
+    print_frame,
+    print_quarantine,
+    print_rows,
+    write_quarantine,
+)
 from homeroom.definitions import Definition, DefinitionError, available, load_definition
 
 if TYPE_CHECKING:
@@ -35,17 +44,9 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="markdown",
 )
-out = Console()
-err = Console(stderr=True)
 
 EXIT_UNUSABLE = 2
 EXIT_QUARANTINED = 3
-
-
-class UsageProblem(Exception):
-    """A request the command cannot carry out; the message says why."""
-
-    exit_code = EXIT_UNUSABLE
 
 
 # -- shared options ---------------------------------------------------------------------------
@@ -150,12 +151,12 @@ def check(
             report = validate_dataset(Path(data_dir), con, definition=chosen, progress=update)
     finally:
         con.close()
-    _print_rows(report.rows_read, report.rows_loaded)
+    print_rows(report.rows_read, report.rows_loaded)
     for note in report.notes:
         out.print(f"note: {note}")
     if quarantine is not None:
-        _write_quarantine(report.quarantine, quarantine)
-    _print_quarantine(report.quarantine, quarantine, report.duplicates_collapsed)
+        write_quarantine(report.quarantine, quarantine)
+    print_quarantine(report.quarantine, quarantine, report.duplicates_collapsed)
     if report.quarantined:
         raise typer.Exit(EXIT_QUARANTINED)
 
@@ -189,12 +190,12 @@ def load(
             f"Load {result.load_id}: loaded into {space.warehouse} in {result.seconds:.1f} s "
             f"with definition {chosen.name} {chosen.version}."
         )
-        _print_rows(result.rows_read, result.rows_loaded)
+        print_rows(result.rows_read, result.rows_loaded)
         for note in result.notes:
             out.print(f"note: {note}")
     if quarantine is not None:
-        _write_quarantine(result.quarantine, quarantine)
-    _print_quarantine(result.quarantine, quarantine, result.duplicates_collapsed)
+        write_quarantine(result.quarantine, quarantine)
+    print_quarantine(result.quarantine, quarantine, result.duplicates_collapsed)
 
 
 @app.command(epilog="Example: `homeroom history --workspace district-2025`")
@@ -266,7 +267,7 @@ def metrics(
     groups = tuple(c.strip() for c in by.split(",") if c.strip()) if by else ()
     if groups and level == "student":
         raise UsageProblem("--by splits aggregates; use it with --level school, district or state")
-    writer = _writer(out_file) if out_file is not None else None
+    writer = frame_writer(out_file) if out_file is not None else None
     request = {"level": level, "per": per, "by": groups, "as_of": _as_of(as_of)}
     space = None
     if data is not None:
@@ -295,7 +296,7 @@ def metrics(
         writer(frame, out_file)
         err.print(f"Wrote {len(frame):,} rows to {out_file} (definition {chosen.name}).")
     else:
-        _print_frame(frame, f"{level.capitalize()} metrics — definition {chosen.name}")
+        print_frame(frame, f"{level.capitalize()} metrics — definition {chosen.name}")
 
 
 @app.command(epilog="Examples: `homeroom definitions` · `homeroom definitions california`")
@@ -332,7 +333,7 @@ def definitions(
             chosen.threshold_label,
             f"{chosen.minimum_days_enrolled} days",
             chosen.partial_days.replace("_", " "),
-            _grade_span(chosen.grades),
+            grade_span(chosen.grades),
         )
     out.print(table)
     out.print("Details: homeroom definitions NAME.")
@@ -410,8 +411,7 @@ def report(
     """The district summary: chronic rate with ADA beside it, tiers, schools, largest gaps."""
     import duckdb
 
-    from homeroom.engine import duckdb_tables
-    from homeroom.pipeline import MetricsSession, metrics_from_duckdb, require_compatible_load
+    from homeroom.pipeline import MetricsSession, engine_tables, require_compatible_load
     from homeroom.reports import build_summary, render_html, render_terminal
     from homeroom.warehouse import connect, open_workspace
 
@@ -432,28 +432,24 @@ def report(
         con = connect(space, read_only=True)
         units = require_compatible_load(con, space, chosen).units_per_day
         title = space.name
-    session = None
+    chosen_engine = engine or "duckdb"
     try:
         names = _unit_names(con)
-
-        if (engine or "duckdb") == "duckdb":
-            # One pass over attendance for the whole report, not one per table in it.
-            session = MetricsSession(duckdb_tables(con, units), chosen, as_of=day)
-
-            def compute(level: str, by: tuple[str, ...] = ()) -> pd.DataFrame:
-                return session.frame(level, by=by)
-        else:
-
-            def compute(level: str, by: tuple[str, ...] = ()) -> pd.DataFrame:
-                return metrics_from_duckdb(
-                    con, units, chosen, engine=engine, level=level, by=by, as_of=day
-                )
-
-        with _status("Computing the summary"):
-            summary = build_summary(compute, chosen, title=title, as_of=day, names=names)
+        # One pass over attendance for the whole report, not one per table in it (DuckDB keeps
+        # it; Spark recomputes but shares one copy of the tables).
+        with (
+            engine_tables(con, units, chosen_engine) as tables,
+            MetricsSession(tables, chosen, as_of=day, keep=chosen_engine == "duckdb") as session,
+            _status("Computing the summary"),
+        ):
+            summary = build_summary(
+                lambda level, by=(): session.frame(level, by=by),
+                chosen,
+                title=title,
+                as_of=day,
+                names=names,
+            )
     finally:
-        if session is not None:
-            session.close()
         con.close()
     render_terminal(summary, out)
     if html is not None:
@@ -483,108 +479,12 @@ def _warn_quarantined(data_dir: Path) -> Callable[[object], None]:
     return warn
 
 
-def _grade_span(grades: tuple[str, ...]) -> str:
-    """KG-08 for a run of grades, else the list; "all" when the definition names none."""
-    from homeroom.contract.schema import GRADE_LEVELS
-
-    if not grades:
-        return "all"
-    positions = sorted(GRADE_LEVELS.index(g) for g in grades)
-    if positions == list(range(positions[0], positions[-1] + 1)) and len(positions) > 2:
-        return f"{GRADE_LEVELS[positions[0]]}-{GRADE_LEVELS[positions[-1]]}"
-    return ", ".join(grades)
-
-
 def _unit_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     rows = con.execute(
         "SELECT school_id, school_name FROM schools UNION ALL "
         "SELECT DISTINCT district_id, district_name FROM schools"
     ).fetchall()
     return {str(key): str(name) for key, name in rows}
-
-
-def _writer(path: Path) -> Callable[[pd.DataFrame, Path], None]:
-    suffix = path.suffix.lower()
-    writers = {".csv": _write_csv, ".parquet": _write_parquet, ".json": _write_json}
-    if suffix not in writers:
-        raise UsageProblem(f"--out must end in .csv, .parquet or .json; got {path.name!r}")
-    return writers[suffix]
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False)
-
-
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_parquet(path, index=False)
-
-
-def _write_json(frame: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_json(path, orient="records", date_format="iso", indent=1)
-
-
-def _write_quarantine(frame: pd.DataFrame, path: Path) -> None:
-    from homeroom.contract.schema import QUARANTINE_COLUMNS
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.loc[:, list(QUARANTINE_COLUMNS)].to_csv(path, index=False)
-
-
-def _print_rows(read: dict[str, int], loaded: dict[str, int]) -> None:
-    table = Table(title="Rows")
-    for column in ("table", "read", "loaded", "rejected"):
-        table.add_column(column, justify="left" if column == "table" else "right")
-    for name, count in read.items():
-        kept = loaded.get(name, 0)
-        table.add_row(name, f"{count:,}", f"{kept:,}", f"{count - kept:,}")
-    out.print(table)
-
-
-def _print_quarantine(frame: pd.DataFrame, path: Path | None, duplicates: int) -> None:
-    if frame.empty:
-        out.print("[green]No rows quarantined.[/]")
-        return
-    reasons = (
-        frame.assign(kind=frame["reason"].str.split(":").str[0].str.slice(0, 70))
-        .groupby(["table", "kind"], sort=False)
-        .size()
-        .sort_values(ascending=False)
-        .head(12)
-    )
-    table = Table(title=f"{len(frame):,} rows quarantined ({duplicates:,} duplicates collapsed)")
-    for column in ("table", "reason", "rows"):
-        table.add_column(column, justify="right" if column == "rows" else "left")
-    for (name, kind), count in reasons.items():
-        table.add_row(name, kind, f"{count:,}")
-    out.print(table)
-    if path is not None:
-        out.print(f"Every rejected row, with file, line and column: {path}")
-    else:
-        out.print(
-            "Add --quarantine FILE.csv for every rejected row with its file, line and column."
-        )
-
-
-def _print_frame(frame: pd.DataFrame, title: str, limit: int = 40) -> None:
-    table = Table(title=title)
-    for column in frame.columns:
-        table.add_column(column.replace("_", " "), overflow="fold")
-    for row in frame.head(limit).itertuples(index=False):
-        table.add_row(*(_cell(value) for value in row))
-    out.print(table)
-    if len(frame) > limit:
-        out.print(f"… {len(frame) - limit:,} more rows; add --out FILE.csv to save them all.")
-
-
-def _cell(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    if isinstance(value, float):
-        return f"{value:.4f}"
-    return str(value)
 
 
 def main() -> None:

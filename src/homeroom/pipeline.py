@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -101,6 +102,8 @@ class MetricsSession:
         self.as_of = as_of
         self._keep = keep
         self._units: ir.Table | None = None
+        self._name = ""
+        self._backend = None
 
     @property
     def units(self) -> ir.Table | None:
@@ -145,6 +148,30 @@ class MetricsSession:
         return to_frame(self.expression(level, per=per, by=tuple(by)))
 
 
+@contextmanager
+def engine_tables(
+    con: duckdb.DuckDBPyConnection, units_per_day: int, engine: str = "duckdb", schema: str = "main"
+) -> Iterator[Tables]:
+    """The validated tables of a DuckDB connection, on the engine asked for.
+
+    For PySpark they are copied once to Parquet in a temporary folder that lives as long as
+    the block, so any number of requests can share the copy.
+    """
+    if engine not in ENGINES:
+        raise MetricsRequestError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
+    tables = duckdb_tables(con, units_per_day, schema)
+    if engine == "duckdb":
+        yield tables
+        return
+    from homeroom.engine.spark_engine import spark_tables
+
+    with tempfile.TemporaryDirectory(prefix="homeroom-spark-") as folder:
+        for name in TABLE_NAMES:
+            target = Path(folder) / f"{name}.parquet"
+            con.execute(f"COPY \"{schema}\".{name} TO '{target}' (FORMAT parquet)")
+        yield spark_tables(Path(folder), units_per_day, tables.students_by_year)
+
+
 def metrics_from_duckdb(
     con: duckdb.DuckDBPyConnection,
     units_per_day: int,
@@ -155,19 +182,8 @@ def metrics_from_duckdb(
     **request,
 ) -> pd.DataFrame:
     """Metrics over validated tables held in DuckDB, computed by DuckDB or by PySpark."""
-    if engine not in ENGINES:
-        raise MetricsRequestError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
-    tables = duckdb_tables(con, units_per_day, schema)
-    if engine == "duckdb":
+    with engine_tables(con, units_per_day, engine, schema) as tables:
         return to_frame(metrics_expression(tables, definition, **request))
-    from homeroom.engine.spark_engine import spark_tables
-
-    with tempfile.TemporaryDirectory(prefix="homeroom-spark-") as folder:
-        for name in TABLE_NAMES:
-            target = Path(folder) / f"{name}.parquet"
-            con.execute(f"COPY \"{schema}\".{name} TO '{target}' (FORMAT parquet)")
-        spark = spark_tables(Path(folder), units_per_day, tables.students_by_year)
-        return to_frame(metrics_expression(spark, definition, **request))
 
 
 def metrics_for_folder(

@@ -115,11 +115,17 @@ def connect(workspace: Workspace, *, read_only: bool = False) -> duckdb.DuckDBPy
         ) from exc
 
 
+def _has_history(con: duckdb.DuckDBPyConnection) -> bool:
+    """Read-only callers cannot create the table, so they ask whether it is there."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'load_history'"
+        ).fetchall()[0][0]
+    )
+
+
 def current_load(con: duckdb.DuckDBPyConnection) -> CurrentLoad | None:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'load_history'"
-    ).fetchall()[0][0]
-    if not exists:
+    if not _has_history(con):
         return None
     rows = con.execute(
         "SELECT load_id, loaded_at, definition, exit_date_rule, fingerprint, units_per_day,"
@@ -133,11 +139,13 @@ def current_load(con: duckdb.DuckDBPyConnection) -> CurrentLoad | None:
 
 
 def load_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    con.execute(HISTORY_DDL)
-    return con.execute(
-        "SELECT load_id, loaded_at, status, definition, rows_quarantined, duplicates_collapsed,"
-        " rows_loaded, seconds, message FROM load_history ORDER BY load_id"
-    ).df()
+    columns = [
+        "load_id", "loaded_at", "status", "definition", "rows_quarantined",
+        "duplicates_collapsed", "rows_loaded", "seconds", "message",
+    ]  # fmt: skip
+    if not _has_history(con):
+        return pd.DataFrame(columns=columns)
+    return con.execute(f"SELECT {', '.join(columns)} FROM load_history ORDER BY load_id").df()
 
 
 def load_dataset(
@@ -239,14 +247,13 @@ def _unchanged(con: duckdb.DuckDBPyConnection, current: CurrentLoad, started: fl
     )
 
 
-def _record(con: duckdb.DuckDBPyConnection, **row: object) -> None:
-    definition = row.pop("definition")
-    assert isinstance(definition, Definition)
+def _record(con: duckdb.DuckDBPyConnection, definition: Definition, **row: object) -> None:
     con.execute(
-        "INSERT INTO load_history VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-        " ?, ?)",
+        "INSERT INTO load_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             row["load_id"],
+            # UTC whatever the machine's zone, as `homeroom history` says.
+            dt.datetime.now(dt.UTC).replace(tzinfo=None),
             row["status"],
             str(Path(str(row["data_dir"])).resolve()),
             f"{definition.name} {definition.version}",

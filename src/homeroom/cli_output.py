@@ -1,0 +1,119 @@
+"""What the `homeroom` command prints and writes: tables on the terminal, result files.
+
+The commands (cli.py) decide what to do; this module only shows and saves the results, so
+every command prints rows, quarantine summaries and frames the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+out = Console()
+err = Console(stderr=True)
+
+
+class UsageProblem(Exception):
+    """A request the command cannot carry out; the message says why."""
+
+    exit_code = 2
+
+
+def grade_span(grades: tuple[str, ...]) -> str:
+    """KG-08 for a run of grades, else the list; "all" when the definition names none."""
+    from homeroom.contract.schema import GRADE_LEVELS
+
+    if not grades:
+        return "all"
+    positions = sorted(GRADE_LEVELS.index(g) for g in grades)
+    if positions == list(range(positions[0], positions[-1] + 1)) and len(positions) > 2:
+        return f"{GRADE_LEVELS[positions[0]]}-{GRADE_LEVELS[positions[-1]]}"
+    return ", ".join(grades)
+
+
+def frame_writer(path: Path) -> Callable[[pd.DataFrame, Path], None]:
+    suffix = path.suffix.lower()
+    writers = {".csv": _write_csv, ".parquet": _write_parquet, ".json": _write_json}
+    if suffix not in writers:
+        raise UsageProblem(f"--out must end in .csv, .parquet or .json; got {path.name!r}")
+    return writers[suffix]
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False)
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_parquet(path, index=False)
+
+
+def _write_json(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_json(path, orient="records", date_format="iso", indent=1)
+
+
+def write_quarantine(frame: pd.DataFrame, path: Path) -> None:
+    from homeroom.contract.schema import QUARANTINE_COLUMNS
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.loc[:, list(QUARANTINE_COLUMNS)].to_csv(path, index=False)
+
+
+def print_rows(read: dict[str, int], loaded: dict[str, int]) -> None:
+    table = Table(title="Rows")
+    for column in ("table", "read", "loaded", "rejected"):
+        table.add_column(column, justify="left" if column == "table" else "right")
+    for name, count in read.items():
+        kept = loaded.get(name, 0)
+        table.add_row(name, f"{count:,}", f"{kept:,}", f"{count - kept:,}")
+    out.print(table)
+
+
+def print_quarantine(frame: pd.DataFrame, path: Path | None, duplicates: int) -> None:
+    if frame.empty:
+        out.print("[green]No rows quarantined.[/]")
+        return
+    reasons = (
+        frame.assign(kind=frame["reason"].str.split(":").str[0].str.slice(0, 70))
+        .groupby(["table", "kind"], sort=False)
+        .size()
+        .sort_values(ascending=False)
+        .head(12)
+    )
+    table = Table(title=f"{len(frame):,} rows quarantined ({duplicates:,} duplicates collapsed)")
+    for column in ("table", "reason", "rows"):
+        table.add_column(column, justify="right" if column == "rows" else "left")
+    for (name, kind), count in reasons.items():
+        table.add_row(name, kind, f"{count:,}")
+    out.print(table)
+    if path is not None:
+        out.print(f"Every rejected row, with file, line and column: {path}")
+    else:
+        out.print(
+            "Add --quarantine FILE.csv for every rejected row with its file, line and column."
+        )
+
+
+def print_frame(frame: pd.DataFrame, title: str, limit: int = 40) -> None:
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(column.replace("_", " "), overflow="fold")
+    for row in frame.head(limit).itertuples(index=False):
+        table.add_row(*(_cell(value) for value in row))
+    out.print(table)
+    if len(frame) > limit:
+        out.print(f"… {len(frame) - limit:,} more rows; add --out FILE.csv to save them all.")
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return str(value)
