@@ -526,3 +526,18 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# -- command groups kept in their own modules (they import this one, so register them last) ----
+def _register_groups() -> None:
+    from homeroom import cli_interop, cli_map, cli_pull, cli_quality
+
+    app.add_typer(cli_interop.import_app, name="import")
+    app.add_typer(cli_interop.export_app, name="export")
+    app.add_typer(cli_interop.pull_app, name="pull")
+    cli_pull.register(cli_interop.pull_app)
+    cli_map.register(app)
+    cli_quality.register(app)
+
+
+_register_groups()

@@ -117,3 +117,16 @@ def _cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.4f}"
     return str(value)
+
+
+def print_monitors(monitors: list) -> None:
+    """The data-quality monitors after an import or load: one line each, problems first."""
+    table = Table(title="Data-quality monitors")
+    for column in ("monitor", "status", "finding"):
+        table.add_column(column, overflow="fold")
+    colours = {"ok": "green", "warning": "yellow", "info": "cyan"}
+    ordered = sorted(monitors, key=lambda m: m.status == "ok")
+    for monitor in ordered:
+        colour = colours.get(monitor.status, "white")
+        table.add_row(monitor.title, f"[{colour}]{monitor.status}[/]", monitor.summary)
+    out.print(table)

@@ -1,0 +1,4 @@
+"""Ed-Fi (being built).
+
+import_edfi(source, *, descriptor_map=None, progress=None) -> ImportResult
+"""

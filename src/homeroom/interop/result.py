@@ -1,0 +1,75 @@
+"""What an importer hands on: canonical tables plus an account of how they were made."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from homeroom.contract.report import empty_quarantine
+from homeroom.contract.schema import QUARANTINE_COLUMNS
+
+# Optional columns an importer adds to a canonical table so a rejected row can be traced back to
+# the line of the source file it came from. Validation keeps and ignores them.
+SOURCE_FILE = "source_file"
+SOURCE_LINE = "source_line"
+
+
+@dataclass(frozen=True)
+class SourceRead:
+    """One source file (or API resource) read: what it held and how many records."""
+
+    path: str
+    what: str
+    records: int
+
+
+@dataclass
+class Mapping:
+    """A source value turned into a canonical one (target "" = not mapped)."""
+
+    kind: str  # "attendance descriptor", "grade level", "column", ...
+    source: str
+    target: str
+    rows: int = 0
+
+
+@dataclass
+class ImportResult:
+    """Canonical tables from one source, with what was read, assumed, mapped and rejected.
+
+    `tables` maps canonical table names (schools, students, enrollments, calendar, attendance,
+    optionally codes) to frames whose columns follow DESIGN.md section 4; values are strings or
+    empty (None/NaN). `rejected` holds source records the importer could not express as canonical
+    rows at all (table, file, line, column, reason); anything it could express, even if wrong, it
+    passes on so that validation quarantines it with the contract's own reasons.
+    """
+
+    source_kind: str
+    tables: dict[str, pd.DataFrame]
+    read: list[SourceRead] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    mappings: list[Mapping] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    rejected_rows: list[tuple[str, str, int | None, str, str]] = field(default_factory=list)
+
+    def assume(self, text: str) -> None:
+        """Record something the source did not say and the import supplied."""
+        if text not in self.assumptions:
+            self.assumptions.append(text)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def reject(self, table: str, file: str, line: int | None, column: str, reason: str) -> None:
+        """Record a source record that could not become a canonical row."""
+        self.rejected_rows.append((table, file, line, column, reason))
+
+    @property
+    def rejected(self) -> pd.DataFrame:
+        if not self.rejected_rows:
+            return empty_quarantine()
+        frame = pd.DataFrame(self.rejected_rows, columns=list(QUARANTINE_COLUMNS))
+        frame["line"] = frame["line"].astype("Int64")
+        return frame

@@ -1,0 +1,1 @@
+"""SIS export presets (being built): import_sis(preset, files, *, progress=None) -> ImportResult."""

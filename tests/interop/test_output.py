@@ -1,0 +1,110 @@
+"""write_import: canonical files, validation traced back to source lines, load_report.md."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from homeroom.definitions import load_definition
+from homeroom.interop import ImportResult, Mapping, SourceRead, write_import
+
+
+def _result() -> ImportResult:
+    schools = pd.DataFrame(
+        {
+            "school_id": ["S1"],
+            "school_name": ["Lincoln"],
+            "district_id": ["D"],
+            "district_name": ["Dist"],
+            "day_minutes": ["360"],
+        }
+    )
+    students = pd.DataFrame({"student_id": ["1", "2"], "first_name": ["Ann\nMarie", "Bo"]})
+    enrollments = pd.DataFrame(
+        {
+            "student_id": ["1", "2"],
+            "school_id": ["S1", "S1"],
+            "school_year": ["2025", "2025"],
+            "grade_level": ["03", "04"],
+            "entry_date": ["2024-09-02", "2024-09-02"],
+            "exit_date": ["", ""],
+        }
+    )
+    dates = pd.bdate_range("2024-09-02", "2024-09-27")
+    calendar = pd.DataFrame(
+        {
+            "calendar_id": "S1",
+            "school_year": "2025",
+            "date": dates.strftime("%Y-%m-%d"),
+            "instructional": "true",
+        }
+    )
+    attendance = pd.DataFrame(
+        {
+            "student_id": ["1", "2", "2"],
+            "school_id": ["S1"] * 3,
+            "date": ["2024-09-03", "2024-09-04", "2024-09-05"],
+            "code": ["A", "ZZ", "A"],
+            "source_file": ["att.csv"] * 3,
+            "source_line": ["7", "9", "12"],
+        }
+    )
+    codes = pd.DataFrame({"code": ["A"], "category": ["unexcused"], "absent_fraction": ["1"]})
+    result = ImportResult(
+        "Test SIS export",
+        {
+            "schools": schools,
+            "students": students,
+            "enrollments": enrollments,
+            "calendar": calendar,
+            "attendance": attendance,
+            "codes": codes,
+        },
+        read=[SourceRead("att.csv", "attendance", 3)],
+        mappings=[
+            Mapping("attendance code", "A", "unexcused", 2),
+            Mapping("attendance code", "ZZ", "", 1),
+        ],
+    )
+    result.assume("every student stayed the whole year")
+    result.reject("attendance", "att.csv", 15, "date", "not a date: '31/02/2025'")
+    return result
+
+
+def test_write_import_traces_quarantine_to_source_lines(tmp_path):
+    written = write_import(_result(), tmp_path, definition=load_definition("default"))
+    assert sorted(p.name for p in written.files) == [
+        "attendance.csv",
+        "calendar.csv",
+        "codes.csv",
+        "enrollments.csv",
+        "schools.csv",
+        "students.csv",
+    ]
+    q = written.quarantine
+    assert len(q) == 2
+    imported = q[q["stage"] == "import"].iloc[0]
+    assert (imported["source_file"], imported["source_line"]) == ("att.csv", 15)
+    validated = q[q["stage"] == "validation"].iloc[0]
+    # The multi-line name does not shift attendance lines; the unknown code ZZ is source line 9.
+    assert validated["table"] == "attendance" and "ZZ" in validated["reason"]
+    assert (validated["source_file"], int(validated["source_line"])) == ("att.csv", 9)
+    assert (tmp_path / "import_quarantine.csv").exists()
+    report = written.report_path.read_text()
+    for expected in (
+        "every student stayed the whole year",
+        "**not mapped**",
+        "att.csv:9",
+        "att.csv:15",
+        "Test SIS export",
+    ):
+        assert expected in report
+    assert written.validation.rows_loaded["attendance"] == 2
+
+
+def test_write_import_replaces_an_earlier_import(tmp_path):
+    (tmp_path / "attendance.parquet").write_bytes(b"old")
+    (tmp_path / "notes.txt").write_text("mine")
+    write_import(_result(), tmp_path, definition=load_definition("default"))
+    assert not (tmp_path / "attendance.parquet").exists()
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert not any(p.name.startswith(".import-") for p in tmp_path.iterdir())
