@@ -85,8 +85,8 @@ def import_edfi_command(
         Path | None,
         typer.Option(
             "--descriptor-map",
-            help="CSV mapping Ed-Fi descriptors to categories (write the default one with "
-            "`homeroom import edfi --write-descriptor-map FILE`).",
+            help="CSV mapping Ed-Fi descriptors to categories; start from the shipped one: "
+            "`homeroom export edfi-descriptor-map --out FILE.csv`.",
         ),
     ] = None,
     fmt: FormatOption = "csv",
@@ -180,3 +180,23 @@ def export_spreadsheet_command(
             on_validated=main_cli._warn_quarantined(Path(data_dir)),
         )
     out.print(summary.describe())
+
+
+@export_app.command(
+    "edfi-descriptor-map",
+    epilog="Example: `homeroom export edfi-descriptor-map --out descriptors.csv`, edit it, then "
+    "`homeroom import edfi SOURCE --descriptor-map descriptors.csv --out DATA_DIR`",
+)
+def export_descriptor_map_command(
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="The CSV file to write.")],
+) -> None:
+    """Write the shipped Ed-Fi descriptor → category map, for a district to edit."""
+    import shutil
+
+    from homeroom.interop.edfi import default_descriptor_map
+
+    if Path(out_file).exists():
+        raise UsageProblem(f"{out_file} exists; choose another name or remove it first")
+    Path(out_file).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(default_descriptor_map(), out_file)
+    out.print(f"Wrote {out_file}: one row per Ed-Fi descriptor with its Homeroom category.")
