@@ -1,0 +1,476 @@
+"""A client for a live Ed-Fi ODS/API (v5 to v7): sign-in, paging, change versions, retries.
+
+Standard library only (urllib). What it does, in the API's own terms:
+
+- OAuth2 client credentials: POST `{oauth}` with the key and secret as HTTP basic auth and
+  `grant_type=client_credentials`; the bearer token is refreshed before it expires and, once per
+  request, when the API answers 401.
+- Discovery: given the API root (`https://host/api`), GET it and follow `urls.dataManagementApi`
+  and `urls.oauth`; given the data API itself (`https://host/api/data/v3`, with any route context
+  such as a school year after it), derive the token and change-query URLs from it.
+- Paging with `offset`/`limit` (500 by default) until a short page; `totalCount=true` on the first
+  page gives the `Total-Count` header for progress.
+- Change queries: `GET {root}/changeQueries/v1/availableChangeVersions`, then
+  `minChangeVersion`/`maxChangeVersion` on each resource and on its `/deletes` endpoint.
+- Retries with exponential back-off, jitter and a cap on 429 (honouring Retry-After), 5xx and
+  dropped connections; other 4xx fail at once. Messages name the resource and the HTTP status but
+  never the key, the secret, the token or anything from a response body (which may hold student
+  data).
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import http.client
+import json
+import random
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+USER_AGENT = "homeroom-edfi-pull"
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# Renew the token this many seconds before the API says it expires, so a page never starts with
+# a token that dies in flight.
+TOKEN_MARGIN_SECONDS = 30.0
+DEFAULT_PAGE_SIZE = 500
+
+Progress = Callable[[str, int, int | None], None]  # (resource, rows so far, total or None)
+
+
+class EdFiError(Exception):
+    """The API could not be used: a refused sign-in, a refused request, or a server that kept
+    failing. The message says which resource and what the API answered, never a secret."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try: `attempts` tries in all, waiting `base * factor**n` seconds (at most
+    `cap`, give or take `jitter` of it) between them; Retry-After is honoured up to `cap`."""
+
+    attempts: int = 6
+    base: float = 0.5
+    factor: float = 2.0
+    cap: float = 30.0
+    jitter: float = 0.25
+    timeout: float = 60.0  # seconds a single request may take
+
+    def wait(self, failures: int, retry_after: float | None = None) -> float:
+        """Seconds to wait after the `failures`-th failed try (1 = the first)."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.cap)
+        delay = min(self.base * self.factor ** (failures - 1), self.cap)
+        spread = delay * self.jitter
+        return max(0.0, min(self.cap, delay + random.uniform(-spread, spread)))
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where the API's parts live. `data` and `change_queries` end with a slash."""
+
+    data: str
+    oauth: str
+    change_queries: str
+
+
+@dataclass(frozen=True)
+class ChangeVersions:
+    oldest: int
+    newest: int
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    data: Any  # the parsed JSON answer (None for an empty one)
+
+
+class _Retryable(Exception):
+    """A failure worth another try (a torn or garbled answer)."""
+
+
+@dataclass
+class _Token:
+    value: str
+    expires_at: float
+
+
+@dataclass
+class EdFiClient:
+    """One signed-in conversation with an Ed-Fi ODS/API.
+
+    `url` is the API root or its data API (…/data/v3). `sleep` and `clock` are there so tests can
+    run the back-off without waiting.
+    """
+
+    url: str
+    key: str = field(repr=False)
+    secret: str = field(repr=False)
+    school_year: int | None = None
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    page_size: int = DEFAULT_PAGE_SIZE
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    _endpoints: Endpoints | None = field(default=None, init=False, repr=False)
+    _token: _Token | None = field(default=None, init=False, repr=False)
+    requests_made: int = field(default=0, init=False)
+    retries: int = field(default=0, init=False)
+    token_refreshes: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        parts = urllib.parse.urlsplit(self.url.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise EdFiError("--url must be the API's address, like https://host/api")
+        if parts.username or parts.password:
+            raise EdFiError("--url must not carry a user name or password; use --key and --secret")
+        if not self.key or not self.secret:
+            raise EdFiError("a key and a secret are needed (--key/--secret or HOMEROOM_EDFI_KEY/…)")
+        self.url = urllib.parse.urlunsplit(parts._replace(query="", fragment="")).rstrip("/")
+
+    # -- discovery ------------------------------------------------------------------------------
+    @property
+    def endpoints(self) -> Endpoints:
+        if self._endpoints is None:
+            self._endpoints = self._discover()
+        return self._endpoints
+
+    def _discover(self) -> Endpoints:
+        if _data_api_split(self.url) is not None:
+            return _endpoints_from_data_url(self.url, None, None)
+        document = self._send("GET", self.url + "/", what="the API root", auth=False).data
+        urls = document.get("urls") if isinstance(document, dict) else None
+        data = urls.get("dataManagementApi") if isinstance(urls, dict) else None
+        if not isinstance(data, str) or not data:
+            raise EdFiError(
+                "the address given is not an Ed-Fi API root (its answer has no "
+                "urls.dataManagementApi); give the API root or its data API (…/data/v3)"
+            )
+        data = self._fill_template(data, "urls.dataManagementApi")
+        oauth = urls.get("oauth")
+        oauth = self._fill_template(oauth, "urls.oauth") if isinstance(oauth, str) else None
+        changes = urls.get("changeQueries")
+        changes = self._fill_template(changes, "urls.changeQueries") if changes else None
+        return _endpoints_from_data_url(data, oauth, changes)
+
+    def _fill_template(self, url: str, name: str) -> str:
+        """The root document may name route contexts like {schoolYear}; fill what we know."""
+        if "{schoolYear}" in url and self.school_year is not None:
+            url = url.replace("{schoolYear}", str(self.school_year))
+        left = re.findall(r"\{[^}]*\}", url)
+        if left:
+            raise EdFiError(
+                f"the API root's {name} needs {', '.join(left)} filled in; give the data API "
+                "address itself as --url (…/data/v3/…)"
+            )
+        return url
+
+    # -- sign-in --------------------------------------------------------------------------------
+    def _bearer(self) -> str:
+        if self._token is None or self.clock() >= self._token.expires_at:
+            self._sign_in()
+        assert self._token is not None
+        return self._token.value
+
+    def _sign_in(self) -> None:
+        pair = f"{self.key}:{self.secret}".encode()
+        headers = {
+            "Authorization": "Basic " + base64.b64encode(pair).decode("ascii"),
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        body = urllib.parse.urlencode({"grant_type": "client_credentials"}).encode()
+        response = self._send(
+            "POST",
+            self.endpoints.oauth,
+            what="sign-in",
+            auth=False,
+            data=body,
+            headers=headers,
+            refuse={400: _refused_credentials, 401: _refused_credentials},
+        )
+        answer = response.data
+        token = answer.get("access_token") if isinstance(answer, dict) else None
+        if not isinstance(token, str) or not token:
+            raise EdFiError("sign-in: the API's answer has no access_token")
+        try:
+            lifetime = float(answer.get("expires_in", 1800))
+        except (TypeError, ValueError):
+            lifetime = 1800.0
+        margin = min(TOKEN_MARGIN_SECONDS, lifetime / 2)
+        self._token = _Token(token, self.clock() + lifetime - margin)
+        self.token_refreshes += 1
+
+    # -- reading --------------------------------------------------------------------------------
+    def available_change_versions(self) -> ChangeVersions | None:
+        """The API's oldest and newest change versions; None when it has no change queries."""
+        url = self.endpoints.change_queries + "availableChangeVersions"
+        response = self._send("GET", url, what="availableChangeVersions", missing_ok=True)
+        if response.status in (403, 404):
+            return None
+        answer = response.data
+        # v5.x answers with PascalCase keys in some releases; match names case-insensitively.
+        folded = {str(k).lower(): v for k, v in answer.items()} if isinstance(answer, dict) else {}
+        try:
+            return ChangeVersions(
+                int(folded.get("oldestchangeversion", 0)), int(folded["newestchangeversion"])
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise EdFiError(
+                "availableChangeVersions: the API's answer has no newestChangeVersion"
+            ) from exc
+
+    def resource_url(self, resource: str) -> str:
+        """`students` → …/data/v3/ed-fi/students; `tpdm/candidates` keeps its namespace."""
+        path = resource if "/" in resource else f"ed-fi/{resource}"
+        return self.endpoints.data + path
+
+    def read(
+        self,
+        resource: str,
+        *,
+        params: dict[str, str | int] | None = None,
+        deletes: bool = False,
+        progress: Progress | None = None,
+        missing_ok: bool = False,
+    ) -> list[dict] | None:
+        """Every item of a resource (or of its /deletes), page by page.
+
+        None when `missing_ok` and the API answers 403/404 for it (a resource the key may not
+        read, or one this data standard lacks).
+        """
+        rows: list[dict] = []
+        for page in self.pages(
+            resource, params=params, deletes=deletes, progress=progress, missing_ok=missing_ok
+        ):
+            if page is None:
+                return None
+            rows.extend(page)
+        return rows
+
+    def pages(
+        self,
+        resource: str,
+        *,
+        params: dict[str, str | int] | None = None,
+        deletes: bool = False,
+        progress: Progress | None = None,
+        missing_ok: bool = False,
+    ) -> Iterator[list[dict] | None]:
+        base = self.resource_url(resource) + ("/deletes" if deletes else "")
+        what = resource + ("/deletes" if deletes else "")
+        offset, seen, total = 0, 0, None
+        while True:
+            query: dict[str, str | int] = {**(params or {}), "offset": offset}
+            query["limit"] = self.page_size
+            if offset == 0:
+                query["totalCount"] = "true"
+            response = self._send(
+                "GET",
+                base + "?" + urllib.parse.urlencode(query),
+                what=what,
+                missing_ok=missing_ok,
+            )
+            if response.status in (403, 404):
+                yield None
+                return
+            page = response.data
+            if not isinstance(page, list) or not all(isinstance(item, dict) for item in page):
+                raise EdFiError(f"{what}: the API's answer is not a list of items")
+            if offset == 0:
+                total = _int_or_none(response.headers.get("total-count"))
+            seen += len(page)
+            if progress is not None:
+                progress(what, seen, total)
+            yield page
+            if len(page) < self.page_size:
+                return
+            offset += self.page_size
+
+    # -- one request, with retries --------------------------------------------------------------
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        what: str,
+        auth: bool = True,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        missing_ok: bool = False,
+        refuse: dict[int, Callable[[int, bytes], str]] | None = None,
+    ) -> Response:
+        started = self.clock()
+        failures = 0
+        refreshed = False
+        last = ""
+        while True:
+            sent = {"Accept": "application/json", "User-Agent": USER_AGENT, **(headers or {})}
+            if auth:
+                sent["Authorization"] = "Bearer " + self._bearer()
+            request = urllib.request.Request(url, data=data, headers=sent, method=method)
+            retry_after: float | None = None
+            self.requests_made += 1
+            try:
+                response = self._open(request, what)
+            except _Retryable as exc:
+                last = str(exc)
+            except urllib.error.HTTPError as exc:
+                status, body = exc.code, _read_quietly(exc)
+                reason = http.client.responses.get(status, "")
+                if refuse and status in refuse:
+                    raise EdFiError(refuse[status](status, body)) from None
+                if status == 401 and auth and not refreshed:
+                    # The token may have expired early or been revoked: sign in again, once.
+                    refreshed = True
+                    self._token = None
+                    continue
+                if status == 401 and auth:
+                    raise EdFiError(
+                        f"{what}: the API refused a fresh token (401 {reason}); the key may "
+                        "not be allowed to read this resource"
+                    ) from None
+                if missing_ok and status in (403, 404):
+                    return Response(status, {}, None)
+                if status not in RETRY_STATUSES:
+                    raise EdFiError(
+                        f"{what}: the API answered {status} {reason}".rstrip() + _hint(status, what)
+                    ) from None
+                last = f"{status} {reason}".rstrip()
+                retry_after = _retry_after(exc.headers.get("Retry-After"))
+            except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+                last = _describe_connection_error(exc)
+            else:
+                return response
+            failures += 1
+            if failures >= self.policy.attempts:
+                spent = self.clock() - started
+                raise EdFiError(
+                    f"{what}: gave up after {failures} tries in {spent:.0f} s; "
+                    f"the last answer was: {last}"
+                )
+            self.retries += 1
+            self.sleep(self.policy.wait(failures, retry_after))
+
+    def _open(self, request: urllib.request.Request, what: str) -> Response:
+        with urllib.request.urlopen(request, timeout=self.policy.timeout) as answer:
+            body = answer.read()
+            headers = {k.lower(): v for k, v in answer.headers.items()}
+            length = _int_or_none(headers.get("content-length"))
+            if length is not None and len(body) < length:
+                raise _Retryable("the connection closed before the whole answer arrived")
+            if not body.strip():
+                return Response(answer.status, headers, None)
+            try:
+                data = json.loads(body.decode("utf-8-sig"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                # A proxy may tear an answer; another try usually gets it whole.
+                raise _Retryable(f"the answer is not JSON ({exc.__class__.__name__})") from None
+            return Response(answer.status, headers, data)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def _data_api_split(url: str) -> tuple[str, str] | None:
+    """(API root, route context after /data/v3) for a data API URL, else None."""
+    path = urllib.parse.urlsplit(url).path
+    match = re.search(r"/data/v3(?=/|$)", path, flags=re.IGNORECASE)
+    if match is None:
+        return None
+    at = url.index(match.group(0), len(url) - len(path))
+    root = url[:at]
+    context = url[at + len(match.group(0)) :].strip("/")
+    return root, context
+
+
+def _endpoints_from_data_url(data: str, oauth: str | None, changes: str | None) -> Endpoints:
+    data = data.rstrip("/")
+    split = _data_api_split(data)
+    if split is None:
+        root, context = data.rsplit("/", 1)[0], ""
+    else:
+        root, context = split
+    if changes is None:
+        changes = f"{root}/changeQueries/v1" + (f"/{context}" if context else "")
+    return Endpoints(
+        data=data + "/",
+        oauth=oauth or f"{root}/oauth/token",
+        change_queries=changes.rstrip("/") + "/",
+    )
+
+
+def _refused_credentials(status: int, body: bytes) -> str:
+    code = ""
+    try:
+        answer = json.loads(body.decode("utf-8", "replace"))
+        if isinstance(answer, dict) and isinstance(answer.get("error"), str):
+            # OAuth error codes are fixed words (invalid_client, unauthorized_client, ...).
+            code = re.sub(r"[^a-z_]", "", answer["error"].lower())[:40]
+    except (json.JSONDecodeError, ValueError):
+        pass
+    detail = f"{status}" + (f" {code}" if code else "")
+    return (
+        f"sign-in: the API refused the key and secret ({detail}); check --key and --secret "
+        "(or HOMEROOM_EDFI_KEY and HOMEROOM_EDFI_SECRET)"
+    )
+
+
+def _hint(status: int, what: str) -> str:
+    if status == 403:
+        return "; the key is not allowed to read it (ask for its claim set to include it)"
+    if status == 404:
+        return "; this API does not offer it (check --url and the data standard version)"
+    return ""
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _read_quietly(error: urllib.error.HTTPError) -> bytes:
+    try:
+        return error.read() or b""
+    except (OSError, http.client.HTTPException):
+        return b""
+    finally:
+        error.close()
+
+
+def _describe_connection_error(exc: BaseException) -> str:
+    reason = getattr(exc, "reason", None)
+    inner = reason if isinstance(reason, BaseException) else exc
+    if isinstance(inner, TimeoutError):
+        return "no answer in time"
+    if isinstance(inner, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(inner, http.client.RemoteDisconnected | ConnectionResetError):
+        return "the server closed the connection"
+    if isinstance(inner, http.client.IncompleteRead):
+        return "the connection closed before the whole answer arrived"
+    if isinstance(reason, str):
+        return reason
+    return inner.__class__.__name__
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
