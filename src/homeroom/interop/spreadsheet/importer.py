@@ -1,0 +1,351 @@
+"""`homeroom import spreadsheet`: a district's attendance spreadsheet as canonical tables."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from homeroom.contract.errors import ContractError
+from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, ImportResult, Mapping, SourceRead
+from homeroom.interop.spreadsheet import placing
+from homeroom.interop.spreadsheet.layout import (
+    COMPUTED_FIELDS,
+    FLAG_FIELDS,
+    NO_WORDS,
+    RACE_WORDS,
+    SEX_WORDS,
+    YES_WORDS,
+    grade_of,
+    header_key,
+    school_year_of,
+    year_label,
+)
+from homeroom.interop.spreadsheet.reading import Sheet, read_sheet
+from homeroom.interop.spreadsheet.rows import MAX_DAYS, UNITS, check_rows
+
+SOURCE_KIND = "attendance spreadsheet"
+DEFAULT_DISTRICT = ("district", "District (from the spreadsheet)")
+_TITLE_KEYS = {
+    "schoolyear": "school_year",
+    "year": "school_year",
+    "sy": "school_year",
+    "school": "school",
+    "schoolname": "school",
+    "district": "district",
+    "districtname": "district",
+}
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)(?:19|20)\d\d\s*[-/–—]\s*(?:\d{4}|\d{2})(?!\d)")
+
+
+def _title_facts(title: list[str]) -> dict[str, str]:
+    """'School Year: 2024-25', 'School' | 'Lincoln', or a heading holding '2024-25'."""
+    facts: dict[str, str] = {}
+    for index, text in enumerate(title):
+        key, value = None, None
+        match = re.match(r"^\s*([A-Za-z][A-Za-z .]*?)\s*[:=]\s*(.+?)\s*$", text)
+        if match and header_key(match.group(1)) in _TITLE_KEYS:
+            key, value = _TITLE_KEYS[header_key(match.group(1))], match.group(2)
+        elif header_key(text) in _TITLE_KEYS and index + 1 < len(title):
+            key, value = _TITLE_KEYS[header_key(text)], title[index + 1]
+        if key and key not in facts:
+            facts[key] = value.strip()
+    if "school_year" not in facts:
+        for text in title:
+            match = _YEAR_IN_TEXT.search(text)
+            if match and school_year_of(match.group(0)):
+                facts["school_year"] = match.group(0)
+                break
+    return facts
+
+
+def _file_year(sheet: Sheet, facts: dict[str, str], option: int | None) -> int | None:
+    said = facts.get("school_year")
+    year = school_year_of(said) if said else None
+    if said and year is None:
+        raise ContractError(
+            f"{sheet.label}: the title says school year {said!r}, which is not a school year "
+            "such as 2024-25; correct it or give --school-year"
+        )
+    if year is not None and option is not None and year != option:
+        raise ContractError(
+            f"{sheet.label}: the title says school year {year_label(year)} but --school-year "
+            f"says {option} ({year_label(option)}); correct one of them"
+        )
+    year = year or option
+    if year is not None and not 1901 <= year <= 2999:
+        raise ContractError(f"--school-year must be a year such as 2025 (for 2024-25); got {year}")
+    if year is None and not any(v for v in sheet.columns.get("school_year", []) if v):
+        raise ContractError(
+            f"{sheet.label}: no school year: the file has no School Year column and no title "
+            "saying one (such as 'School Year: 2024-25'); give --school-year 2025 for 2024-25"
+        )
+    return year
+
+
+def import_spreadsheet(
+    file: Path,
+    *,
+    school_year: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ImportResult:
+    """Read the attendance spreadsheet (.xlsx or .csv; one row per student and school)."""
+    step = progress or (lambda _message: None)
+    path = Path(file)
+    step(f"Reading {path.name}")
+    sheet = read_sheet(path)
+    if not {"days_enrolled", "days_present"} & sheet.columns.keys():
+        raise ContractError(
+            f"{sheet.label}: needs a Days Enrolled column (or Days Present and Days Absent); "
+            f"found columns: {', '.join(sheet.headers.values())}"
+        )
+    if not {"school_id", "school_name"} & sheet.columns.keys():
+        facts = _title_facts(sheet.title)
+        if "school" not in facts:
+            raise ContractError(
+                f"{sheet.label}: needs a School (or School ID) column, or a title saying "
+                f"'School: NAME'; found columns: {', '.join(sheet.headers.values())}"
+            )
+    facts = _title_facts(sheet.title)
+    year = _file_year(sheet, facts, school_year)
+    step(f"Checking {sheet.records:,} rows")
+    checked = check_rows(sheet, year, facts.get("school"))
+    result = ImportResult(SOURCE_KIND, {})
+    where = path.name + (f", sheet {sheet.sheet}" if sheet.sheet else "")
+    what = "students (one row per student and school)"
+    result.read.append(SourceRead(where, what, sheet.records))
+    for line, reason in sheet.malformed:
+        result.reject("enrollments", path.name, line, "", reason)
+    for line, column, reason in checked.rejects:
+        result.reject("enrollments", path.name, line, column, reason)
+    step("Placing the totals on dates")
+    stays, calendar, absences = placing.place(checked.rows)
+    rows = checked.rows
+    students, kept = _students(sheet, rows, result, path.name)
+    result.tables = {
+        "schools": _schools(sheet, rows, facts, result),
+        "students": students,
+        "enrollments": _enrollments(stays, kept, path.name),
+        "calendar": calendar,
+        "attendance": _traced(absences, path.name),
+    }
+    _account(result, sheet, checked, rows, year)
+    return result
+
+
+def _traced(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
+    out = frame.drop(columns=["_line"]).copy()
+    out[SOURCE_FILE] = file_name
+    out[SOURCE_LINE] = frame["_line"].astype(str).to_numpy()
+    return out
+
+
+def _enrollments(stays: pd.DataFrame, grade: pd.Series, file_name: str) -> pd.DataFrame:
+    out = stays[["_line", "student_id", "school_id", "school_year"]].copy()
+    out["school_year"] = out["school_year"].astype(str)
+    out["grade_level"] = grade.to_numpy()
+    out["entry_date"] = stays["entry_date"].to_numpy()
+    out["exit_date"] = stays["exit_date"].to_numpy()
+    return _traced(out, file_name)
+
+
+def _value_map(
+    raw: pd.Series, convert: Callable[[str], str | None], kind: str, result: ImportResult
+) -> pd.Series:
+    """Canonical values; unknown ones passed on as written (validation records them)."""
+    text = raw.astype("string").str.strip()
+    text = text.mask(text == "")
+    distinct = text.dropna().unique()
+    table = {value: convert(value) for value in distinct}
+    counts = text.value_counts()
+    for value, target in sorted(table.items()):
+        if target != value:
+            result.mappings.append(Mapping(kind, value, target or "", int(counts[value])))
+    return text.map(lambda v: v if pd.isna(v) else (table[v] or v)).astype(object)
+
+
+def _flag(values: pd.Series, header: str, result: ImportResult) -> pd.Series:
+    text = values.astype("string").str.strip().str.lower()
+    marks_x = bool((text == "x").any())
+    if marks_x:
+        result.assume(f"{header}: the column marks members with X, so an empty cell means no")
+
+    def convert(value: str) -> str | None:
+        low = value.lower()
+        if low in YES_WORDS:
+            return "true"
+        if low in NO_WORDS:
+            return "false"
+        return None
+
+    out = _value_map(values, convert, f"{header} flag", result)
+    if marks_x:
+        out = out.where(pd.notna(out), "false")
+    return out
+
+
+def _column(sheet: Sheet, name: str, rows: pd.DataFrame) -> pd.Series:
+    values = sheet.columns.get(name)
+    if values is None:
+        return pd.Series([None] * len(rows), dtype=object)
+    return pd.Series(values, dtype=object).iloc[rows["_row"].to_numpy()].reset_index(drop=True)
+
+
+def _students(
+    sheet: Sheet, rows: pd.DataFrame, result: ImportResult, file_name: str
+) -> tuple[pd.DataFrame, pd.Series]:
+    """One student row per student and school year (the first row), and each stay's grade."""
+    columns: dict[str, pd.Series] = {}
+    first = _column(sheet, "first_name", rows)
+    last = _column(sheet, "last_name", rows)
+    if "student_name" in sheet.columns and "last_name" not in sheet.columns:
+        # "Last, First" as most student lists write one name column.
+        whole = _column(sheet, "student_name", rows).astype("string")
+        parts = whole.str.split(",", n=1, expand=True)
+        last = parts[0].str.strip().astype(object)
+        if parts.shape[1] > 1:
+            first = parts[1].str.strip().astype(object)
+    columns["first_name"] = first
+    columns["last_name"] = last
+    columns["birth_date"] = _column(sheet, "birth_date", rows)
+    columns["sex"] = _value_map(
+        _column(sheet, "sex", rows), lambda v: SEX_WORDS.get(header_key(v)), "gender", result
+    )
+    columns["race_ethnicity"] = _value_map(
+        _column(sheet, "race_ethnicity", rows),
+        lambda v: RACE_WORDS.get(header_key(v)),
+        "race/ethnicity",
+        result,
+    )
+    for flag in FLAG_FIELDS:
+        header = sheet.headers.get(flag, flag)
+        columns[flag] = (
+            _flag(_column(sheet, flag, rows), header, result)
+            if flag in sheet.columns
+            else pd.Series([None] * len(rows), dtype=object)
+        )
+    columns["home_language"] = _column(sheet, "home_language", rows)
+    grade = _value_map(_column(sheet, "grade_level", rows), grade_of, "grade", result)
+    frame = pd.DataFrame(
+        {
+            "_line": rows["_line"].to_numpy(),
+            "student_id": rows["student_id"].to_numpy(),
+            "school_year": rows["school_year"].astype(str).to_numpy(),
+            **{k: v.to_numpy() for k, v in columns.items()},
+        }
+    )
+    keys = ["student_id", "school_year"]
+    described = [c for c in columns if c not in ("first_name", "last_name")]
+    distinct = frame.drop_duplicates([*keys, *described])
+    disagree = int(distinct.duplicated(keys).sum())
+    if disagree:
+        result.note(
+            f"{disagree} rows of students with rows at several schools give other demographics "
+            "than the student's first row; the first row's are kept"
+        )
+    students = frame.drop_duplicates(keys, keep="first")
+    return _traced(students, file_name), grade
+
+
+def _schools(
+    sheet: Sheet, rows: pd.DataFrame, facts: dict[str, str], result: ImportResult
+) -> pd.DataFrame:
+    district_id = _column(sheet, "district_id", rows)
+    district_name = _column(sheet, "district_name", rows)
+    district_id = district_id.fillna(district_name)
+    if "district" in facts:
+        district_id = district_id.fillna(facts["district"])
+        district_name = district_name.fillna(facts["district"])
+    if district_id.isna().any():
+        result.assume(
+            f"the file names no district for some schools: they are in district "
+            f"{DEFAULT_DISTRICT[0]!r} ({DEFAULT_DISTRICT[1]})"
+        )
+        district_id = district_id.fillna(DEFAULT_DISTRICT[0])
+        district_name = district_name.fillna(DEFAULT_DISTRICT[1])
+    district_name = district_name.fillna(district_id)
+    frame = pd.DataFrame(
+        {
+            "school_id": rows["school_id"].to_numpy(),
+            "school_name": rows["school_name"].to_numpy(),
+            "district_id": district_id.to_numpy(),
+            "district_name": district_name.to_numpy(),
+        }
+    )
+    schools = frame.drop_duplicates("school_id", keep="first").copy()
+    if "school_id" not in sheet.columns:
+        result.assume("the file gives school names only: each school's name is its school_id")
+    schools["state"] = ""
+    schools["calendar_id"] = schools["school_id"]
+    schools["day_minutes"] = ""
+    return schools.sort_values("school_id").reset_index(drop=True)
+
+
+def _account(
+    result: ImportResult, sheet: Sheet, checked, rows: pd.DataFrame, year: int | None
+) -> None:
+    """Say what the import supplied, so nobody reads placed dates as real ones."""
+    years = sorted(int(y) for y in np.unique(rows["school_year"])) if len(rows) else []
+    starts = ", ".join(f"{placing.first_day(y).isoformat()} for {year_label(y)}" for y in years)
+    result.assume(
+        "the spreadsheet holds year totals, not dates: each school's calendar is made of its "
+        f"first N weekdays from {starts or 'mid-August'} (N = the most days enrolled there); "
+        "each student's stay starts on its first day and lasts their Days Enrolled (a student's "
+        "rows at several schools follow one another in the order of the file); their absences "
+        "are placed evenly across the stay. Only year-end totals are meaningful (days enrolled "
+        "and absent, rates, chronic absence, tiers); metrics as of a date and monthly trends "
+        "are not"
+    )
+    result.assume(
+        "a fractional total such as 12.5 days becomes 12 whole days and one row with "
+        "absent_fraction 0.5; under a half-day-rule definition (edfacts, crdc) that row counts "
+        "as a whole day when it is half a day or more, and as none when less"
+    )
+    result.assume(
+        "exit_date is the last day enrolled: load with a definition whose exit_date is "
+        "inclusive (every shipped one)"
+    )
+    if "other_absence" in sheet.columns:
+        result.assume(
+            f"{sheet.headers['other_absence']} (absence beyond excused, unexcused and "
+            "suspension, such as late arrivals and early departures) is imported as category "
+            "tardy, code OTHER"
+        )
+    if checked.unsplit_rows:
+        result.assume(
+            f"{checked.unsplit_rows} rows give more Days Absent than their reasons add up to "
+            f"({checked.unsplit_units / UNITS:g} days in all): the rest is imported as "
+            "unexcused with code UNSPLIT, so it counts towards chronic absence and truancy"
+        )
+    if checked.rounded:
+        result.note(
+            f"{checked.rounded} day amounts had more than 4 decimals and were rounded to "
+            "1/10,000 of a day"
+        )
+    if sheet.encoding != "utf-8":
+        result.assume(
+            f"{sheet.file_name} is not UTF-8 text: it was read as {sheet.encoding} "
+            "(what Excel on Windows writes for 'CSV'); check accented names"
+        )
+    if sheet.blank_records:
+        result.note(f"{sheet.blank_records} blank lines were skipped (they are not records)")
+    computed = [sheet.headers[c] for c in COMPUTED_FIELDS if c in sheet.headers]
+    if computed:
+        result.note(
+            f"computed columns left aside (Homeroom computes them under the definition): "
+            f"{', '.join(computed)}"
+        )
+    if sheet.ignored_headers:
+        shown = ", ".join(sheet.ignored_headers[:15])
+        more = len(sheet.ignored_headers) - 15
+        result.note(f"columns not read: {shown}" + (f" and {more} more" if more > 0 else ""))
+    result.note(
+        f"header found on row {sheet.header_line} of {sheet.label}; "
+        f"{sheet.records:,} records read, {len(rows):,} imported, "
+        f"{len(result.rejected_rows):,} rejected; at most {MAX_DAYS} days per student and year"
+    )
+    if year is not None:
+        result.note(f"school year {year_label(year)} where the rows do not say")

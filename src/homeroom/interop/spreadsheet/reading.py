@@ -1,0 +1,274 @@
+"""Find the student table in a spreadsheet (.xlsx or .csv) and read its rows as text.
+
+A district's sheet often has a title block above the table ("Lincoln USD — Attendance
+2024-25", "School Year: 2024-25"), so the header is the first row, among the first
+`HEADER_SEARCH_ROWS`, that names a student id and days enrolled (or days present or absent).
+Cells are read as a CSV export would show them (whole numbers without `.0`, dates as
+YYYY-MM-DD), so both formats go through one set of checks. Line numbers are the worksheet row
+or the CSV line where the record starts, as a person finds them in Excel or an editor.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from homeroom.contract.errors import ContractError
+from homeroom.interop.spreadsheet.layout import HEADERS, field_of
+
+HEADER_SEARCH_ROWS = 50
+_PREFERRED_SHEETS = ("students", "student data", "studentdata", "data", "student list")
+
+
+@dataclass
+class Sheet:
+    """The student table of one file: its columns by field and its rows as text."""
+
+    label: str  # file name (and sheet) cited in rejects
+    file_name: str
+    sheet: str | None
+    header_line: int
+    columns: dict[str, list[str | None]]  # field -> one value per record
+    lines: list[int]  # the line (row) each record starts on
+    headers: dict[str, str]  # field -> header as written
+    ignored_headers: list[str]
+    title: list[str]  # text of the cells above the header
+    encoding: str = "utf-8"
+    blank_records: int = 0  # empty rows skipped (not records)
+    malformed: list[tuple[int, str]] = field(default_factory=list)  # CSV lines not split right
+
+    @property
+    def records(self) -> int:
+        """Records read: the rows handed on plus the malformed lines."""
+        return len(self.lines) + len(self.malformed)
+
+
+def read_sheet(path: Path) -> Sheet:
+    if not path.is_file():
+        raise ContractError(f"{path} does not exist or is not a file")
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return _read_xlsx(path)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _read_csv(path)
+    raise ContractError(
+        f"{path.name}: the attendance spreadsheet must be an .xlsx workbook or a .csv file"
+    )
+
+
+def cell_text(value: object) -> str | None:
+    """A cell as the text a CSV export would hold."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    text = str(value)
+    return text
+
+
+def _header_fields(row: list[object]) -> dict[str, int]:
+    positions: dict[str, int] = {}
+    for index, value in enumerate(row):
+        name = field_of(cell_text(value)) if value is not None else None
+        if name and name not in positions:
+            positions[name] = index
+    return positions
+
+
+def _is_header(positions: dict[str, int]) -> bool:
+    has_id = "student_id" in positions or "state_student_id" in positions
+    has_days = bool({"days_enrolled", "days_absent", "days_present"} & positions.keys())
+    return has_id and has_days
+
+
+def _blank(row: list[object] | tuple) -> bool:
+    return all(v is None or str(v).strip() == "" for v in row)
+
+
+def _collect(
+    label: str,
+    header: list[object],
+    records: list[tuple[int, list[object]]],
+) -> tuple[dict[str, list[str | None]], list[int], dict[str, str], list[str]]:
+    positions = _header_fields(header)
+    seen = {}
+    ignored = []
+    for index, value in enumerate(header):
+        text = cell_text(value)
+        if text is None or not text.strip():
+            continue
+        name = field_of(text)
+        if name is None:
+            ignored.append(text.strip())
+        elif positions.get(name) != index:
+            raise ContractError(
+                f"{label}: columns {cell_text(header[positions[name]])!r} and {text!r} both "
+                f"give {HEADERS.get(name, name)}; keep one"
+            )
+        else:
+            seen[name] = text.strip()
+    columns: dict[str, list[str | None]] = {name: [] for name in positions}
+    lines = []
+    for line, row in records:
+        lines.append(line)
+        for name, index in positions.items():
+            columns[name].append(cell_text(row[index]) if index < len(row) else None)
+    return columns, lines, seen, ignored
+
+
+# xlsx --------------------------------------------------------------------------------------
+def _read_xlsx(path: Path) -> Sheet:
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns about styles and validations it skips
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # zip, xml and openpyxl errors all mean: not a workbook
+            raise ContractError(
+                f"{path.name} cannot be opened as an .xlsx workbook: {exc}"
+            ) from exc
+    try:
+        names = list(book.sheetnames)
+        order = sorted(
+            range(len(names)),
+            key=lambda i: (names[i].strip().lower() not in _PREFERRED_SHEETS, i),
+        )
+        for i in order:
+            sheet = book[names[i]]
+            rows = sheet.iter_rows(values_only=True)
+            title: list[str] = []
+            for number, row in enumerate(rows, start=1):
+                if number > HEADER_SEARCH_ROWS:
+                    break
+                row = list(row or ())
+                if _is_header(_header_fields(row)):
+                    records = [
+                        (line, list(values))
+                        for line, values in enumerate(rows, start=number + 1)
+                        if values is not None and not _blank(values)
+                    ]
+                    label = f"{path.name} (sheet {sheet.title})"
+                    columns, lines, headers, ignored = _collect(label, row, records)
+                    return Sheet(
+                        label,
+                        path.name,
+                        sheet.title,
+                        number,
+                        columns,
+                        lines,
+                        headers,
+                        ignored,
+                        title,
+                    )
+                title.extend(t for v in row if (t := cell_text(v)) and t.strip())
+    finally:
+        book.close()
+    raise ContractError(
+        f"{path.name}: no sheet has a header row naming a student id and days enrolled (or days "
+        f"absent) within its first {HEADER_SEARCH_ROWS} rows; sheets: {', '.join(names)}. "
+        "Expected headers such as 'Student ID', 'Days Enrolled', 'Days Absent'"
+    )
+
+
+# CSV ---------------------------------------------------------------------------------------
+def decode(data: bytes, label: str) -> tuple[str, str]:
+    """The file's text and the encoding it was read in.
+
+    UTF-8 (with or without a byte-order mark) and UTF-16 with a BOM are read as they are. Other
+    bytes are read as Windows-1252, what Excel on Windows writes for "CSV (Comma delimited)";
+    the caller records that assumption. A NUL byte without a UTF-16 BOM is not a text file.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise ContractError(
+                f"{label}: starts with a UTF-16 byte-order mark but is not UTF-16 text "
+                f"(byte {exc.start}); save it again as CSV UTF-8"
+            ) from exc
+    if b"\x00" in data[: 1 << 16]:
+        raise ContractError(
+            f"{label}: holds NUL bytes, so it is not a text CSV file (a UTF-16 file without its "
+            "byte-order mark, or a binary file renamed .csv); save it again as CSV UTF-8"
+        )
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _read_csv(path: Path) -> Sheet:
+    text, encoding = decode(path.read_bytes(), path.name)
+    first = text.split("\n", 1)[0]
+    delimiter = ","
+    sample = text[:20000]
+    if "," not in sample:
+        delimiter = next((d for d in ("\t", ";", "|") if d in sample), ",")
+    elif path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first):
+        delimiter = "\t"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    title: list[str] = []
+    header: list[str] | None = None
+    header_line = 0
+    while header is None:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise ContractError(f"{path.name}, line {start}: cannot be read as CSV: {exc}") from exc
+        if reader.line_num > HEADER_SEARCH_ROWS:
+            break
+        if _is_header(_header_fields(list(row))):
+            header, header_line = list(row), start
+        else:
+            title.extend(v for v in row if v.strip())
+    if header is None:
+        raise ContractError(
+            f"{path.name}: no header row naming a student id and days enrolled (or days absent) "
+            f"within its first {HEADER_SEARCH_ROWS} lines. Expected headers such as "
+            "'Student ID', 'Days Enrolled', 'Days Absent'"
+        )
+    records: list[tuple[int, list[object]]] = []
+    malformed: list[tuple[int, str]] = []
+    blank = 0
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # only a NUL or a field over the size limit gets here
+            raise ContractError(f"{path.name}, line {start}: cannot be read as CSV: {exc}") from exc
+        if not row or _blank(row):
+            blank += 1
+            continue
+        if len(row) != len(header):
+            # A comma inside an unquoted name shifts every later value: refuse the line whole.
+            words = "more" if len(row) > len(header) else "fewer"
+            malformed.append((start, f"malformed line: it has {words} fields than the header"))
+            continue
+        records.append((start, row))
+    label = path.name
+    columns, lines, headers, ignored = _collect(label, header, records)
+    sheet = Sheet(label, path.name, None, header_line, columns, lines, headers, ignored, title)
+    sheet.encoding = encoding
+    sheet.blank_records = blank
+    sheet.malformed = malformed
+    return sheet

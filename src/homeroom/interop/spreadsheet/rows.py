@@ -1,0 +1,295 @@
+"""Check each spreadsheet row's numbers and turn them into exact amounts, or reject the row.
+
+Every row ends in exactly one of two places: the kept rows (one stay each) or a reject naming
+the file, the row, the column and the reason, the first check it fails. Amounts are kept in
+units of 1/10,000 of a day, as the contract keeps `absent_fraction`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from homeroom.interop.spreadsheet.layout import CATEGORY_FIELDS, HEADERS, school_year_of
+from homeroom.interop.spreadsheet.reading import Sheet
+
+UNITS = 10_000  # a day, in the contract's absent_fraction units
+MAX_DAYS = 261  # weekdays in a year: no school year holds more instructional days
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
+_DATE_LIKE = r"\d{4}-\d{1,2}-\d{1,2}.*|\d{1,2}/\d{1,2}/\d{2,4}.*|\d{1,2}:\d{2}.*"
+
+
+@dataclass
+class Checked:
+    """The rows that passed, as columns, and the rejects (line, column header, reason)."""
+
+    rows: pd.DataFrame  # _line, student_id, school_id, school_name, school_year, days, units…
+    rejects: list[tuple[int, str, str]]
+    rounded: int  # amounts given to more than 4 decimals, rounded
+    unsplit_rows: int  # rows whose reasons add up to less than Days Absent
+    unsplit_units: int
+
+
+class _Rejector:
+    def __init__(self, sheet: Sheet) -> None:
+        self.sheet = sheet
+        self.reason = np.full(len(sheet.lines), None, dtype=object)
+        self.column = np.full(len(sheet.lines), "", dtype=object)
+
+    @property
+    def open(self) -> np.ndarray:
+        return pd.isna(self.reason)
+
+    def mark(self, bad: np.ndarray, column: str, reasons: np.ndarray | str) -> None:
+        """Reject the rows `bad` not rejected yet, with `reasons` (one per row, or one)."""
+        hit = bad & self.open
+        if not hit.any():
+            return
+        header = self.sheet.headers.get(column, HEADERS.get(column, column))
+        self.column[hit] = header
+        if isinstance(reasons, str):
+            self.reason[hit] = reasons
+        else:
+            self.reason[hit] = np.asarray(reasons, dtype=object)[hit]
+
+
+def _text(sheet: Sheet, name: str) -> pd.Series:
+    values = sheet.columns.get(name)
+    if values is None:
+        return pd.Series([pd.NA] * len(sheet.lines), dtype="string")
+    text = pd.Series(values, dtype="string").str.strip()
+    return text.mask(text == "")
+
+
+def _shown(values: pd.Series) -> pd.Series:
+    return "'" + values.fillna("").str.slice(0, 30) + "'"
+
+
+def _amount(
+    sheet: Sheet, marks: _Rejector, name: str, *, whole: bool = False
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Units of 1/10,000 day per row (0 where empty) and whether a value was given."""
+    header = sheet.headers.get(name, HEADERS[name])
+    text = _text(sheet, name)
+    given = text.notna().to_numpy()
+    is_number = text.str.fullmatch(_NUMBER).fillna(False).to_numpy(dtype=bool)
+    dated = text.str.fullmatch(_DATE_LIKE).fillna(False).to_numpy(dtype=bool)
+    shown = _shown(text)
+    marks.mark(
+        given & dated,
+        name,
+        (f"{header} " + shown + " is a date, not a number of days").to_numpy(),
+    )
+    marks.mark(given & ~is_number, name, (f"{header} " + shown + " is not a number").to_numpy())
+    number = pd.to_numeric(text.where(pd.Series(is_number)), errors="coerce").to_numpy(float)
+    number = np.where(given & is_number, number, 0.0)
+    marks.mark(number < 0, name, (f"{header} " + shown + " is negative").to_numpy())
+    scaled = number * UNITS
+    units = np.rint(scaled).astype(np.int64)
+    rounded = int((np.abs(scaled - units) > 1e-6).sum())
+    if whole:
+        marks.mark(
+            (units % UNITS) != 0,
+            name,
+            (f"{header} " + shown + " is not a whole number of days").to_numpy(),
+        )
+    # An Excel date serial (45291) read as a count is far past any school year.
+    marks.mark(
+        units > MAX_DAYS * UNITS,
+        name,
+        (
+            f"{header} " + shown + f" is more days than a school year holds ({MAX_DAYS} weekdays); "
+            "is it a date serial?"
+        ).to_numpy(),
+    )
+    return units, given, rounded
+
+
+def check_rows(sheet: Sheet, file_year: int | None, title_school: str | None) -> Checked:
+    marks = _Rejector(sheet)
+    student = _text(sheet, "student_id")
+    if "student_id" not in sheet.columns:
+        student = _text(sheet, "state_student_id")
+    marks.mark(student.isna().to_numpy(), "student_id", "Student ID is empty")
+
+    school_id = _text(sheet, "school_id")
+    school_name = _text(sheet, "school_name")
+    school_id = school_id.fillna(school_name)
+    if title_school is not None:
+        school_id = school_id.fillna(title_school)
+        school_name = school_name.fillna(title_school)
+    school_name = school_name.fillna(school_id)
+    marks.mark(school_id.isna().to_numpy(), "school_name", "School is empty")
+
+    year_text = _text(sheet, "school_year")
+    years = year_text.map(lambda v: school_year_of(v) if isinstance(v, str) else None)
+    years = pd.array(years.to_numpy(), dtype="Int64")
+    bad_year = year_text.notna().to_numpy() & pd.isna(years)
+    marks.mark(
+        bad_year,
+        "school_year",
+        ("School Year " + _shown(year_text) + " is not a school year such as 2024-25").to_numpy(),
+    )
+    if file_year is not None:
+        years = pd.array(pd.Series(years).fillna(file_year), dtype="Int64")
+
+    rounded = 0
+    enrolled, enrolled_given, _ = (
+        _amount(sheet, marks, "days_enrolled", whole=True)
+        if ("days_enrolled" in sheet.columns)
+        else (None, None, 0)
+    )
+    present = None
+    if "days_present" in sheet.columns:
+        present, present_given, r = _amount(sheet, marks, "days_present")
+        rounded += r
+    absent, absent_given, r = (
+        _amount(sheet, marks, "days_absent")
+        if "days_absent" in sheet.columns
+        else (np.zeros(len(sheet.lines), np.int64), np.zeros(len(sheet.lines), bool), 0)
+    )
+    rounded += r
+    parts: dict[str, np.ndarray] = {}
+    for name in CATEGORY_FIELDS:
+        if name in sheet.columns:
+            parts[name], _, r = _amount(sheet, marks, name)
+            rounded += r
+        else:
+            parts[name] = np.zeros(len(sheet.lines), np.int64)
+    split = sum(parts.values())
+    has_split = any(name in sheet.columns for name in CATEGORY_FIELDS)
+
+    if enrolled is None:  # no Days Enrolled column: present + absent
+        enrolled_given = present_given & (absent_given | has_split)
+        enrolled = np.where(enrolled_given, present + np.where(absent_given, absent, split), 0)
+        marks.mark(
+            ~enrolled_given,
+            "days_present",
+            "Days Present or Days Absent is empty (the file has no Days Enrolled column)",
+        )
+    marks.mark(~enrolled_given, "days_enrolled", "Days Enrolled is empty")
+    marks.mark(
+        enrolled_given & (enrolled == 0),
+        "days_enrolled",
+        "Days Enrolled is 0: a row needs at least one day enrolled",
+    )
+    if not absent_given.all():
+        # Days Absent empty: the reasons add up to it, or else enrolled - present.
+        from_present = (
+            np.where(present_given, enrolled - present, 0) if present is not None else None
+        )
+        fill = np.zeros(len(sheet.lines), np.int64)
+        known = np.zeros(len(sheet.lines), bool)
+        if has_split:
+            fill, known = split, np.ones(len(sheet.lines), bool)
+        elif from_present is not None:
+            fill, known = from_present, present_given
+        marks.mark(~absent_given & ~known, "days_absent", "Days Absent is empty")
+        absent = np.where(absent_given, absent, fill)
+    days = lambda units: pd.Series(units / UNITS).map(lambda v: f"{v:g}").to_numpy()  # noqa: E731
+    marks.mark(
+        absent > enrolled,
+        "days_absent",
+        "Days Absent " + days(absent) + " is more than Days Enrolled " + days(enrolled),
+    )
+    marks.mark(
+        split > absent,
+        "days_absent",
+        "the absences by reason add up to "
+        + days(split)
+        + ", more than Days Absent "
+        + days(absent),
+    )
+    unsplit = np.maximum(absent - split, 0)
+    all_parts = [*parts.values(), unsplit]
+    needed = sum((p + UNITS - 1) // UNITS for p in all_parts)
+    marks.mark(
+        needed > enrolled // UNITS,
+        "days_absent",
+        "the absences by reason need "
+        + pd.Series(needed).astype(str).to_numpy()
+        + " separate days (each part day is its own day) but only "
+        + days(enrolled)
+        + " are enrolled",
+    )
+
+    frame = pd.DataFrame(
+        {
+            "_line": np.asarray(sheet.lines, dtype=np.int64),
+            "student_id": student.to_numpy(dtype=object),
+            "school_id": school_id.to_numpy(dtype=object),
+            "school_name": school_name.to_numpy(dtype=object),
+            "school_year": pd.Series(years),
+            "days": enrolled // UNITS,
+            "excused": parts["excused"],
+            "unexcused": parts["unexcused"],
+            "suspension": parts["suspensions"],
+            "other": parts["other_absence"],
+            "unsplit": unsplit,
+            "_row": np.arange(len(sheet.lines)),
+        }
+    )
+    # A row without a school year when neither the file nor the option gives one.
+    marks.mark(frame["school_year"].isna().to_numpy(), "school_year", "School Year is empty")
+
+    _reject_duplicates(frame, marks)
+    _reject_overfull(frame, marks)
+    kept = frame[marks.open].copy()
+    rejects = [
+        (int(line), str(col), str(reason))
+        for line, col, reason, bad in zip(
+            sheet.lines, marks.column, marks.reason, ~marks.open, strict=True
+        )
+        if bad
+    ]
+    has_unsplit = kept["unsplit"] > 0
+    return Checked(
+        kept.reset_index(drop=True),
+        rejects,
+        rounded,
+        int(has_unsplit.sum()),
+        int(kept["unsplit"].sum()),
+    )
+
+
+def _reject_duplicates(frame: pd.DataFrame, marks: _Rejector) -> None:
+    """One row per student, school and year (as the DATT keeps it): later repeats rejected."""
+    usable = frame[marks.open]
+    keys = ["student_id", "school_id", "school_year"]
+    dup = usable.duplicated(keys, keep="first")
+    if not dup.any():
+        return
+    first = usable.drop_duplicates(keys, keep="first").set_index(keys)["_line"]
+    repeats = usable[dup]
+    first_line = first.reindex(pd.MultiIndex.from_frame(repeats[keys])).to_numpy()
+    reasons = np.full(len(frame), "", dtype=object)
+    reasons[repeats["_row"].to_numpy()] = [
+        f"duplicate of row {int(line)} for the same student, school and school year; kept the first"
+        for line in first_line
+    ]
+    bad = np.zeros(len(frame), bool)
+    bad[repeats["_row"].to_numpy()] = True
+    marks.mark(bad, "student_id", reasons)
+
+
+def _reject_overfull(frame: pd.DataFrame, marks: _Rejector) -> None:
+    """A student's rows at several schools follow one another; together they must fit a year."""
+    usable = frame[marks.open]
+    ends = usable.groupby(["student_id", "school_year"], sort=False)["days"].cumsum()
+    over = ends > MAX_DAYS
+    if not over.any():
+        return
+    bad = np.zeros(len(frame), bool)
+    bad[usable.loc[over, "_row"].to_numpy()] = True
+    marks.mark(
+        bad,
+        "days_enrolled",
+        f"with the student's rows above at other schools, Days Enrolled adds up to more than "
+        f"a school year holds ({MAX_DAYS} weekdays)",
+    )
+
+
+_KEY_VALUE = re.compile(r"^\s*([A-Za-z][A-Za-z /]*?)\s*[:=]\s*(.+?)\s*$")
