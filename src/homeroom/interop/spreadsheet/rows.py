@@ -189,6 +189,10 @@ def check_rows(sheet: Sheet, file_year: int | None, title_school: str | None) ->
             fill, known = from_present, present_given
         marks.mark(~absent_given & ~known, "days_absent", "Days Absent is empty")
         absent = np.where(absent_given, absent, fill)
+    # Each amount rounded to 1/10,000 of a day may be off by half a unit: a total that differs
+    # from its reasons by no more than that is rounding, and the reasons' sum is kept.
+    slack = np.abs(absent - split) <= len(CATEGORY_FIELDS)
+    absent = np.where(has_split & slack, split, absent)
     days = lambda units: pd.Series(units / UNITS).map(lambda v: f"{v:g}").to_numpy()  # noqa: E731
     marks.mark(
         absent > enrolled,
