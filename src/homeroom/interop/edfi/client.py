@@ -146,7 +146,10 @@ class EdFiClient:
     def _discover(self) -> Endpoints:
         if _data_api_split(self.url) is not None:
             return _endpoints_from_data_url(self.url, None, None)
-        document = self._send("GET", self.url + "/", what="the API root", auth=False).data
+        not_root = {status: _not_a_root for status in (400, 401, 403, 404, 405, 406)}
+        document = self._send(
+            "GET", self.url + "/", what="the API root", auth=False, refuse=not_root
+        ).data
         urls = document.get("urls") if isinstance(document, dict) else None
         data = urls.get("dataManagementApi") if isinstance(urls, dict) else None
         if not isinstance(data, str) or not data:
@@ -418,6 +421,14 @@ def _refused_credentials(status: int, body: bytes) -> str:
     return (
         f"sign-in: the API refused the key and secret ({detail}); check --key and --secret "
         "(or HOMEROOM_EDFI_KEY and HOMEROOM_EDFI_SECRET)"
+    )
+
+
+def _not_a_root(status: int, _body: bytes) -> str:
+    reason = http.client.responses.get(status, "")
+    return (
+        f"the address given did not answer as an Ed-Fi API root ({status} {reason}); give the "
+        "API root (https://host/api) or its data API (…/data/v3)"
     )
 
 

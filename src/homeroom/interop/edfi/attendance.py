@@ -1,0 +1,249 @@
+"""attendance: school attendance events as they are; section (period) events folded into days.
+
+A StudentSchoolAttendanceEvent becomes one row: its attendance event category descriptor mapped
+through the descriptor map to a category (the row keeps the descriptor as its `code`, and a
+`codes` table lists every mapped descriptor, so validation names any unmapped one as an unknown
+code). The absent amount: `schoolAttendanceDuration` (minutes) when the school's day length is
+known, else `eventDuration` (days), else the map's absent_fraction; a present or remote-present
+event is never an absence, whatever its duration.
+
+Several events of one student and date (Ed-Fi allows an Excused Absence and a Partial on the same
+day) are passed on as they are: validation keeps the larger absence and reports the other as a
+duplicate naming the kept line — the rule `homeroom load` applies to any dataset.
+
+StudentSectionAttendanceEvents are folded per student, school and date by
+`homeroom.interop.daily` (one period per section; the periods scheduled are the student's
+sections that day from StudentSectionAssociations, else the sections with events that day).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+
+import pandas as pd
+
+from homeroom.interop.daily import daily_attendance
+from homeroom.interop.edfi.descriptors import ATTENDANCE, DescriptorMap
+from homeroom.interop.edfi.resources import Record, Resources, field, text, where
+from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, ImportResult, Mapping
+
+COLUMNS = (
+    "student_id", "school_id", "date", "category", "code", "absent_fraction", "minutes_absent",
+    SOURCE_FILE, SOURCE_LINE,
+)  # fmt: skip
+NOT_ABSENT = ("present", "remote_present")
+
+
+class Mapper:
+    """Descriptor → map target, counting every use for the import's account."""
+
+    def __init__(self, descriptors: DescriptorMap):
+        self.descriptors = descriptors
+        self.used: dict[str, list] = {}
+
+    def __call__(self, descriptor: str | None):
+        if not descriptor:
+            return None
+        target = self.descriptors.lookup(ATTENDANCE, descriptor)
+        entry = self.used.setdefault(descriptor, [target, 0])
+        entry[1] += 1
+        return target
+
+    def record(self, result: ImportResult) -> pd.DataFrame:
+        """Mappings into the result; the codes table of the mapped descriptors."""
+        codes = []
+        for descriptor, (target, count) in sorted(self.used.items()):
+            result.mappings.append(
+                Mapping(ATTENDANCE, descriptor, target.category if target else "", count)
+            )
+            if target is not None:
+                codes.append(
+                    {
+                        "code": descriptor,
+                        "category": target.category,
+                        "absent_fraction": target.absent_fraction,
+                    }
+                )
+        return pd.DataFrame(codes, columns=["code", "category", "absent_fraction"])
+
+
+def school_events(
+    resources: Resources, mapper: Mapper, minutes: dict[str, int], result: ImportResult
+) -> pd.DataFrame:
+    rows: list[dict] = []
+    no_day_length: set[str] = set()
+    for record in resources.get("studentSchoolAttendanceEvents", []):
+        file, line = where(record)
+        descriptor = text(record.get("attendanceEventCategoryDescriptor"))
+        target = mapper(descriptor)
+        school = field(record, "schoolReference", "schoolId")
+        row = {
+            "student_id": field(record, "studentReference", "studentUniqueId"),
+            "school_id": school,
+            "date": _day(record.get("eventDate")),
+            "category": target.category if target else None,
+            "code": descriptor,
+            "absent_fraction": None,
+            "minutes_absent": None,
+            SOURCE_FILE: file,
+            SOURCE_LINE: line,
+        }
+        if target is not None and target.category not in NOT_ABSENT:
+            _amount(record, row, target.absent_fraction, minutes, no_day_length)
+        elif target is not None:
+            row["absent_fraction"] = "0"
+        rows.append(row)
+    if no_day_length:
+        result.note(
+            "attendance: events at school(s) "
+            + ", ".join(sorted(no_day_length))
+            + " give schoolAttendanceDuration (minutes) but the school's day length is not "
+            "known; their eventDuration or the descriptor map's absent_fraction was used"
+        )
+    _note_sundays(rows, result)
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _amount(
+    record: Record, row: dict, default: str | None, minutes: dict[str, int], missing: set[str]
+) -> None:
+    duration = text(record.get("schoolAttendanceDuration"))
+    school = row["school_id"]
+    if duration is not None:
+        if school in minutes:
+            row["minutes_absent"] = duration
+            return
+        missing.add(str(school))
+    days = text(record.get("eventDuration"))
+    if days is not None:
+        try:
+            row["absent_fraction"] = _plain(Decimal(days))
+        except InvalidOperation:
+            row["absent_fraction"] = days  # validation names the bad value
+        return
+    row["absent_fraction"] = default
+
+
+def _plain(number: Decimal) -> str:
+    shown = format(number.normalize(), "f")
+    return shown
+
+
+def _note_sundays(rows: list[dict], result: ImportResult) -> None:
+    weekend: dict[str, int] = defaultdict(int)
+    for row in rows:
+        try:
+            day = dt.date.fromisoformat(row["date"] or "")
+        except ValueError:
+            continue
+        if day.weekday() >= 5:
+            weekend[f"{day.isoformat()} ({day:%A})"] += 1
+    for day, count in sorted(weekend.items()):
+        result.note(
+            f"attendance: {count} event(s) dated {day}, a weekend day; passed on, so validation "
+            "sets them aside unless the calendar makes that day instructional"
+        )
+
+
+def section_events(
+    resources: Resources, mapper: Mapper, minutes: dict[str, int], result: ImportResult
+) -> pd.DataFrame:
+    events = resources.get("studentSectionAttendanceEvents", [])
+    if not events:
+        return pd.DataFrame(columns=list(COLUMNS))
+    schedule = _schedules(resources)
+    rows: list[dict] = []
+    for record in events:
+        file, line = where(record)
+        descriptor = text(record.get("attendanceEventCategoryDescriptor"))
+        target = mapper(descriptor)
+        student = field(record, "studentReference", "studentUniqueId")
+        school = field(record, "sectionReference", "schoolId")
+        day = _day(record.get("eventDate"))
+        if target is None:
+            result.reject(
+                "attendance",
+                file,
+                line,
+                "attendanceEventCategoryDescriptor",
+                f"section attendance descriptor {descriptor!r} is not mapped; add it to the "
+                "descriptor map (--descriptor-map) so the day can be folded",
+            )
+            continue
+        rows.append(
+            {
+                "student_id": student,
+                "school_id": school,
+                "date": day,
+                "category": target.category,
+                "period": _section_key(record),
+                SOURCE_FILE: file,
+                SOURCE_LINE: line,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return pd.DataFrame(columns=list(COLUMNS))
+    with_events = frame.groupby(["student_id", "school_id", "date"], dropna=False)[
+        "period"
+    ].transform("nunique")
+    scheduled = [
+        _scheduled(schedule, s, sc, d, fallback)
+        for s, sc, d, fallback in zip(
+            frame["student_id"], frame["school_id"], frame["date"], with_events, strict=True
+        )
+    ]
+    guessed = sum(1 for count, _ in scheduled if count is None)
+    frame["periods_scheduled"] = [str(max(count or 0, fallback)) for (count, fallback) in scheduled]
+    if guessed:
+        result.assume(
+            f"{guessed} section attendance event(s) fall on days with no StudentSection"
+            "Association for the student: the periods scheduled that day were taken to be the "
+            "sections with events that day"
+        )
+    folded = daily_attendance(frame, school_day_minutes=minutes)
+    folded.apply_to(result)
+    result.note(
+        f"attendance: {folded.rows_in:,} section attendance events folded into "
+        f"{len(folded.attendance):,} daily rows (one period per section)"
+    )
+    daily = folded.attendance.copy()
+    daily["code"] = None
+    return daily.reindex(columns=list(COLUMNS))
+
+
+def _section_key(record: Record) -> str:
+    reference = record.get("sectionReference") or {}
+    return "|".join(
+        str(reference.get(k, ""))
+        for k in ("localCourseCode", "sectionIdentifier", "sessionName", "schoolYear")
+    )
+
+
+def _schedules(resources: Resources) -> dict[tuple[str, str], list[tuple]]:
+    out: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    for record in resources.get("studentSectionAssociations", []):
+        student = field(record, "studentReference", "studentUniqueId")
+        school = field(record, "sectionReference", "schoolId")
+        if student and school:
+            out[(student, school)].append(
+                (_section_key(record), _day(record.get("beginDate")), _day(record.get("endDate")))
+            )
+    return out
+
+
+def _scheduled(
+    schedule: dict, student: str | None, school: str | None, day: str | None, fallback: int
+) -> tuple[int | None, int]:
+    sections = schedule.get((student, school))
+    if not sections or not day:
+        return None, fallback
+    active = {key for key, begin, end in sections if (begin or day) <= day <= (end or day)}
+    return (len(active) or None), fallback
+
+
+def _day(value: object) -> str | None:
+    shown = text(value)
+    return shown[:10] if shown and len(shown) >= 10 and shown[4] == "-" else shown

@@ -1,0 +1,106 @@
+"""resources_to_canonical: Ed-Fi resources (from any reader) → Homeroom's canonical tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from homeroom.interop.edfi.attendance import Mapper, school_events, section_events
+from homeroom.interop.edfi.calendar import calendar_table
+from homeroom.interop.edfi.descriptors import load_descriptor_map
+from homeroom.interop.edfi.enrollments import enrollments_table
+from homeroom.interop.edfi.organizations import schools_table
+from homeroom.interop.edfi.people import students_table
+from homeroom.interop.edfi.resources import FEEDS, field, where
+from homeroom.interop.result import ImportResult, SourceRead
+
+
+def resources_to_canonical(
+    resources: dict[str, list[dict]],
+    *,
+    descriptor_map: Path | None = None,
+    source_kind: str,
+    calendar_from_sessions: bool = True,
+    progress: Callable[[str], None] | None = None,
+    result: ImportResult | None = None,
+) -> ImportResult:
+    """Canonical tables from Ed-Fi resources shaped as the ODS/API returns them.
+
+    `resources` maps API resource names (`students`, `studentSchoolAttendanceEvents`, …) to
+    records; a record may carry `_file` and `_line` (where it was read), which become the rows'
+    `source_file`/`source_line`. `calendar_from_sessions=False` keeps the calendar to the listed
+    CalendarDates even when they are sparse (the Analytics Middle Tier's semantics).
+    """
+    step = progress or (lambda _message: None)
+    result = result or ImportResult(source_kind, {})
+    if not result.read:
+        for name, records in sorted(resources.items()):
+            result.read.append(SourceRead(name, name, len(records)))
+    for name in sorted(set(resources) - set(FEEDS)):
+        if not name.endswith("Descriptors") and resources[name]:
+            result.note(f"{name}: {len(resources[name]):,} record(s) not used by Homeroom")
+    descriptors = load_descriptor_map(descriptor_map)
+    if descriptor_map is not None:
+        result.note(f"descriptor map: {Path(descriptor_map).name}")
+    step("Converting Ed-Fi attendance events")
+    events = defaultdict(set)
+    attended: dict[tuple[str, str], tuple[str, int | None]] = {}
+    referenced: set[str] = set()
+    for name in ("studentSchoolAttendanceEvents", "studentSectionAttendanceEvents"):
+        school_path = "schoolReference" if name.startswith("studentSchool") else "sectionReference"
+        for record in resources.get(name, []):
+            school = field(record, school_path, "schoolId")
+            student = field(record, "studentReference", "studentUniqueId")
+            try:
+                day = dt.date.fromisoformat((field(record, "eventDate") or "")[:10])
+            except ValueError:
+                day = None
+            if school:
+                referenced.add(school)
+                if day:
+                    events[school].add(day)
+            if school and student:
+                attended.setdefault((student, school), where(record))
+    for record in resources.get("studentSchoolAssociations", []):
+        school = field(record, "schoolReference", "schoolId")
+        if school:
+            referenced.add(school)
+    step("Converting Ed-Fi schools and students")
+    schools, minutes = schools_table(resources, result, referenced)
+    students = students_table(resources, result)
+    step("Converting Ed-Fi calendars")
+    calendars = calendar_table(
+        resources, descriptors, result, dict(events), from_sessions=calendar_from_sessions
+    )
+    step("Converting Ed-Fi enrollments")
+    enrollments = enrollments_table(resources, result, calendars, attended)
+    mapper = Mapper(descriptors)
+    daily = school_events(resources, mapper, minutes, result)
+    periods = section_events(resources, mapper, minutes, result)
+    attendance = pd.concat(
+        [f for f in (daily, periods) if not f.empty] or [daily], ignore_index=True
+    )
+    codes = mapper.record(result)
+    unmapped = [m for m in result.mappings if m.kind == "attendance descriptor" and not m.target]
+    if unmapped:
+        result.note(
+            f"attendance: {sum(m.rows for m in unmapped):,} event(s) with "
+            f"{len(unmapped)} descriptor(s) not in the descriptor map; they are passed on with "
+            "the descriptor as code, so validation sets them aside as unknown codes"
+        )
+    result.tables.update(
+        {
+            "schools": schools,
+            "students": students,
+            "enrollments": enrollments,
+            "calendar": calendars.frame,
+            "attendance": attendance,
+        }
+    )
+    if not codes.empty:
+        result.tables["codes"] = codes
+    return result

@@ -1,0 +1,75 @@
+"""import_edfi: read an Ed-Fi JSON file, an XML interchange file or a folder of them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from homeroom.contract.errors import ContractError
+from homeroom.interop.edfi.convert import resources_to_canonical
+from homeroom.interop.edfi.json_reader import JSON_LINES, read_json_records
+from homeroom.interop.edfi.resources import FEEDS, Resources, resource_name
+from homeroom.interop.edfi.xml_reader import read_xml_records
+from homeroom.interop.result import ImportResult, SourceRead
+
+SUFFIXES = (".json", *JSON_LINES, ".xml")
+
+
+def import_edfi(
+    source: Path,
+    *,
+    descriptor_map: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+    calendar_from_sessions: bool = True,
+) -> ImportResult:
+    """Canonical tables from Ed-Fi ODS/API JSON resources and/or XML interchange files."""
+    step = progress or (lambda _message: None)
+    source = Path(source)
+    if not source.exists():
+        raise ContractError(f"{source}: no such file or folder")
+    files = (
+        sorted(p for p in source.rglob("*") if p.is_file() and not p.name.startswith("."))
+        if source.is_dir()
+        else [source]
+    )
+    result = ImportResult("Ed-Fi", {})
+    resources: Resources = {}
+    kinds: set[str] = set()
+    for path in files:
+        suffix = path.suffix.lower()
+        if suffix not in SUFFIXES:
+            if source.is_dir():
+                result.note(f"{path.name}: not an Ed-Fi JSON or XML file; left aside")
+                continue
+            raise ContractError(f"{path.name}: expected an Ed-Fi .json, .jsonl or .xml file")
+        step(f"Reading {path.name}")
+        if suffix == ".xml":
+            kinds.add("XML interchange")
+            found = read_xml_records(path)
+        else:
+            kinds.add("ODS/API JSON")
+            name = resource_name(path.stem)
+            if name is None:
+                result.note(
+                    f"{path.name}: the file name is not an Ed-Fi API resource Homeroom reads "
+                    "(e.g. students.json, studentSchoolAttendanceEvents.json); left aside"
+                )
+                continue
+            found = {name: read_json_records(path, result, FEEDS.get(name, name))}
+        for name, records in found.items():
+            resources.setdefault(name, []).extend(records)
+            result.read.append(SourceRead(path.name, name, len(records)))
+    if not resources:
+        raise ContractError(
+            f"{source}: no Ed-Fi resources found (expected files such as students.json or "
+            "StudentSchoolAttendance.xml)"
+        )
+    result.source_kind = f"Ed-Fi ({', '.join(sorted(kinds))})"
+    return resources_to_canonical(
+        resources,
+        descriptor_map=descriptor_map,
+        source_kind=result.source_kind,
+        calendar_from_sessions=calendar_from_sessions,
+        progress=progress,
+        result=result,
+    )
