@@ -11,7 +11,7 @@ It speaks the parts of the ODS/API v5-7 that `homeroom pull edfi` uses, the way 
 - `GET /api/changeQueries/v1[/{year}]/availableChangeVersions`.
 
 Every stored item carries a change version from one counter, bumped by each add, update and
-delete. Faults are queued with `fail(kind, path=…, times=…)`: `429` (with Retry-After), `500`,
+delete. Faults are queued with `fail(kind, path=…, times=…, retry_after=…)`: `429`, `500`,
 `503`, `drop` (close the connection without an answer), `truncate` (promise more bytes than
 sent), `expire` (revoke every token so the request gets 401).
 """
@@ -37,7 +37,7 @@ class Fault:
     kind: str
     path: str = ""
     times: int | None = 1  # None: every time
-    retry_after: str | None = "0"
+    retry_after: str | None = None
 
 
 @dataclass
@@ -72,7 +72,9 @@ class EdFiTestServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -138,7 +140,7 @@ class EdFiTestServer:
 
     # -- faults ---------------------------------------------------------------------------------
     def fail(
-        self, kind: str, *, path: str = "", times: int | None = 1, retry_after: str | None = "0"
+        self, kind: str, *, path: str = "", times: int | None = 1, retry_after: str | None = None
     ) -> None:
         with self._lock:
             self.faults.append(Fault(kind, path, times, retry_after))

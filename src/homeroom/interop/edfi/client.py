@@ -143,6 +143,10 @@ class EdFiClient:
             self._endpoints = self._discover()
         return self._endpoints
 
+    def discover(self) -> Endpoints:
+        """Find (once) where the data API, the token endpoint and the change queries live."""
+        return self.endpoints
+
     def _discover(self) -> Endpoints:
         if _data_api_split(self.url) is not None:
             return _endpoints_from_data_url(self.url, None, None)
