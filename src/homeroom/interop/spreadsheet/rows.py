@@ -177,16 +177,17 @@ def check_rows(sheet: Sheet, file_year: int | None, title_school: str | None) ->
         "Days Enrolled is 0: a row needs at least one day enrolled",
     )
     if not absent_given.all():
-        # Days Absent empty: the reasons add up to it, or else enrolled - present.
+        # Days Absent empty: Days Enrolled - Days Present, or else the reasons added up.
         from_present = (
             np.where(present_given, enrolled - present, 0) if present is not None else None
         )
         fill = np.zeros(len(sheet.lines), np.int64)
         known = np.zeros(len(sheet.lines), bool)
-        if has_split:
-            fill, known = split, np.ones(len(sheet.lines), bool)
-        elif from_present is not None:
+        if from_present is not None:
             fill, known = from_present, present_given
+        if has_split:
+            fill = np.where(known, fill, split)
+            known = np.ones(len(sheet.lines), bool)
         marks.mark(~absent_given & ~known, "days_absent", "Days Absent is empty")
         absent = np.where(absent_given, absent, fill)
     # Each amount rounded to 1/10,000 of a day may be off by half a unit: a total that differs
