@@ -24,6 +24,7 @@ from homeroom.cli_output import (
     grade_span,
     out,
     print_frame,
+    print_monitors,
     print_quarantine,
     print_rows,
     write_quarantine,
@@ -143,12 +144,14 @@ def check(
     import duckdb
 
     from homeroom.contract import validate_dataset
+    from homeroom.quality import run_monitors
 
     chosen = _definition(definition)
     con = duckdb.connect()
     try:
         with _status(f"Checking {data_dir}") as update:
             report = validate_dataset(Path(data_dir), con, definition=chosen, progress=update)
+            monitors = run_monitors(con, quarantine=report.quarantine, progress=update)
     finally:
         con.close()
     print_rows(report.rows_read, report.rows_loaded)
@@ -157,6 +160,7 @@ def check(
     if quarantine is not None:
         write_quarantine(report.quarantine, quarantine)
     print_quarantine(report.quarantine, quarantine, report.duplicates_collapsed)
+    print_monitors(monitors, hint=f"homeroom quality --data {data_dir} --monitor KEY")
     if report.quarantined:
         raise typer.Exit(EXIT_QUARANTINED)
 
@@ -196,6 +200,10 @@ def load(
     if quarantine is not None:
         write_quarantine(result.quarantine, quarantine)
     print_quarantine(result.quarantine, quarantine, result.duplicates_collapsed)
+    if result.monitors:
+        print_monitors(list(result.monitors), hint="homeroom quality --monitor KEY")
+    else:
+        out.print("The data-quality monitors did not run for this load.")
 
 
 @app.command(epilog="Example: `homeroom history --workspace district-2025`")

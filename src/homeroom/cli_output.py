@@ -119,14 +119,22 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def print_monitors(monitors: list) -> None:
-    """The data-quality monitors after an import or load: one line each, problems first."""
+def print_monitors(monitors: list, hint: str | None = None) -> None:
+    """The data-quality monitors after an import or load: one line each, problems first.
+
+    With `hint` (a command taking a monitor's key), each row shows its key and a last line
+    says how to see the rows behind a finding.
+    """
     table = Table(title="Data-quality monitors")
-    for column in ("monitor", "status", "finding"):
+    columns = ("monitor", "key", "status", "finding") if hint else ("monitor", "status", "finding")
+    for column in columns:
         table.add_column(column, overflow="fold")
     colours = {"ok": "green", "warning": "yellow", "info": "cyan"}
     ordered = sorted(monitors, key=lambda m: m.status == "ok")
     for monitor in ordered:
         colour = colours.get(monitor.status, "white")
-        table.add_row(monitor.title, f"[{colour}]{monitor.status}[/]", monitor.summary)
+        keys = (monitor.key,) if hint else ()
+        table.add_row(monitor.title, *keys, f"[{colour}]{monitor.status}[/]", monitor.summary)
     out.print(table)
+    if hint and any(m.status == "warning" for m in monitors):
+        out.print(f"The rows behind a finding: {hint}")

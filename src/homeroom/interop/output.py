@@ -61,7 +61,7 @@ def write_import(
         validation = validate_dataset(out_dir, con, definition=definition, progress=progress)
         quarantine = _traced_quarantine(result, validation, out_dir)
         step("Running the data-quality monitors")
-        monitors = _monitors(con, quarantine)
+        monitors = _monitors(con, quarantine, progress)
     finally:
         con.close()
     quarantine_path = out_dir / QUARANTINE_NAME
@@ -163,9 +163,13 @@ def _csv_row_lines(frame: pd.DataFrame) -> list[int]:
     return starts.astype("int64").tolist()
 
 
-def _monitors(con: duckdb.DuckDBPyConnection, quarantine: pd.DataFrame) -> list:
-    try:
-        from homeroom.quality import run_monitors
-    except ImportError:  # the monitors package is optional while it is being built
-        return []
-    return run_monitors(con, quarantine=quarantine)
+def _monitors(
+    con: duckdb.DuckDBPyConnection,
+    quarantine: pd.DataFrame,
+    progress: Callable[[str], None] | None = None,
+) -> list:
+    from homeroom.quality import run_monitors
+
+    # No previous attendance: the folder's old files are replaced before validation, so an
+    # import is not compared with the one before; `homeroom load` compares workspace loads.
+    return run_monitors(con, quarantine=quarantine, progress=progress)

@@ -3,6 +3,11 @@
 Either every table of the dataset is loaded, with its quarantine and a `load_history` row,
 or nothing changes. A dataset whose files (by SHA-256) and exit-date rule match the current
 load is recognised and left alone, so loading the same files twice changes nothing.
+
+After the load the data-quality monitors run and their findings are kept in `monitor_results`.
+One of them compares the new attendance with the previous load's, so the load transaction
+renames the old `attendance` to `previous_attendance` (a cheap rename, undone by a rollback)
+instead of dropping it; it is dropped once the monitors are done.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -22,6 +28,10 @@ import pandas as pd
 from homeroom.contract.schema import FILE_SUFFIXES, QUARANTINE_COLUMNS
 from homeroom.definitions import Definition
 from homeroom.warehouse.workspace import Workspace, WorkspaceError
+
+if TYPE_CHECKING:
+    from homeroom.contract import ValidationReport
+    from homeroom.quality import MonitorResult, PreviousLoad
 
 HISTORY_DDL = """
 CREATE TABLE IF NOT EXISTS load_history (
@@ -60,6 +70,7 @@ class LoadResult:
     seconds: float
     quarantine: pd.DataFrame
     notes: tuple[str, ...] = ()
+    monitors: tuple = ()  # the data-quality monitors' findings (homeroom.quality.MonitorResult)
 
 
 @dataclass(frozen=True)
@@ -173,11 +184,13 @@ def load_dataset(
         current = current_load(con)
         if current is not None and current.fingerprint == fingerprint:
             return _unchanged(con, current, started)
+        con.execute(f"DROP TABLE IF EXISTS {PREVIOUS_ATTENDANCE}")  # left by an interrupted run
         load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM load_history").fetchall()[
             0
         ][0]
         con.begin()
         try:
+            previous = _keep_previous_attendance(con, current)
             report = validate_dataset(data_dir, con, definition=definition, progress=progress)
             say("recording the load")
             quarantine = report.quarantine.loc[:, list(QUARANTINE_COLUMNS)].copy()
@@ -212,6 +225,8 @@ def load_dataset(
             con.rollback()
             _record_failure(con, load_id, data_dir, definition, fingerprint, started, exc)
             raise
+        say("running the data-quality monitors")
+        monitors = _monitors(con, load_id, report, previous, progress)
         return LoadResult(
             load_id=load_id,
             status="loaded",
@@ -222,12 +237,69 @@ def load_dataset(
             seconds=seconds,
             quarantine=report.quarantine,
             notes=tuple(report.notes),
+            monitors=tuple(monitors),
         )
     finally:
         con.close()
 
 
+PREVIOUS_ATTENDANCE = "previous_attendance"
+
+
+def _keep_previous_attendance(
+    con: duckdb.DuckDBPyConnection, current: CurrentLoad | None
+) -> PreviousLoad | None:
+    """Inside the load transaction: set the current attendance aside for the monitors."""
+    from homeroom.quality import PreviousLoad
+
+    if current is None or not _has_table(con, "attendance"):
+        return None
+    con.execute(f"ALTER TABLE attendance RENAME TO {PREVIOUS_ATTENDANCE}")
+    return PreviousLoad(PREVIOUS_ATTENDANCE, current.units_per_day, current.load_id)
+
+
+def _monitors(
+    con: duckdb.DuckDBPyConnection,
+    load_id: int,
+    report: ValidationReport,
+    previous: PreviousLoad | None,
+    progress: Callable[[str], None] | None,
+) -> list[MonitorResult]:
+    """Run and keep the monitors of a committed load; the load stands whatever they find."""
+    from homeroom.quality import run_monitors, save_monitors
+
+    try:
+        try:
+            monitors = run_monitors(
+                con,
+                quarantine=report.quarantine,
+                previous=previous,
+                units_per_day=report.units_per_day,
+                progress=progress,
+            )
+        except duckdb.Error:  # e.g. out of memory: the load is done, and says no monitor ran
+            return []
+        con.begin()
+        save_monitors(con, load_id, monitors)
+        con.commit()
+        return monitors
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {PREVIOUS_ATTENDANCE}")
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'main' AND table_name = ?",
+            [name],
+        ).fetchall()[0][0]
+    )
+
+
 def _unchanged(con: duckdb.DuckDBPyConnection, current: CurrentLoad, started: float) -> LoadResult:
+    from homeroom.quality import stored_monitors
+
     quarantine = con.execute(
         'SELECT "table", file, line, "column", reason FROM quarantine WHERE load_id = ?',
         [current.load_id],
@@ -244,6 +316,7 @@ def _unchanged(con: duckdb.DuckDBPyConnection, current: CurrentLoad, started: fl
         duplicates_collapsed=int(duplicates),
         seconds=time.perf_counter() - started,
         quarantine=quarantine,
+        monitors=tuple(stored_monitors(con, current.load_id)),
     )
 
 
