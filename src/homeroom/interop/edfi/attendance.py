@@ -25,8 +25,16 @@ from decimal import Decimal, InvalidOperation
 import pandas as pd
 
 from homeroom.interop.daily import daily_attendance
+from homeroom.interop.edfi.calendar import Calendars
 from homeroom.interop.edfi.descriptors import ATTENDANCE, DescriptorMap
-from homeroom.interop.edfi.resources import Record, Resources, field, text, where
+from homeroom.interop.edfi.resources import (
+    Record,
+    Resources,
+    field,
+    record_school_year,
+    text,
+    where,
+)
 from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, ImportResult, Mapping
 
 COLUMNS = (
@@ -69,13 +77,50 @@ class Mapper:
         return pd.DataFrame(codes, columns=["code", "category", "absent_fraction"])
 
 
+def wrong_year(
+    record: Record, school: str | None, day: str | None, calendars: Calendars
+) -> str | None:
+    """Why an event whose school year disagrees with its date's calendar cannot be placed.
+
+    Ed-Fi events name their school year (through the session or section); Homeroom places a
+    row in the year of the calendar its date falls in. When the two disagree (an event of
+    2010-11 dated in May 2012) the event is rejected rather than moved to another year, as
+    the Analytics Middle Tier also leaves it out.
+    """
+    given = record_school_year(record)
+    try:
+        date = dt.date.fromisoformat(day or "")
+    except ValueError:
+        return None
+    found = calendars.year_of(school, date) if school else None
+    if given and found and given != found:
+        return (
+            f"the event names school year {given} but {date.isoformat()} lies in school "
+            f"{school}'s {found} calendar; the event was left out"
+        )
+    return None
+
+
 def school_events(
-    resources: Resources, mapper: Mapper, minutes: dict[str, int], result: ImportResult
+    resources: Resources,
+    mapper: Mapper,
+    minutes: dict[str, int],
+    result: ImportResult,
+    calendars: Calendars,
 ) -> pd.DataFrame:
     rows: list[dict] = []
     no_day_length: set[str] = set()
     for record in resources.get("studentSchoolAttendanceEvents", []):
         file, line = where(record)
+        problem = wrong_year(
+            record,
+            field(record, "schoolReference", "schoolId"),
+            _day(record.get("eventDate")),
+            calendars,
+        )
+        if problem:
+            result.reject("attendance", file, line, "schoolYear", problem)
+            continue
         descriptor = text(record.get("attendanceEventCategoryDescriptor"))
         target = mapper(descriptor)
         school = field(record, "schoolReference", "schoolId")
@@ -148,7 +193,11 @@ def _note_sundays(rows: list[dict], result: ImportResult) -> None:
 
 
 def section_events(
-    resources: Resources, mapper: Mapper, minutes: dict[str, int], result: ImportResult
+    resources: Resources,
+    mapper: Mapper,
+    minutes: dict[str, int],
+    result: ImportResult,
+    calendars: Calendars,
 ) -> pd.DataFrame:
     events = resources.get("studentSectionAttendanceEvents", [])
     if not events:
@@ -162,6 +211,10 @@ def section_events(
         student = field(record, "studentReference", "studentUniqueId")
         school = field(record, "sectionReference", "schoolId")
         day = _day(record.get("eventDate"))
+        problem = wrong_year(record, school, day, calendars)
+        if problem:
+            result.reject("attendance", file, line, "schoolYear", problem)
+            continue
         if target is None:
             result.reject(
                 "attendance",

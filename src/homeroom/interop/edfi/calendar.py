@@ -131,7 +131,13 @@ def _listed_dates(
         day = _date(record.get("date"))
         if not school or not year or day is None:
             missing = "schoolId" if not school else "schoolYear" if not year else "date"
-            result.reject("calendar", file, line, missing, f"calendar date without a {missing}")
+            given = text(record.get("date"))
+            reason = (
+                f"date {given[:40]!r} is not a YYYY-MM-DD date"
+                if missing == "date" and given
+                else f"calendar date without a {missing}"
+            )
+            result.reject("calendar", file, line, missing, reason)
             continue
         calendars[(school, year)].add(get(record, "calendarReference", "calendarCode") or "")
         events = [text(e.get("calendarEventDescriptor")) for e in items(record, "calendarEvents")]

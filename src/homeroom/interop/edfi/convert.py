@@ -79,8 +79,8 @@ def resources_to_canonical(
     step("Converting Ed-Fi enrollments")
     enrollments = enrollments_table(resources, result, calendars, attended)
     mapper = Mapper(descriptors)
-    daily = school_events(resources, mapper, minutes, result)
-    periods = section_events(resources, mapper, minutes, result)
+    daily = school_events(resources, mapper, minutes, result, calendars)
+    periods = section_events(resources, mapper, minutes, result, calendars)
     attendance = pd.concat(
         [f for f in (daily, periods) if not f.empty] or [daily], ignore_index=True
     )

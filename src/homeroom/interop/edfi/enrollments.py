@@ -4,10 +4,12 @@ Ed-Fi's exitWithdrawDate is the last day the student was enrolled (the Analytics
 counts a date as membership while `date <= ExitWithdrawDate`), which is Homeroom's default
 (`exit_date = "inclusive"`). The grade is the entry grade level descriptor.
 
-A student with no StudentSchoolAssociation but with attendance events at a school is given a
-stay there for the whole school year (from the school's first instructional day, no exit), and
-a grade estimated from the birth date (age on 1 September: 5 is KG, 6 is 01, …) kept inside the
-grades the school offers. Both are assumptions and are written to the import's account.
+When the data holds no StudentSchoolAssociations at all (an export without its enrollment file),
+a student with attendance events at a school is given a stay there for the whole school year
+(from the school's first instructional day, no exit), and a grade estimated from the birth date
+(age on 1 September: 5 is KG, 6 is 01, …) kept inside the grades the school offers. Both are
+assumptions and are written to the import's account. When the data has enrollments, a student
+without one is not given any: that is the data's error, and validation names it.
 """
 
 from __future__ import annotations
@@ -74,7 +76,12 @@ def enrollments_table(
         )
     for descriptor, (target, count) in sorted(grades.items()):
         result.mappings.append(Mapping(GRADE, descriptor, target, count))
-    rows += _assumed_stays(resources, result, calendars, attended, enrolled)
+    if resources.get("studentSchoolAssociations"):
+        # Enrollments are in the data: a student without one is the data's error, not a gap
+        # to fill; validation names their attendance as "not enrolled".
+        _say_unenrolled(resources, result, attended, enrolled)
+    else:
+        rows += _assumed_stays(resources, result, calendars, attended, enrolled)
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
@@ -146,6 +153,21 @@ def _assumed_stays(
             "(they are not counted in any rate)"
         )
     return rows
+
+
+def _say_unenrolled(
+    resources: Resources,
+    result: ImportResult,
+    attended: dict[tuple[str, str], tuple[str, int | None]],
+    enrolled: set[str],
+) -> None:
+    missing = {student for student, _ in attended} - enrolled
+    if missing:
+        result.note(
+            f"enrollments: {len(missing)} student(s) have attendance events but no "
+            "StudentSchoolAssociation; their events are passed on and validation sets them "
+            "aside as not enrolled"
+        )
 
 
 def _grades_offered(resources: Resources) -> dict[str, list[str]]:
