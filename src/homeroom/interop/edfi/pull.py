@@ -42,8 +42,20 @@ REQUIRED_RESOURCES = (
     "studentSchoolAttendanceEvents",
 )
 # Read when the key may; skipped with a note when the API answers 403 or 404 (a claim set without
-# section data, or a district that takes attendance by day only).
-OPTIONAL_RESOURCES = ("localEducationAgencies", "sections", "studentSectionAttendanceEvents")
+# them, a data standard without them, or a district that takes attendance by day only).
+OPTIONAL_RESOURCES = (
+    "localEducationAgencies",  # district names
+    "bellSchedules",  # the length of a school's day, for attendance given in minutes
+    "classPeriods",
+    "studentSpecialEducationProgramAssociations",  # students with disabilities
+    "studentSection504ProgramAssociations",  # Data Standard 5 and later
+    "studentHomelessProgramAssociations",
+    "studentMigrantEducationProgramAssociations",
+    "studentProgramAssociations",
+    "sections",
+    "studentSectionAssociations",  # the periods a student was scheduled for, to fold sections
+    "studentSectionAttendanceEvents",
+)
 RESOURCES = REQUIRED_RESOURCES + OPTIONAL_RESOURCES
 # Resources the API itself filters by school year (`?schoolYear=`, a field of their key).
 YEAR_FILTERED = (
@@ -52,6 +64,7 @@ YEAR_FILTERED = (
     "sessions",
     "studentSchoolAttendanceEvents",
     "sections",
+    "studentSectionAssociations",
     "studentSectionAttendanceEvents",
 )
 
