@@ -203,11 +203,10 @@ def _students(
     last = _column(sheet, "last_name", rows)
     if "student_name" in sheet.columns and "last_name" not in sheet.columns:
         # "Last, First" as most student lists write one name column.
-        whole = _column(sheet, "student_name", rows).astype("string")
-        parts = whole.str.split(",", n=1, expand=True)
-        last = parts[0].str.strip().astype(object)
-        if parts.shape[1] > 1:
-            first = parts[1].str.strip().astype(object)
+        whole = _column(sheet, "student_name", rows)
+        split = [str(v).split(",", 1) if isinstance(v, str) else [None] for v in whole]
+        last = pd.Series([p[0].strip() if p[0] else None for p in split], dtype=object)
+        first = pd.Series([p[1].strip() if len(p) > 1 else None for p in split], dtype=object)
     columns["first_name"] = first
     columns["last_name"] = last
     columns["birth_date"] = _column(sheet, "birth_date", rows)

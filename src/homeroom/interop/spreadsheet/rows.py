@@ -194,7 +194,10 @@ def check_rows(sheet: Sheet, file_year: int | None, title_school: str | None) ->
     # from its reasons by no more than that is rounding, and the reasons' sum is kept.
     slack = np.abs(absent - split) <= len(CATEGORY_FIELDS)
     absent = np.where(has_split & slack, split, absent)
-    days = lambda units: pd.Series(units / UNITS).map(lambda v: f"{v:g}").to_numpy()  # noqa: E731
+
+    def days(units: np.ndarray) -> np.ndarray:
+        return np.array([f"{v:g}" for v in units / UNITS], dtype=object)
+
     marks.mark(
         absent > enrolled,
         "days_absent",
@@ -215,7 +218,7 @@ def check_rows(sheet: Sheet, file_year: int | None, title_school: str | None) ->
         needed > enrolled // UNITS,
         "days_absent",
         "the absences by reason need "
-        + pd.Series(needed).astype(str).to_numpy()
+        + np.array([str(v) for v in needed], dtype=object)
         + " separate days (each part day is its own day) but only "
         + days(enrolled)
         + " are enrolled",
