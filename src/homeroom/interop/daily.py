@@ -62,6 +62,11 @@ _NOT_MISSED = ("present", "remote_present")
 _RANK = {c: i for i, c in enumerate(DAY_CATEGORY_ORDER)}
 assert set(DAY_CATEGORY_ORDER) == set(CATEGORIES)
 
+# An importer may mark a row it already knows is unusable (an unknown SIS code, say): the text
+# of this column is the reason, and the row's day is rejected with it.
+PROBLEM = "problem"
+PROBLEM_COLUMN = "problem_column"  # the source column the problem is in (default: category)
+
 DAILY_COLUMNS = (
     *KEYS,
     "category",
@@ -103,7 +108,8 @@ def daily_attendance(
     `periods_scheduled` (the student's periods that day), or `minutes_absent` with
     `day_minutes` (that day's length for the student). Optional `source_file`/`source_line`
     trace each row to its source (the daily row cites the first line of its day); `file` names
-    the source where the rows carry no `source_file`.
+    the source where the rows carry no `source_file`. An optional `problem` column marks rows
+    the caller already knows are unusable (its text is the reason).
 
     `school_day_minutes` (school_id → the schools table's `day_minutes`) lets amounts be
     written as exact minutes. Rows with an unknown category or an unusable period count or day
@@ -208,7 +214,13 @@ def _reject_bad_days(frame: pd.DataFrame, out: DailyAttendance, by_period: bool)
     """Reject every row of a day that has a row the fold cannot use; the rest go on."""
     count_column = "periods_scheduled" if by_period else "day_minutes"
     category = frame["category"]
+    problem = frame[PROBLEM] if PROBLEM in frame.columns else pd.Series(None, index=frame.index)
     checks: list[tuple[pd.Series, str, Callable[[pd.Series], str]]] = [
+        (
+            problem.notna(),
+            "category",
+            lambda row: str(row[PROBLEM]),
+        ),
         (
             category.isna(),
             "category",
@@ -255,6 +267,8 @@ def _reject_bad_days(frame: pd.DataFrame, out: DailyAttendance, by_period: bool)
         for mask, name, describe in checks:
             if bool(mask.at[index]):
                 column, reason = name, describe(row)
+                if mask is checks[0][0] and isinstance(row.get(PROBLEM_COLUMN), str):
+                    column = row[PROBLEM_COLUMN]
                 break
         if not reason:
             other = first_bad[int(row["_day"])]

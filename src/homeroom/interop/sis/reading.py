@@ -1,0 +1,254 @@
+"""Read a SIS export file (CSV or XLSX) as text cells with the line each record starts on.
+
+SIS exports come in whatever encoding and delimiter the system or the person exporting chose:
+UTF-8 with or without a byte-order mark, UTF-16 (Excel's "Unicode text"), Windows-1252 or
+Latin-1; commas, tabs, semicolons or pipes. The reader takes the byte-order mark when there is
+one, else UTF-8 when the bytes are valid UTF-8, else Windows-1252 (Latin-1 for the five bytes
+Windows-1252 leaves undefined), and says which it used. Nothing is dropped silently: a record
+with the wrong number of fields is handed back as malformed with its line, and blank lines are
+counted.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from homeroom.contract.errors import ContractError
+
+DELIMITERS = (",", "\t", ";", "|")
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8 with a byte-order mark"),
+    (b"\xff\xfe", "utf-16", "UTF-16 (little-endian)"),
+    (b"\xfe\xff", "utf-16", "UTF-16 (big-endian)"),
+)
+
+
+@dataclass
+class SourceTable:
+    """One file (or worksheet) as read: headers, text cells, and the line of each record."""
+
+    path: Path
+    label: str  # what quarantine rows cite: the file name (and sheet)
+    headers: list[str]
+    rows: pd.DataFrame  # one column per header (position-named c0, c1, ...), text or None
+    lines: list[int]  # the line (CSV) or worksheet row (XLSX) each record starts on
+    malformed: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    blank_lines: int = 0
+    encoding: str = "UTF-8"
+    delimiter: str = ","
+    notes: list[str] = field(default_factory=list)
+
+    def column(self, header_index: int) -> pd.Series:
+        return self.rows[f"c{header_index}"]
+
+
+def read_source(path: Path) -> list[SourceTable]:
+    """The tables of one file: a CSV file is one table, a workbook one per non-empty sheet."""
+    if not path.exists():
+        raise ContractError(f"file {path} does not exist")
+    if not path.is_file():
+        raise ContractError(f"{path} is not a file")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_workbook(path)
+    if path.suffix.lower() == ".xls":
+        raise ContractError(
+            f"file {path.name}: the old .xls format cannot be read; save it as .xlsx or CSV"
+        )
+    return [read_csv(path)]
+
+
+# --------------------------------------------------------------------------------------- CSV
+def decode(data: bytes, label: str) -> tuple[str, str]:
+    """The text of a file and the name of the encoding it was read in."""
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), name
+            except UnicodeDecodeError as exc:
+                raise ContractError(
+                    f"file {label}: starts with a {name} byte-order mark but is not valid {name} "
+                    f"(byte {exc.start}); export it again as UTF-8 CSV"
+                ) from None
+    head = data[:4096]
+    if head and head.count(b"\x00") * 4 >= len(head):
+        # UTF-16 without a byte-order mark: every other byte of plain text is zero.
+        codec = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+        try:
+            return data.decode(codec), f"UTF-16 ({codec[-2:]}-endian, no byte-order mark)"
+        except UnicodeDecodeError:
+            raise ContractError(
+                f"file {label}: looks like UTF-16 without a byte-order mark but cannot be read "
+                "as such; export it again as UTF-8 CSV"
+            ) from None
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "Latin-1"
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter of a header line: the one it holds most of (a comma on a tie)."""
+    counts = {d: header_line.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def read_csv(path: Path) -> SourceTable:
+    label = path.name
+    data = path.read_bytes()
+    text, encoding = decode(data, label)
+    if "\x00" in text:
+        raise ContractError(
+            f"file {label}: holds NUL characters, so it is not a text file (a binary or damaged "
+            "export?); export it again as CSV"
+        )
+    if not text.strip():
+        raise ContractError(f"file {label}: is empty; expected a header line and records")
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    delimiter = sniff_delimiter(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    headers: list[str] | None = None
+    records: list[list[str]] = []
+    lines: list[int] = []
+    malformed: list[tuple[int, str]] = []
+    blank = 0
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. a field larger than the csv module's limit
+            malformed.append((start, f"line cannot be split: {exc}"))
+            continue
+        if not any(cell.strip() for cell in record):
+            if headers is not None:
+                blank += 1
+            continue
+        if headers is None:
+            headers = [h.strip() for h in record]
+            continue
+        if len(record) != len(headers):
+            fewer = "fewer" if len(record) < len(headers) else "more"
+            malformed.append(
+                (start, f"line has {fewer} fields ({len(record)}) than the header ({len(headers)})")
+            )
+            continue
+        records.append(record)
+        lines.append(start)
+    if headers is None:
+        raise ContractError(f"file {label}: has no header line (every line is empty)")
+    table = SourceTable(
+        path,
+        label,
+        headers,
+        _frame(records, len(headers)),
+        lines,
+        malformed,
+        blank,
+        encoding,
+        delimiter,
+    )
+    if encoding != "UTF-8":
+        table.notes.append(f"{label}: read as {encoding}")
+    if blank:
+        table.notes.append(f"{label}: {blank:,} blank lines skipped (they hold no record)")
+    return table
+
+
+def _frame(records: list[list[str]], width: int) -> pd.DataFrame:
+    columns = [f"c{i}" for i in range(width)]
+    if not records:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+    frame = pd.DataFrame(records, columns=columns, dtype=object)
+    for column in columns:
+        values = frame[column].str.strip()
+        frame[column] = values.where(values.ne(""), None)
+    return frame
+
+
+# -------------------------------------------------------------------------------------- XLSX
+def read_workbook(path: Path) -> list[SourceTable]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles it does not know
+            book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ContractError(
+            f"file {path.name}: cannot be read as an .xlsx workbook ({type(exc).__name__})"
+        ) from None
+    tables = []
+    try:
+        for sheet in book.worksheets:
+            table = _read_sheet(path, sheet, many=len(book.worksheets) > 1)
+            if table is not None:
+                tables.append(table)
+    finally:
+        book.close()
+    if not tables:
+        raise ContractError(f"file {path.name}: every worksheet is empty")
+    return tables
+
+
+def _read_sheet(path: Path, sheet, *, many: bool) -> SourceTable | None:
+    label = f"{path.name} (sheet {sheet.title})" if many else path.name
+    headers: list[str] | None = None
+    records: list[list[str | None]] = []
+    lines: list[int] = []
+    blank = 0
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = [_cell_text(v) for v in row]
+        if not any(cells):
+            if headers is not None:
+                blank += 1
+            continue
+        if headers is None:
+            while cells and cells[-1] is None:
+                cells.pop()
+            headers = [c or "" for c in cells]
+            continue
+        cells = (cells + [None] * len(headers))[: max(len(headers), len(cells))]
+        if any(cells[len(headers) :]):
+            cells = cells[: len(headers)]  # values right of the header have no column: noted
+        records.append(cells[: len(headers)])
+        lines.append(number)
+    if headers is None:
+        return None
+    frame = _frame([[c or "" for c in r] for r in records], len(headers))
+    table = SourceTable(path, label, headers, frame, lines, [], blank, "xlsx", "")
+    if blank:
+        table.notes.append(f"{label}: {blank:,} empty rows skipped")
+    return table
+
+
+def _cell_text(value: object) -> str | None:
+    """A cell as a CSV export would show it: dates ISO, whole numbers without .0."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text or None
