@@ -28,9 +28,9 @@ EXPLANATION = (
 PROBLEMS = {
     "no calendar": ("school", "with no calendar", False),
     "no instructional days": ("school-year", "with no instructional day", False),
-    "gap": ("run", f"of {GAP_WEEKDAYS}+ weekdays without school", False),
     "few instructional days": ("school-year", f"with under {FEWEST_DAYS} school days", False),
     "many instructional days": ("school-year", f"with over {MOST_DAYS} school days", False),
+    "gap": ("run", f"of {GAP_WEEKDAYS}+ weekdays without school", False),
     "stays start before the calendar": ("stay", "starting before its calendar", True),
     "stays start after the calendar": ("stay", "starting after its calendar ends", True),
     "stays end before the calendar": ("stay", "ending before its calendar starts", True),

@@ -75,10 +75,8 @@ def changed_absences(
         "ON o.student_id = n.student_id AND o.school_id = n.school_id AND o.date = n.date) "
         "WHERE change IS NOT NULL",
     )
-    rows, total = ctx.frame(
-        f"SELECT * FROM {changes} ORDER BY list_position(['re-coded', 'disappeared', "
-        "'appeared'], change), school_id, date, student_id"
-    )
+    kind = "list_position(['re-coded', 'disappeared', 'appeared'], change)"
+    rows, total = ctx.frame(f"SELECT * FROM {changes} ORDER BY {kind}, school_id, date, student_id")
     if not total:
         return result(
             OK,
@@ -87,7 +85,8 @@ def changed_absences(
         )
     detail = ctx.con.execute(
         "SELECT change, from_category, from_days, to_category, to_days, count(*) AS rows "
-        f"FROM {changes} GROUP BY ALL ORDER BY rows DESC, change, from_category NULLS FIRST, "
+        f"FROM {changes} GROUP BY change, from_category, from_days, to_category, to_days "
+        f"ORDER BY {kind}, rows DESC, from_category NULLS FIRST, "
         "to_category NULLS FIRST, from_days, to_days"
     ).df()
     return result(WARNING, _summary(detail, last), count=total, rows=rows, detail=detail)

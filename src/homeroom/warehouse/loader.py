@@ -226,7 +226,8 @@ def load_dataset(
             _record_failure(con, load_id, data_dir, definition, fingerprint, started, exc)
             raise
         say("running the data-quality monitors")
-        monitors = _monitors(con, load_id, report, previous, progress)
+        notes = list(report.notes)
+        monitors = _monitors(con, load_id, report, previous, progress, notes)
         return LoadResult(
             load_id=load_id,
             status="loaded",
@@ -236,7 +237,7 @@ def load_dataset(
             duplicates_collapsed=report.duplicates_collapsed,
             seconds=seconds,
             quarantine=report.quarantine,
-            notes=tuple(report.notes),
+            notes=tuple(notes),
             monitors=tuple(monitors),
         )
     finally:
@@ -264,6 +265,7 @@ def _monitors(
     report: ValidationReport,
     previous: PreviousLoad | None,
     progress: Callable[[str], None] | None,
+    notes: list[str],
 ) -> list[MonitorResult]:
     """Run and keep the monitors of a committed load; the load stands whatever they find."""
     from homeroom.quality import run_monitors, save_monitors
@@ -277,7 +279,13 @@ def _monitors(
                 units_per_day=report.units_per_day,
                 progress=progress,
             )
-        except duckdb.Error:  # e.g. out of memory: the load is done, and says no monitor ran
+        except duckdb.Error as exc:  # out of memory, say: the load is done all the same
+            # DuckDB's own words name SQL, never a value of the data, which the monitors only
+            # count and compare.
+            notes.append(
+                f"the data-quality monitors could not run ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0][:200]}); `homeroom quality` runs them again"
+            )
             return []
         con.begin()
         save_monitors(con, load_id, monitors)
