@@ -109,7 +109,9 @@ def _absences(
     last_of_category = i == bounds[np.arange(total), category] - 1
     part = np.stack(amounts, axis=1)[owner, category] % UNITS
     units = np.where(last_of_category & (part > 0), part, UNITS)
-    fraction = pd.Series(units / UNITS).map(lambda v: f"{v:.4f}".rstrip("0").rstrip("."))
+    fraction = np.full(total, "1", dtype=object)
+    partial = units < UNITS
+    fraction[partial] = [f"{v:.4f}".rstrip("0") for v in units[partial] / UNITS]
     names = np.array([c for _, c, _ in PLACED], dtype=object)
     codes = np.array([c for _, _, c in PLACED], dtype=object)
     return pd.DataFrame(
@@ -120,6 +122,6 @@ def _absences(
             "date": _dates(years[owner], offset[owner] + position),
             "category": names[category],
             "code": codes[category],
-            "absent_fraction": fraction.to_numpy(),
+            "absent_fraction": fraction,
         }
     )

@@ -117,12 +117,16 @@ def _collect(
             )
         else:
             seen[name] = text.strip()
-    columns: dict[str, list[str | None]] = {name: [] for name in positions}
-    lines = []
-    for line, row in records:
-        lines.append(line)
-        for name, index in positions.items():
-            columns[name].append(cell_text(row[index]) if index < len(row) else None)
+    columns: dict[str, list[str | None]] = {}
+    lines = [line for line, _ in records]
+    text_only = all(isinstance(v, str) for _, row in records[:1] for v in row)
+    for name, index in positions.items():
+        if text_only:  # CSV rows: already text, and all as wide as the header
+            columns[name] = [row[index] for _, row in records]
+        else:
+            columns[name] = [
+                cell_text(row[index]) if index < len(row) else None for _, row in records
+            ]
     return columns, lines, seen, ignored
 
 

@@ -43,8 +43,9 @@ class _Rejector:
     def open(self) -> np.ndarray:
         return pd.isna(self.reason)
 
-    def mark(self, bad: np.ndarray, column: str, reasons: np.ndarray | str) -> None:
-        """Reject the rows `bad` not rejected yet, with `reasons` (one per row, or one)."""
+    def mark(self, bad: np.ndarray, column: str, reasons) -> None:
+        """Reject the rows `bad` not rejected yet, with `reasons`: one text, one per row, or a
+        function of the rows hit (so reasons are only written for the few rows that need one)."""
         hit = bad & self.open
         if not hit.any():
             return
@@ -52,6 +53,8 @@ class _Rejector:
         self.column[hit] = header
         if isinstance(reasons, str):
             self.reason[hit] = reasons
+        elif callable(reasons):
+            self.reason[hit] = np.asarray(reasons(hit), dtype=object)
         else:
             self.reason[hit] = np.asarray(reasons, dtype=object)[hit]
 
@@ -77,16 +80,19 @@ def _amount(
     given = text.notna().to_numpy()
     is_number = text.str.fullmatch(_NUMBER).fillna(False).to_numpy(dtype=bool)
     dated = text.str.fullmatch(_DATE_LIKE).fillna(False).to_numpy(dtype=bool)
-    shown = _shown(text)
+
+    def says(words: str):
+        return lambda hit: (f"{header} " + _shown(text[hit]) + words).to_numpy()
+
     marks.mark(
         given & dated,
         name,
-        (f"{header} " + shown + " is a date, not a number of days").to_numpy(),
+        says(" is a date, not a number of days"),
     )
-    marks.mark(given & ~is_number, name, (f"{header} " + shown + " is not a number").to_numpy())
+    marks.mark(given & ~is_number, name, says(" is not a number"))
     number = pd.to_numeric(text.where(pd.Series(is_number)), errors="coerce").to_numpy(float)
     number = np.where(given & is_number, number, 0.0)
-    marks.mark(number < 0, name, (f"{header} " + shown + " is negative").to_numpy())
+    marks.mark(number < 0, name, says(" is negative"))
     scaled = number * UNITS
     units = np.rint(scaled).astype(np.int64)
     rounded = int((np.abs(scaled - units) > 1e-6).sum())
@@ -94,16 +100,13 @@ def _amount(
         marks.mark(
             (units % UNITS) != 0,
             name,
-            (f"{header} " + shown + " is not a whole number of days").to_numpy(),
+            says(" is not a whole number of days"),
         )
     # An Excel date serial (45291) read as a count is far past any school year.
     marks.mark(
         units > MAX_DAYS * UNITS,
         name,
-        (
-            f"{header} " + shown + f" is more days than a school year holds ({MAX_DAYS} weekdays); "
-            "is it a date serial?"
-        ).to_numpy(),
+        says(f" is more days than a school year holds ({MAX_DAYS} weekdays); is it a date serial?"),
     )
     return units, given, rounded
 
@@ -201,15 +204,22 @@ def check_rows(sheet: Sheet, file_year: int | None, title_school: str | None) ->
     marks.mark(
         absent > enrolled,
         "days_absent",
-        "Days Absent " + days(absent) + " is more than Days Enrolled " + days(enrolled),
+        lambda hit: (
+            "Days Absent "
+            + days(absent[hit])
+            + " is more than Days Enrolled "
+            + days(enrolled[hit])
+        ),
     )
     marks.mark(
         split > absent,
         "days_absent",
-        "the absences by reason add up to "
-        + days(split)
-        + ", more than Days Absent "
-        + days(absent),
+        lambda hit: (
+            "the absences by reason add up to "
+            + days(split[hit])
+            + ", more than Days Absent "
+            + days(absent[hit])
+        ),
     )
     unsplit = np.maximum(absent - split, 0)
     all_parts = [*parts.values(), unsplit]
@@ -217,11 +227,13 @@ def check_rows(sheet: Sheet, file_year: int | None, title_school: str | None) ->
     marks.mark(
         needed > enrolled // UNITS,
         "days_absent",
-        "the absences by reason need "
-        + np.array([str(v) for v in needed], dtype=object)
-        + " separate days (each part day is its own day) but only "
-        + days(enrolled)
-        + " are enrolled",
+        lambda hit: (
+            "the absences by reason need "
+            + np.array([str(v) for v in needed[hit]], dtype=object)
+            + " separate days (each part day is its own day) but only "
+            + days(enrolled[hit])
+            + " are enrolled"
+        ),
     )
 
     frame = pd.DataFrame(
