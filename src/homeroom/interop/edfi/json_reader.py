@@ -8,13 +8,14 @@ with the file, line and column; an element of the array that is not an object is
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from homeroom.contract.errors import ContractError
 from homeroom.interop.edfi.resources import FILE, LINE, Record
 from homeroom.interop.result import ImportResult
 
-_WHITESPACE = " \t\n\r"
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
 JSON_LINES = (".jsonl", ".ndjson")
 
 
@@ -145,9 +146,7 @@ def _more_than_one(text: str, start: int) -> bool:
 
 
 def _skip(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in _WHITESPACE:
-        pos += 1
-    return pos
+    return _WHITESPACE.match(text, pos).end()
 
 
 def _line_at(text: str, pos: int) -> int:

@@ -96,7 +96,8 @@ def _fields(node: Node) -> dict[str, Any]:
         if child.tag.endswith("Reference"):
             _put(out, camel(child.tag), _reference(child), repeated=False)
             continue
-        if child.tag in _COLLECTIONS:
+        # <StudentCharacteristic><StudentCharacteristic>uri</…></…>: the inner one is the value.
+        if child.tag in _COLLECTIONS and child.tag != node.tag:
             name, inner = _COLLECTIONS[child.tag]
             if child.children:
                 item = _fields(child)

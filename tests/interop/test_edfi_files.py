@@ -1,0 +1,255 @@
+"""Ed-Fi ODS/API JSON → canonical tables: a small hand-made district, the descriptor map, and
+malformed files (each gives a clear error naming file and line, or rejects; never a crash and
+never a silent drop).
+
+The fixture `edfi_fixtures/lakeview-json` is one school (day 360 minutes, from its bell schedule)
+with a calendar of 6 instructional days (3-6, 9 Sept 2024, and 10 Sept a Make-up day; 2 Sept
+a Holiday, 11 Sept a Teacher only day). S1 (3rd grade) is enrolled from 3 Sept with no exit:
+6 days; absent 4 Sept (Excused, 1 day) and 36 minutes late on 5 Sept (36/360 = 0.1 day): 1.1
+days. On 9 Sept S1 has a district descriptor "Field trip" the shipped map does not know. S2
+(KG) is enrolled 3-6 Sept (exitWithdrawDate inclusive): 4 days, present on 4 Sept, and an
+Unexcused Absence on 9 Sept after leaving. S3 has no enrollment.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from homeroom.contract.errors import ContractError
+from homeroom.definitions import load_definition
+from homeroom.interop import ImportResult, write_import
+from homeroom.interop.edfi import default_descriptor_map, import_edfi, resources_to_canonical
+from homeroom.interop.edfi.descriptors import load_descriptor_map
+from homeroom.interop.edfi.json_reader import read_json_records
+from homeroom.pipeline import metrics_for_folder
+
+FIXTURES = Path(__file__).parent / "edfi_fixtures"
+LAKEVIEW = FIXTURES / "lakeview-json"
+EVENTS = "studentSchoolAttendanceEvents.json"
+
+
+@pytest.fixture(scope="module")
+def lakeview(tmp_path_factory):
+    out = tmp_path_factory.mktemp("lakeview")
+    result = import_edfi(LAKEVIEW)
+    written = write_import(result, out, definition=load_definition("default"))
+    return result, written, out
+
+
+def test_lakeview_metrics_are_the_hand_computed_ones(lakeview):
+    _result, _written, out = lakeview
+    frame = metrics_for_folder(out, definition=load_definition("default"), level="student")
+    got = {
+        r.student_id: (int(r.days_enrolled), round(float(r.days_absent), 4), r.grade_level)
+        for r in frame.itertuples()
+    }
+    assert got == {"S1": (6, 1.1, "03"), "S2": (4, 0.0, "KG")}
+
+
+def test_lakeview_demographics(lakeview):
+    result, _written, _out = lakeview
+    students = result.tables["students"].set_index("student_id")
+    assert students.loc["S1", "sex"] == "F"
+    assert students.loc["S1", "race_ethnicity"] == "hispanic_latino"  # ethnicity wins over race
+    assert students.loc["S1", "economically_disadvantaged"] == "true"
+    assert students.loc["S1", "english_learner"] == "true"
+    assert students.loc["S1", "home_language"] == "es"
+    assert students.loc["S2", "race_ethnicity"] == "two_or_more"
+    assert students.loc["S2", "students_with_disabilities"] == "true"
+    schools = result.tables["schools"].iloc[0]
+    assert (schools["district_name"], schools["state"], schools["day_minutes"]) == (
+        "Lakeview USD",
+        "TX",
+        "360",
+    )
+
+
+def test_quarantine_names_the_json_file_and_line(lakeview):
+    result, written, _out = lakeview
+    quarantine = written.quarantine.set_index("reason")
+    field_trip = quarantine.filter(like="Field trip", axis=0)
+    assert field_trip[["source_file", "source_line"]].values.tolist() == [[EVENTS, 35]]
+    not_enrolled = quarantine.filter(like="student not enrolled", axis=0)
+    assert not_enrolled[["source_file", "source_line"]].values.tolist() == [[EVENTS, 66]]
+    no_stay = quarantine.filter(like="no valid enrollment", axis=0)
+    assert no_stay[["source_file", "source_line"]].values.tolist() == [["students.json", 14]]
+    unmapped = [m for m in result.mappings if not m.target]
+    assert [(m.kind, m.source, m.rows) for m in unmapped] == [
+        (
+            "attendance descriptor",
+            "uri://lakeview.org/AttendanceEventCategoryDescriptor#Field trip",
+            1,
+        )
+    ]
+    report = written.report_path.read_text(encoding="utf-8")
+    assert "Field trip" in report
+
+
+def test_a_district_map_maps_its_own_descriptor(tmp_path):
+    edited = tmp_path / "map.csv"
+    text = default_descriptor_map().read_text(encoding="utf-8")
+    edited.write_text(text + "Field trip,present,0,school-sponsored\n", encoding="utf-8")
+    result = import_edfi(LAKEVIEW, descriptor_map=edited)
+    attendance = result.tables["attendance"].set_index(["student_id", "date"])
+    assert attendance.loc[("S1", "2024-09-09"), "category"] == "present"
+    assert all(m.target for m in result.mappings if m.kind == "attendance descriptor")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("descriptor,category\nTardy,late\n", "map.csv, line 2, column category (2)"),
+        ("descriptor,category,absent_fraction\nTardy,tardy,2\n", "line 2, column absent_fraction"),
+        ("descriptor,category\nTardy,tardy\ntardy,tardy\n", "line 3, column descriptor"),
+        ("code,category\nTardy,tardy\n", "line 1: required column descriptor is missing"),
+        (
+            "descriptor,category,absent_fraction\nHoliday,instructional,\nx,not_instructional,1\n",
+            "line 3",
+        ),
+    ],
+)
+def test_a_bad_descriptor_map_names_file_line_and_column(tmp_path, content, message):
+    path = tmp_path / "map.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ContractError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_descriptor_map(path)
+
+
+def test_json_lines_and_page_suffixes(tmp_path):
+    folder = tmp_path / "edfi"
+    shutil.copytree(LAKEVIEW, folder)
+    events = json.loads((folder / EVENTS).read_text(encoding="utf-8"))
+    (folder / EVENTS).unlink()
+    (folder / "studentSchoolAttendanceEvents.jsonl").write_text(
+        "\n".join(json.dumps(e) for e in events[:3]) + "\n\nnot json\n", encoding="utf-8"
+    )
+    (folder / "studentSchoolAttendanceEvents-2.json").write_text(
+        json.dumps(events[3:]), encoding="utf-8"
+    )
+    result = import_edfi(folder)
+    assert len(result.tables["attendance"]) == 5
+    assert result.rejected_rows == [
+        (
+            "attendance",
+            "studentSchoolAttendanceEvents.jsonl",
+            5,
+            "",
+            "not valid JSON at column 1 (Expecting value)",
+        )
+    ]
+
+
+def test_resources_to_canonical_takes_records_without_lines():
+    records = json.loads((LAKEVIEW / EVENTS).read_text(encoding="utf-8"))
+    result = resources_to_canonical(
+        {"studentSchoolAttendanceEvents": records}, source_kind="Ed-Fi API"
+    )
+    assert len(result.tables["attendance"]) == 5
+    assert result.tables["attendance"]["source_line"].isna().all()
+
+
+# ------------------------------------------------------------------ malformed files (fuzz)
+def _events(count: int) -> list[dict]:
+    base = json.loads((LAKEVIEW / EVENTS).read_text(encoding="utf-8"))[0]
+    return [dict(base, eventDate=f"2024-09-{(n % 28) + 1:02d}") for n in range(count)]
+
+
+def _outcome(path: Path) -> tuple[int, int] | None:
+    """(rows written, rows rejected) or None for a clear ContractError naming the file."""
+    result = ImportResult("test", {})
+    try:
+        records = read_json_records(path, result, "attendance")
+    except ContractError as error:
+        assert path.name in str(error)
+        return None
+    return len(records), len(result.rejected_rows)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    count=st.integers(0, 5),
+    cut=st.floats(0, 1),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "latin-1", "cp1252"]),
+    junk=st.sampled_from(["", "é", "\x00", '"', "]", "{", "\ufeff", "\r\n", "1e999"]),
+    where=st.floats(0, 1),
+)
+def test_fuzzed_json_is_read_or_refused_clearly(tmp_path, count, cut, encoding, junk, where):
+    events = _events(count)
+    text = json.dumps(events, indent=1, ensure_ascii=False).replace("Absence", "Abséncé")
+    at = int(len(text) * where)
+    text = text[:at] + junk + text[at:]
+    data = text.encode(encoding, errors="replace")
+    truncated = cut < 0.3
+    if truncated:
+        data = data[: int(len(data) * cut / 0.3)]
+    path = tmp_path / EVENTS
+    path.write_bytes(data)
+    outcome = _outcome(path)  # never any other exception
+    if outcome is None:
+        return
+    written, rejected = outcome
+    try:
+        values = json.loads(data.decode(json.detect_encoding(data)).removeprefix("\ufeff"))
+    except (ValueError, UnicodeDecodeError):
+        values = None
+    if isinstance(values, list):
+        assert written + rejected == len(values)  # nothing dropped silently
+
+
+def test_errors_name_file_line_and_column(tmp_path):
+    path = tmp_path / EVENTS
+    path.write_text('[\n {"eventDate": "2024-09-03"},\n {"eventDate": }\n]\n', encoding="utf-8")
+    with pytest.raises(ContractError, match=rf"{EVENTS}, line 3, column 16: not valid JSON"):
+        _outcome_raising(path)
+    path.write_text('[\n {"eventDate": "2024-09-03"},\n', encoding="utf-8")
+    with pytest.raises(ContractError, match="line 3, column 1: the file ends inside the array"):
+        _outcome_raising(path)
+    path.write_bytes('[{"attendanceEventReason": "enfermé"}]'.encode("latin-1"))
+    with pytest.raises(ContractError, match=r"line 1, column 35: not UTF-8 text \(byte 0xE9\)"):
+        _outcome_raising(path)
+
+
+def _outcome_raising(path: Path) -> None:
+    read_json_records(path, ImportResult("test", {}), "attendance")
+
+
+def test_bom_and_utf16_are_read(tmp_path):
+    path = tmp_path / EVENTS
+    text = json.dumps(_events(3), indent=1)
+    for encoding in ("utf-8-sig", "utf-16", "utf-16-le"):
+        path.write_bytes(text.encode(encoding))
+        assert _outcome(path) == (3, 0)
+
+
+def test_elements_that_are_not_objects_are_rejected_with_their_line(tmp_path):
+    path = tmp_path / EVENTS
+    path.write_text('[\n{"eventDate": "2024-09-03"},\n42,\nnull\n]', encoding="utf-8")
+    result = ImportResult("test", {})
+    records = read_json_records(path, result, "attendance")
+    assert [r["_line"] for r in records] == [2]
+    assert [(r[2], r[4]) for r in result.rejected_rows] == [
+        (3, "not a JSON object (a int); skipped"),
+        (4, "not a JSON object (a null); skipped"),
+    ]
+
+
+@pytest.mark.slow
+def test_a_million_events(tmp_path):
+    path = tmp_path / EVENTS
+    one = json.dumps(_events(1)[0])
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("[\n")
+        handle.write(",\n".join([one] * 1_000_000))
+        handle.write("\n]\n")
+    result = ImportResult("test", {})
+    records = read_json_records(path, result, "attendance")
+    assert len(records) == 1_000_000 and not result.rejected_rows
+    assert records[-1]["_line"] == 1_000_001
