@@ -252,7 +252,7 @@ def test_fraction_text_keeps_the_side_of_one_half(numerator, denominator):
     assert exact == (numerator * 10_000 % denominator == 0)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     st.lists(
         st.tuples(

@@ -167,6 +167,8 @@ class _Assembler:
         schools = self._schools(stays)
         if "attendance" in self.by_feed:
             attendance_parts.append(self._attendance(schools))
+            if stays.empty:
+                stays = self._stays_from_attendance(attendance_parts[-1])
         attendance = (
             pd.concat(attendance_parts, ignore_index=True)
             if attendance_parts
@@ -308,6 +310,55 @@ class _Assembler:
         if self.preset.exit_date == "exclusive":
             stays = self._inclusive_exits(stays)
         return stays
+
+    def _stays_from_attendance(self, attendance: pd.DataFrame) -> pd.DataFrame:
+        """No enrollments file: each student is enrolled at a school for the whole span of
+        dates the attendance file covers there (the usual reading of a one-table export)."""
+        rows = attendance.dropna(subset=["student_id", "school_id"]).copy()
+        rows["parsed"] = pd.to_datetime(rows["date"], format="%Y-%m-%d", errors="coerce")
+        rows = rows.dropna(subset=["parsed"])
+        if rows.empty:
+            return pd.DataFrame(columns=list(TABLES["enrollments"].names))
+        rows["school_year"] = values.school_year_of(rows["date"], self.preset)
+        span = rows.groupby(["school_id", "school_year"])["parsed"].agg(["min", "max"])
+        grades = self._attendance_grades()
+        first = rows.sort_values(SOURCE_LINE).drop_duplicates(
+            ["student_id", "school_id", "school_year"]
+        )
+        stays = []
+        for _, row in first.iterrows():
+            low, high = span.loc[(row["school_id"], row["school_year"])]
+            grade = grades.get(row["student_id"]) or self.preset.default_grade or None
+            stays.append(
+                (row["student_id"], row["school_id"], row["school_year"], grade,
+                 low.strftime("%Y-%m-%d"), high.strftime("%Y-%m-%d"),
+                 row[SOURCE_FILE], row[SOURCE_LINE])
+            )  # fmt: skip
+        self.result.assume(
+            "no enrollments file: every student in the attendance file was enrolled at each of "
+            "its schools from the first to the last date the file gives for that school"
+            + (
+                f"; students without a grade column value are in grade {self.preset.default_grade}"
+                " (the preset's default_grade)"
+                if self.preset.default_grade
+                else ""
+            )
+        )
+        return pd.DataFrame(
+            stays,
+            columns=["student_id", "school_id", "school_year", "grade_level", "entry_date",
+                     "exit_date", SOURCE_FILE, SOURCE_LINE],
+        )  # fmt: skip
+
+    def _attendance_grades(self) -> dict[str, str]:
+        grades: dict[str, str] = {}
+        for m in self.by_feed.get("attendance", []):
+            if "grade_level" in m.frame.columns and "student_id" in m.frame.columns:
+                pairs = m.frame[["student_id", "grade_level"]].dropna()
+                converted = values.grades(pairs["grade_level"], self.preset)
+                for student, grade in zip(pairs["student_id"], converted, strict=True):
+                    grades.setdefault(student, grade)
+        return grades
 
     def _inclusive_exits(self, stays: pd.DataFrame) -> pd.DataFrame:
         """The SIS gives the first day not enrolled; the contract wants the last day enrolled."""

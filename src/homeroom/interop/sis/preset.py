@@ -32,6 +32,7 @@ EXTRA_ROLES: dict[str, tuple[str, ...]] = {
         "period",
         "periods_scheduled",
         "day_minutes",
+        "grade_level",
     ),
     "calendar": ("school_id",),
     "totals": (
@@ -91,6 +92,7 @@ class Preset:
     false_words: tuple[str, ...] = ()
     school_year_starts: tuple[int, int] = (7, 1)  # month, day
     exit_date: str = "inclusive"
+    default_grade: str = ""  # grade of stays derived from attendance alone, when no column gives it
     district_id: str = ""
     district_name: str = ""
     day_minutes: int | None = None
@@ -196,7 +198,7 @@ class _Parser:
             {"date_formats", "excel_serial_dates", "true", "false", "school_year_starts",
              "school_year_is"},
         )  # fmt: skip
-        enrollment = self.table(data, "enrollment", {"exit_date"})
+        enrollment = self.table(data, "enrollment", {"exit_date", "default_grade"})
         district = self.table(data, "district", {"id", "name", "day_minutes"})
         race = self.table(data, "race", {"codes", "hispanic_values"})
         calendar = self.table(data, "calendar", {"derive", "holidays"})
@@ -226,6 +228,9 @@ class _Parser:
         preset.exit_date = self.text(enrollment, "exit_date", "enrollment", "inclusive")
         if preset.exit_date not in ("inclusive", "exclusive"):
             raise self.fail("enrollment.exit_date", 'must be "inclusive" or "exclusive"')
+        preset.default_grade = self.text(enrollment, "default_grade", "enrollment")
+        if preset.default_grade and preset.default_grade not in GRADE_LEVELS:
+            raise self.fail("enrollment.default_grade", f"must be one of {', '.join(GRADE_LEVELS)}")
         preset.district_id = str(district.get("id", ""))
         preset.district_name = str(district.get("name", ""))
         minutes = district.get("day_minutes")
