@@ -117,7 +117,9 @@ def read_csv(path: Path) -> SourceTable:
         raise ContractError(f"file {label}: is empty; expected a header line and records")
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = sniff_delimiter(first_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quoted field with text after its closing quote, or a quote never closed (a
+    # truncated file), is an error for that record rather than a silently merged value.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     headers: list[str] | None = None
     records: list[list[str]] = []
     lines: list[int] = []
@@ -129,8 +131,14 @@ def read_csv(path: Path) -> SourceTable:
             record = next(reader)
         except StopIteration:
             break
-        except csv.Error as exc:  # e.g. a field larger than the csv module's limit
-            malformed.append((start, f"line cannot be split: {exc}"))
+        except csv.Error as exc:
+            span = reader.line_num - start
+            where = f" (the record runs over {span + 1} lines)" if span > 0 else ""
+            if "unexpected end of data" in str(exc):
+                reason = "a quoted field is never closed: the file ends inside it (truncated?)"
+            else:
+                reason = f"line cannot be split: {exc}"
+            malformed.append((start, reason + where))
             continue
         if not any(cell.strip() for cell in record):
             if headers is not None:
