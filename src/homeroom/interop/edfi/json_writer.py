@@ -561,9 +561,10 @@ def _events(attendance: pd.DataFrame, schools: pd.DataFrame, ids: _Ids, units: i
             "studentReference": {"studentUniqueId": str(row.student_id)},
         }
         if row.category not in NOT_ABSENT:
-            event.update(
-                _duration(int(row.absent_units), units, minutes_of.get(str(row.school_id)))
-            )
+            absent = int(row.absent_units)
+            event.update(_duration(absent, units, minutes_of.get(str(row.school_id))))
+            if absent == 0 and row.category in WHOLE_DAY_IN_ED_FI:
+                event["eventDuration"] = 0  # present after all: say so, or it reads as a day
         out.append(event)
     return out
 
