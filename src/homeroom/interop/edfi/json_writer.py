@@ -412,6 +412,10 @@ def _students(
                 )
         people.append(person)
         demographics = _demographics(row)
+        if not demographics:
+            # An association with nothing in it would read as "no" to every characteristic;
+            # without one, a reader keeps them unknown, as the canonical row has them.
+            continue
         for district in districts.get(student, []):
             associations.append(
                 {
