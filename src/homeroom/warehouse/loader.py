@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from homeroom.contract.schema import FILE_SUFFIXES, QUARANTINE_COLUMNS
+from homeroom.contract.schema import BASE_UNITS_PER_DAY, FILE_SUFFIXES, QUARANTINE_COLUMNS
 from homeroom.definitions import Definition
 from homeroom.warehouse.workspace import Workspace, WorkspaceError
 
@@ -256,7 +256,8 @@ def _keep_previous_attendance(
     if current is None or not _has_table(con, "attendance"):
         return None
     con.execute(f"ALTER TABLE attendance RENAME TO {PREVIOUS_ATTENDANCE}")
-    return PreviousLoad(PREVIOUS_ATTENDANCE, current.units_per_day, current.load_id)
+    units = current.units_per_day or BASE_UNITS_PER_DAY  # loads recorded before units were kept
+    return PreviousLoad(PREVIOUS_ATTENDANCE, units, current.load_id)
 
 
 def _monitors(
