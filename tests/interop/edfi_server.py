@@ -13,7 +13,8 @@ It speaks the parts of the ODS/API v5-7 that `homeroom pull edfi` uses, the way 
 Every stored item carries a change version from one counter, bumped by each add, update and
 delete. Faults are queued with `fail(kind, path=…, times=…, retry_after=…)`: `429`, `500`,
 `503`, `drop` (close the connection without an answer), `truncate` (promise more bytes than
-sent), `expire` (revoke every token so the request gets 401).
+sent), `expire` (revoke every token so the request gets 401), `body` (answer 200 with the given
+bytes).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Fault:
     path: str = ""
     times: int | None = 1  # None: every time
     retry_after: str | None = None
+    body: bytes = b""  # for "body": a 200 answer with exactly these bytes
 
 
 @dataclass
@@ -140,10 +142,16 @@ class EdFiTestServer:
 
     # -- faults ---------------------------------------------------------------------------------
     def fail(
-        self, kind: str, *, path: str = "", times: int | None = 1, retry_after: str | None = None
+        self,
+        kind: str,
+        *,
+        path: str = "",
+        times: int | None = 1,
+        retry_after: str | None = None,
+        body: bytes = b"",
     ) -> None:
         with self._lock:
-            self.faults.append(Fault(kind, path, times, retry_after))
+            self.faults.append(Fault(kind, path, times, retry_after, body))
 
     def expire_tokens(self) -> None:
         with self._lock:
@@ -203,6 +211,13 @@ class _Handler(BaseHTTPRequestHandler):
             return False
         if fault.kind == "drop":
             self.close_connection = True
+            return True
+        if fault.kind == "body":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(fault.body)))
+            self.end_headers()
+            self.wfile.write(fault.body)
             return True
         if fault.kind == "truncate":
             self.send_response(200)

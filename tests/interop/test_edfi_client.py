@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from homeroom.interop.edfi.client import EdFiClient, EdFiError, RetryPolicy
 from homeroom.interop.edfi.pull import (
@@ -342,3 +344,65 @@ def test_the_state_file_holds_no_secret(api, tmp_path):
     text = (tmp_path / STATE_NAME).read_text(encoding="utf-8")
     assert api.secret not in text and api.key not in text
     assert "token" not in text.lower()
+
+
+# -- malformed answers and stores ---------------------------------------------------------------
+def test_an_answer_that_is_not_a_list_of_items_is_a_clear_error(api, tmp_path):
+    api.fail("body", path="/ed-fi/students", times=None, body=b'{"students": []}')
+    with pytest.raises(EdFiError, match="students: the API's answer is not a list of items"):
+        _pull(api, tmp_path)
+
+
+def test_an_answer_that_is_not_json_is_retried_then_a_clear_error(api, tmp_path):
+    api.fail("body", path="/ed-fi/students", times=None, body=b"<html>Gateway</html>")
+    with pytest.raises(EdFiError, match="students: gave up after 4 tries.*not JSON"):
+        _pull(api, tmp_path)
+    api.faults.clear()
+    api.fail("body", path="/ed-fi/students", times=2, body=b"\xff\xfe[")
+    _pull(api, tmp_path)  # garbled twice, then whole
+    assert _stored(tmp_path, "students") == []
+
+
+@pytest.mark.parametrize("damage", [b"", b"[{", b"{}", '[\n{"id": "é"}\n]'.encode("latin-1")])
+def test_a_damaged_raw_store_asks_for_a_full_pull(api, tmp_path, damage):
+    api.add(EVENTS, [_event(1)])
+    _pull(api, tmp_path)
+    (tmp_path / f"{EVENTS}.json").write_bytes(damage)
+    with pytest.raises(EdFiError, match=f"{EVENTS}.json in the raw store .*pull again with --full"):
+        _pull(api, tmp_path)
+    _pull(api, tmp_path, full=True)
+    assert len(_stored(tmp_path, EVENTS)) == 1
+
+
+def test_an_api_that_ignores_offset_is_stopped(api, tmp_path):
+    page = json.dumps([{"id": f"{n:032x}"} for n in range(5)]).encode()
+    api.fail("body", path="/ed-fi/students", times=None, body=page)
+    with pytest.raises(EdFiError, match="students: the API sent the same page twice"):
+        _pull(api, tmp_path, page_size=5)
+
+
+def test_a_damaged_state_file_means_a_full_pull(api, tmp_path):
+    api.add(EVENTS, [_event(1)])
+    _pull(api, tmp_path)
+    (tmp_path / STATE_NAME).write_bytes(b"\x00garbage")
+    assert _pull(api, tmp_path).mode == "full"
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(body=st.one_of(st.binary(max_size=60), st.text(max_size=60).map(str.encode)))
+def test_any_answer_body_gives_items_or_a_clear_error(api, tmp_path, body):
+    """Whatever bytes the API sends for a page, the pull reads items or says why it cannot."""
+    api.faults.clear()
+    api.fail("body", path="/ed-fi/schools", times=None, body=body)
+    try:
+        summary = _pull(api, tmp_path)
+    except EdFiError as exc:
+        assert str(exc).startswith("schools: ")
+    else:
+        stored = _stored(tmp_path, "schools")
+        assert summary.counts["schools"].stored == len(stored)
+        assert json.loads(body.decode("utf-8-sig")) == stored

@@ -274,6 +274,7 @@ class EdFiClient:
         base = self.resource_url(resource) + ("/deletes" if deletes else "")
         what = resource + ("/deletes" if deletes else "")
         offset, seen, total = 0, 0, None
+        previous: list[dict] = []
         while True:
             query: dict[str, str | int] = {**(params or {}), "offset": offset}
             query["limit"] = self.page_size
@@ -293,6 +294,10 @@ class EdFiClient:
                 raise EdFiError(f"{what}: the API's answer is not a list of items")
             if offset == 0:
                 total = _int_or_none(response.headers.get("total-count"))
+            elif page and page == previous:
+                # An API that ignores offset would hand the same page out forever.
+                raise EdFiError(f"{what}: the API sent the same page twice (offset ignored?)")
+            previous = page
             seen += len(page)
             if progress is not None:
                 progress(what, seen, total)
