@@ -60,13 +60,18 @@ def students_table(resources: Resources, result: ImportResult) -> pd.DataFrame:
         if student is None:
             result.reject("students", file, line, "studentUniqueId", "student without an id")
             continue
-        if student in seen:
-            # Passed on: validation keeps the first and names this line as a repeat.
-            pass
+        # A repeated student is passed on: validation keeps the first and names this line.
         seen.add(student)
         own: dict[str, Any] = {}
         _demographics(record, own, counts)  # Data Standard 2 kept these on the student
         merged = {**own, **demographics.get(student, {})}
+        if student in demographics:
+            # An association that lists no such characteristic or program means "no", not
+            # "unknown"; a student with no association at all stays unknown. English learner
+            # status has its own descriptor: unknown unless it is given.
+            for flag in STUDENT_FLAGS:
+                if flag != "english_learner":
+                    merged.setdefault(flag, False)
         rows.append(_row(student, record, merged, file, line))
     for (kind, source, target), rows_count in sorted(counts.items()):
         result.mappings.append(Mapping(kind, source, target, rows_count))

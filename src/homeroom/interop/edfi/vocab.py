@@ -38,6 +38,8 @@ SEX = {"female": "F", "male": "M", "non-binary": "X", "nonbinary": "X", "x": "X"
 NOT_GIVEN = {"not selected", "choose not to respond", "unknown", "not reported"}
 
 RACES = (
+    ("two or more", "two_or_more"),
+    ("multiracial", "two_or_more"),
     ("american indian", "american_indian_alaska_native"),
     ("alaska", "american_indian_alaska_native"),
     ("asian", "asian"),
@@ -83,6 +85,14 @@ LANGUAGES = {
     "amh": "am", "nep": "ne", "far": "fa", "per": "fa", "fas": "fa", "pus": "ps", "swa": "sw",
     "mya": "my", "bur": "my", "khm": "km", "lao": "lo", "tha": "th", "ita": "it", "guj": "gu",
     "tel": "te", "tam": "ta", "mar": "mr", "tur": "tr", "heb": "he", "gre": "el", "ell": "el",
+    "nav": "nv", "smo": "sm", "ton": "to", "cha": "ch", "mah": "mh", "haw": "",
+    "ilo": "", "chk": "", "kar": "", "mon": "mn", "rum": "ro", "ron": "ro", "srp": "sr",
+    "hrv": "hr", "bos": "bs", "alb": "sq", "sqi": "sq", "arm": "hy", "hye": "hy", "geo": "ka",
+    "kat": "ka", "dut": "nl", "nld": "nl", "swe": "sv", "nor": "no", "dan": "da", "fin": "fi",
+    "hun": "hu", "cze": "cs", "ces": "cs", "slo": "sk", "slk": "sk", "bul": "bg", "lit": "lt",
+    "lav": "lv", "est": "et", "ind": "id", "may": "ms", "msa": "ms", "tir": "ti", "orm": "om",
+    "kin": "rw", "yor": "yo", "ibo": "ig", "hau": "ha", "wol": "wo", "lin": "ln", "kur": "ku",
+    "uzb": "uz", "kaz": "kk", "mal": "ml", "kan": "kn", "sin": "si", "tib": "bo", "bod": "bo",
     "spanish": "es", "english": "en", "vietnamese": "vi", "arabic": "ar", "chinese": "zh",
 }  # fmt: skip
 
@@ -117,6 +127,7 @@ def home_language(descriptor: str | None) -> str | None:
         return None
     if len(word) == 2:
         return word
+    # A language with no two-letter code (Hmong, Chuukese …) is passed on; validation empties it.
     return LANGUAGES.get(word) or code_value(descriptor or "")
 
 
