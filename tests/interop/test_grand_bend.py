@@ -43,8 +43,23 @@ def test_the_import_states_what_was_missing_and_assumed(grand_bend):
     said = "\n".join(result.assumptions)
     assert "no StudentSchoolAssociation (enrollment) for 227 student(s)" in said
     assert "whole school year" in said
-    assert "grade level unknown for those 227 stays" in said
-    assert "733 student(s) have neither an enrollment nor an attendance event" in said
+    # The 733 students with no event are placed by their estimated grade (Grand Bend's schools
+    # list grades 09-12, 06-08 and 01-05): birth-date grades TK, KG and 01-05 (17+62+59+42+61
+    # +69+62 = 372) at the elementary school, 06-08 (56+72+65 = 193) at the middle school,
+    # 09-11 (64+60+44 = 168) at the high school; TK and KG (79) by the nearest grade, 01.
+    assert (
+        "no enrollment and no attendance event for 733 student(s): each was taken as enrolled "
+        "for the whole school year 2022" in said
+    )
+    assert "include the grade estimated from their birth date" in said
+    assert "Placed per school: 255901001: 168, 255901044: 193, 255901107: 372" in said
+    assert "79 by nearest grade" in said
+    assert "Every rate for this data rests on this assumption" in said
+    # Of the 227 with events, the rule would put all 115 elementary students at their school,
+    # 27 of 48 middle (estimates 06-07; 04-05 go to the elementary) and 41 of 64 high (09-11).
+    assert "it picks the school of their events for 183 (80.6%)" in said
+    assert "grade level unknown for all 960 assumed stays" in said
+    assert "could not be decided" not in said  # every student has a birth date
     assert "the calendar lists 0 instructional date(s) but its sessions say 169" in said
     assert "the calendar lists 2 instructional date(s) but its sessions say 169" in said
     assert "85 weekdays but totalInstructionalDays 81" in said
@@ -53,6 +68,22 @@ def test_the_import_states_what_was_missing_and_assumed(grand_bend):
     assert any("2022-05-15 (Sunday)" in note for note in result.notes)
     report = written.report_path.read_text(encoding="utf-8")
     assert "What was assumed" in report and "733 student(s)" in report
+
+
+def test_every_student_has_one_full_year_stay(grand_bend):
+    result, written, _out = grand_bend
+    stays = result.tables["enrollments"]
+    assert len(stays) == 960 and stays["student_id"].is_unique
+    assert stays.groupby("school_id").size().to_dict() == {
+        "255901001": 232,  # 64 with events + 168 placed
+        "255901044": 241,  # 48 + 193
+        "255901107": 487,  # 115 + 372
+    }
+    assert stays["exit_date"].isna().all()
+    # A placed student's stay is traced to their line of Student.xml.
+    placed = stays[stays["source_file"].eq("Student.xml")]
+    assert len(placed) == 733 and placed["source_line"].notna().all()
+    assert written.validation.rows_read["enrollments"] == 960
 
 
 def test_every_school_has_the_sessions_169_instructional_days(grand_bend):
@@ -81,11 +112,8 @@ def test_edge_cases_are_quarantined_with_their_xml_lines(grand_bend):
     assert duplicate[["source_file", "source_line"]].values.tolist() == [
         ["StudentSchoolAttendance.xml", 90]
     ]
-    students = quarantine[quarantine["table"].eq("students")]
-    assert len(students) == 733
-    assert set(students["reason"]) == {
-        "the student has no valid enrollment (no stay passed the checks)"
-    }
+    # Every student now has a stay: none is set aside for want of one.
+    assert quarantine[quarantine["table"].isin(["students", "enrollments"])].empty
 
 
 def _flat_days_absent(student: str) -> float:
@@ -129,13 +157,39 @@ def test_figures_match_the_docs(grand_bend, definition):
     lines.append(_doc_line("255901 Grand Bend ISD (district)", definition, district.iloc[0]))
     for line in lines:
         assert line in docs, line
-    # The hand figures behind the docs: 15/64, 12/48, 17/115, 44/227.
-    counts = dict(
-        zip(schools["school_id"].astype(str), schools["chronically_absent_count"], strict=True)
-    )
-    assert counts == {"255901001": 15, "255901044": 12, "255901107": 17}
+    # The hand figures behind the docs: 15/232, 12/241, 17/487, 44/960 (the chronically absent
+    # all have events; the placed students were present every day).
+    counts = {
+        str(r.school_id): (int(r.chronically_absent_count), int(r.students_eligible))
+        for r in schools.itertuples()
+    }
+    assert counts == {"255901001": (15, 232), "255901044": (12, 241), "255901107": (17, 487)}
     assert int(district.iloc[0]["chronically_absent_count"]) == 44
-    assert int(district.iloc[0]["students_eligible"]) == 227
+    assert int(district.iloc[0]["students_eligible"]) == 960
+    assert f"{float(district.iloc[0]['chronic_absence_rate']):.1%}" == "4.6%"
+
+
+def test_the_227_only_sensitivity_line_holds(grand_bend):
+    """The docs' sensitivity line: the rates over the 227 students with events only."""
+    result, _written, out = grand_bend
+    stays = result.tables["enrollments"]
+    with_events = set(stays.loc[~stays["source_file"].eq("Student.xml"), "student_id"])
+    assert len(with_events) == 227
+    frame = metrics_for_folder(out, definition=load_definition("default"), level="student")
+    frame = frame[frame["student_id"].astype(str).isin(with_events)]
+    parts = []
+    for school, group in frame.groupby(frame["school_id"].astype(str)):
+        chronic, eligible = int(group["chronically_absent"].sum()), int(group["eligible"].sum())
+        parts.append(f"{school} {chronic}/{eligible} = {chronic / eligible:.1%}")
+    chronic, eligible = int(frame["chronically_absent"].sum()), int(frame["eligible"].sum())
+    parts.append(f"district {chronic}/{eligible} = {chronic / eligible:.1%}")
+    assert parts == [
+        "255901001 15/64 = 23.4%",
+        "255901044 12/48 = 25.0%",
+        "255901107 17/115 = 14.8%",
+        "district 44/227 = 19.4%",
+    ]
+    assert ", ".join(parts) in " ".join(_docs_section().split())
 
 
 def _doc_line(name: str, definition: str, row) -> str:
