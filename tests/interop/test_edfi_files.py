@@ -154,6 +154,107 @@ def test_resources_to_canonical_takes_records_without_lines():
     assert result.tables["attendance"]["source_line"].isna().all()
 
 
+# ------------------------------------------------------------------ no enrollment file
+GRADE = "uri://ed-fi.org/GradeLevelDescriptor#"
+DAY = "uri://ed-fi.org/CalendarEventDescriptor#Instructional day"
+ELEMENTARY = ("Fifth grade", "First grade", "Fourth grade", "Second grade", "Third grade")
+
+
+def _district(grades: dict[str, tuple[str, ...]], births: dict[str, str | None]) -> dict:
+    """Schools E and M, each with a 3-day 2024-25 calendar; students W (events at E) and X
+    (events at M); the others in `births` have no event. Ages on 1 Sept 2024 give the grade."""
+    schools = [
+        {"schoolId": s, "gradeLevels": [{"gradeLevelDescriptor": GRADE + g} for g in grades[s]]}
+        for s in grades
+    ]
+    dates = [
+        {
+            "calendarReference": {"calendarCode": s, "schoolId": s, "schoolYear": 2025},
+            "date": f"2024-09-0{d}",
+            "calendarEvents": [{"calendarEventDescriptor": DAY}],
+        }
+        for s in grades
+        for d in (3, 4, 5)
+    ]
+    events = [
+        {
+            "studentReference": {"studentUniqueId": student},
+            "schoolReference": {"schoolId": school},
+            "eventDate": "2024-09-04",
+            "attendanceEventCategoryDescriptor": "Excused Absence",
+            "eventDuration": 1,
+        }
+        for student, school in (("W", "E"), ("X", "M"))
+        if school in grades
+    ]
+    students = [{"studentUniqueId": s, "birthDate": b} for s, b in births.items()]
+    return {
+        "schools": schools,
+        "calendarDates": dates,
+        "studentSchoolAttendanceEvents": events,
+        "students": [
+            {"studentUniqueId": "W", "birthDate": "2015-03-01"},  # 9: grade 04
+            {"studentUniqueId": "X", "birthDate": "2012-03-01"},  # 12: grade 07
+            *students,
+        ],
+    }
+
+
+def _stays(resources: dict) -> tuple[dict[str, tuple[str, str, str]], str]:
+    result = resources_to_canonical(resources, source_kind="Ed-Fi API")
+    frame = result.tables["enrollments"]
+    stays = {r.student_id: (r.school_id, r.grade_level, r.entry_date) for r in frame.itertuples()}
+    return stays, "\n".join(result.assumptions)
+
+
+def test_with_no_enrollments_every_student_is_placed_by_the_schools_grades():
+    births = {
+        "A": "2012-05-01",  # 12 on 1 Sept: grade 07, offered by M only
+        "B": "2020-08-31",  # 4: PK, offered by none; nearest is E's 01
+        "C": "2005-01-01",  # 19: beyond 12; nearest is M's 08
+        "D": "2014-09-02",  # 9 (birthday after 1 Sept): grade 04 at E
+        "N": None,  # no birth date: school cannot be decided
+    }
+    middle = ("Sixth grade", "Seventh grade", "Eighth grade")
+    stays, said = _stays(_district({"E": ELEMENTARY, "M": middle}, births))
+    assert stays == {
+        "W": ("E", "04", "2024-09-03"),  # at the school of their events, as before
+        "X": ("M", "07", "2024-09-03"),
+        "A": ("M", "07", "2024-09-03"),
+        "B": ("E", "01", "2024-09-03"),
+        "C": ("M", "08", "2024-09-03"),
+        "D": ("E", "04", "2024-09-03"),
+    }
+    assert "no enrollment and no attendance event for 4 student(s)" in said
+    assert "Placed per school: E: 2, M: 2; 2 by nearest grade" in said
+    assert "it picks the school of their events for 2 (100.0%)" in said
+    assert "1 student(s) have neither an enrollment nor an attendance event and their " in said
+    assert "grade level unknown for all 6 assumed stays" in said
+    assert "2 estimate(s) fell outside the school's grades" in said
+
+
+def test_with_no_grade_lists_the_grades_seen_at_each_school_decide():
+    births = {"A": "2014-01-01", "B": "2013-01-01"}  # 10 (grade 05) and 11 (grade 06)
+    stays, said = _stays(_district({"E": (), "M": ()}, births))
+    # E is seen serving grade 04 (W), M grade 07 (X): 05 is nearer 04, 06 nearer 07.
+    assert {s: stays[s][0] for s in ("A", "B")} == {"A": "E", "B": "M"}
+    assert "no school lists its grade levels" in said
+
+
+def test_with_one_school_every_student_is_placed_there():
+    births = {"A": "2005-01-01", "N": None}
+    stays, said = _stays(_district({"E": ELEMENTARY}, births))
+    assert stays["A"] == ("E", "05", "2024-09-03")  # moved into the school's grades
+    assert "N" not in stays  # no birth date and five grades: the grade is unknown
+    assert "at the one school with a calendar" in said
+
+
+def test_with_enrollments_no_student_is_placed(lakeview):
+    result, _written, _out = lakeview
+    assert "S3" not in set(result.tables["enrollments"]["student_id"])
+    assert not any("no attendance event for" in a for a in result.assumptions)
+
+
 # ------------------------------------------------------------------ malformed files (fuzz)
 def _events(count: int) -> list[dict]:
     base = json.loads((LAKEVIEW / EVENTS).read_text(encoding="utf-8"))[0]
