@@ -28,16 +28,51 @@ class Records:
     inner: np.ndarray  # line breaks inside each record (quoted fields)
 
 
+@dataclass(frozen=True)
+class Survey:
+    """Byte offsets of what the CSV reader must know about, from one pass over the file."""
+
+    newlines: np.ndarray  # every line feed
+    lone_cr: np.ndarray  # a CR not followed by a line feed: a line end to Excel, not to DuckDB
+    nul: np.ndarray  # a zero byte: never text, a damaged file
+    bom: np.ndarray  # a byte-order mark after the start: two files pasted together
+    crlf: int = 0  # line feeds after a CR: some, but not all, means mixed line ends
+
+
+def survey(path: Path) -> Survey:
+    size = path.stat().st_size
+    empty = np.zeros(0, dtype=np.int64)
+    if size == 0:
+        return Survey(empty, empty, empty, empty)
+    data = np.memmap(path, dtype=np.uint8, mode="r")
+    found: dict[str, list[np.ndarray]] = {"nl": [], "cr": [], "nul": [], "ef": []}
+    for low in range(0, size, _CHUNK):
+        block = np.asarray(data[low : low + _CHUNK])
+        # LF, CR, NUL and a BOM's first byte in one pass; the few hits are sorted out after.
+        hits = np.flatnonzero((block < 14) | (block == 0xEF))
+        kinds = block[hits]
+        hits += low
+        found["nl"].append(hits[kinds == _NEWLINE])
+        found["cr"].append(hits[kinds == _CR])
+        found["nul"].append(hits[kinds == 0])
+        found["ef"].append(hits[kinds == 0xEF])
+    nl, cr, nul, ef = (np.concatenate(found[k]).astype(np.int64) for k in ("nl", "cr", "nul", "ef"))
+    after = np.asarray(data[np.minimum(cr + 1, size - 1)]) if len(cr) else np.zeros(0)
+    lone_cr = cr[(cr == size - 1) | (after != _NEWLINE)]
+    ef = ef[(ef > 0) & (ef + 2 < size)]
+    if len(ef):
+        ef = ef[(np.asarray(data[ef + 1]) == 0xBB) & (np.asarray(data[ef + 2]) == 0xBF)]
+    return Survey(nl, lone_cr, nul, ef, len(cr) - len(lone_cr))
+
+
 def newlines(path: Path) -> np.ndarray:
     """Byte offsets of every line feed."""
-    if path.stat().st_size == 0:
-        return np.zeros(0, dtype=np.int64)
-    data = np.memmap(path, dtype=np.uint8, mode="r")
-    parts = [
-        np.flatnonzero(np.asarray(data[low : low + _CHUNK]) == _NEWLINE).astype(np.int64) + low
-        for low in range(0, len(data), _CHUNK)
-    ]
-    return np.concatenate(parts)
+    return survey(path).newlines
+
+
+def lines_of(breaks: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The 1-based line each byte offset (not itself a line feed) falls on."""
+    return np.searchsorted(breaks, offsets, side="left").astype(np.int64) + 1
 
 
 def scan(path: Path, breaks: np.ndarray) -> Records:
@@ -71,7 +106,10 @@ def scan_slowly(path: Path, delimiter: str) -> Records:
     lines, blank, inner = [], [], []
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
-        next(reader, None)  # the header
+        try:
+            next(reader, None)  # the header
+        except csv.Error:
+            return Records(*(np.zeros(0, dtype=t) for t in (np.int64, bool, np.int64)))
         while True:
             before = reader.line_num
             try:

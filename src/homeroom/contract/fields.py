@@ -73,6 +73,13 @@ def text(column: str, dtype: str) -> str:
     col = quote_ident(column)
     if dtype == "VARCHAR":
         return f"NULLIF(trim({col}), '')"
+    if dtype in _FLOAT_TYPES:
+        # An id stored as a float (1001.0, pandas' way with gaps) is the text 1001, as in a CSV.
+        whole = f"isfinite({col}) AND {col} = trunc({col}) AND abs({col}) < 1e18"
+        return (
+            f"NULLIF(CASE WHEN {whole} THEN CAST(CAST({col} AS BIGINT) AS VARCHAR) "
+            f"ELSE CAST({col} AS VARCHAR) END, '')"
+        )
     return f"NULLIF(trim(CAST({col} AS VARCHAR)), '')"
 
 
@@ -108,23 +115,47 @@ def _str(column: str, dtype: str) -> Parsed:
     return Parsed(value, f"({value} IS NOT NULL)", "FALSE", "NULL")
 
 
+# A date may carry a midnight time, as spreadsheets and pandas write dates: 2024-09-03 00:00:00.
+_MIDNIGHT = "([ T]00:00(:00(\\.0+)?)?)?"
+
+
 def _date(column: str, dtype: str) -> Parsed:
     col = quote_ident(column)
     if dtype == "DATE":
         value = col
     elif dtype.startswith("TIMESTAMP"):
-        value = f"CAST({col} AS DATE)"
+        # Only a midnight is a date: a time of day is not cut off silently. A time-zoned
+        # timestamp is read on the UTC clock so the date does not depend on the machine.
+        clock = f"timezone('UTC', {col})" if "TIME ZONE" in dtype else col
+        value = f"CASE WHEN CAST({clock} AS TIME) = TIME '00:00:00' THEN CAST({clock} AS DATE) END"
     elif dtype == "VARCHAR":
         raw = text(column, dtype)
         # TRY_CAST alone also takes '2024-2-3' and times; the pattern keeps it to YYYY-MM-DD.
         value = (
-            f"CASE WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') "
-            f"THEN TRY_CAST({raw} AS DATE) END"
+            f"CASE WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{2}}-\\d{{2}}{_MIDNIGHT}') "
+            f"THEN TRY_CAST(left({raw}, 10) AS DATE) END"
         )
     else:
         value = "CAST(NULL AS DATE)"
-    reason = f"'{column} is not a date (YYYY-MM-DD): ' || {shown(col)}"
+    hint = _date_hint(column, dtype)
+    reason = f"'{column} is not a date (YYYY-MM-DD): ' || {shown(col)} || {hint}"
     return _made(column, dtype, value, reason)
+
+
+def _date_hint(column: str, dtype: str) -> str:
+    """What a bad date probably is: an Excel serial (and its date), or a date with a time."""
+    raw = text(column, dtype)
+    # Excel's day 1 is 1900-01-01 counting a 29 Feb 1900 that never was: from 1 Mar 1900 on,
+    # serial n is 1899-12-30 + n days. Five digits cover 1927 to 2173.
+    serial = f"DATE '1899-12-30' + CAST(TRY_CAST({raw} AS DOUBLE) AS INTEGER)"
+    return (
+        f"(CASE WHEN regexp_full_match({raw}, '\\d{{5}}(\\.0+)?') THEN "
+        f"' (an Excel date serial? it would be ' || CAST({serial} AS VARCHAR) || "
+        "'; convert it to YYYY-MM-DD)' "
+        f"WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{2}}-\\d{{2}}[ T]\\d{{1,2}}:\\d{{2}}.*') "
+        f"AND NOT regexp_full_match({raw}, '.{{10}}{_MIDNIGHT}') THEN "
+        "' (a date with a time of day; give the date only)' ELSE '' END)"
+    )
 
 
 def _whole(column: str, dtype: str) -> str:
@@ -135,7 +166,11 @@ def _whole(column: str, dtype: str) -> str:
     if _is_decimal(dtype) or dtype in _FLOAT_TYPES:
         return f"CASE WHEN {col} = trunc({col}) THEN TRY_CAST({col} AS BIGINT) END"
     raw = text(column, dtype)
-    return f"CASE WHEN regexp_full_match({raw}, '[+-]?\\d+') THEN TRY_CAST({raw} AS BIGINT) END"
+    # 2025.0 is a whole number (a spreadsheet or pandas export of a number column), as in Parquet.
+    return (
+        f"CASE WHEN regexp_full_match({raw}, '[+-]?\\d+(\\.0*)?') "
+        f"THEN TRY_CAST(regexp_replace({raw}, '\\.0*$', '') AS BIGINT) END"
+    )
 
 
 def _year(column: str, dtype: str) -> Parsed:

@@ -15,7 +15,7 @@ import duckdb
 from homeroom.contract.attendance import check_attendance, units_per_day
 from homeroom.contract.enrollments import check_enrolled_students, check_enrollments
 from homeroom.contract.fields import quote_ident
-from homeroom.contract.readers import RawTable, locate, read_table
+from homeroom.contract.readers import RawTable, damaged_file_error, locate, read_table
 from homeroom.contract.reference import (
     check_calendar,
     check_codes,
@@ -52,6 +52,12 @@ def validate_dataset(
     work = Work(con, progress)
     try:
         return _validate(work, Path(data_dir), definition, schema)
+    except duckdb.Error as exc:
+        files = sorted(Path(data_dir).iterdir()) if Path(data_dir).is_dir() else []
+        damaged = damaged_file_error(exc, files)
+        if damaged is None:
+            raise
+        raise damaged from exc
     finally:
         work.cleanup()
 
