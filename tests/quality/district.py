@@ -1,7 +1,7 @@
 """A hand-made district whose every number is known, for the data-quality monitor tests.
 
-School S1: 20 students (A01-A20) all year, 6 unexcused absences every school day (students
-rotate), so its typical day has 6 rows and its typical week 30 absences. School S2: 5 students
+School S1: 20 students (A01-A20) all year, 10 unexcused absences every school day (students
+rotate), so its typical day has 10 rows and its typical week 50 absences. School S2: 5 students
 (B01-B05), one excused absence each Monday and Friday (too few to judge). One calendar per
 school: 160 weekdays from Monday 2 September 2024 (32 full weeks), no breaks; weekends are left
 out of the file.
@@ -51,7 +51,7 @@ def calendar(
 
 
 def district(
-    s1_rows: Callable[[int], int] = lambda i: 6,
+    s1_rows: Callable[[int], int] = lambda i: 10,
     *,
     through: int = WEEKDAYS,
 ) -> Builder:
@@ -68,7 +68,7 @@ def district(
         b.stay(f"B{n:02d}", "S2", YEAR, DAYS[0])
     for i, day in enumerate(DAYS[:through]):
         for k in range(s1_rows(i)):
-            b.absent(f"A{(i * 6 + k) % 20 + 1:02d}", "S1", day, "unexcused")
+            b.absent(f"A{(i * 10 + k) % 20 + 1:02d}", "S1", day, "unexcused")
         if day.weekday() in (0, 4):
             b.absent(f"B{i % 5 + 1:02d}", "S2", day, "excused")
     return b

@@ -27,7 +27,7 @@ def loaded(tmp_path, capsys):
     assert run(capsys, "init", space).exit_code == 0
     first = write_dataset(tmp_path / "one", district(through=40).data())
     assert run(capsys, "load", first, "--workspace", space).exit_code == 0
-    b = district(lambda i: 0 if i == 45 else 6, through=50)
+    b = district(lambda i: 0 if i == 45 else 10, through=50)
     row = next(r for r in b.tables["attendance"] if r["date"] == DAYS[12].isoformat())
     row["category"] = "excused"
     second = write_dataset(tmp_path / "two", b.data())
@@ -94,7 +94,7 @@ def test_quality_refuses_an_unknown_monitor_naming_the_keys(loaded, capsys):
 
 
 def test_quality_from_a_folder_and_check_show_the_monitors(tmp_path, capsys):
-    folder = write_dataset(tmp_path / "data", district(lambda i: 0 if i == 7 else 6).data())
+    folder = write_dataset(tmp_path / "data", district(lambda i: 0 if i == 7 else 10).data())
     outcome = run(capsys, "quality", "--data", folder, "--monitor", "days_without_attendance")
     assert outcome.exit_code == 0, outcome.stderr
     assert str(DAYS[7]) in outcome.stdout

@@ -3,7 +3,8 @@
 A district reloads its whole extract every week, so a change to last month's attendance is
 invisible unless someone compares the loads. Comparing 100 million rows with 100 million rows
 would be slow; instead each load is summarised per school and date (row count and a sum of row
-hashes) and only the school-days whose summaries differ are compared row by row. In an ordinary
+hashes; the new load's in the pass over attendance the other monitors make) and only the
+school-days whose summaries differ are compared row by row. In an ordinary
 reload that is the days since the last load plus the few days someone edited.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from homeroom.quality.context import Context
+from homeroom.quality.context import Context, row_checksum
 from homeroom.quality.result import INFO, OK, WARNING, MonitorResult, PreviousLoad, plural
 
 KEY = "changed_absences"
@@ -38,15 +39,27 @@ def changed_absences(
     old_units = int(previous.units_per_day)
     new_units = int(units_per_day or old_units)
     old, new = previous.table, ctx.t("attendance")
-    old_sums = ctx.temp("old_sums", _day_sums(old, old_units))
-    new_sums = ctx.temp("new_sums", _day_sums(new, new_units))
+    old_sums = ctx.temp(
+        "old_sums",
+        f"SELECT school_id, date, count(*) AS att_rows, {row_checksum(old_units)} AS checksum "
+        f"FROM {old} GROUP BY ALL",
+    )
+    if ctx.checksum_units == new_units:
+        new_sums = ctx.daily  # summed in the pass the other monitors make
+    else:
+        new_sums = ctx.temp(
+            "new_sums",
+            f"SELECT school_id, date, count(*) AS att_rows, {row_checksum(new_units)} AS checksum"
+            f" FROM {new} GROUP BY ALL",
+        )
     last = ctx.scalar(f"SELECT max(date) FROM {old_sums}")
     if last is None:
         return result(INFO, "the previous load had no attendance rows to compare with")
     differing = ctx.temp(
         "differing_days",
         f"SELECT school_id, date FROM {old_sums} o FULL JOIN {new_sums} n "
-        "USING (school_id, date) WHERE o.n IS DISTINCT FROM n.n OR o.h IS DISTINCT FROM n.h",
+        "USING (school_id, date) WHERE o.att_rows IS DISTINCT FROM n.att_rows "
+        "OR o.checksum IS DISTINCT FROM n.checksum",
     )
     years = f"SELECT DISTINCT school_year FROM {ctx.t('enrollments')}"
     # Amounts of two loads compare exactly by cross-multiplying their units.
@@ -90,14 +103,6 @@ def changed_absences(
         "to_category NULLS FIRST, from_days, to_days"
     ).df()
     return result(WARNING, _summary(detail, last), count=total, rows=rows, detail=detail)
-
-
-def _day_sums(table: str, units: int) -> str:
-    # The amount as a double of an exact ratio: equal amounts in different units hash alike.
-    return (
-        "SELECT school_id, date, count(*) AS n, sum(hash(student_id, category, "
-        f"CAST(absent_units AS DOUBLE) / {units})) AS h FROM {table} GROUP BY ALL"
-    )
 
 
 def _summary(detail: pd.DataFrame, last: object) -> str:

@@ -19,15 +19,28 @@ from homeroom.contract.fields import quote_ident
 from homeroom.quality.result import ROW_LIMIT
 
 
+def row_checksum(units: int) -> str:
+    """An order-free checksum of a school-day's attendance rows (an aggregate expression).
+
+    The amount enters as a double of an exact ratio, so equal amounts in two loads' different
+    units hash alike (IEEE division rounds the same ratio to the same double).
+    """
+    return f"sum(hash(student_id, category, CAST(absent_units AS DOUBLE) / {units}))"
+
+
 class Context:
     def __init__(
         self,
         con: duckdb.DuckDBPyConnection,
         schema: str,
         progress: Callable[[str], None] | None = None,
+        checksum_units: int | None = None,
     ) -> None:
         self.con = con
         self.schema = schema
+        # With a previous load to compare with, `daily` also sums a hash of each row (see
+        # changes.py), in the same pass over attendance.
+        self.checksum_units = checksum_units
         self._progress = progress
         self._prefix = f"_hq_{uuid.uuid4().hex[:10]}_"
         self._made: list[str] = []
@@ -74,10 +87,13 @@ class Context:
     def daily(self) -> str:
         """Attendance rows and absences (rows with an absent amount) per school and date."""
         self.say("counting attendance rows per school and day")
+        checksum = ""
+        if self.checksum_units:
+            checksum = f", {row_checksum(self.checksum_units)} AS checksum"
         return self.temp(
             "daily",
             "SELECT school_id, date, count(*) AS att_rows, "
-            "count(*) FILTER (WHERE absent_units > 0) AS absences "
+            f"count(*) FILTER (WHERE absent_units > 0) AS absences{checksum} "
             f"FROM {self.t('attendance')} GROUP BY ALL",
         )
 

@@ -12,7 +12,9 @@ from homeroom.quality.context import Context
 from homeroom.quality.result import INFO, OK, WARNING, MonitorResult, plural
 
 # A school "usually records many rows" when its median instructional day has at least this many.
-TYPICAL_DAILY_ROWS = 5
+# Rows arrive roughly at random, so a school averaging 6 has an empty day by chance about once a
+# year (e^-6); at 10 it is under once in 20,000 school days.
+TYPICAL_DAILY_ROWS = 10
 # A week counts for the weekly comparison when it has at least this many instructional days
 # (a Thanksgiving week of two days says little).
 FULL_WEEK_DAYS = 3

@@ -41,7 +41,8 @@ def run_monitors(
     missing = [t for t in _TABLES if not _exists(con, schema, t)]
     if missing:
         raise ValueError(f"no validated table {', '.join(missing)} in schema {schema!r}")
-    ctx = Context(con, schema, progress)
+    units = units_per_day or (previous.units_per_day if previous else None)
+    ctx = Context(con, schema, progress, checksum_units=units if previous else None)
     try:
         return [
             days_without_attendance(ctx),
