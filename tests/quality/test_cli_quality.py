@@ -108,3 +108,19 @@ def test_quality_help_has_examples(capsys):
     outcome = run(capsys, "quality", "--help")
     assert outcome.exit_code == 0
     assert "Examples" in outcome.stdout and "--monitor" in outcome.stdout
+
+
+def test_quality_runs_the_monitors_again_for_a_load_without_findings(loaded, capsys):
+    import duckdb
+
+    space, _, _ = loaded
+    con = duckdb.connect(str(space / "warehouse.duckdb"))
+    con.execute("DELETE FROM monitor_results WHERE load_id = 2")
+    con.close()
+    outcome = run(capsys, "quality", "-w", space, "--monitor", "days_without_attendance")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "running them on the loaded tables now" in outcome.stderr
+    assert str(DAYS[45]) in outcome.stdout
+    missing = run(capsys, "quality", "-w", space, "--load", "7")
+    assert missing.exit_code == 2
+    assert "no monitor findings are kept for load 7; kept: 1" in missing.stderr

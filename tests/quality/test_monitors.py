@@ -208,3 +208,18 @@ def test_monitors_that_read_the_quarantine_say_when_there_is_none(tmp_path, key)
     found = {m.key: m for m in run_monitors(con)}
     assert found[key].status == "info"
     assert "no quarantine" in found[key].summary
+
+
+def test_calendars_with_no_school_day_or_too_many(tmp_path):
+    b = district()
+    b.school("S3", calendar_id="C3")
+    calendar(b, "C3", off=set(range(WEEKDAYS)))  # listed, but never a school day
+    b.stay("C01", "S3", YEAR, DAYS[0])
+    b.school("S4", calendar_id="C4")
+    calendar(b, "C4", count=210)
+    b.stay("D01", "S4", YEAR, DAYS[0])
+    rows = records(monitors(tmp_path, b)["calendar_gaps"].rows)
+    assert [(r["school_id"], r["problem"], r["count"]) for r in rows] == [
+        ("S3", "no instructional days", 0),
+        ("S4", "many instructional days", 210),
+    ]
