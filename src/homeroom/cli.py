@@ -532,10 +532,6 @@ def main() -> None:
     sys.exit(status if isinstance(status, int) else 0)
 
 
-if __name__ == "__main__":
-    main()
-
-
 # -- command groups kept in their own modules (they import this one, so register them last) ----
 def _register_groups() -> None:
     from homeroom import cli_interop, cli_map, cli_pull, cli_quality
@@ -548,4 +544,11 @@ def _register_groups() -> None:
     cli_quality.register(app)
 
 
-_register_groups()
+if __name__ == "__main__":
+    # Run as a script, this file is __main__ and the groups would import a second copy of it:
+    # hand over to the package module, which registers them once.
+    from homeroom.cli import main as package_main
+
+    package_main()
+else:
+    _register_groups()
