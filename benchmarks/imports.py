@@ -1,0 +1,451 @@
+"""Time the import paths (Ed-Fi JSON, an Infinite Campus export, the attendance spreadsheet).
+
+    .venv/bin/python benchmarks/imports.py                            # 10k, 100k, 1M students
+    .venv/bin/python benchmarks/imports.py --sizes 10000 --paths sis  # a quick run
+    .venv/bin/python benchmarks/imports.py --sizes 100000 --profile   # where the time goes
+
+For each size (students, one school year) it makes a synthetic district once with `homeroom
+synth` (kept under benchmarks/data/), turns it into each source layout, then times each import
+in a fresh process, so its peak memory (resident set) is its own:
+
+- edfi:        write_edfi_json makes Ed-Fi ODS/API JSON of the district; timed: import_edfi +
+               write_import (read, convert, write the canonical tables, validate, monitors);
+- sis:         Infinite Campus Enrollments.csv, Attendance.csv and Days.csv made from the district
+               with DuckDB in the preset's layout; timed: import_sis --preset infinite-campus +
+               write_import;
+- spreadsheet: `homeroom export spreadsheet` of the district (timed too) as .xlsx up to
+               --xlsx-max students, above that the same Students sheet as .csv; timed:
+               import_spreadsheet + write_import.
+
+The data-quality monitors run inside write_import, as in `homeroom import`. Each import's steps
+are timed from its progress messages. With --profile, the import of each path at the largest
+size is run once more under cProfile (not part of the timings) and the functions with the most
+own time are kept. Results go to benchmarks/imports-results.json and are printed as Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+RESULTS = HERE / "imports-results.json"
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+PATHS = ("edfi", "sis", "spreadsheet")
+
+# Where a step's time is booked: the progress message that opens it, by its first words.
+PHASES = (
+    ("Writing the canonical tables", "write tables"),
+    ("Validating", "validation"),
+    ("reading ", "validation"),
+    ("checking ", "validation"),
+    ("collapsing ", "validation"),
+    ("writing validated", "validation"),
+    ("Running the data-quality monitors", "monitors"),
+    ("looking for", "monitors"),
+    ("counting ", "monitors"),
+    ("comparing ", "monitors"),
+    ("report", "report"),
+)
+
+
+def shape(students: int) -> dict[str, int]:
+    """Schools of ~550 students; districts of ~25 schools (as benchmarks/scale.py)."""
+    schools = max(4, students // 550)
+    districts = max(1, schools // 25)
+    return {"students": students, "schools": schools, "districts": districts}
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Clock:
+    """Each progress message's time runs to the next message."""
+
+    def __init__(self) -> None:
+        self.started = self.last = time.perf_counter()
+        self.current = "start"
+        self.steps: dict[str, float] = {}
+
+    def __call__(self, message: str) -> None:
+        now = time.perf_counter()
+        self.steps[self.current] = self.steps.get(self.current, 0.0) + now - self.last
+        self.current, self.last = message, now
+
+    def total(self) -> float:
+        return time.perf_counter() - self.started
+
+
+def phase_of(message: str, reading: str) -> str:
+    for prefix, phase in PHASES:
+        if message.startswith(prefix):
+            return phase
+    return reading
+
+
+# -- preparing the sources (each in its own process) ----------------------------------------------
+def step_synth(folder: Path, students: str) -> dict:
+    from homeroom.synth import generate
+
+    started = time.perf_counter()
+    summary = generate(folder, **shape(int(students)), years=1, seed=1)
+    return {
+        "seconds": time.perf_counter() - started,
+        "stays": summary.stays,
+        "attendance_rows": summary.attendance_rows,
+        "student_days": summary.student_days,
+    }
+
+
+def step_edfi_json(synth: Path, out: Path) -> dict:
+    from homeroom.interop.edfi.json_writer import write_edfi_json
+
+    started = time.perf_counter()
+    files = write_edfi_json(synth, out)
+    return {
+        "seconds": time.perf_counter() - started,
+        "bytes": sum(f.stat().st_size for f in files),
+    }
+
+
+# Synthetic SIS code → Infinite Campus code, status and excuse (the preset's [codes] table).
+IC_CODES = """
+    SELECT * FROM (VALUES
+        ('A', 'UNX', 'A', 'U', 'day'), ('U', 'UNX', 'A', 'U', 'day'), ('E', 'EXC', 'A', 'E', 'day'),
+        ('H', 'EXC', 'A', 'E', 'half'), ('S', 'OSS', 'A', 'U', 'day'),
+        ('ISS', 'ISS', 'A', 'X', 'none'), ('T', 'TE', 'T', 'U', 'minutes'),
+        ('ED', 'ER', 'E', 'U', 'minutes'), ('FT', 'SCH', 'A', 'X', 'none'),
+        ('R', 'VIR', 'A', 'X', 'none')
+    ) AS t(code, ic_code, status, excuse, amount)
+"""
+IC_RACE = """
+    CASE race_ethnicity WHEN 'hispanic_latino' THEN '1'
+        WHEN 'american_indian_alaska_native' THEN '2' WHEN 'asian' THEN '3' WHEN 'black' THEN '4'
+        WHEN 'native_hawaiian_pacific_islander' THEN '5' WHEN 'white' THEN '6'
+        WHEN 'two_or_more' THEN '7' END
+"""
+
+
+def step_sis_files(synth: Path, out: Path) -> dict:
+    """The district as Infinite Campus Ad Hoc exports: US dates, codes, minutes absent."""
+    import duckdb
+
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    con = duckdb.connect()
+    for table in ("schools", "students", "enrollments", "calendar", "attendance", "codes"):
+        con.execute(f"CREATE VIEW {table} AS SELECT * FROM '{synth / table}.parquet'")
+    us = "strftime({}, '%m/%d/%Y')"
+    con.execute(
+        f"""COPY (
+        SELECT e.student_id AS studentNumber, s.last_name AS lastName, s.first_name AS firstName,
+               {us.format("s.birth_date")} AS birthdate, s.sex AS gender,
+               {IC_RACE} AS raceEthnicityFed, e.school_id AS schoolNumber,
+               CASE e.grade_level WHEN 'KG' THEN 'K' ELSE e.grade_level END AS grade,
+               {us.format("e.entry_date")} AS startDate, {us.format("e.exit_date")} AS endDate,
+               CASE WHEN e.exit_date IS NOT NULL THEN 'W1' END AS endStatus
+        FROM enrollments e JOIN students s USING (student_id)
+        ORDER BY e.student_id, e.entry_date
+        ) TO '{out / "Enrollments.csv"}' (HEADER)"""
+    )
+    con.execute(
+        f"""COPY (
+        SELECT a.student_id AS studentNumber, a.school_id AS schoolNumber,
+               {us.format("a.date")} AS date, 'ALL' AS periodName,
+               c.ic_code AS code, c.status, c.excuse,
+               CASE c.amount WHEN 'day' THEN sc.day_minutes
+                    WHEN 'half' THEN sc.day_minutes // 2
+                    WHEN 'minutes' THEN coalesce(a.minutes_absent::INT, 0)
+                    ELSE 0 END AS absentMinutes,
+               sc.day_minutes AS instructionalMinutes, NULL AS comments
+        FROM attendance a JOIN ({IC_CODES}) c USING (code) JOIN schools sc USING (school_id)
+        ORDER BY a.student_id, a.date
+        ) TO '{out / "Attendance.csv"}' (HEADER)"""
+    )
+    con.execute(
+        f"""COPY (
+        SELECT sc.school_id AS schoolNumber, {us.format("c.date")} AS date,
+               c.instructional::INT AS instruction
+        FROM schools sc JOIN calendar c USING (calendar_id)
+        ORDER BY sc.school_id, c.date
+        ) TO '{out / "Days.csv"}' (HEADER)"""
+    )
+    lost = con.execute(
+        f"SELECT (SELECT count(*) FROM attendance) - (SELECT count(*) FROM ({IC_CODES}) c"
+        " JOIN attendance a USING (code))"
+    ).fetchone()[0]
+    if lost:
+        raise SystemExit(f"{lost} synthetic attendance rows have a code IC_CODES lacks")
+    files = sorted(out.glob("*.csv"))
+    return {
+        "seconds": time.perf_counter() - started,
+        "bytes": sum(f.stat().st_size for f in files),
+    }
+
+
+def step_export(synth: Path, out: Path) -> dict:
+    """`homeroom export spreadsheet`; for .csv the same Students sheet, written as CSV."""
+    from homeroom.definitions import load_definition
+    from homeroom.interop.spreadsheet import export, export_spreadsheet
+
+    if out.suffix == ".csv":
+        # Past a million rows a workbook cannot hold the sheet; districts that large keep CSV.
+        def write(path: Path, students, schools, readme) -> None:
+            students.to_csv(out, index=False, lineterminator="\n")
+
+        export.workbook.write = write
+    clock = Clock()
+    summary = export_spreadsheet(
+        synth, out.with_suffix(".xlsx"), definition=load_definition(None), progress=clock
+    )
+    clock("done")
+    return {
+        "seconds": clock.total(),
+        "steps": clock.steps,
+        "rows": summary.rows,
+        "bytes": out.stat().st_size,
+    }
+
+
+# -- the imports ----------------------------------------------------------------------------------
+def run_import(path: str, source: Path, out: Path) -> dict:
+    import shutil
+
+    from homeroom.definitions import load_definition
+    from homeroom.interop import write_import
+
+    shutil.rmtree(out, ignore_errors=True)
+    clock = Clock()
+    if path == "edfi":
+        from homeroom.interop.edfi import import_edfi
+
+        result = import_edfi(source, progress=clock)
+    elif path == "sis":
+        from homeroom.interop.sis import import_sis
+
+        files = [source / name for name in ("Enrollments.csv", "Attendance.csv", "Days.csv")]
+        result = import_sis("infinite-campus", files, progress=clock)
+    else:
+        from homeroom.interop.spreadsheet import import_spreadsheet
+
+        result = import_spreadsheet(source, progress=clock)
+    clock("Writing the canonical tables")  # write_import says so too: a zero-length step
+    written = write_import(result, out, definition=load_definition(None), progress=clock)
+    clock("done")
+    phases: dict[str, float] = {}
+    for message, seconds in clock.steps.items():
+        if message.startswith("Converting") or message.startswith("Mapping"):
+            phase = "convert"
+        else:
+            phase = phase_of(message, "read + convert")
+        phases[phase] = phases.get(phase, 0.0) + seconds
+    return {
+        "seconds": clock.total(),
+        "records_in": sum(r.records for r in result.read),
+        "read": {r.path: r.records for r in result.read},
+        "rows_written": written.validation.rows_loaded,
+        "quarantined": len(written.quarantine),
+        "phases": phases,
+        "steps": clock.steps,
+    }
+
+
+def step_import(path: str, source: str, out: str) -> dict:
+    return run_import(path, Path(source), Path(out))
+
+
+def step_profile(path: str, source: str, out: str) -> dict:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run_import(path, Path(source), Path(out))
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    rows = []
+    for (file, line, name), (_calls, ncalls, own, cumulative, _) in stats.stats.items():
+        where = f"{Path(file).name}:{line}({name})" if line else name
+        rows.append({"function": where, "calls": ncalls, "own_s": own, "cumulative_s": cumulative})
+    rows.sort(key=lambda r: -r["own_s"])
+    return {
+        "seconds_profiled": sum(r["own_s"] for r in rows),
+        "top_own": rows[:15],
+        "top_cumulative": sorted(rows, key=lambda r: -r["cumulative_s"])[:25],
+    }
+
+
+def child(argv: list[str]) -> None:
+    step, *args = argv
+    if step == "synth":
+        result = step_synth(Path(args[0]), args[1])
+    elif step == "edfi_json":
+        result = step_edfi_json(Path(args[0]), Path(args[1]))
+    elif step == "sis_files":
+        result = step_sis_files(Path(args[0]), Path(args[1]))
+    elif step == "export":
+        result = step_export(Path(args[0]), Path(args[1]))
+    elif step == "import":
+        result = step_import(*args)
+    else:
+        result = step_profile(*args)
+    result["peak_mib"] = peak_mib()
+    print(json.dumps(result))
+
+
+# -- the driver -----------------------------------------------------------------------------------
+def run_step(*args: str) -> dict:
+    completed = subprocess.run(
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"step {args[0]} failed:\n{completed.stderr[-4000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def prepared(marker: Path, *args: str) -> dict:
+    """Run a preparation step once; its figures are kept beside what it made."""
+    if marker.exists():
+        return json.loads(marker.read_text())
+    figures = run_step(*args)
+    marker.write_text(json.dumps(figures))
+    return figures
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="Sources are kept under benchmarks/data/ and reused; delete them to remake them.",
+    )
+    parser.add_argument(
+        "--sizes",
+        default=",".join(map(str, DEFAULT_SIZES)),
+        help="students per synthetic district, comma-separated (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--paths",
+        default=",".join(PATHS),
+        help="import paths to time, comma-separated (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--edfi-max",
+        type=int,
+        default=100_000,
+        help="largest size for Ed-Fi JSON, which is ~7 KB of JSON a student (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--xlsx-max",
+        type=int,
+        default=100_000,
+        help="largest size exported as .xlsx; larger ones as .csv (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also run each path's largest import under cProfile and keep its hot functions",
+    )
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    paths = [p for p in args.paths.split(",") if p]
+    unknown = sorted(set(paths) - set(PATHS))
+    if unknown:
+        parser.error(f"unknown path(s) {', '.join(unknown)}; choose from {', '.join(PATHS)}")
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results.setdefault("runs", {})
+    DATA.mkdir(parents=True, exist_ok=True)
+    for students in sizes:
+        print(f"== {students:,} students", flush=True)
+        base = DATA / f"imports-{students}"
+        synth_dir = base / "synth"
+        base.mkdir(parents=True, exist_ok=True)
+        synth = prepared(base / "synth.json", "synth", str(synth_dir), str(students))
+        for path in paths:
+            if path == "edfi" and students > args.edfi_max:
+                continue
+            out = base / f"out-{path}"
+            if path == "edfi":
+                source = base / "edfi"
+                prep = prepared(base / "edfi.json", "edfi_json", str(synth_dir), str(source))
+            elif path == "sis":
+                source = base / "infinite-campus"
+                prep = prepared(base / "sis.json", "sis_files", str(synth_dir), str(source))
+            else:
+                suffix = ".xlsx" if students <= args.xlsx_max else ".csv"
+                source = base / f"spreadsheet{suffix}"
+                prep = prepared(
+                    base / f"export{suffix}.json", "export", str(synth_dir), str(source)
+                )
+            measured = run_step("import", path, str(source), str(out))
+            print(
+                f"   {path}: {measured['records_in']:,} records in {measured['seconds']:.1f} s,"
+                f" {measured['peak_mib']:.0f} MiB peak (source made in {prep['seconds']:.1f} s)",
+                flush=True,
+            )
+            for phase, seconds in sorted(measured["phases"].items(), key=lambda i: -i[1]):
+                print(f"      {seconds:6.1f} s  {phase}", flush=True)
+            entry = {
+                "students": students,
+                "path": path,
+                "source": source.name,
+                "shape": shape(students),
+                "synth": synth,
+                "prepare": prep,
+                "import": measured,
+                "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}",
+                "date": time.strftime("%Y-%m-%d"),
+            }
+            results["runs"][f"{path}-{students}"] = entry
+            RESULTS.write_text(json.dumps(results, indent=1))
+    if args.profile:
+        results.setdefault("profiles", {})
+        for path in paths:
+            done = [r for r in results["runs"].values() if r["path"] == path]
+            if not done:
+                continue
+            biggest = max(done, key=lambda r: r["students"])
+            base = DATA / f"imports-{biggest['students']}"
+            print(f"== profiling {path} at {biggest['students']:,} students", flush=True)
+            profile = run_step(
+                "profile", path, str(base / biggest["source"]), str(base / f"profile-{path}")
+            )
+            profile["students"] = biggest["students"]
+            results["profiles"][path] = profile
+            for row in profile["top_own"][:8]:
+                print(f"      {row['own_s']:6.1f} s  {row['function']}", flush=True)
+            RESULTS.write_text(json.dumps(results, indent=1))
+    print_table(results)
+
+
+def print_table(results: dict) -> None:
+    print(
+        "| path | students | source | records in | source made in | import | records/s"
+        " | peak memory | read + convert | write tables | validation | monitors |"
+    )
+    print("|" + " --- |" * 12)
+    runs = sorted(results["runs"].values(), key=lambda r: (PATHS.index(r["path"]), r["students"]))
+    for r in runs:
+        m = r["import"]
+        phases = m["phases"]
+        reading = phases.get("read + convert", 0.0) + phases.get("convert", 0.0)
+        print(
+            f"| {r['path']} | {r['students']:,} | {r['source']} | {m['records_in']:,}"
+            f" | {r['prepare']['seconds']:.1f} s | {m['seconds']:.1f} s"
+            f" | {m['records_in'] / m['seconds']:,.0f} | {m['peak_mib'] / 1024:.2f} GiB"
+            f" | {reading:.1f} s | {phases.get('write tables', 0.0):.1f} s"
+            f" | {phases.get('validation', 0.0):.1f} s | {phases.get('monitors', 0.0):.1f} s |"
+        )
+
+
+if __name__ == "__main__":
+    main()
