@@ -92,6 +92,38 @@ def test_encodings_read_the_same_rows(tmp_path, preset, encoding, bom, named):
     _accounted(result)
 
 
+def test_utf16_without_a_mark_and_windows_1252_are_noted_as_the_contract_reader_does(
+    tmp_path, preset
+):
+    text = "\r\n".join([HEADER, *ROWS]) + "\r\n"
+    utf16 = read_source(_write(tmp_path / "u16.csv", text, "utf-16-le"))[0]
+    assert utf16.encoding == "UTF-16 (no byte-order mark)"
+    assert utf16.notes == [
+        "u16.csv: UTF-16 text, read as such; line numbers are those of the original file"
+    ]
+    windows = read_source(_write(tmp_path / "win.csv", text, "cp1252"))[0]
+    assert windows.notes[0].startswith("win.csv: not UTF-8 text; read as Windows-1252")
+    assert "lines with letters beyond ASCII (é, ñ, curly quotes): 2." in windows.notes[0]
+
+
+def test_a_line_not_utf8_in_a_utf8_file_is_rejected_not_guessed(tmp_path, preset):
+    # Line 2 is UTF-8 (ë), line 6 Windows-1252 (é is the byte 0xE9 at column 22).
+    data = ("\n".join([HEADER, *ROWS[:3]]) + "\n").encode() + ROWS[3].encode("cp1252") + b"\n"
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(data)
+    result = import_sis(preset, [path])
+    assert result.tables["attendance"]["source_line"].tolist() == [2, 3, 4]
+    assert result.rejected_rows[0][2] == 6
+    assert result.rejected_rows[0][4] == (
+        "malformed line: not UTF-8 text (byte 0xE9 at column 22; the rest of the file is UTF-8)"
+    )
+    _accounted(result)
+    header = tmp_path / "header.csv"
+    header.write_bytes(("Stüdent" + HEADER[7:] + "\n").encode("cp1252") + data[len(HEADER) :])
+    with pytest.raises(ContractError, match=r"header.csv: line 1 \(the header\) is not UTF-8"):
+        import_sis(preset, [header])
+
+
 def test_tabs_semicolons_and_pipes_are_sniffed(tmp_path, preset):
     for delimiter in ("\t", ";", "|"):
         text = "\n".join(line.replace(",", delimiter) for line in [HEADER, ROWS[0], ROWS[1]])

@@ -138,10 +138,19 @@ def test_truncated_xlsx_is_a_clear_error(tmp_path):
         import_spreadsheet(path)
 
 
-def test_utf16_without_its_mark_is_a_clear_error(tmp_path):
+def test_utf16_without_its_mark_is_read_and_said(tmp_path):
+    # The same rule as the canonical CSV reader: ASCII text with every other byte zero is UTF-16.
     path = tmp_path / "u16.csv"
     path.write_bytes("Student ID,School,Days Enrolled,Days Absent\n1,A,10,1\n".encode("utf-16-le"))
-    with pytest.raises(ContractError, match="u16.csv: holds NUL bytes"):
+    result = import_spreadsheet(path, school_year=2025)
+    assert result.tables["enrollments"]["student_id"].tolist() == ["1"]
+    assert any("u16.csv: UTF-16 text, read as such" in n for n in result.notes)
+
+
+def test_binary_bytes_are_a_clear_error(tmp_path):
+    path = tmp_path / "bin.csv"
+    path.write_bytes(b"\x00\x01\x02garbage\x00" * 3)
+    with pytest.raises(ContractError, match="bin.csv: holds NUL characters"):
         import_spreadsheet(path, school_year=2025)
 
 
@@ -154,7 +163,24 @@ def test_cp1252_names_are_read_and_the_assumption_said(tmp_path):
     )
     result = import_spreadsheet(path, school_year=2025)
     assert result.tables["students"]["last_name"].tolist() == ["Núñez"]
-    assert any("cp1252" in a for a in result.assumptions)
+    assert any("read as Windows-1252" in a for a in result.assumptions)
+
+
+def test_a_line_not_utf8_in_a_utf8_file_is_rejected_not_guessed(tmp_path):
+    path = tmp_path / "mixed.csv"
+    head = "Student ID,Last Name,School,Grade,Days Enrolled,Days Absent\n1,Zoë,A,3,10,1\n"
+    path.write_bytes(head.encode() + "2,Núñez,A,3,10,2\n".encode("cp1252"))
+    result = import_spreadsheet(path, school_year=2025)
+    assert result.tables["students"]["last_name"].tolist() == ["Zoë"]
+    assert result.rejected_rows == [
+        (
+            "enrollments",
+            "mixed.csv",
+            3,
+            "",
+            "malformed line: not UTF-8 text (byte 0xFA at column 4; the rest of the file is UTF-8)",
+        )
+    ]
 
 
 @pytest.mark.slow

@@ -2,11 +2,10 @@
 
 SIS exports come in whatever encoding and delimiter the system or the person exporting chose:
 UTF-8 with or without a byte-order mark, UTF-16 (Excel's "Unicode text"), Windows-1252 or
-Latin-1; commas, tabs, semicolons or pipes. The reader takes the byte-order mark when there is
-one, else UTF-8 when the bytes are valid UTF-8, else Windows-1252 (Latin-1 for the five bytes
-Windows-1252 leaves undefined), and says which it used. Nothing is dropped silently: a record
-with the wrong number of fields is handed back as malformed with its line, and blank lines are
-counted.
+Latin-1; commas, tabs, semicolons or pipes. The text is decoded by `csvtext.decode`, the rules
+the canonical CSV reader follows, with its notes. Nothing is dropped silently: a record with the
+wrong number of fields, or on a line that is not UTF-8 in a UTF-8 file, is handed back as
+malformed with its line, and blank lines are counted.
 """
 
 from __future__ import annotations
@@ -20,14 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from homeroom.contract import csvtext
 from homeroom.contract.errors import ContractError
 
 DELIMITERS = (",", "\t", ";", "|")
-_BOMS = (
-    (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8 with a byte-order mark"),
-    (b"\xff\xfe", "utf-16", "UTF-16 (little-endian)"),
-    (b"\xfe\xff", "utf-16", "UTF-16 (big-endian)"),
-)
 
 
 @dataclass
@@ -65,38 +60,6 @@ def read_source(path: Path) -> list[SourceTable]:
 
 
 # --------------------------------------------------------------------------------------- CSV
-def decode(data: bytes, label: str) -> tuple[str, str]:
-    """The text of a file and the name of the encoding it was read in."""
-    for bom, codec, name in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(codec), name
-            except UnicodeDecodeError as exc:
-                raise ContractError(
-                    f"file {label}: starts with a {name} byte-order mark but is not valid {name} "
-                    f"(byte {exc.start}); export it again as UTF-8 CSV"
-                ) from None
-    head = data[:4096]
-    if head and head.count(b"\x00") * 4 >= len(head):
-        # UTF-16 without a byte-order mark: every other byte of plain text is zero.
-        codec = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
-        try:
-            return data.decode(codec), f"UTF-16 ({codec[-2:]}-endian, no byte-order mark)"
-        except UnicodeDecodeError:
-            raise ContractError(
-                f"file {label}: looks like UTF-16 without a byte-order mark but cannot be read "
-                "as such; export it again as UTF-8 CSV"
-            ) from None
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "Windows-1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "Latin-1"
-
-
 def sniff_delimiter(header_line: str) -> str:
     """The delimiter of a header line: the one it holds most of (a comma on a tie)."""
     counts = {d: header_line.count(d) for d in DELIMITERS}
@@ -106,13 +69,8 @@ def sniff_delimiter(header_line: str) -> str:
 
 def read_csv(path: Path) -> SourceTable:
     label = path.name
-    data = path.read_bytes()
-    text, encoding = decode(data, label)
-    if "\x00" in text:
-        raise ContractError(
-            f"file {label}: holds NUL characters, so it is not a text file (a binary or damaged "
-            "export?); export it again as CSV"
-        )
+    decoded = csvtext.decode(path.read_bytes(), label, where=f"file {label}")
+    text = decoded.text
     if not text.strip():
         raise ContractError(f"file {label}: is empty; expected a header line and records")
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
@@ -140,12 +98,21 @@ def read_csv(path: Path) -> SourceTable:
                 reason = f"line cannot be split: {exc}"
             malformed.append((start, reason + where))
             continue
+        unreadable = decoded.unreadable(start, reader.line_num)
         if not any(cell.strip() for cell in record):
             if headers is not None:
                 blank += 1
             continue
         if headers is None:
+            if unreadable:
+                raise ContractError(
+                    f"file {label}: line {start} (the header) is {unreadable}; save it again "
+                    "as CSV UTF-8"
+                )
             headers = [h.strip() for h in record]
+            continue
+        if unreadable:
+            malformed.append((start, unreadable))
             continue
         if len(record) != len(headers):
             fewer = "fewer" if len(record) < len(headers) else "more"
@@ -165,11 +132,11 @@ def read_csv(path: Path) -> SourceTable:
         lines,
         malformed,
         blank,
-        encoding,
+        decoded.encoding,
         delimiter,
     )
-    if encoding != "UTF-8":
-        table.notes.append(f"{label}: read as {encoding}")
+    if decoded.note:
+        table.notes.append(decoded.note)
     if blank:
         table.notes.append(f"{label}: {blank:,} blank lines skipped (they hold no record)")
     return table

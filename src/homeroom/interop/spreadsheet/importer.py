@@ -324,11 +324,10 @@ def _account(
             f"{checked.rounded} day amounts had more than 4 decimals and were rounded to "
             "1/10,000 of a day"
         )
-    if sheet.encoding != "utf-8":
-        result.assume(
-            f"{sheet.file_name} is not UTF-8 text: it was read as {sheet.encoding} "
-            "(what Excel on Windows writes for 'CSV'); check accented names"
-        )
+    if sheet.encoding_note and sheet.encoding_assumed:
+        result.assume(sheet.encoding_note)
+    elif sheet.encoding_note:
+        result.note(sheet.encoding_note)
     if sheet.blank_records:
         result.note(f"{sheet.blank_records} blank lines were skipped (they are not records)")
     computed = [sheet.headers[c] for c in COMPUTED_FIELDS if c in sheet.headers]

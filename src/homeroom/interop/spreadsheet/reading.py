@@ -17,6 +17,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from homeroom.contract import csvtext
 from homeroom.contract.errors import ContractError
 from homeroom.interop.spreadsheet.layout import HEADERS, field_of
 
@@ -37,7 +38,9 @@ class Sheet:
     headers: dict[str, str]  # field -> header as written
     ignored_headers: list[str]
     title: list[str]  # text of the cells above the header
-    encoding: str = "utf-8"
+    encoding: str = "UTF-8"  # in words, as csvtext.decode names it
+    encoding_note: str | None = None  # what the report says about the encoding, if anything
+    encoding_assumed: bool = False  # the encoding is a guess (Windows-1252): check names
     blank_records: int = 0  # empty rows skipped (not records)
     malformed: list[tuple[int, str]] = field(default_factory=list)  # CSV lines not split right
 
@@ -186,38 +189,9 @@ def _read_xlsx(path: Path) -> Sheet:
 
 
 # CSV ---------------------------------------------------------------------------------------
-def decode(data: bytes, label: str) -> tuple[str, str]:
-    """The file's text and the encoding it was read in.
-
-    UTF-8 (with or without a byte-order mark) and UTF-16 with a BOM are read as they are. Other
-    bytes are read as Windows-1252, what Excel on Windows writes for "CSV (Comma delimited)";
-    the caller records that assumption. A NUL byte without a UTF-16 BOM is not a text file.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise ContractError(
-                f"{label}: starts with a UTF-16 byte-order mark but is not UTF-16 text "
-                f"(byte {exc.start}); save it again as CSV UTF-8"
-            ) from exc
-    if b"\x00" in data[: 1 << 16]:
-        raise ContractError(
-            f"{label}: holds NUL bytes, so it is not a text CSV file (a UTF-16 file without its "
-            "byte-order mark, or a binary file renamed .csv); save it again as CSV UTF-8"
-        )
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
-
-
 def _read_csv(path: Path) -> Sheet:
-    text, encoding = decode(path.read_bytes(), path.name)
+    decoded = csvtext.decode(path.read_bytes(), path.name)
+    text = decoded.text
     first = text.split("\n", 1)[0]
     delimiter = ","
     sample = text[:20000]
@@ -241,6 +215,11 @@ def _read_csv(path: Path) -> Sheet:
             break
         if _is_header(_header_fields(list(row))):
             header, header_line = list(row), start
+            if unreadable := decoded.unreadable(start, reader.line_num):
+                raise ContractError(
+                    f"{path.name}, line {start} (the header) is {unreadable}; save it again as "
+                    "CSV UTF-8"
+                )
         else:
             title.extend(v for v in row if v.strip())
     if header is None:
@@ -263,6 +242,9 @@ def _read_csv(path: Path) -> Sheet:
         if not row or _blank(row):
             blank += 1
             continue
+        if unreadable := decoded.unreadable(start, reader.line_num):
+            malformed.append((start, f"malformed line: {unreadable}"))
+            continue
         if len(row) != len(header):
             # A comma inside an unquoted name shifts every later value: refuse the line whole.
             words = "more" if len(row) > len(header) else "fewer"
@@ -272,7 +254,9 @@ def _read_csv(path: Path) -> Sheet:
     label = path.name
     columns, lines, headers, ignored = _collect(label, header, records)
     sheet = Sheet(label, path.name, None, header_line, columns, lines, headers, ignored, title)
-    sheet.encoding = encoding
+    sheet.encoding = decoded.encoding
+    sheet.encoding_note = decoded.note
+    sheet.encoding_assumed = decoded.assumed
     sheet.blank_records = blank
     sheet.malformed = malformed
     return sheet
