@@ -48,3 +48,22 @@ def test_aeries_metrics_by_hand(tmp_path, definition, absent_302, chronic_302):
     assert m.loc[("994", "303"), "days_absent"] == 5
     assert m.loc[("994", "303"), "days_excused"] == 4
     assert ("994", "304") not in m.index
+
+
+def test_aeries_absences_are_spread_over_the_stay_as_the_spreadsheet_does():
+    result = imported("aeries")
+    attendance = result.tables["attendance"]
+    mine = attendance[(attendance["student_id"] == "302") & (attendance["school_id"] == "994")]
+    # 10 excused + 7.5 unexcused = 18 rows over 180 days: row i on school day (2i + 1) * 5, so
+    # days 5, 15, ..., 175 of the calendar that starts Thursday 2024-08-15 ([totals] first_day).
+    days = sorted(result.tables["calendar"].query("calendar_id == '994'")["date"])
+    assert days[0] == "2024-08-15" and len(days) == 180
+    assert mine["date"].tolist() == [days[5 + 10 * i] for i in range(18)]
+    assert mine["date"].iloc[0] == "2024-08-22"
+    assert mine["category"].tolist() == ["excused"] * 10 + ["unexcused"] * 8
+    assert mine["absent_fraction"].tolist() == ["1"] * 17 + ["0.5"]
+    # 301's stay at 995 (20 days) follows its 180 days at 994: calendar days 180 to 199.
+    stays = result.tables["enrollments"].set_index(["student_id", "school_id"])
+    year = sorted(result.tables["calendar"].query("calendar_id == '995'")["date"])
+    assert len(year) == 200
+    assert stays.loc[("301", "995"), ["entry_date", "exit_date"]].tolist() == [year[180], year[199]]

@@ -15,8 +15,9 @@ import pandas as pd
 
 from homeroom.interop.spreadsheet.layout import CATEGORY_FIELDS, HEADERS, school_year_of
 from homeroom.interop.spreadsheet.reading import Sheet
+from homeroom.interop.totals import UNITS  # a day, in the contract's absent_fraction units
 
-UNITS = 10_000  # a day, in the contract's absent_fraction units
+__all__ = ["MAX_DAYS", "UNITS", "check_rows"]
 MAX_DAYS = 261  # weekdays in a year: no school year holds more instructional days
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 _DATE_LIKE = r"\d{4}-\d{1,2}-\d{1,2}.*|\d{1,2}/\d{1,2}/\d{2,4}.*|\d{1,2}:\d{2}.*"
