@@ -10,9 +10,7 @@ malformed with its line, and blank lines are counted.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +19,7 @@ import pandas as pd
 
 from homeroom.contract import csvtext
 from homeroom.contract.errors import ContractError
+from homeroom.interop.text import csv_records
 
 DELIMITERS = (",", "\t", ";", "|")
 
@@ -75,30 +74,24 @@ def read_csv(path: Path) -> SourceTable:
         raise ContractError(f"file {label}: is empty; expected a header line and records")
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = sniff_delimiter(first_line)
-    # strict: a quoted field with text after its closing quote, or a quote never closed (a
-    # truncated file), is an error for that record rather than a silently merged value.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     headers: list[str] | None = None
     records: list[list[str]] = []
     lines: list[int] = []
     malformed: list[tuple[int, str]] = []
     blank = 0
-    while True:
-        start = reader.line_num + 1
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            span = reader.line_num - start
+    # strict: a quoted field with text after its closing quote, or a quote never closed (a
+    # truncated file), is an error for that record rather than a silently merged value.
+    for start, end, record, error in csv_records(text, delimiter, strict=True):
+        if error is not None:
+            span = end - start
             where = f" (the record runs over {span + 1} lines)" if span > 0 else ""
-            if "unexpected end of data" in str(exc):
+            if "unexpected end of data" in str(error):
                 reason = "a quoted field is never closed: the file ends inside it (truncated?)"
             else:
-                reason = f"line cannot be split: {exc}"
+                reason = f"line cannot be split: {error}"
             malformed.append((start, reason + where))
             continue
-        unreadable = decoded.unreadable(start, reader.line_num)
+        unreadable = decoded.unreadable(start, end)
         if not any(cell.strip() for cell in record):
             if headers is not None:
                 blank += 1

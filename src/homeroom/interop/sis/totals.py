@@ -84,18 +84,9 @@ def totals_to_canonical(frame: pd.DataFrame, preset: Preset, result: ImportResul
             mismatched += 1
             absent = split
         parts["remainder"] = absent - split
-        if absent > enrolled:
-            result.reject(
-                "attendance", *where, "days_absent",
-                f"{absent.normalize():f} days absent is more than the {enrolled} days enrolled",
-            )  # fmt: skip
-            continue
-        needed = sum(int(a) + (1 if a % 1 else 0) for a in parts.values())
-        if needed > enrolled:
-            result.reject(
-                "attendance", *where, "days_absent",
-                f"the part days cannot be placed on separate days within {enrolled} days enrolled",
-            )  # fmt: skip
+        unplaceable = _unplaceable(absent, parts, enrolled)
+        if unplaceable:
+            result.reject("attendance", *where, "days_absent", unplaceable)
             continue
         placeable.append(
             {
@@ -139,6 +130,15 @@ def _placed(rows: pd.DataFrame, placeable: pd.DataFrame, preset: Preset) -> Plac
         table[SOURCE_FILE] = origin[SOURCE_FILE].to_numpy()
         table[SOURCE_LINE] = [_line(v) for v in origin[SOURCE_LINE]]
     return Placed(enrollments[ENROLLMENT_COLUMNS], attendance[ATTENDANCE_COLUMNS], calendar)
+
+
+def _unplaceable(absent: Decimal, parts: dict[str, Decimal], enrolled: int) -> str | None:
+    """Why a row's absences do not fit on its days enrolled (each part day takes a day)."""
+    if absent > enrolled:
+        return f"{absent.normalize():f} days absent is more than the {enrolled} days enrolled"
+    if sum(int(a) + (1 if a % 1 else 0) for a in parts.values()) > enrolled:
+        return f"the part days cannot be placed on separate days within {enrolled} days enrolled"
+    return None
 
 
 def _problem(row: pd.Series, year: object, amounts: dict[str, float]) -> tuple[str, str] | None:

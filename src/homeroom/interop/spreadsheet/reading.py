@@ -10,9 +10,7 @@ or the CSV line where the record starts, as a person finds them in Excel or an e
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ from pathlib import Path
 from homeroom.contract import csvtext
 from homeroom.contract.errors import ContractError
 from homeroom.interop.spreadsheet.layout import HEADERS, field_of
+from homeroom.interop.text import csv_records
 
 HEADER_SEARCH_ROWS = 50
 _PREFERRED_SHEETS = ("students", "student data", "studentdata", "data", "student list")
@@ -199,29 +198,24 @@ def _read_csv(path: Path) -> Sheet:
         delimiter = next((d for d in ("\t", ";", "|") if d in sample), ",")
     elif path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first):
         delimiter = "\t"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    records_of = csv_records(text, delimiter, strict=False)
     title: list[str] = []
     header: list[str] | None = None
     header_line = 0
-    while header is None:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise ContractError(f"{path.name}, line {start}: cannot be read as CSV: {exc}") from exc
-        if reader.line_num > HEADER_SEARCH_ROWS:
+    for start, end, row, error in records_of:
+        if error is not None:
+            raise ContractError(f"{path.name}, line {start}: cannot be read as CSV: {error}")
+        if end > HEADER_SEARCH_ROWS:
             break
         if _is_header(_header_fields(list(row))):
             header, header_line = list(row), start
-            if unreadable := decoded.unreadable(start, reader.line_num):
+            if unreadable := decoded.unreadable(start, end):
                 raise ContractError(
                     f"{path.name}, line {start} (the header) is {unreadable}; save it again as "
                     "CSV UTF-8"
                 )
-        else:
-            title.extend(v for v in row if v.strip())
+            break
+        title.extend(v for v in row if v.strip())
     if header is None:
         raise ContractError(
             f"{path.name}: no header row naming a student id and days enrolled (or days absent) "
@@ -231,18 +225,13 @@ def _read_csv(path: Path) -> Sheet:
     records: list[tuple[int, list[object]]] = []
     malformed: list[tuple[int, str]] = []
     blank = 0
-    while True:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:  # only a NUL or a field over the size limit gets here
-            raise ContractError(f"{path.name}, line {start}: cannot be read as CSV: {exc}") from exc
+    for start, end, row, error in records_of:
+        if error is not None:  # only a field over the size limit gets here
+            raise ContractError(f"{path.name}, line {start}: cannot be read as CSV: {error}")
         if not row or _blank(row):
             blank += 1
             continue
-        if unreadable := decoded.unreadable(start, reader.line_num):
+        if unreadable := decoded.unreadable(start, end):
             malformed.append((start, f"malformed line: {unreadable}"))
             continue
         if len(row) != len(header):
