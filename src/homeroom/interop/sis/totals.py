@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import pandas as pd
 
+from homeroom.contract.schema import TABLES
 from homeroom.interop import totals
 from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, ImportResult
 from homeroom.interop.sis import values
@@ -25,16 +26,7 @@ from homeroom.interop.sis.preset import Preset
 
 AMOUNT_COLUMNS = ("days_enrolled", "days_absent", "excused", "unexcused", "suspension")
 SPLIT = ("excused", "unexcused", "suspension")  # the order absences are laid on a stay
-ENROLLMENT_COLUMNS = [
-    "student_id",
-    "school_id",
-    "school_year",
-    "grade_level",
-    "entry_date",
-    "exit_date",
-    SOURCE_FILE,
-    SOURCE_LINE,
-]
+ENROLLMENT_COLUMNS = [*TABLES["enrollments"].names, SOURCE_FILE, SOURCE_LINE]
 ATTENDANCE_COLUMNS = [
     "student_id",
     "school_id",
