@@ -4,8 +4,11 @@ no schools export (day_minutes 390, the day length the rows give most often)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from homeroom.interop.sis import import_sis
 from interop.test_sis_helpers import imported, metrics, written
 
 
@@ -47,3 +50,30 @@ def test_infinite_campus_metrics_by_hand(tmp_path, definition, absent_5001, abse
     assert m.loc[("12", "5001"), "days_absent"] == pytest.approx(absent_5001, abs=1e-9)
     assert m.loc[("12", "5002"), "days_enrolled"] == 19  # open stay: to the calendar's end
     assert m.loc[("12", "5002"), "days_absent"] == pytest.approx(absent_5002, abs=1e-9)
+
+
+def test_a_mover_on_two_enrollment_rows_is_one_student(tmp_path):
+    """Infinite Campus repeats a mover's demographics on each enrollment row: one student."""
+    folder = tmp_path / "ic"
+    folder.mkdir()
+    fixtures = Path(__file__).parent / "sis_fixtures" / "infinite-campus"
+    for source in fixtures.iterdir():
+        (folder / source.name).write_bytes(source.read_bytes())
+    enrollments = folder / "Enrollments.csv"
+    text = enrollments.read_text()
+    # 5001 leaves school 12 on 27 Sept; give them a second stay (same demographics) at school 14.
+    mover = '5001,"Nguyen, Jr.",Tam,05/05/2014,M,3,14,05,09/30/2024,,\n'
+    # And a student whose two rows disagree (another birth date): passed on to validation.
+    clash = (
+        "5003,Ray,Ana,01/02/2015,F,6,12,04,09/03/2024,09/27/2024,\n"
+        "5003,Ray,Ana,01/03/2015,F,6,14,04,09/30/2024,,\n"
+    )
+    enrollments.write_text(text.rstrip("\n") + "\n" + mover + clash)
+    result = import_sis("infinite-campus", sorted(folder.iterdir()))
+    students = result.tables["students"]
+    assert (students["student_id"] == "5001").sum() == 1
+    assert (students["student_id"] == "5003").sum() == 2
+    assert any("repeat an earlier row of the same student exactly" in n for n in result.notes)
+    out = written(result, tmp_path / "out")
+    rejected = out.quarantine[out.quarantine["table"] == "students"]
+    assert len(rejected) == 1 and "duplicate" in rejected.iloc[0]["reason"]

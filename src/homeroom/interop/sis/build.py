@@ -269,9 +269,18 @@ class _Assembler:
             if flag in frame.columns:
                 out[flag] = values.booleans(frame[flag], self.preset)
         students = _traced(frame, out)
-        # The same student in two files (say a Students and a demographics export): keep the
-        # first row, as validation would, without a quarantine record for the repeat.
         keys = ["student_id", "school_year"] if "school_year" in out else ["student_id"]
+        # A file with one row per enrollment (Infinite Campus) repeats a mover's demographics on
+        # each row: identical repeats are one student. Repeats that disagree are passed on, so
+        # validation quarantines them with the line of the row it kept.
+        values_only = [c for c in students.columns if c not in (SOURCE_FILE, SOURCE_LINE)]
+        same = students.duplicated(values_only) & students["student_id"].notna()
+        if same.any():
+            self.result.note(
+                f"{int(same.sum()):,} student rows repeat an earlier row of the same student "
+                "exactly (one row per enrollment); each student was kept once"
+            )
+            students = students[~same]
         repeated = students.duplicated(keys) & students["student_id"].notna()
         if repeated.any() and len(self.by_feed["students"]) > 1:
             self.result.note(
