@@ -28,11 +28,13 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+# Run as a script, this folder is on sys.path: the shared helpers sit beside it.
+import steps
+from steps import Clock, peak_mib, shape
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -54,34 +56,6 @@ PHASES = (
     ("comparing ", "monitors"),
     ("report", "report"),
 )
-
-
-def shape(students: int) -> dict[str, int]:
-    """Schools of ~550 students; districts of ~25 schools (as benchmarks/scale.py)."""
-    schools = max(4, students // 550)
-    districts = max(1, schools // 25)
-    return {"students": students, "schools": schools, "districts": districts}
-
-
-def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-class Clock:
-    """Each progress message's time runs to the next message."""
-
-    def __init__(self) -> None:
-        self.started = self.last = time.perf_counter()
-        self.current = "start"
-        self.steps: dict[str, float] = {}
-
-    def __call__(self, message: str) -> None:
-        now = time.perf_counter()
-        self.steps[self.current] = self.steps.get(self.current, 0.0) + now - self.last
-        self.current, self.last = message, now
-
-    def total(self) -> float:
-        return time.perf_counter() - self.started
 
 
 def phase_of(message: str, reading: str) -> str:
@@ -303,12 +277,7 @@ def child(argv: list[str]) -> None:
 
 # -- the driver -----------------------------------------------------------------------------------
 def run_step(*args: str) -> dict:
-    completed = subprocess.run(
-        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=False
-    )
-    if completed.returncode != 0:
-        raise SystemExit(f"step {args[0]} failed:\n{completed.stderr[-4000:]}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return steps.run_step(__file__, *args)
 
 
 def prepared(marker: Path, *args: str) -> dict:

@@ -22,27 +22,18 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+# Run as a script, this folder is on sys.path: the shared helpers sit beside it.
+import steps
+from steps import Clock, peak_mib, shape
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 RESULTS = HERE / "results.json"
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000, 6_000_000)
-
-
-def shape(students: int) -> dict[str, int]:
-    """Schools of ~550 students; districts of ~25 schools, as in a real state."""
-    schools = max(4, students // 550)
-    districts = max(1, schools // 25)
-    return {"students": students, "schools": schools, "districts": districts}
-
-
-def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # -- the steps, each run in its own process ------------------------------------------------------
@@ -53,22 +44,12 @@ def step_load(data_dir: Path, workspace: Path) -> dict:
 
     shutil.rmtree(workspace, ignore_errors=True)
     space = init_workspace(workspace)
-    steps: dict[str, float] = {}
-    started = last = time.perf_counter()
-    current = "start"
-
-    def progress(step: str) -> None:
-        # Each step's time is from its message to the next one's.
-        nonlocal current, last
-        now = time.perf_counter()
-        steps[current] = steps.get(current, 0.0) + now - last
-        current, last = step, now
-
-    result = load_dataset(space, data_dir, progress=progress)
-    progress("done")
+    clock = Clock()
+    result = load_dataset(space, data_dir, progress=clock)
+    clock("done")
     return {
-        "seconds": time.perf_counter() - started,
-        "steps": steps,
+        "seconds": clock.total(),
+        "steps": clock.steps,
         "quarantined": result.rows_quarantined,
         "rows_loaded": result.rows_loaded,
     }
@@ -211,12 +192,7 @@ def child(argv: list[str]) -> None:
 
 # -- the driver -----------------------------------------------------------------------------------
 def run_step(*args: str) -> dict:
-    completed = subprocess.run(
-        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=False
-    )
-    if completed.returncode != 0:
-        raise SystemExit(f"step {args[0]} failed:\n{completed.stderr[-4000:]}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return steps.run_step(__file__, *args)
 
 
 def same_answer(out: Path) -> None:

@@ -1,0 +1,51 @@
+"""What the benchmark scripts share: the synthetic state's shape, and steps run in child processes.
+
+Each measured step runs in a fresh process (`SCRIPT --child STEP ARGS…`) so that its peak memory
+(resident set) is its own; the child prints one JSON line of figures as its last output.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+
+
+def shape(students: int) -> dict[str, int]:
+    """Schools of ~550 students; districts of ~25 schools, as in a real state."""
+    schools = max(4, students // 550)
+    districts = max(1, schools // 25)
+    return {"students": students, "schools": schools, "districts": districts}
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Clock:
+    """A progress callback: each message's time runs to the next message."""
+
+    def __init__(self) -> None:
+        self.started = self.last = time.perf_counter()
+        self.current = "start"
+        self.steps: dict[str, float] = {}
+
+    def __call__(self, message: str) -> None:
+        now = time.perf_counter()
+        self.steps[self.current] = self.steps.get(self.current, 0.0) + now - self.last
+        self.current, self.last = message, now
+
+    def total(self) -> float:
+        return time.perf_counter() - self.started
+
+
+def run_step(script: str, *args: str) -> dict:
+    """Run `script --child ARGS…` and return the figures its last output line holds."""
+    completed = subprocess.run(
+        [sys.executable, script, "--child", *args], capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"step {args[0]} failed:\n{completed.stderr[-4000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
