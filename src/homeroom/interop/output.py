@@ -59,7 +59,7 @@ def write_import(
     con = duckdb.connect()
     try:
         validation = validate_dataset(out_dir, con, definition=definition, progress=progress)
-        quarantine = _traced_quarantine(result, validation, out_dir)
+        quarantine = _traced_quarantine(result, validation)
         step("Running the data-quality monitors")
         monitors = _monitors(con, quarantine, progress)
     finally:
@@ -110,9 +110,7 @@ def _write_tables(tables: dict[str, pd.DataFrame], out_dir: Path, fmt: str) -> l
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _traced_quarantine(
-    result: ImportResult, validation: ValidationReport, out_dir: Path
-) -> pd.DataFrame:
+def _traced_quarantine(result: ImportResult, validation: ValidationReport) -> pd.DataFrame:
     """Import rejects and validation quarantine, with the source file and line where known."""
     frames = []
     rejected = result.rejected
