@@ -12,14 +12,22 @@ DEMO := demo
 
 install: system-packages $(STAMP)
 
-# Java runs the PySpark engine (the state-scale path and its parity test).
+# Debian packages, installed only when missing:
+#   Java runs the PySpark engine (the state-scale path and its parity test);
+#   Pango and fonts let WeasyPrint write the PDF report;
+#   Chromium is the real browser the web app's browser tests drive.
 system-packages:
-	@command -v java >/dev/null 2>&1 || { \
-		echo "Installing Java (Debian: openjdk-17-jre-headless) for the PySpark engine"; \
+	@missing=""; \
+	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
+	for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do \
+		dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -q && \
-		$$SUDO apt-get install -y -q --no-install-recommends openjdk-17-jre-headless || \
-		$$SUDO apt-get install -y -q --no-install-recommends default-jre-headless; }
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	fi
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Needs $(PYTHON) (Python 3.11+); set PYTHON=..."; exit 1; }

@@ -534,7 +534,15 @@ def main() -> None:
 
 # -- command groups kept in their own modules (they import this one, so register them last) ----
 def _register_groups() -> None:
-    from homeroom import cli_interop, cli_map, cli_pull, cli_quality
+    from homeroom import (
+        cli_interop,
+        cli_map,
+        cli_pull,
+        cli_quality,
+        cli_signals,
+        cli_users,
+        cli_web,
+    )
 
     app.add_typer(cli_interop.import_app, name="import")
     app.add_typer(cli_interop.export_app, name="export")
@@ -542,6 +550,9 @@ def _register_groups() -> None:
     cli_pull.register(cli_interop.pull_app)
     cli_map.register(app)
     cli_quality.register(app)
+    cli_users.register(app)
+    cli_web.register(app)
+    cli_signals.register(app)
 
 
 if __name__ == "__main__":
