@@ -1,9 +1,121 @@
-"""The `homeroom` commands of this area; registered by homeroom.cli."""
+"""`homeroom serve`: the web app over a workspace."""
 
 from __future__ import annotations
 
+import ipaddress
+import threading
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from homeroom.cli import WorkspaceOption, _status
+from homeroom.cli_output import UsageProblem, err, out
+
+LOOPBACK_NAMES = {"localhost"}
+REFRESH_SECONDS = 60
+
+
+def _is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the `homeroom` app."""
+    @app.command(
+        epilog=(
+            "Examples: `homeroom serve --workspace district-2025` (http://127.0.0.1:8000) · "
+            "`homeroom serve -w district-2025 --host 0.0.0.0 --port 443 --tls-cert cert.pem "
+            "--tls-key key.pem` · behind a proxy that does HTTPS: `homeroom serve -w "
+            "district-2025 --host 10.0.0.5 --behind-proxy`"
+        )
+    )
+    def serve(
+        workspace: WorkspaceOption = None,
+        host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+        tls_cert: Annotated[
+            Path | None, typer.Option("--tls-cert", help="HTTPS certificate (PEM).")
+        ] = None,
+        tls_key: Annotated[
+            Path | None, typer.Option("--tls-key", help="HTTPS private key (PEM).")
+        ] = None,
+        behind_proxy: Annotated[
+            bool,
+            typer.Option(help="A reverse proxy in front does HTTPS and sets X-Forwarded-*."),
+        ] = False,
+        workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
+    ) -> None:
+        """Serve the web app: dashboards, student lists, equity, data quality, for signed-in staff.
+
+        The app reads a prepared copy of the current load (made now if missing), so `homeroom
+        load` can run while it serves; it picks up a new load within a minute. Outside this
+        machine (a host that is not 127.0.0.1) it needs HTTPS: --tls-cert and --tls-key, or
+        --behind-proxy.
+        """
+        import uvicorn
+
+        from homeroom.casebook.store import open_store, store_url
+        from homeroom.casebook.users import list_users
+        from homeroom.warehouse import open_workspace
+        from homeroom.warehouse.serving import prepare_serving
+        from homeroom.web.app import create_app
+
+        if (tls_cert is None) != (tls_key is None):
+            raise UsageProblem("give both --tls-cert and --tls-key, or neither")
+        secure = tls_cert is not None or behind_proxy
+        if not secure and not _is_loopback(host):
+            raise UsageProblem(
+                f"serving on {host} without HTTPS would send passwords and student records in "
+                "clear text; give --tls-cert and --tls-key, or --behind-proxy when a proxy in "
+                "front does HTTPS (or serve on 127.0.0.1)"
+            )
+        space = open_workspace(workspace)
+        store = open_store(store_url(space))
+        with _status("Preparing the data for the web") as update:
+            serving_path = prepare_serving(space, progress=update)
+        web = create_app(space, store=store, secure_cookies=secure, serving_path=serving_path)
+        _watch_for_loads(web, space)
+        if not list_users(store):
+            err.print(
+                "[yellow]No users yet.[/] Add an administrator first: "
+                f"homeroom users add NAME --role district_admin --workspace {space.root}"
+            )
+        scheme = "https" if tls_cert else "http"
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        out.print(f"Homeroom for {space.name} at {scheme}://{shown}:{port}/  (Ctrl-C stops it)")
+        uvicorn.run(
+            web,
+            host=host,
+            port=port,
+            ssl_certfile=str(tls_cert) if tls_cert else None,
+            ssl_keyfile=str(tls_key) if tls_key else None,
+            proxy_headers=behind_proxy,
+            forwarded_allow_ips="*" if behind_proxy else None,
+            workers=workers if workers > 1 else None,
+            log_level="info",
+            server_header=False,
+        )
+
+
+def _watch_for_loads(web: object, workspace: object) -> None:
+    """Prepare each new load in the background and switch to it once ready."""
+    from homeroom.warehouse.serving import prepare_serving
+
+    state = web.state.homeroom  # type: ignore[attr-defined]
+
+    def watch() -> None:
+        stop = threading.Event()
+        while not stop.wait(REFRESH_SECONDS):
+            try:
+                path = prepare_serving(workspace)
+            except Exception:  # noqa: BLE001 - a load in progress holds the file; try later
+                continue
+            if path != state.serving_path:
+                state.refresh(path)
+
+    threading.Thread(target=watch, name="homeroom-load-watch", daemon=True).start()
