@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from homeroom.contract.schema import CATEGORIES, GRADE_LEVELS
+from homeroom.definitions.signals import KEYS as SIGNAL_KEYS
+from homeroom.definitions.signals import SignalRules, default_signal_rules, parse_signals
 
 TIERS = ("satisfactory", "at_risk", "moderate_chronic", "severe_chronic")
 SCHOOL_LEVELS = ("low", "modest", "significant", "high", "extreme")
@@ -45,6 +47,8 @@ class Definition:
     minimum_group_size: int  # smaller groups are suppressed in public reports
     path: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # The early-warning rule thresholds ([signals]; homeroom.definitions.signals).
+    signals: SignalRules = field(default_factory=default_signal_rules)
 
     @property
     def threshold_label(self) -> str:
@@ -202,6 +206,7 @@ KNOWN_KEYS = {
     "school_levels": set(SCHOOL_LEVELS[1:]),
     "truancy": {"unexcused_absences"},
     "reporting": {"minimum_group_size"},
+    "signals": set(SIGNAL_KEYS),
 }
 
 
@@ -334,4 +339,5 @@ def _build(data: dict[str, Any], path: Path) -> Definition:
         minimum_group_size=group,
         path=str(path),
         notes=tuple(meta.get("notes", [])),
+        signals=parse_signals(data.get("signals", {}), path),
     )

@@ -28,8 +28,19 @@ def calendar_day_numbers(calendar: ir.Table) -> ir.Table:
     )
 
 
-def stays(tables: Tables, definition: Definition, as_of: dt.date | None = None) -> ir.Table:
-    """One row per stay with its membership days as of `as_of` (stays with none are dropped)."""
+def numbered_stays(
+    tables: Tables, definition: Definition, as_of: dt.date | None = None
+) -> ir.Table:
+    """One row per stay with membership days as of `as_of`, placed in its calendar.
+
+    Besides the columns of `stays`: `calendar_id`, the year's `first_date` and `last_date`,
+    `start_date` and `end_date` (the stay clipped to the year and to `as_of`; either may be a
+    non-instructional date), `last_day` as loaded, and the school-day numbers of the stay's first
+    and last membership day (`first_number`, `last_number`: the n-th instructional day of the
+    calendar's year), so `days_enrolled = last_number - first_number + 1`, and the membership
+    days among school-day numbers a..b are
+    `max(0, min(b, last_number) - max(a, first_number) + 1)`.
+    """
     enrollments = tables.enrollments
     if definition.grades:
         enrollments = enrollments.filter(enrollments.grade_level.isin(definition.grades))
@@ -64,9 +75,33 @@ def stays(tables: Tables, definition: Definition, as_of: dt.date | None = None) 
         at_end, ["calendar_id", "school_year", "end_date"]
     )
     stay = stay.mutate(
-        days_enrolled=stay.through_end - stay.through_start + stay.instructional_start
+        days_enrolled=stay.through_end - stay.through_start + stay.instructional_start,
+        first_number=stay.through_start - stay.instructional_start + 1,
+        last_number=stay.through_end,
     )
     return stay.filter(stay.days_enrolled > 0).select(
+        "school_year",
+        "state",
+        "district_id",
+        "school_id",
+        "student_id",
+        "grade_level",
+        "entry_date",
+        "days_enrolled",
+        "calendar_id",
+        "first_date",
+        "last_date",
+        "start_date",
+        "end_date",
+        "last_day",
+        "first_number",
+        "last_number",
+    )
+
+
+def stays(tables: Tables, definition: Definition, as_of: dt.date | None = None) -> ir.Table:
+    """One row per stay with its membership days as of `as_of` (stays with none are dropped)."""
+    return numbered_stays(tables, definition, as_of).select(
         "school_year",
         "state",
         "district_id",
