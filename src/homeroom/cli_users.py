@@ -1,9 +1,480 @@
-"""The `homeroom` commands of this area; registered by homeroom.cli."""
+"""The `homeroom users` and `homeroom audit` commands: accounts for the web app, and the audit log.
+
+Whoever can run these commands can read the workspace's files, so they act as an administrator;
+each change they make is itself written to the audit log as `cli:<login name>`.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+from rich.table import Table
+
+from homeroom.cli_output import UsageProblem, err, out
+
+if TYPE_CHECKING:
+    from homeroom.casebook import CliActor, Store, User
+    from homeroom.warehouse import Workspace
+
+users_app = typer.Typer(
+    help="Accounts for the web app: who may sign in, with which role and schools.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+)
+audit_app = typer.Typer(
+    help="The audit log: every view and export of student records, and every account change.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the `homeroom` app."""
+    app.add_typer(users_app, name="users")
+    app.add_typer(audit_app, name="audit")
+
+
+# -- shared options ---------------------------------------------------------------------------
+WorkspaceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="The workspace folder (with homeroom.toml). Default: the current folder or above.",
+    ),
+]
+UsernameArgument = Annotated[str, typer.Argument(help="The person's username (lower case).")]
+SchoolOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--school",
+        "-s",
+        help="A school whose students a school_staff user sees (its school_id); repeat for more.",
+    ),
+]
+PasswordStdinOption = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin",
+        help="Read the password from the first line of standard input instead of asking.",
+    ),
+]
+ROLE_HELP = (
+    "district_admin (everything; manages users), school_staff (students of their schools), "
+    "district_viewer or state_analyst (aggregates only, no student rows)."
+)
+
+
+@contextmanager
+def _store(workspace: Path | None) -> Iterator[tuple[Workspace, Store]]:
+    """The workspace and its casebook; casebook problems become exit 2 with their message."""
+    from homeroom.casebook import CasebookError, open_workspace_store
+    from homeroom.warehouse import open_workspace
+
+    space = open_workspace(workspace)
+    try:
+        store = open_workspace_store(space)
+    except CasebookError as exc:
+        raise UsageProblem(str(exc)) from exc
+    try:
+        yield space, store
+    except CasebookError as exc:
+        raise UsageProblem(str(exc)) from exc
+    finally:
+        store.close()
+
+
+def _actor() -> CliActor:
+    from homeroom.casebook import CliActor
+
+    try:
+        login = getpass.getuser()
+    except Exception:  # noqa: BLE001 - some containers have no user name; still record the change
+        login = "unknown"
+    return CliActor(f"cli:{login}")
+
+
+def _new_password(password_stdin: bool) -> str:
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise UsageProblem("--password-stdin read an empty line; give the password on stdin")
+        return password
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _check_schools(space: Workspace, schools: list[str]) -> None:
+    """School ids must be schools of the workspace's latest load (when there is one)."""
+    from homeroom.warehouse import connect, current_load
+
+    wanted = {school.strip() for school in schools} - {""}
+    if not wanted or not space.warehouse.exists():
+        return
+    con = connect(space, read_only=True)
+    try:
+        if current_load(con) is None:
+            return
+        known = {str(row[0]) for row in con.execute("SELECT school_id FROM schools").fetchall()}
+    finally:
+        con.close()
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise UsageProblem(
+            f"no school {', '.join(unknown)} in the workspace's latest load; school ids are "
+            "listed by `homeroom metrics --level school`"
+        )
+
+
+def _sign_in(user: User) -> str:
+    ways = ["password"] if user.has_password else []
+    if user.oidc_subject:
+        ways.append("SSO")
+    elif user.email and not user.has_password:
+        ways.append("SSO by email")  # not signed in yet: the first sign-in matches the email
+    return ", ".join(ways) or "none"
+
+
+def _status(user: User, now: dt.datetime) -> str:
+    if user.disabled:
+        return "[red]disabled[/]"
+    if user.is_locked(now):
+        assert user.locked_until is not None
+        return f"[yellow]locked until {user.locked_until:%H:%M} UTC[/]"
+    return "active"
+
+
+# -- users ------------------------------------------------------------------------------------
+@users_app.command(
+    "add",
+    epilog=(
+        "Examples:\n\n"
+        "`homeroom users add rivera --role school_staff --school 0042 --school 0043 "
+        '--name "Ana Rivera" --email arivera@district.org`\n\n'
+        "`homeroom users add chen --role district_admin --oidc --email mchen@district.org` "
+        "(signs in with the district's single sign-on only)\n\n"
+        "`printf '%s\\n' \"$PASSWORD\" | homeroom users add ops --role district_viewer "
+        "--password-stdin`"
+    ),
+)
+def add(
+    username: UsernameArgument,
+    role: Annotated[str, typer.Option("--role", "-r", help=ROLE_HELP)],
+    school: SchoolOption = None,
+    email: Annotated[
+        str | None,
+        typer.Option("--email", help="Work email; single sign-on matches it the first time."),
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Name shown in the app.")] = None,
+    oidc: Annotated[
+        bool,
+        typer.Option("--oidc", help="Single sign-on only: no password (needs --email)."),
+    ] = False,
+    oidc_issuer: Annotated[
+        str | None,
+        typer.Option("--oidc-issuer", help="With --oidc: accept only this identity provider."),
+    ] = None,
+    password_stdin: PasswordStdinOption = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Add a person who may sign in to the web app, with a role (and schools for school_staff).
+
+    Asks for the password twice (at least 12 characters, not the username), unless
+    --password-stdin or --oidc. The change is written to the audit log.
+    """
+    from homeroom.casebook import add_user
+    from homeroom.web.scope import ROLES, SCHOOL_STAFF
+
+    if role not in ROLES:
+        raise UsageProblem(f"--role must be one of {', '.join(ROLES)}; got {role!r}")
+    if oidc and password_stdin:
+        raise UsageProblem("--oidc users have no password; leave out --password-stdin")
+    if oidc and not email:
+        raise UsageProblem("--oidc needs --email: single sign-on finds the person by it")
+    if oidc_issuer and not oidc:
+        raise UsageProblem("--oidc-issuer goes with --oidc")
+    schools = list(school or [])
+    with _store(workspace) as (space, store):
+        _check_schools(space, schools)
+        password = None if oidc else _new_password(password_stdin)
+        user = add_user(
+            store,
+            username,
+            role,
+            password=password,
+            schools=schools,
+            display_name=name,
+            email=email,
+            oidc_issuer=oidc_issuer,
+            by=_actor(),
+        )
+    where = f", schools {', '.join(sorted(user.school_ids))}" if user.school_ids else ""
+    out.print(f"Added {user.username} ({user.role}{where}); signs in with {_sign_in(user)}.")
+    if user.role == SCHOOL_STAFF and not user.school_ids:
+        err.print(
+            f"[yellow]{user.username} sees no students until given schools:[/] "
+            f"homeroom users schools {user.username} --school SCHOOL_ID"
+        )
+
+
+@users_app.command("list", epilog="Example: `homeroom users list --workspace district-2025`")
+def list_(workspace: WorkspaceOption = None) -> None:
+    """List the accounts: role, schools, how they sign in, status, last sign-in."""
+    from homeroom.casebook import list_users
+
+    with _store(workspace) as (space, store):
+        users = list_users(store)
+        now = store.now()
+    if not users:
+        out.print(
+            "No users yet. Add the first administrator: "
+            "homeroom users add NAME --role district_admin"
+        )
+        return
+    table = Table(title=f"Users of {space.name}")
+    for column in ("username", "name", "role", "schools", "sign-in", "status", "last sign-in"):
+        table.add_column(column)
+    for user in users:
+        table.add_row(
+            user.username,
+            user.display_name or "",
+            user.role,
+            ", ".join(sorted(user.school_ids)),
+            _sign_in(user),
+            _status(user, now),
+            f"{user.last_login_at:%Y-%m-%d %H:%M} UTC" if user.last_login_at else "never",
+        )
+    out.print(table)
+
+
+@users_app.command(
+    "disable",
+    epilog="Example: `homeroom users disable rivera` (they are signed out at once)",
+)
+def disable(username: UsernameArgument, workspace: WorkspaceOption = None) -> None:
+    """Stop a person signing in and end their open sessions. Their audit history stays."""
+    from homeroom.casebook import disable_user
+
+    with _store(workspace) as (_space, store):
+        user = disable_user(store, username, by=_actor())
+    out.print(f"Disabled {user.username}; their sessions have ended.")
+
+
+@users_app.command("enable", epilog="Example: `homeroom users enable rivera`")
+def enable(username: UsernameArgument, workspace: WorkspaceOption = None) -> None:
+    """Let a disabled person sign in again. Also lifts a lock-out after failed sign-ins."""
+    from homeroom.casebook import enable_user
+
+    with _store(workspace) as (_space, store):
+        user = enable_user(store, username, by=_actor())
+    out.print(f"Enabled {user.username}.")
+
+
+@users_app.command(
+    "password",
+    epilog="Examples: `homeroom users password rivera` · "
+    "`homeroom users password rivera --password-stdin < new-password.txt`",
+)
+def password(
+    username: UsernameArgument,
+    password_stdin: PasswordStdinOption = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Set a new password (at least 12 characters, not the username).
+
+    Lifts a lock-out and ends the person's open sessions.
+    """
+    from homeroom.casebook import get_user, set_password
+
+    with _store(workspace) as (_space, store):
+        if get_user(store, username) is None:  # before asking for a password
+            raise UsageProblem(f"no user named {username!r}; see `homeroom users list`")
+        user = set_password(store, username, _new_password(password_stdin), by=_actor())
+    out.print(f"Set a new password for {user.username}; their sessions have ended.")
+
+
+@users_app.command(
+    "schools",
+    epilog="Example: `homeroom users schools rivera --school 0042 --school 0051`",
+)
+def schools(
+    username: UsernameArgument,
+    school: SchoolOption = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Replace the schools whose students a school_staff user sees."""
+    from homeroom.casebook import set_schools
+
+    chosen = list(school or [])
+    if not chosen:
+        raise UsageProblem("give the schools with --school ID (repeat for more)")
+    with _store(workspace) as (space, store):
+        _check_schools(space, chosen)
+        user = set_schools(store, username, chosen, by=_actor())
+    out.print(f"{user.username} now sees schools {', '.join(sorted(user.school_ids))}.")
+
+
+@users_app.command(
+    "role",
+    epilog="Examples: `homeroom users role rivera district_viewer` · "
+    "`homeroom users role kim school_staff --school 0042`",
+)
+def role(
+    username: UsernameArgument,
+    new_role: Annotated[str, typer.Argument(metavar="ROLE", help=ROLE_HELP)],
+    school: SchoolOption = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Change a person's role (school_staff take their schools with --school)."""
+    from homeroom.casebook import set_role
+    from homeroom.web.scope import ROLES
+
+    if new_role not in ROLES:
+        raise UsageProblem(f"ROLE must be one of {', '.join(ROLES)}; got {new_role!r}")
+    chosen = list(school or [])
+    with _store(workspace) as (space, store):
+        _check_schools(space, chosen)
+        user = set_role(store, username, new_role, schools=chosen, by=_actor())
+    out.print(f"{user.username} is now {user.role}.")
+
+
+# -- audit ------------------------------------------------------------------------------------
+def _when(value: str | None, option: str) -> dt.date | dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        if len(value) <= 10:
+            return dt.date.fromisoformat(value)
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise UsageProblem(
+            f"{option} must be a date like 2025-01-31 or a time like 2025-01-31T14:00; "
+            f"got {value!r}"
+        ) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+SinceOption = Annotated[
+    str | None,
+    typer.Option("--since", help="From this date (or UTC time, 2025-01-31T14:00) on."),
+]
+UntilOption = Annotated[
+    str | None,
+    typer.Option("--until", help="Through this date (or before this UTC time)."),
+]
+UserFilter = Annotated[str | None, typer.Option("--user", "-u", help="Only this username.")]
+ActionFilter = Annotated[
+    str | None,
+    typer.Option("--action", "-a", help="Only this action, e.g. student_viewed, user_added."),
+]
+StudentFilter = Annotated[
+    str | None, typer.Option("--student", help="Only entries about this student id.")
+]
+
+
+@audit_app.command(
+    "list",
+    epilog=(
+        "Examples:\n\n"
+        "`homeroom audit list` (the latest 50 entries)\n\n"
+        "`homeroom audit list --since 2025-01-01 --user rivera --limit 200`\n\n"
+        "`homeroom audit list --student S0042` (who looked at this student's record)"
+    ),
+)
+def audit_list(
+    since: SinceOption = None,
+    until: UntilOption = None,
+    user: UserFilter = None,
+    action: ActionFilter = None,
+    student: StudentFilter = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Show the latest N.", min=1)] = 50,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Show the audit log, oldest of the shown entries first. Times are UTC."""
+    from homeroom.casebook import audit_entries
+
+    filters = {
+        "since": _when(since, "--since"),
+        "until": _when(until, "--until"),
+        "username": user,
+        "action": action,
+        "subject_id": student,
+    }
+    with _store(workspace) as (space, store):
+        entries = audit_entries(store, limit=limit, **filters)
+    if not entries:
+        out.print("No audit entries match.")
+        return
+    table = Table(title=f"Audit log of {space.name} (UTC)")
+    for column in ("id", "when", "user", "role", "action", "subject", "reason", "detail"):
+        table.add_column(column, justify="right" if column == "id" else "left")
+    for entry in entries:
+        subject = entry.subject_type + (f" {entry.subject_id}" if entry.subject_id else "")
+        detail = ", ".join(f"{key}={value}" for key, value in sorted(entry.detail.items()))
+        table.add_row(
+            str(entry.id),
+            f"{entry.at:%Y-%m-%d %H:%M:%S}",
+            entry.username,
+            entry.role,
+            entry.action,
+            subject,
+            entry.reason or "",
+            detail,
+        )
+    out.print(table)
+    if len(entries) == limit:
+        err.print(f"Showing the latest {limit}; use --limit or `homeroom audit export` for more.")
+
+
+@audit_app.command(
+    "export",
+    epilog="Examples: `homeroom audit export --out audit-2025.csv` · "
+    "`homeroom audit export --since 2025-07-01 --until 2025-09-30 --out q1.csv`",
+)
+def audit_export(
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="The CSV file to write.")],
+    since: SinceOption = None,
+    until: UntilOption = None,
+    user: UserFilter = None,
+    action: ActionFilter = None,
+    student: StudentFilter = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Write the audit log (or the entries matching the filters) to a CSV file.
+
+    Columns: id, at (UTC, ISO 8601), username, role, action, subject_type, subject_id, reason,
+    detail (JSON). The export itself is recorded in the log.
+    """
+    from homeroom.casebook import export_csv, record
+
+    if out_file.suffix.lower() != ".csv":
+        raise UsageProblem(f"--out must end in .csv; got {out_file.name!r}")
+    filters = {
+        "since": _when(since, "--since"),
+        "until": _when(until, "--until"),
+        "username": user,
+        "action": action,
+        "subject_id": student,
+    }
+    with _store(workspace) as (_space, store):
+        count = export_csv(store, out_file, **filters)
+        actor = _actor()
+        record(
+            store,
+            username=actor.username,
+            role=actor.role,
+            action="audit_exported",
+            subject_type="audit_log",
+            detail={
+                "rows": count,
+                "out": str(out_file),
+                **{key: str(value) for key, value in filters.items() if value is not None},
+            },
+        )
+    err.print(f"Wrote {count:,} audit entries to {out_file}.")
