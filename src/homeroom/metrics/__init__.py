@@ -1,6 +1,7 @@
 """The formulas, once, as Ibis expressions that know nothing of files or engines."""
 
 from homeroom.metrics.aggregates import AGGREGATE_COLUMNS, LEVEL_KEYS, LEVEL_PER, aggregate
+from homeroom.metrics.days import DAY_COLUMNS, category_totals, membership_days
 from homeroom.metrics.students import (
     PER_UNITS,
     STUDENT_COLUMNS,
@@ -11,12 +12,15 @@ from homeroom.metrics.tables import Tables
 
 __all__ = [
     "AGGREGATE_COLUMNS",
+    "DAY_COLUMNS",
     "LEVEL_KEYS",
     "LEVEL_PER",
     "PER_UNITS",
     "STUDENT_COLUMNS",
     "Tables",
     "aggregate",
+    "category_totals",
+    "membership_days",
     "student_metrics",
     "student_school_units",
 ]
