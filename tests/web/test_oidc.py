@@ -265,6 +265,7 @@ def test_sign_in_returns_the_identity(client: OIDCClient, provider: Provider) ->
         name="Ada Lovelace",
     )
     assert identity.matching_email() == "ada.lovelace@district.example"
+    assert identity.verified_email == "ada.lovelace@district.example"
     # client_secret_basic: the secret went in the header, the verifier in the form.
     assert "client_secret" not in provider.last_token_form
     assert provider.last_token_form["redirect_uri"] == CALLBACK
@@ -514,6 +515,7 @@ def test_unverified_email_is_not_used_to_match(client: OIDCClient, provider: Pro
         "boss@district.example",
         False,
     )
+    assert identity.verified_email is None
     with pytest.raises(OIDCError, match="has not verified your email") as caught:
         identity.matching_email()
     assert caught.value.reason == "email_unverified"
@@ -523,6 +525,7 @@ def test_no_email_cannot_be_matched(client: OIDCClient, provider: Provider) -> N
     provider.sign_in_as("sso-8", email=None, name=None)
     identity = sign_in(client, provider)
     assert (identity.email, identity.email_verified, identity.name) == (None, False, None)
+    assert identity.verified_email is None
     with pytest.raises(OIDCError, match="did not send an email") as caught:
         identity.matching_email()
     assert caught.value.reason == "no_email"

@@ -275,6 +275,11 @@ class Identity:
     email_verified: bool
     name: str | None
 
+    @property
+    def verified_email(self) -> str | None:
+        """The email when the provider verified it, else None: what to match a user by."""
+        return self.email if self.email and self.email_verified else None
+
     def matching_email(self) -> str:
         """The email to match a not-yet-linked Homeroom user by; refused unless verified.
 
