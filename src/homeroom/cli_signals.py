@@ -1,9 +1,183 @@
-"""The `homeroom` commands of this area; registered by homeroom.cli."""
+"""The `homeroom signals` command: the early-warning watch list as of a date.
+
+One row per student, school and rule that fires (docs/signals.md, "Rules"). From a workspace
+each run is also kept under <workspace>/signals/, so the school pages can show who is newly
+flagged since the run before.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from homeroom.signals.watch import WatchList
+
+EPILOG = (
+    "Examples:\n\n"
+    "`homeroom signals --as-of 2025-01-31 --out watch.csv` (the workspace's latest load)\n\n"
+    "`homeroom signals --data exports/2025 --as-of 2024-10-01 --out october.csv`\n\n"
+    "`homeroom signals --workspace district-2025 --definition mine.toml` (thresholds from "
+    "your own definition's [signals] section)"
+)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the `homeroom` app."""
+    app.command(name="signals", epilog=EPILOG)(signals)
+
+
+def signals(
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Run the rules on a dataset folder (validated first)."),
+    ] = None,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="The workspace folder (with homeroom.toml). Default: the current folder or above.",
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Count only days through this date (YYYY-MM-DD). Default: the last date with "
+            "attendance in the data, but not after today.",
+        ),
+    ] = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write the rows (student_id, school_id, rule, suggested_tier, reason, then the "
+            "evidence) to FILE.csv, .parquet or .json.",
+        ),
+    ] = None,
+    definition: Annotated[
+        str | None,
+        typer.Option(
+            "--definition",
+            "-d",
+            help="A shipped definition or your own TOML file; its [signals] section holds the "
+            "rule thresholds. Default: the workspace's, else `default`.",
+        ),
+    ] = None,
+    engine: Annotated[
+        str | None, typer.Option("--engine", help="duckdb (default, embedded) or pyspark.")
+    ] = None,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save/--no-save",
+            help="With a workspace: keep this run under <workspace>/signals/ (default) so the "
+            "next run can say who is newly flagged.",
+        ),
+    ] = True,
+) -> None:
+    """Early warning: flag each student whose attendance has become a problem, with the reason.
+
+    Rules (thresholds in the definition's [signals] section): last year chronically absent
+    (early support) or severely (intensive); two absences a month since the first day (pace);
+    10% and 20% absent this year so far; no improvement after early support began; 2-4 and 5+
+    days absent in September; and patterns worth a conversation: Mondays and Fridays, days in a
+    row, a recent rise, a new arrival. Writing student rows from a workspace is recorded in its
+    audit log.
+    """
+    from homeroom.cli import _as_of, _definition, _status, _warn_quarantined
+    from homeroom.cli_output import UsageProblem, err, frame_writer
+    from homeroom.signals.history import SignalsError
+
+    if data is not None and workspace is not None:
+        raise UsageProblem("--data runs the rules on a folder; leave out --workspace")
+    writer = frame_writer(out_file) if out_file is not None else None
+    day = _as_of(as_of)
+    space = None
+    try:
+        if data is not None:
+            from homeroom.signals.watch import rules_for_folder
+
+            chosen = _definition(definition)
+            with _status(f"Flagging students in {data}") as update:
+                found = rules_for_folder(
+                    data,
+                    day,
+                    definition=chosen,
+                    engine=engine or "duckdb",
+                    progress=update,
+                    on_validated=_warn_quarantined(data),
+                )
+        else:
+            from homeroom.signals.watch import rules_for_workspace
+            from homeroom.warehouse import open_workspace
+
+            space = open_workspace(workspace)
+            chosen = _definition(definition) if definition else space.definition()
+            with _status("Flagging students") as update:
+                found = rules_for_workspace(
+                    space, day, definition=chosen, engine=engine, progress=update
+                )
+    except SignalsError as exc:
+        raise UsageProblem(str(exc)) from exc
+
+    run_id = None
+    new = None
+    if space is not None and save:
+        from homeroom.signals.store import newly_flagged, save_run
+
+        run_id = save_run(
+            space, found.flags, found.as_of, definition=found.definition, load_id=found.load_id
+        )
+        new = newly_flagged(space, run_id)
+    if space is not None and (run_id is not None or writer is not None) and len(found.flags):
+        space.audit(
+            "signals_rows",
+            rows=len(found.flags),
+            as_of=found.as_of.isoformat(),
+            run_id=run_id,
+            out=str(out_file) if out_file else "none",
+        )
+    _summary(found, new)
+    if writer is not None and out_file is not None:
+        writer(found.flags, out_file)
+        err.print(f"Wrote {len(found.flags):,} rows to {out_file}.")
+    if run_id is not None:
+        err.print(f"Saved as signals run {run_id} in {space.root / 'signals'}.")  # type: ignore[union-attr]
+    if writer is None:
+        err.print("Add --out FILE.csv for the students and their reasons.")
+
+
+def _summary(found: WatchList, new: pd.DataFrame | None) -> None:
+    from rich.table import Table
+
+    from homeroom.cli_output import out
+    from homeroom.signals.rules import RULES
+
+    flags = found.flags
+    title = (
+        f"Early-warning flags as of {found.as_of.isoformat()} — definition {found.definition.name}"
+    )
+    table = Table(title=title)
+    table.add_column("rule")
+    table.add_column("students flagged", justify="right")
+    if new is not None:
+        table.add_column("new since last run", justify="right")
+    table.add_column("suggested tier")
+    counts = flags.groupby("rule")["student_id"].nunique() if len(flags) else {}
+    fresh = new.groupby("rule")["student_id"].nunique() if new is not None and len(new) else {}
+    words = {2: "2 (early support)", 3: "3 (intensive)", None: "- (a conversation)"}
+    for rule in RULES:
+        row = [rule.id, f"{int(counts.get(rule.id, 0)):,}"]
+        if new is not None:
+            row.append(f"{int(fresh.get(rule.id, 0)):,}")
+        row.append(words[rule.suggested_tier])
+        table.add_row(*row)
+    out.print(table)
+    students = flags["student_id"].nunique() if len(flags) else 0
+    out.print(f"{students:,} students flagged, {len(flags):,} flags.")
