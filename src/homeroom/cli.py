@@ -400,8 +400,8 @@ def synth(
 
 @app.command(
     epilog=(
-        "Examples: `homeroom report --workspace district-2025 --html report.html` · "
-        "`homeroom report --data exports/2025 --as-of 2025-01-31`"
+        "Examples: `homeroom report --workspace district-2025 --out report.pdf` · "
+        "`homeroom report --data exports/2025 --as-of 2025-01-31 --out report.html`"
     ),
 )
 def report(
@@ -409,8 +409,16 @@ def report(
         Path | None, typer.Option("--data", help="Report straight from a dataset folder.")
     ] = None,
     workspace: WorkspaceOption = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Also write the printable district report: FILE.pdf, or FILE.html (the same "
+            "document as one self-contained page). Adds month-by-month trends.",
+        ),
+    ] = None,
     html: Annotated[
-        Path | None, typer.Option(help="Also write a self-contained HTML report with charts.")
+        Path | None, typer.Option(help="The same as --out FILE.html (kept for older scripts).")
     ] = None,
     as_of: AsOfOption = None,
     definition: DefinitionOption = None,
@@ -418,11 +426,15 @@ def report(
 ) -> None:
     """The district summary: chronic rate with ADA beside it, tiers, schools, largest gaps."""
     import duckdb
+    import pandas as pd
 
     from homeroom.pipeline import MetricsSession, engine_tables, require_compatible_load
-    from homeroom.reports import build_summary, render_html, render_terminal
+    from homeroom.reports import build_summary, render_terminal
+    from homeroom.reports.pdf import SUFFIXES
     from homeroom.warehouse import connect, open_workspace
 
+    if out_file is not None and out_file.suffix.lower() not in SUFFIXES:
+        raise UsageProblem(f"--out must end in .pdf or .html; got {out_file.name!r}")
     day = _as_of(as_of)
     if data is not None:
         from homeroom.contract import validate_dataset
@@ -441,29 +453,65 @@ def report(
         units = require_compatible_load(con, space, chosen).units_per_day
         title = space.name
     chosen_engine = engine or "duckdb"
+    trend: tuple = ()
     try:
         names = _unit_names(con)
-        # One pass over attendance for the whole report, not one per table in it (DuckDB keeps
-        # it; Spark recomputes but shares one copy of the tables).
-        with (
-            engine_tables(con, units, chosen_engine) as tables,
-            MetricsSession(tables, chosen, as_of=day, keep=chosen_engine == "duckdb") as session,
-            _status("Computing the summary"),
-        ):
-            summary = build_summary(
-                lambda level, by=(): session.frame(level, by=by),
-                chosen,
-                title=title,
-                as_of=day,
-                names=names,
-            )
+        with engine_tables(con, units, chosen_engine) as tables:
+            # One pass over attendance for the whole summary, not one per table in it (DuckDB
+            # keeps it; Spark recomputes but shares one copy of the tables).
+            keep = chosen_engine == "duckdb"
+            with (
+                MetricsSession(tables, chosen, as_of=day, keep=keep) as session,
+                _status("Computing the summary"),
+            ):
+                summary = build_summary(
+                    lambda level, by=(): session.frame(level, by=by),
+                    chosen,
+                    title=title,
+                    as_of=day,
+                    names=names,
+                )
+            if out_file is not None or html is not None:
+                # The trends: the unit's rate through each month end of each school year.
+                from rich.progress import Progress
+
+                from homeroom.reports.pdf import month_ends, month_trend
+
+                spans = con.execute(
+                    "SELECT school_year, min(date), max(date) FROM calendar "
+                    "WHERE instructional GROUP BY school_year"
+                ).fetchall()
+                ends = month_ends(
+                    {int(y): (a, b) for y, a, b in spans}, day, through_year=summary.school_year
+                )
+
+                def rates_at(date: dt.date) -> pd.DataFrame:
+                    with MetricsSession(tables, chosen, as_of=date, keep=False) as at_date:
+                        return at_date.frame(summary.unit_kind)
+
+                with Progress(console=err, transient=True) as bar:
+                    task = bar.add_task("Month-end rates for the trends", total=len(ends))
+                    trend = month_trend(
+                        rates_at,
+                        ends,
+                        summary,
+                        progress=lambda done, _total: bar.update(task, completed=done),
+                    )
     finally:
         con.close()
     render_terminal(summary, out)
+    from homeroom.reports.pdf import render_report, write_report
+
     if html is not None:
+        with _status("Writing the HTML report") as update:
+            page = render_report(summary, trend, progress=update)
         html.parent.mkdir(parents=True, exist_ok=True)
-        html.write_text(render_html(summary), encoding="utf-8")
+        html.write_text(page, encoding="utf-8")
         out.print(f"HTML report: {html}")
+    if out_file is not None:
+        with _status("Writing the report") as update:
+            write_report(summary, out_file, trend, progress=update)
+        out.print(f"Report: {out_file}")
 
 
 @app.command()
