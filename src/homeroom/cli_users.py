@@ -239,7 +239,8 @@ def list_(workspace: WorkspaceOption = None) -> None:
         return
     table = Table(title=f"Users of {space.name}")
     for column in ("username", "name", "role", "schools", "sign-in", "status", "last sign-in"):
-        table.add_column(column)
+        # Names and roles whole on one line; the rest wraps (folding, never cut short).
+        table.add_column(column, no_wrap=column in ("username", "role"), overflow="fold")
     for user in users:
         table.add_row(
             user.username,
@@ -345,6 +346,10 @@ def role(
 
 
 # -- audit ------------------------------------------------------------------------------------
+def _shown(value: object) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
 def _when(value: str | None, option: str) -> dt.date | dt.datetime | None:
     if value is None:
         return None
@@ -411,21 +416,19 @@ def audit_list(
     if not entries:
         out.print("No audit entries match.")
         return
-    table = Table(title=f"Audit log of {space.name} (UTC)")
-    for column in ("id", "when", "user", "role", "action", "subject", "reason", "detail"):
-        table.add_column(column, justify="right" if column == "id" else "left")
+    table = Table(title=f"Audit log of {space.name} (times in UTC)")
+    table.add_column("when", no_wrap=True)
+    # Fold rather than cut: an id or a username must never be shown shortened.
+    for column in ("who", "action", "about", "why", "detail"):
+        table.add_column(column, overflow="fold")
     for entry in entries:
-        subject = entry.subject_type + (f" {entry.subject_id}" if entry.subject_id else "")
-        detail = ", ".join(f"{key}={value}" for key, value in sorted(entry.detail.items()))
         table.add_row(
-            str(entry.id),
             f"{entry.at:%Y-%m-%d %H:%M:%S}",
-            entry.username,
-            entry.role,
+            f"{entry.username} ({entry.role})",
             entry.action,
-            subject,
+            entry.subject_type + (f" {entry.subject_id}" if entry.subject_id else ""),
             entry.reason or "",
-            detail,
+            "\n".join(f"{key}={_shown(value)}" for key, value in sorted(entry.detail.items())),
         )
     out.print(table)
     if len(entries) == limit:

@@ -174,9 +174,9 @@ def set_schools(
     """Replace a school_staff user's schools (takes effect at their next page)."""
     with store.session() as session:
         user = _require(session, username)
-        school_ids = _school_ids(schools, user.role)
         if user.role != SCHOOL_STAFF:
             raise UserError(f"{user.username} is {user.role}: only school_staff have schools")
+        school_ids = _school_ids(schools, user.role)
         before = sorted(user.school_ids)
         user.schools = [UserSchool(school_id=school) for school in school_ids]
         _audit(session, store, by, "schools_set", user, before=before, after=sorted(school_ids))
