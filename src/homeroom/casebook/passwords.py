@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import secrets
+import threading
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -21,6 +22,10 @@ LOCKOUT = dt.timedelta(minutes=15)
 # argon2id with the library's RFC 9106 "low memory" defaults (3 passes, 64 MiB, 4 lanes).
 # Changing them here makes every stored hash be redone at its owner's next sign-in.
 HASHER = PasswordHasher()
+# At most this many hashes at once: each takes 64 MiB and a core, and a burst of sign-ins (or
+# an attack) should queue rather than exhaust the server's memory.
+CONCURRENT_HASHES = 4
+_slots = threading.BoundedSemaphore(CONCURRENT_HASHES)
 
 
 class PasswordRejected(ValueError):
@@ -40,7 +45,8 @@ def check_policy(password: str, *, username: str, email: str | None = None) -> N
 
 
 def hash_password(password: str) -> str:
-    return HASHER.hash(password)
+    with _slots:
+        return HASHER.hash(password)
 
 
 def verify(stored_hash: str | None, password: str) -> bool:
@@ -49,13 +55,14 @@ def verify(stored_hash: str | None, password: str) -> bool:
     Unknown users, single-sign-on users and over-long guesses cost the same time as a real
     account, so the time a sign-in takes does not tell whether a username exists.
     """
-    if stored_hash is None or len(password) > MAX_LENGTH:
-        _spend(password[:MAX_LENGTH])
-        return False
-    try:
-        return HASHER.verify(stored_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    with _slots:
+        if stored_hash is None or len(password) > MAX_LENGTH:
+            _spend(password[:MAX_LENGTH])
+            return False
+        try:
+            return HASHER.verify(stored_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
 
 
 def needs_rehash(stored_hash: str) -> bool:

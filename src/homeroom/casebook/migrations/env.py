@@ -13,11 +13,18 @@ import os
 from alembic import context
 from sqlalchemy import Connection
 
-from homeroom.casebook.models import Base
+from homeroom.casebook.models import Base, UTCDateTime
 from homeroom.casebook.store import make_engine
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def _render_item(kind: str, obj: object, _autogen: object) -> str | bool:
+    """New revisions spell UTC times as plain timestamptz columns (migrations stay frozen)."""
+    if kind == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def _configure(**kwargs: object) -> None:
@@ -28,6 +35,7 @@ def _configure(**kwargs: object) -> None:
         # One transaction for the whole upgrade, on SQLite too (its DDL is transactional).
         transactional_ddl=True,
         compare_type=True,
+        render_item=_render_item,
         **kwargs,
     )
 
