@@ -1,0 +1,148 @@
+"""What every page's data shares: errors, column words, small readers of the serving file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from homeroom.contract.schema import GRADE_LEVELS
+from homeroom.definitions import Definition
+from homeroom.definitions.profile import TIERS
+from homeroom.reports import labels
+from homeroom.warehouse.serving import ServingData
+
+AT_RISK_OR_WORSE = TIERS[1:]  # at_risk, moderate_chronic, severe_chronic
+
+# Export headers: each column as a district data team says it.
+COLUMN_TITLES = {
+    "student_id": "Student ID",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "school_id": "School ID",
+    "school_name": "School",
+    "district_id": "District ID",
+    "school_year": "School year",
+    "grade_level": "Grade",
+    "as_of": "As of",
+    "date": "Date",
+    "days_enrolled": "Days enrolled",
+    "days_absent": "Days absent",
+    "days_excused": "Days excused",
+    "days_unexcused": "Days unexcused",
+    "days_suspended": "Days suspended",
+    "absence_rate": "Absence rate",
+    "eligible": "Eligible",
+    "chronically_absent": "Chronically absent",
+    "tier": "Tier",
+    "unexcused_absences": "Unexcused absences",
+    "truant": "Truant",
+    "students_enrolled": "Students enrolled",
+    "students_eligible": "Students eligible",
+    "chronically_absent_count": "Chronically absent",
+    "chronic_absence_rate": "Chronic absence rate",
+    "ada": "ADA",
+    "level": "Level",
+    "prior_chronic_absence_rate": "Prior year's rate",
+    "chronic_absence_rate_change": "Change (points)",
+    "suppressed": "Suppressed",
+    "month": "Month",
+    "point": "Point",
+    "change": "Change (points)",
+    "membership": "Enrolled that day",
+    "instructional": "School day",
+    "after_data": "After the data",
+    "category": "Attendance category",
+    "recorded_days": "Absence recorded (days)",
+    "counted_days": "Counted as absent (days)",
+    "days": "Days with a record",
+    "kind": "Snapshot",
+    "entry_date": "Entry date",
+    "exit_date": "Exit date",
+    "column": "Student group",
+    "group": "Group",
+    "gap_to_all": "Gap to all students (points)",
+    "gap_to_lowest": "Gap to lowest group (points)",
+    "ratio_to_all": "Ratio to all students",
+    "suppression": "Why hidden",
+}
+CATEGORY_LABELS = {
+    "excused": "Excused absence",
+    "unexcused": "Unexcused absence",
+    "suspension": "Suspension (out of school)",
+    "in_school_suspension": "In-school suspension",
+    "tardy": "Tardy",
+    "early_departure": "Early departure",
+    "present": "Present",
+    "remote_present": "Present (remote)",
+}
+GROUP_COLUMNS = ("sex", "race_ethnicity", "grade_level")  # besides the student flags
+
+
+class StudentNotFound(LookupError):
+    """No such student, or one outside the user's schools: the same answer for both, so a
+    user cannot learn whether an id exists elsewhere. Show it as "not found" (404)."""
+
+    def __init__(self) -> None:
+        super().__init__("no student with that id among the records you may see")
+
+
+def titled(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with export headers (CSV, XLSX): known columns in words, others as they are."""
+    return frame.rename(columns={c: COLUMN_TITLES.get(c, c) for c in frame.columns})
+
+
+def definition_label(definition: Definition) -> str:
+    return f"{definition.name} (version {definition.version})"
+
+
+def category_label(category: str | None) -> str:
+    if category is None:
+        return "Present"
+    return CATEGORY_LABELS.get(category, category.replace("_", " ").capitalize())
+
+
+def number(value: Any) -> float | None:
+    return None if labels.is_missing(value) else float(value)
+
+
+def whole(value: Any) -> int | None:
+    return None if labels.is_missing(value) else int(value)
+
+
+def text(value: Any) -> str | None:
+    return None if labels.is_missing(value) else str(value)
+
+
+def query(
+    cur: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None
+) -> pd.DataFrame:
+    """Run one statement and hand back a frame with missing values as None, dates as dates."""
+    frame = cur.execute(sql, params or []).df()
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            frame[column] = series.dt.date.astype(object).where(series.notna(), None)
+        elif pd.api.types.is_string_dtype(series) or series.dtype == object:
+            frame[column] = series.astype(object).where(series.notna(), None)
+    return frame
+
+
+def with_school_names(serving: ServingData, frame: pd.DataFrame) -> pd.DataFrame:
+    """A `school_name` column beside `school_id`."""
+    names = frame["school_id"].map(lambda s: serving.school_names.get(s, s) if s else None)
+    position = list(frame.columns).index("school_id") + 1
+    frame.insert(position, "school_name", names.astype(object))
+    return frame
+
+
+def grade_order_sql(column: str) -> str:
+    """Grades in school order (PK, TK, KG, 01 … 12), not text order."""
+    listed = ", ".join(f"'{g}'" for g in GRADE_LEVELS)
+    return f"coalesce(list_position([{listed}], {column}), 100)"
+
+
+def tier_order_sql(column: str) -> str:
+    listed = ", ".join(f"'{t}'" for t in TIERS)
+    return f"list_position([{listed}], {column})"

@@ -1,0 +1,153 @@
+"""The data page: load history, the quarantine of the current load and the monitors' findings.
+
+Quarantine rows name a file, line, column and reason, never a student. Monitor findings may
+carry student-level rows (ids, dates): those go only to roles that see students, and to
+school staff only for their own schools.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from homeroom.quality.store import stored_monitors
+from homeroom.warehouse.serving import ServingData
+from homeroom.web.data.common import definition_label, query
+from homeroom.web.scope import Scope
+
+HISTORY_COLUMNS = (
+    "load_id",
+    "loaded_at",
+    "status",
+    "definition",
+    "rows_loaded",
+    "rows_quarantined",
+    "duplicates_collapsed",
+    "seconds",
+    "message",
+)
+QUARANTINE_COLUMNS = ("table", "file", "line", "column", "reason")
+
+
+@dataclass(frozen=True)
+class MonitorFinding:
+    """One monitor's finding; `rows`/`detail` are None when withheld from this user."""
+
+    key: str
+    title: str
+    explanation: str
+    status: str  # ok | warning | info
+    summary: str
+    count: int
+    rows: pd.DataFrame | None
+    detail: pd.DataFrame | None
+    withheld: bool  # student-level rows the user's role may not see
+
+
+@dataclass(frozen=True)
+class DataPage:
+    """`load_history`: HISTORY_COLUMNS, newest first (`rows_loaded` as "table rows; ...").
+    `quarantine`: QUARANTINE_COLUMNS, the first `quarantine_limit` rows of `quarantine_total`.
+    `quarantine_reasons`: rows per table, column and reason, most first."""
+
+    workspace_name: str
+    load_id: int
+    loaded_at: dt.datetime
+    data_through: dt.date
+    definition_label: str
+    prepared_at: str
+    load_history: pd.DataFrame
+    quarantine: pd.DataFrame
+    quarantine_total: int
+    quarantine_reasons: pd.DataFrame
+    monitors: tuple[MonitorFinding, ...]
+
+
+def data_page(
+    serving: ServingData, scope: Scope, *, quarantine_limit: int | None = 1000
+) -> DataPage:
+    with serving.cursor() as cur:
+        history = query(
+            cur,
+            f"SELECT {', '.join(HISTORY_COLUMNS)} FROM load_history ORDER BY load_id DESC",
+        )
+        limit = "" if quarantine_limit is None else f"LIMIT {int(quarantine_limit)}"
+        quarantine = query(
+            cur,
+            'SELECT "table", file, line, "column", reason FROM quarantine '
+            f'ORDER BY "table", file, line, "column" {limit}',
+        )
+        total = int(cur.execute("SELECT count(*) FROM quarantine").fetchall()[0][0])
+        reasons = query(
+            cur,
+            'SELECT "table", "column", reason, count(*) AS rows FROM quarantine '
+            'GROUP BY ALL ORDER BY rows DESC, "table", "column", reason',
+        )
+        found = stored_monitors(cur, serving.load_id)
+        monitors = tuple(_finding(cur, scope, m) for m in found)
+    history["rows_loaded"] = history["rows_loaded"].map(_rows_loaded)
+    return DataPage(
+        workspace_name=serving.workspace_name,
+        load_id=serving.load_id,
+        loaded_at=serving.loaded_at,
+        data_through=serving.latest_date,
+        definition_label=definition_label(serving.definition),
+        prepared_at=serving.built_at,
+        load_history=history,
+        quarantine=quarantine,
+        quarantine_total=total,
+        quarantine_reasons=reasons,
+        monitors=monitors,
+    )
+
+
+def _rows_loaded(value: object) -> str:
+    if not value:
+        return ""
+    try:
+        counts = json.loads(str(value))
+    except ValueError:
+        return str(value)
+    return "; ".join(f"{table} {int(rows):,}" for table, rows in counts.items())
+
+
+def _finding(cur: object, scope: Scope, monitor: object) -> MonitorFinding:
+    rows, withheld_rows = _visible(cur, scope, monitor.rows)
+    detail, withheld_detail = _visible(cur, scope, monitor.detail)
+    return MonitorFinding(
+        key=monitor.key,
+        title=monitor.title,
+        explanation=monitor.explanation,
+        status=monitor.status,
+        summary=monitor.summary,
+        count=monitor.count,
+        rows=rows,
+        detail=detail,
+        withheld=withheld_rows or withheld_detail,
+    )
+
+
+def _visible(
+    cur: object, scope: Scope, frame: pd.DataFrame | None
+) -> tuple[pd.DataFrame | None, bool]:
+    """The rows of a finding this user may see, and whether any were withheld."""
+    if frame is None:
+        return None, False
+    if "student_id" not in frame.columns:
+        return frame, False
+    if not scope.sees_students:
+        return None, True
+    if scope.school_ids is None:
+        return frame, False
+    if "school_id" not in frame.columns:
+        return None, True  # student rows that cannot be placed in a school
+    clause, params = scope.student_filter("school_id")
+    cur.register("monitor_rows", frame)  # type: ignore[attr-defined]
+    try:
+        kept = cur.execute(f"SELECT * FROM monitor_rows WHERE {clause}", params).df()  # type: ignore[attr-defined]
+    finally:
+        cur.unregister("monitor_rows")  # type: ignore[attr-defined]
+    return kept, len(kept) < len(frame)

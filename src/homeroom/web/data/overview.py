@@ -1,0 +1,380 @@
+"""The district overview and the school page: headline, tiers, schools, groups, trends.
+
+Every number is read from the serving file's snapshots, where the metrics layer put it; this
+module only picks rows, suppresses small groups (homeroom.reports.groups) and shapes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from homeroom.definitions import Definition
+from homeroom.definitions.profile import SCHOOL_LEVELS, TIERS
+from homeroom.reports import labels
+from homeroom.reports.groups import GroupTable, group_table
+from homeroom.reports.summary import (
+    DEFAULT_GROUP_COLUMNS,
+    Headline,
+    LevelCount,
+    TierShare,
+    ada_line,
+)
+from homeroom.warehouse.serving import (
+    MONTH_END,
+    YEAR_END,
+    ServingData,
+    ServingError,
+    Snapshot,
+    ensure_snapshot,
+    same_point_date,
+)
+from homeroom.web.data.common import (
+    AT_RISK_OR_WORSE,
+    definition_label,
+    number,
+    query,
+    text,
+    with_school_names,
+)
+from homeroom.web.data.students import STUDENT_ROW_COLUMNS, student_rows_select
+from homeroom.web.scope import Scope
+
+SCHOOL_COLUMNS = (
+    "school_id",
+    "school_name",
+    "students_enrolled",
+    "students_eligible",
+    "chronically_absent_count",
+    "chronic_absence_rate",
+    "ada",
+    "level",
+    "prior_chronic_absence_rate",
+    "chronic_absence_rate_change",
+    "suppressed",
+)
+TREND_COLUMNS = (
+    "school_year",
+    "school_year_label",
+    "as_of",
+    "month",
+    "point",
+    "students_eligible",
+    "chronically_absent_count",
+    "chronic_absence_rate",
+    "ada",
+)
+SAME_POINT_COLUMNS = (
+    "school_year",
+    "school_year_label",
+    "as_of",
+    "students_eligible",
+    "chronically_absent_count",
+    "chronic_absence_rate",
+    "ada",
+    "change",
+)
+
+
+@dataclass(frozen=True)
+class DistrictOverview:
+    """The district page as of one date.
+
+    `schools`: SCHOOL_COLUMNS, highest rate first; a school under the minimum group size has
+    its numbers and level blanked (`suppressed`), as in the printed report.
+    `trend`: TREND_COLUMNS, the rate at each month end of each school year (this year's up to
+    `as_of`, then `as_of` itself: `point` is "month_end", "year_end" or "as_of").
+    `same_point`: SAME_POINT_COLUMNS, each earlier year at the same point in the year, with
+    `change` = this year's rate minus that year's.
+    """
+
+    as_of: dt.date
+    school_year: int
+    school_year_label: str
+    data_through: dt.date
+    district_id: str
+    district_name: str
+    definition: Definition
+    definition_label: str
+    headline: Headline
+    ada_line: str
+    tiers: tuple[TierShare, ...]
+    schools: pd.DataFrame
+    school_levels: tuple[LevelCount, ...]
+    trend: pd.DataFrame
+    same_point: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class SchoolOverview:
+    """The school page as of one date.
+
+    `grades` and `groups` are suppressed below the definition's minimum group size
+    (`homeroom.reports.groups.suppress`, with complementary suppression); `groups` holds each
+    student-group column but grade. `watch_list`: the school's students at risk or chronically
+    absent, highest rate first (STUDENT_ROW_COLUMNS), for roles that see students; None for
+    aggregate-only roles.
+    """
+
+    as_of: dt.date
+    school_year: int
+    school_year_label: str
+    data_through: dt.date
+    school_id: str
+    school_name: str
+    district_name: str
+    definition: Definition
+    definition_label: str
+    headline: Headline
+    ada_line: str
+    tiers: tuple[TierShare, ...]
+    trend: pd.DataFrame
+    same_point: pd.DataFrame
+    grades: GroupTable | None
+    groups: tuple[GroupTable, ...]
+    watch_list: pd.DataFrame | None
+
+
+def district_overview(
+    serving: ServingData, scope: Scope, as_of: dt.date | None = None
+) -> DistrictOverview:
+    """Aggregates only: every role may see it (school staff see the whole district's numbers)."""
+    del scope  # every role sees the district's aggregates; kept for one calling convention
+    snapshot = serving.resolve(as_of)
+    with serving.cursor() as cur:
+        districts = query(
+            cur,
+            "SELECT * FROM aggregates WHERE as_of = ? AND unit = 'district' AND group_column = ''",
+            [snapshot.as_of],
+        )
+        if len(districts) > 1:
+            raise ServingError(
+                "the data hold several districts; the web app shows one district at a time: "
+                "load each district into its own workspace"
+            )
+        district_id = text(districts["district_id"].iloc[0]) if len(districts) else ""
+        row = districts.iloc[0].to_dict() if len(districts) else None
+        schools = query(
+            cur,
+            "SELECT * FROM aggregates WHERE as_of = ? AND unit = 'school' AND group_column = ''",
+            [snapshot.as_of],
+        )
+        trend = _trend(cur, snapshot, "district", None)
+    minimum = serving.definition.minimum_group_size
+    school_table = _school_table(serving, schools, minimum)
+    headline = _headline(row, snapshot.school_year)
+    return DistrictOverview(
+        as_of=snapshot.as_of,
+        school_year=snapshot.school_year,
+        school_year_label=labels.school_year(snapshot.school_year),
+        data_through=serving.latest_date,
+        district_id=district_id or "",
+        district_name=serving.district_names.get(district_id or "", serving.district_name),
+        definition=serving.definition,
+        definition_label=definition_label(serving.definition),
+        headline=headline,
+        ada_line=ada_line(headline, serving.definition),
+        tiers=_tiers(row),
+        schools=school_table,
+        school_levels=_level_counts(school_table),
+        trend=trend,
+        same_point=_same_point(serving, snapshot, "district", None, headline),
+    )
+
+
+def school_overview(
+    serving: ServingData, scope: Scope, school_id: str, as_of: dt.date | None = None
+) -> SchoolOverview:
+    """One school's page; school staff may open only their own schools."""
+    school_id = str(school_id)
+    scope.require_school(school_id)
+    if school_id not in serving.school_names:
+        raise ServingError("no such school in the data")
+    snapshot = serving.resolve(as_of)
+    minimum = serving.definition.minimum_group_size
+    with serving.cursor() as cur:
+        rows = query(
+            cur,
+            "SELECT * FROM aggregates WHERE as_of = ? AND unit = 'school' AND school_id = ?",
+            [snapshot.as_of, school_id],
+        )
+        trend = _trend(cur, snapshot, "school", school_id)
+        watch = _watch_list(serving, cur, scope, snapshot, school_id)
+    whole_school = rows[rows["group_column"] == ""]
+    row = whole_school.iloc[0].to_dict() if len(whole_school) else None
+    headline = _headline(row, snapshot.school_year)
+    tables = _group_tables(rows, minimum)
+    return SchoolOverview(
+        as_of=snapshot.as_of,
+        school_year=snapshot.school_year,
+        school_year_label=labels.school_year(snapshot.school_year),
+        data_through=serving.latest_date,
+        school_id=school_id,
+        school_name=serving.school_names[school_id],
+        district_name=serving.district_name,
+        definition=serving.definition,
+        definition_label=definition_label(serving.definition),
+        headline=headline,
+        ada_line=ada_line(headline, serving.definition),
+        tiers=_tiers(row),
+        trend=trend,
+        same_point=_same_point(serving, snapshot, "school", school_id, headline),
+        grades=next((t for t in tables if t.column == "grade_level"), None),
+        groups=tuple(t for t in tables if t.column != "grade_level"),
+        watch_list=watch,
+    )
+
+
+# -- pieces ----------------------------------------------------------------------------------
+def _headline(row: dict[str, Any] | None, year: int) -> Headline:
+    if row is None:  # nobody enrolled yet as of the date
+        return Headline(0, 0, 0, None, None, None, None, None, None)
+    prior = number(row.get("prior_chronic_absence_rate"))
+    return Headline(
+        students_enrolled=int(row["students_enrolled"]),
+        students_eligible=int(row["students_eligible"]),
+        chronically_absent_count=int(row["chronically_absent_count"]),
+        chronic_absence_rate=number(row["chronic_absence_rate"]),
+        ada=number(row["ada"]),
+        level=text(row["level"]),
+        prior_school_year=year - 1 if prior is not None else None,
+        prior_chronic_absence_rate=prior,
+        change=number(row.get("chronic_absence_rate_change")),
+    )
+
+
+def _tiers(row: dict[str, Any] | None) -> tuple[TierShare, ...]:
+    eligible = int(row["students_eligible"]) if row else 0
+    shares = []
+    for tier in TIERS:
+        count = int(row[f"{tier}_count"]) if row else 0
+        shares.append(
+            TierShare(tier, labels.tier_label(tier), count, count / eligible if eligible else None)
+        )
+    return tuple(shares)
+
+
+def _school_table(serving: ServingData, schools: pd.DataFrame, minimum: int) -> pd.DataFrame:
+    frame = schools.loc[:, [c for c in SCHOOL_COLUMNS if c in schools.columns]].copy()
+    frame = with_school_names(serving, frame)
+    small = frame["students_eligible"] < minimum
+    frame["suppressed"] = small
+    # A small school's rate, ADA and level would point at a handful of students.
+    blanked = [c for c in SCHOOL_COLUMNS[3:-1] if c in frame.columns]
+    for column in blanked:
+        frame[column] = frame[column].astype(object)
+    frame.loc[small, blanked] = None
+    frame["_rate"] = frame["chronic_absence_rate"].astype(float)
+    frame = frame.sort_values(
+        ["suppressed", "_rate", "school_name"], ascending=[True, False, True], na_position="last"
+    )
+    return frame.drop(columns="_rate").loc[:, list(SCHOOL_COLUMNS)].reset_index(drop=True)
+
+
+def _level_counts(schools: pd.DataFrame) -> tuple[LevelCount, ...]:
+    levels = [text(v) for v in schools["level"]]
+    counts = [
+        LevelCount(level, labels.level_label(level), sum(v == level for v in levels))
+        for level in SCHOOL_LEVELS
+    ]
+    unrated = sum(v is None for v in levels)
+    if unrated:
+        counts.append(LevelCount(None, "Not rated", unrated))
+    return tuple(counts)
+
+
+def _group_tables(rows: pd.DataFrame, minimum: int) -> tuple[GroupTable, ...]:
+    tables = []
+    for column in DEFAULT_GROUP_COLUMNS:
+        part = rows[rows["group_column"] == column]
+        if part.empty:
+            continue
+        frame = part.rename(columns={"group_value": column})
+        tables.append(group_table(frame, column, minimum))
+    return tuple(tables)
+
+
+def _trend(cur: Any, snapshot: Snapshot, unit: str, school_id: str | None) -> pd.DataFrame:
+    school = "AND a.school_id = ?" if school_id else ""
+    params: list[Any] = [unit, snapshot.school_year, snapshot.school_year, snapshot.as_of]
+    params += [school_id] if school_id else []
+    params += [snapshot.as_of]
+    frame = query(
+        cur,
+        "SELECT a.school_year, a.as_of, s.kind, a.students_eligible, "
+        "a.chronically_absent_count, a.chronic_absence_rate, a.ada "
+        "FROM aggregates a JOIN snapshots s ON s.as_of = a.as_of "
+        f"WHERE a.unit = ? AND a.group_column = '' AND a.school_year <= ? "
+        f"AND s.kind IN ('{MONTH_END}', '{YEAR_END}') "
+        f"AND (a.school_year < ? OR a.as_of < ?) {school} "
+        "UNION ALL "
+        "SELECT a.school_year, a.as_of, 'as_of', a.students_eligible, "
+        "a.chronically_absent_count, a.chronic_absence_rate, a.ada "
+        f"FROM aggregates a WHERE a.as_of = ? AND a.unit = ? AND a.group_column = '' {school} "
+        "ORDER BY 2",
+        [*params, unit, *([school_id] if school_id else [])],
+    )
+    frame = frame.rename(columns={"kind": "point"})
+    frame.insert(1, "school_year_label", frame["school_year"].map(labels.school_year))
+    frame.insert(3, "month", [d.strftime("%b") for d in frame["as_of"]])
+    return frame.loc[:, list(TREND_COLUMNS)]
+
+
+def _same_point(
+    serving: ServingData,
+    snapshot: Snapshot,
+    unit: str,
+    school_id: str | None,
+    headline: Headline,
+) -> pd.DataFrame:
+    """Each earlier year as of the same point in its year (computed on demand if need be)."""
+    known = serving.snapshots()
+    points = []
+    for year in serving.school_years:
+        if year >= snapshot.school_year:
+            continue
+        day = same_point_date(snapshot, year, serving.year_spans, known)
+        if day is not None:
+            points.append(ensure_snapshot(serving, day))
+    if not points:
+        return pd.DataFrame(columns=list(SAME_POINT_COLUMNS))
+    school = "AND school_id = ?" if school_id else ""
+    marks = ", ".join("?" for _ in points)
+    with serving.cursor() as cur:
+        frame = query(
+            cur,
+            "SELECT school_year, as_of, students_eligible, chronically_absent_count, "
+            "chronic_absence_rate, ada FROM aggregates "
+            f"WHERE as_of IN ({marks}) AND unit = ? AND group_column = '' {school} "
+            "ORDER BY as_of",
+            [*(p.as_of for p in points), unit, *([school_id] if school_id else [])],
+        )
+    frame.insert(1, "school_year_label", frame["school_year"].map(labels.school_year))
+    current = headline.chronic_absence_rate
+    frame["change"] = [
+        None if current is None or labels.is_missing(r) else current - float(r)
+        for r in frame["chronic_absence_rate"]
+    ]
+    return frame.loc[:, list(SAME_POINT_COLUMNS)]
+
+
+def _watch_list(
+    serving: ServingData, cur: Any, scope: Scope, snapshot: Snapshot, school_id: str
+) -> pd.DataFrame | None:
+    if not scope.sees_students:
+        return None
+    select, params = student_rows_select(scope, "student_rows")
+    tiers = ", ".join(f"'{t}'" for t in AT_RISK_OR_WORSE)
+    frame = query(
+        cur,
+        f"{select} AND r.as_of = ? AND r.school_id = ? AND r.tier IN ({tiers}) "
+        "ORDER BY r.absence_rate DESC, r.days_absent DESC, r.student_id",
+        [*params, snapshot.as_of, school_id],
+    )
+    return frame.loc[:, list(STUDENT_ROW_COLUMNS)]
+
+
+__all__ = ["DistrictOverview", "SchoolOverview", "district_overview", "school_overview"]

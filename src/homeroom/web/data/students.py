@@ -1,0 +1,568 @@
+"""Student rows: the list, search and the student page. Every query here is scoped.
+
+Each function takes the user's `Scope` and filters with `scope.student_filter()` (which raises
+ScopeError for aggregate-only roles), so no page can forget to. A student outside the user's
+schools and a student who does not exist get the same `StudentNotFound`.
+
+School staff may open the page of a student who has a stay (in any year) at one of their
+schools; the page then shows that student's whole record in the district (every stay, the
+district-wide rate), because an attendance team needs the history a student brings with them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from homeroom.contract.schema import CATEGORIES, STUDENT_FLAGS
+from homeroom.definitions.profile import TIERS
+from homeroom.engine import duckdb_tables
+from homeroom.metrics import membership_days
+from homeroom.reports import labels
+from homeroom.warehouse.serving import LATEST, MONTH_END, YEAR_END, ServingData
+from homeroom.web.data.common import (
+    AT_RISK_OR_WORSE,
+    StudentNotFound,
+    category_label,
+    definition_label,
+    grade_order_sql,
+    query,
+    tier_order_sql,
+    with_school_names,
+)
+from homeroom.web.data.common import (
+    text as maybe_text,
+)
+from homeroom.web.scope import Scope
+
+STUDENT_ROW_COLUMNS = (
+    "student_id",
+    "first_name",
+    "last_name",
+    "school_id",
+    "school_name",
+    "grade_level",
+    "days_enrolled",
+    "days_absent",
+    "days_excused",
+    "days_unexcused",
+    "days_suspended",
+    "absence_rate",
+    "tier",
+    "eligible",
+    "chronically_absent",
+    "unexcused_absences",
+    "truant",
+)
+SEARCH_COLUMNS = (
+    "student_id",
+    "first_name",
+    "last_name",
+    "school_year",
+    "school_id",
+    "school_name",
+    "grade_level",
+)
+# Columns a list may be filtered on as a student group: (column, value).
+GROUP_FILTERS = ("sex", "race_ethnicity", *STUDENT_FLAGS, "home_language", "grade_level")
+# The only sort keys a request may name; each is SQL written here, never taken from a request.
+SORTS = {
+    "absence_rate": ("r.absence_rate",),
+    "days_absent": ("r.days_absent",),
+    "days_enrolled": ("r.days_enrolled",),
+    "days_excused": ("r.days_excused",),
+    "days_unexcused": ("r.days_unexcused",),
+    "days_suspended": ("r.days_suspended",),
+    "unexcused_absences": ("r.unexcused_absences",),
+    "student_id": ("r.student_id",),
+    "name": ("r.last_name", "r.first_name"),
+    "last_name": ("r.last_name", "r.first_name"),
+    "first_name": ("r.first_name", "r.last_name"),
+    "school_name": ("sc.school_name",),
+    "grade_level": (grade_order_sql("r.grade_level"),),
+    "tier": (tier_order_sql("r.tier"),),
+}
+MAX_PAGE_SIZE = 500
+MAX_SEARCH = 100
+ROW_TABLES = ("student_rows", "district_rows")
+DAYS_PLACEHOLDER = "homeroom_student_placeholder"
+
+
+@dataclass(frozen=True)
+class StudentPage:
+    """One page of a student list (rows: STUDENT_ROW_COLUMNS).
+
+    `per` says how students are counted: "district" (one row per student, the latest school's
+    name; for users who see every school and no school filter) or "school" (one row per
+    student and school, a student who moved listed at each school).
+    """
+
+    as_of: dt.date
+    school_year: int
+    school_year_label: str
+    data_through: dt.date
+    rows: pd.DataFrame
+    total: int
+    page: int
+    page_size: int
+    pages: int
+    sort: str
+    descending: bool
+    per: str
+    newly_at_risk_since: dt.date | None
+
+
+@dataclass(frozen=True)
+class StudentStanding:
+    """The student's district-wide numbers for the year through `as_of`."""
+
+    as_of: dt.date
+    school_id: str
+    school_name: str
+    grade_level: str | None
+    days_enrolled: int
+    days_absent: float
+    absence_rate: float
+    eligible: bool
+    chronically_absent: bool
+    tier: str | None
+
+    @property
+    def tier_label(self) -> str:
+        return labels.tier_label(self.tier) if self.tier else "Not yet eligible"
+
+
+@dataclass(frozen=True)
+class StudentDetail:
+    """The student page for one school year.
+
+    `calendar`: every date of the year's calendars of the student's schools, with
+    `membership` (an enrolled school day through the data), `instructional`, `after_data`,
+    the school, the attendance `category` and the absence in exact units (`recorded_units`,
+    `counted_units`, of `units_per_day`) and in days (`recorded_days`, `counted_days`).
+    `categories`: per attendance category, the dates with a record and their days.
+    `running`: per membership day, the rate to date against `threshold_share` (or days absent
+    against `threshold_days`), eligibility, chronic absence and tier that day.
+    `tiers`: the tier at each month end (and the latest date) of the year.
+    `enrollments`: every stay in every year.
+    `demographics`: (label, value) pairs in words.
+    """
+
+    student_id: str
+    first_name: str | None
+    last_name: str | None
+    birth_date: dt.date | None
+    school_year: int
+    school_year_label: str
+    school_years: tuple[int, ...]
+    data_through: dt.date
+    definition_label: str
+    threshold_share: float | None
+    threshold_days: float | None
+    threshold_label: str
+    units_per_day: int
+    standing: StudentStanding | None
+    calendar: pd.DataFrame
+    categories: pd.DataFrame
+    running: pd.DataFrame
+    tiers: pd.DataFrame
+    enrollments: pd.DataFrame
+    demographics: tuple[tuple[str, str], ...]
+
+    @property
+    def name(self) -> str:
+        parts = [p for p in (self.first_name, self.last_name) if p]
+        return " ".join(parts) if parts else self.student_id
+
+
+def student_rows_select(scope: Scope, table: str) -> tuple[str, list[Any]]:
+    """SELECT STUDENT_ROW_COLUMNS FROM a snapshot's student rows `r` WHERE (the scope) ..."""
+    if table not in ROW_TABLES:
+        raise ValueError(f"table must be one of {', '.join(ROW_TABLES)}")
+    clause, params = scope.student_filter("r.school_id")
+    columns = ", ".join(
+        "sc.school_name" if c == "school_name" else f"r.{c}" for c in STUDENT_ROW_COLUMNS
+    )
+    return (
+        f"SELECT {columns} FROM {table} r LEFT JOIN schools sc ON sc.school_id = r.school_id "
+        f"WHERE ({clause})",
+        list(params),
+    )
+
+
+def student_list(
+    serving: ServingData,
+    scope: Scope,
+    as_of: dt.date | None = None,
+    *,
+    school_id: str | None = None,
+    grade: str | None = None,
+    tier: str | None = None,
+    group: tuple[str, Any] | None = None,
+    newly_at_risk_since: dt.date | None = None,
+    sort: str = "absence_rate",
+    descending: bool = True,
+    page: int = 1,
+    page_size: int = 50,
+) -> StudentPage:
+    """A filtered, sorted page of students as of a date.
+
+    `group`: (column, value) with column in GROUP_FILTERS; value None is "not recorded", flags
+    take True/False (or yes/no words). `newly_at_risk_since`: students at risk or worse now who
+    were satisfactory, not yet eligible or not enrolled as of that date.
+    """
+    scope.require_students()
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}; got {sort!r}")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size must be 1 to {MAX_PAGE_SIZE}; got {page_size}")
+    page = max(1, int(page))
+    if school_id is not None:
+        scope.require_school(str(school_id))
+    snapshot = serving.resolve(as_of)
+    # Users who see every school read one row per student; staff (or a school filter) read
+    # the rows of each school, so a mover's other school never shows through.
+    per = "district" if school_id is None and scope.school_ids is None else "school"
+    table = "district_rows" if per == "district" else "student_rows"
+    select, params = student_rows_select(scope, table)
+    conditions = ["r.as_of = ?"]
+    params.append(snapshot.as_of)
+    if school_id is not None:
+        conditions.append("r.school_id = ?")
+        params.append(str(school_id))
+    if grade is not None:
+        conditions.append("r.grade_level = ?")
+        params.append(str(grade))
+    if tier is not None:
+        if tier not in TIERS:
+            raise ValueError(f"tier must be one of {', '.join(TIERS)}; got {tier!r}")
+        conditions.append("r.tier = ?")
+        params.append(tier)
+    if group is not None:
+        condition, value = _group_condition(group)
+        conditions.append(condition)
+        params += value
+    since = None
+    if newly_at_risk_since is not None:
+        then = serving.resolve(newly_at_risk_since)
+        since = then.as_of
+        worse = ", ".join(f"'{t}'" for t in AT_RISK_OR_WORSE)
+        same_unit = "AND t.school_id = r.school_id" if per == "school" else ""
+        conditions.append(
+            f"r.tier IN ({worse}) AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.as_of = ? "
+            f"AND t.student_id = r.student_id AND t.district_id = r.district_id {same_unit} "
+            f"AND t.tier IN ({worse}))"
+        )
+        params.append(since)
+    direction = "DESC" if descending else "ASC"
+    order = ", ".join(f"{e} {direction} NULLS LAST" for e in SORTS[sort])
+    sql = (
+        f"{select.replace('SELECT ', 'SELECT count(*) OVER () AS total_rows, ', 1)} "
+        f"AND {' AND '.join(conditions)} "
+        f"ORDER BY {order}, r.student_id, r.school_id LIMIT ? OFFSET ?"
+    )
+    with serving.cursor() as cur:
+        frame = query(cur, sql, [*params, page_size, (page - 1) * page_size])
+        if frame.empty and page > 1:
+            counted = f"SELECT count(*) FROM ({sql.split(' ORDER BY ')[0]})"
+            total = int(cur.execute(counted, params).fetchall()[0][0])
+        else:
+            total = int(frame["total_rows"].iloc[0]) if len(frame) else 0
+    return StudentPage(
+        as_of=snapshot.as_of,
+        school_year=snapshot.school_year,
+        school_year_label=labels.school_year(snapshot.school_year),
+        data_through=serving.latest_date,
+        rows=frame.loc[:, list(STUDENT_ROW_COLUMNS)].reset_index(drop=True),
+        total=total,
+        page=page,
+        page_size=page_size,
+        pages=max(1, math.ceil(total / page_size)),
+        sort=sort,
+        descending=descending,
+        per=per,
+        newly_at_risk_since=since,
+    )
+
+
+def _group_condition(group: tuple[str, Any]) -> tuple[str, list[Any]]:
+    column, value = group
+    if column not in GROUP_FILTERS:
+        raise ValueError(f"group column must be one of {', '.join(GROUP_FILTERS)}; got {column!r}")
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return f"r.{column} IS NULL", []
+    if column in STUDENT_FLAGS:
+        flag = labels.as_flag(value)
+        if flag is None:
+            raise ValueError(f"{column} takes true or false; got {value!r}")
+        return f"r.{column} = ?", [flag]
+    return f"r.{column} = ?", [str(value)]
+
+
+def student_search(serving: ServingData, scope: Scope, text: str, limit: int = 20) -> pd.DataFrame:
+    """Students whose id starts with the text, or whose first and last names start with its
+    words ("ana gar"), among those with a stay at the user's schools; exact id first.
+
+    One row per student (SEARCH_COLUMNS) with their latest stay the user may see.
+    """
+    clause, params = scope.student_filter("e.school_id")
+    words = [w for w in text.lower().split() if w][:4]
+    if not words:
+        return pd.DataFrame(columns=list(SEARCH_COLUMNS))
+    limit = max(1, min(int(limit), MAX_SEARCH))
+    whole = " ".join(words)
+    name_match = " AND ".join(
+        "(lower(first_name) LIKE ? ESCAPE '\\' OR lower(last_name) LIKE ? ESCAPE '\\')"
+        for _ in words
+    )
+    name_params = [p for w in words for p in (_prefix(w), _prefix(w))]
+    sql = (
+        "WITH hits AS (SELECT DISTINCT student_id FROM roster "
+        f"WHERE lower(student_id) LIKE ? ESCAPE '\\' OR ({name_match})), "
+        "stays AS (SELECT e.student_id, e.school_year, e.school_id, e.grade_level, "
+        "row_number() OVER (PARTITION BY e.student_id "
+        "ORDER BY e.school_year DESC, e.entry_date DESC) AS n "
+        f"FROM enrollments e WHERE e.student_id IN (SELECT student_id FROM hits) AND ({clause})) "
+        "SELECT s.student_id, r.first_name, r.last_name, s.school_year, s.school_id, "
+        "s.grade_level FROM stays s LEFT JOIN roster r "
+        "ON r.student_id = s.student_id AND r.school_year = s.school_year WHERE s.n = 1 "
+        "ORDER BY lower(s.student_id) = ? DESC, r.last_name, r.first_name, s.student_id LIMIT ?"
+    )
+    with serving.cursor() as cur:
+        frame = query(cur, sql, [_prefix(whole), *name_params, *params, whole, limit])
+    frame = with_school_names(serving, frame)
+    return frame.loc[:, list(SEARCH_COLUMNS)]
+
+
+def _prefix(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{escaped}%"
+
+
+def student_detail(
+    serving: ServingData,
+    scope: Scope,
+    student_id: str,
+    school_year: int | None = None,
+    as_of: dt.date | None = None,
+) -> StudentDetail:
+    """One student's page for a school year (default: their latest with data)."""
+    clause, params = scope.student_filter("school_id")
+    student_id = str(student_id)
+    with serving.cursor() as cur:
+        stays = query(
+            cur,
+            "SELECT school_year, school_id, grade_level, entry_date, exit_date, "
+            f"({clause}) AS in_scope FROM enrollments "
+            "WHERE student_id = ? ORDER BY school_year, entry_date",
+            [*params, student_id],
+        )
+        if not stays["in_scope"].any():
+            raise StudentNotFound
+        stays = stays.drop(columns="in_scope")
+        years = tuple(sorted({int(y) for y in stays["school_year"]}))
+        year = _year(serving, years, school_year)
+        through = min(as_of or serving.latest_date, serving.latest_date)
+        days = query(
+            cur,
+            f"SELECT * FROM ({_days_sql(serving)}) AS d "
+            "WHERE school_year = $year AND date <= $through ORDER BY date, school_id",
+            {"student": student_id, "year": year, "through": through},
+        )
+        dates = query(
+            cur,
+            "SELECT c.date, bool_or(c.instructional) AS instructional FROM calendar c "
+            "WHERE c.school_year = ? AND c.calendar_id IN (SELECT sc.calendar_id "
+            "FROM enrollments e JOIN schools sc ON sc.school_id = e.school_id "
+            "WHERE e.student_id = ? AND e.school_year = ?) GROUP BY c.date ORDER BY c.date",
+            [year, student_id, year],
+        )
+        tiers = query(
+            cur,
+            "SELECT h.as_of, s.kind, h.school_id, h.grade_level, h.days_enrolled, "
+            "h.days_absent, h.absence_rate, h.eligible, h.tier FROM student_history h "
+            "JOIN snapshots s ON s.as_of = h.as_of WHERE h.student_id = ? "
+            f"AND h.school_year = ? AND s.kind IN ('{MONTH_END}', '{YEAR_END}', '{LATEST}') "
+            "AND h.as_of <= ? ORDER BY h.as_of",
+            [student_id, year, through],
+        )
+        person = query(
+            cur,
+            "SELECT * FROM roster WHERE student_id = ? ORDER BY school_year <= ? DESC, "
+            "abs(school_year - ?) LIMIT 1",
+            [student_id, year, year],
+        )
+    units = serving.units_per_day
+    person_row = person.iloc[0].to_dict() if len(person) else {}
+    definition = serving.definition
+    stays.insert(1, "school_year_label", stays["school_year"].map(labels.school_year))
+    return StudentDetail(
+        student_id=student_id,
+        first_name=maybe_text(person_row.get("first_name")),
+        last_name=maybe_text(person_row.get("last_name")),
+        birth_date=person_row.get("birth_date"),
+        school_year=year,
+        school_year_label=labels.school_year(year),
+        school_years=years,
+        data_through=serving.latest_date,
+        definition_label=definition_label(definition),
+        threshold_share=None
+        if definition.threshold_share is None
+        else float(definition.threshold_share),
+        threshold_days=None
+        if definition.threshold_days is None
+        else float(definition.threshold_days),
+        threshold_label=definition.threshold_label,
+        units_per_day=units,
+        standing=_standing(serving, days),
+        calendar=_calendar(serving, dates, days, units),
+        categories=_categories(days, units),
+        running=days.loc[
+            :,
+            [
+                "date",
+                "school_id",
+                "days_enrolled",
+                "days_absent",
+                "absence_rate",
+                "eligible",
+                "chronically_absent",
+                "tier",
+            ],
+        ].reset_index(drop=True),
+        tiers=with_school_names(serving, tiers),
+        enrollments=with_school_names(serving, stays),
+        demographics=_demographics(person_row),
+    )
+
+
+def _year(serving: ServingData, years: tuple[int, ...], asked: int | None) -> int:
+    if asked is not None:
+        return int(asked)
+    # The latest year the data reach, not a next year whose stays are only planned.
+    reached = [
+        y
+        for y in years
+        if y in serving.year_spans and serving.year_spans[y].first_date <= serving.latest_date
+    ]
+    return max(reached or years)
+
+
+def _days_sql(serving: ServingData) -> str:
+    """The student-day SQL of `homeroom.metrics.membership_days`, compiled once per file.
+
+    Compiling the expression takes longer than running it, and only the student id changes,
+    so it is compiled with a placeholder id that becomes the `$student` parameter.
+    """
+
+    def build() -> str:
+        with serving.cursor() as cur:
+            tables = duckdb_tables(cur, serving.units_per_day)
+            expr = membership_days(tables, serving.definition, [DAYS_PLACEHOLDER])
+            sql = ibis.to_sql(expr, dialect="duckdb")
+        literal = f"'{DAYS_PLACEHOLDER}'"
+        if literal not in sql:
+            raise RuntimeError("the compiled student-day query lost its student placeholder")
+        return sql.replace(literal, "$student")
+
+    return serving.memo("membership_days_sql", build)
+
+
+def _standing(serving: ServingData, days: pd.DataFrame) -> StudentStanding | None:
+    if days.empty:
+        return None
+    last = days.iloc[-1]
+    return StudentStanding(
+        as_of=last["date"],
+        school_id=str(last["school_id"]),
+        school_name=serving.school_names.get(str(last["school_id"]), str(last["school_id"])),
+        grade_level=maybe_text(last["grade_level"]),
+        days_enrolled=int(last["days_enrolled"]),
+        days_absent=float(last["days_absent"]),
+        absence_rate=float(last["absence_rate"]),
+        eligible=bool(last["eligible"]),
+        chronically_absent=bool(last["chronically_absent"]),
+        tier=maybe_text(last["tier"]),
+    )
+
+
+def _calendar(
+    serving: ServingData, dates: pd.DataFrame, days: pd.DataFrame, units: int
+) -> pd.DataFrame:
+    wanted = days.loc[:, ["date", "school_id", "category", "recorded_units", "counted_units"]]
+    frame = dates.merge(wanted, on="date", how="left")
+    frame["membership"] = frame["school_id"].notna()
+    frame["after_data"] = [d > serving.latest_date for d in frame["date"]]
+    for column in ("recorded_units", "counted_units"):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    frame["recorded_days"] = frame["recorded_units"] / units
+    frame["counted_days"] = frame["counted_units"] / units
+    frame["school_id"] = frame["school_id"].astype(object).where(frame["membership"], None)
+    frame["category"] = frame["category"].astype(object).where(frame["category"].notna(), None)
+    frame = with_school_names(serving, frame)
+    return frame.loc[
+        :,
+        [
+            "date",
+            "membership",
+            "instructional",
+            "after_data",
+            "school_id",
+            "school_name",
+            "category",
+            "recorded_units",
+            "counted_units",
+            "recorded_days",
+            "counted_days",
+        ],
+    ].reset_index(drop=True)
+
+
+def _categories(days: pd.DataFrame, units: int) -> pd.DataFrame:
+    recorded = days[days["category"].notna()]
+    rows = []
+    for category in CATEGORIES:
+        part = recorded[recorded["category"] == category]
+        if part.empty:
+            continue
+        rows.append(
+            {
+                "category": category,
+                "category_label": category_label(category),
+                "days": len(part),
+                "recorded_days": int(part["recorded_units"].sum()) / units,
+                "counted_days": int(part["counted_units"].sum()) / units,
+            }
+        )
+    columns = ["category", "category_label", "days", "recorded_days", "counted_days"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _demographics(row: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    pairs = [
+        ("Sex", labels.group_label("sex", row.get("sex"))),
+        ("Race and ethnicity", labels.group_label("race_ethnicity", row.get("race_ethnicity"))),
+    ]
+    for flag in STUDENT_FLAGS:
+        pairs.append((labels.column_label(flag), labels.group_label(flag, row.get(flag))))
+    pairs.append(("Home language", labels.group_label("home_language", row.get("home_language"))))
+    return tuple(pairs)
+
+
+__all__ = [
+    "GROUP_FILTERS",
+    "SEARCH_COLUMNS",
+    "SORTS",
+    "STUDENT_ROW_COLUMNS",
+    "StudentDetail",
+    "StudentPage",
+    "StudentStanding",
+    "student_detail",
+    "student_list",
+    "student_search",
+]
