@@ -272,19 +272,19 @@ def trend_chart(
     width = alt.condition(
         alt.datum.year == labels.school_year(current), alt.value(3.5), alt.value(1.75)
     )
-    base = alt.Chart(frame).encode(x=x, y=y)
+    base = alt.Chart(frame, name="years").encode(x=x, y=y)
     lines = base.mark_line(point=False).encode(color=color, strokeDash=dash, strokeWidth=width)
     current_frame = frame[frame["year"] == labels.school_year(current)]
     # Only the latest value is written on the chart (all of them crowd when years run close);
     # the table gives every month.
     latest = current_frame.tail(1) if not current_frame.empty else current_frame
     dots = (
-        alt.Chart(current_frame)
+        alt.Chart(current_frame, name="current")
         .mark_point(filled=True, size=45, color=CURRENT_YEAR_COLOR)
         .encode(x=x, y=y)
     )
     values = (
-        alt.Chart(latest)
+        alt.Chart(latest, name="latest")
         .mark_text(dy=-12, fontSize=12, fontWeight="bold", color=CURRENT_YEAR_COLOR)
         .encode(x=x, y=y, text="text:N")
     )
@@ -404,19 +404,19 @@ def rate_bars(
         axis=alt.Axis(format=".0%", tickCount=5),
     )
     bars = (
-        alt.Chart(frame)
+        alt.Chart(frame, name="bars")
         .transform_filter(alt.datum.shown)
         .mark_bar(stroke=OUTLINE, strokeWidth=0.6, height={"band": 0.7})
         .encode(x=x, y=y, color=alt.Color("color:N", scale=None, legend=None))
     )
     values = (
-        alt.Chart(frame)
+        alt.Chart(frame, name="values")
         .transform_filter(alt.datum.shown)
         .mark_text(align="left", dx=4, fontSize=11, color=INK)
         .encode(x=x, y=y, text="text:N")
     )
     notes = (
-        alt.Chart(frame)
+        alt.Chart(frame, name="notes")
         .transform_filter("!datum.shown")
         .transform_calculate(zero="0")
         .mark_text(align="left", dx=2, fontSize=11, fontStyle="italic", color=MUTED)
@@ -427,10 +427,12 @@ def rate_bars(
         line = pd.DataFrame([{"value": reference.value, "text": reference.label}])
         rx = alt.X("value:Q", scale=alt.Scale(domain=[0, top], nice=False))
         layers.append(
-            alt.Chart(line).mark_rule(color=INK, strokeDash=[5, 3], strokeWidth=1.5).encode(x=rx)
+            alt.Chart(line, name="reference")
+            .mark_rule(color=INK, strokeDash=[5, 3], strokeWidth=1.5)
+            .encode(x=rx)
         )
         layers.append(
-            alt.Chart(line)
+            alt.Chart(line, name="reference_label")
             .mark_text(align="left", baseline="bottom", dx=4, dy=-4, y=0, fontSize=11, color=INK)
             .encode(x=rx, text="text:N")
         )
@@ -494,7 +496,7 @@ def calendar_heatmap(
     month_order = list(dict.fromkeys(frame["month"]))
     legend_order = [DAY_LABELS[k] for k in DAY_COLORS]
     chart = (
-        alt.Chart(frame)
+        alt.Chart(frame, name="days")
         .mark_rect(stroke="#ffffff", strokeWidth=1.5, aria=True)
         .encode(
             x=alt.X("week:O", axis=None, scale=alt.Scale(domain=list(range(6)))),
@@ -559,7 +561,7 @@ def running_rate_chart(
         scale=alt.Scale(domain=[0, min(1.0, top)], nice=False),
         axis=alt.Axis(format=".0%", tickCount=5),
     )
-    line = alt.Chart(frame).mark_line(color=CURRENT_YEAR_COLOR, strokeWidth=2.5)
+    line = alt.Chart(frame, name="rate").mark_line(color=CURRENT_YEAR_COLOR, strokeWidth=2.5)
     layers: list[Any] = [line.encode(x=x, y=y)]
     label = threshold_label
     if threshold is not None:
@@ -567,12 +569,12 @@ def running_rate_chart(
         rule = pd.DataFrame([{"value": threshold, "text": label}])
         ry = alt.Y("value:Q", scale=alt.Scale(domain=[0, min(1.0, top)], nice=False))
         layers.append(
-            alt.Chart(rule)
+            alt.Chart(rule, name="threshold")
             .mark_rule(color=TIER_COLORS["severe_chronic"], strokeDash=[6, 4], strokeWidth=2)
             .encode(y=ry)
         )
         layers.append(
-            alt.Chart(rule)
+            alt.Chart(rule, name="threshold_label")
             .mark_text(align="right", baseline="bottom", dy=-3, x="width", fontSize=11, color=INK)
             .encode(y=ry, text="text:N")
         )
@@ -623,12 +625,12 @@ def tier_history_chart(
         legend=None,
     )
     step = (
-        alt.Chart(frame)
+        alt.Chart(frame, name="steps")
         .mark_line(interpolate="step-after", color=MUTED, strokeWidth=1.5)
         .encode(x=x, y=y)
     )
     dots = (
-        alt.Chart(frame)
+        alt.Chart(frame, name="tiers")
         .mark_point(filled=True, size=90, stroke=OUTLINE, strokeWidth=0.8, opacity=1)
         .encode(x=x, y=y, color=color)
     )
@@ -733,9 +735,6 @@ def _render(
     return _accessible(raw, chart_id, title, desc, calendar)
 
 
-ET.register_namespace("", SVG_NS)
-
-
 def _accessible(
     raw: str, chart_id: str, title: str, desc: str, calendar: dict[str, str] | None
 ) -> str:
@@ -772,6 +771,15 @@ def _accessible(
     desc_el.text = desc
     root.insert(0, desc_el)
     root.insert(0, title_el)
+    # Plain names and an explicit xmlns: ElementTree's prefix registry is global and other code
+    # (WeasyPrint) changes it, which would turn <svg> into <ns0:svg> that HTML cannot draw.
+    for element in root.iter():
+        element.tag = element.tag.rpartition("}")[2]
+        for name in [n for n in element.attrib if n.startswith("{")]:
+            element.attrib[name.rpartition("}")[2]] = element.attrib.pop(name)  # SVG 2: href
+    attributes = {"xmlns": SVG_NS, **root.attrib}
+    root.attrib.clear()
+    root.attrib.update(attributes)
     return ET.tostring(root, encoding="unicode")
 
 
@@ -874,7 +882,7 @@ def _count_bars(
         axis=alt.Axis(format=",d", values=_whole_ticks(most)),
     )
     bars = (
-        alt.Chart(frame)
+        alt.Chart(frame, name="bars")
         .mark_bar(stroke=OUTLINE, strokeWidth=0.6, height={"band": 0.7})
         .encode(
             x=x,
@@ -883,7 +891,7 @@ def _count_bars(
         )
     )
     text = (
-        alt.Chart(frame)
+        alt.Chart(frame, name="values")
         .mark_text(align="left", dx=4, fontSize=11, color=INK)
         .encode(x=x, y=y, text="text:N")
     )

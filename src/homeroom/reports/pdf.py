@@ -236,7 +236,7 @@ def _context(summary: Summary, trend: tuple[charts.MonthRate, ...], generated: d
         "trend": _trend(summary, trend),
         "years": _years_table(summary),
         "definition_rows": d.summary_rows(),
-        "notes": summary.notes,
+        "notes": (*summary.notes, *_unrecorded_note(summary)),
     }
 
 
@@ -333,7 +333,7 @@ def _school_bars(summary: Summary, reference: charts.Reference | None) -> Markup
 
 def _group_charts(summary: Summary, reference: charts.Reference | None) -> list[dict]:
     """Bars for grades and for race and ethnicity: the two columns districts look at first."""
-    wanted = {t.column: t for t in summary.groups}
+    wanted = {t.column: t for t in _recorded(summary)}
     out = []
     for column in ("grade_level", "race_ethnicity"):
         table = wanted.get(column)
@@ -354,6 +354,18 @@ def _group_charts(summary: Summary, reference: charts.Reference | None) -> list[
     return out
 
 
+def _recorded(summary: Summary) -> list[GroupTable]:
+    """Group columns with a value recorded for someone (a column of blanks says nothing)."""
+    return [t for t in summary.groups if any(g.recorded for g in t.groups)]
+
+
+def _unrecorded_note(summary: Summary) -> tuple[str, ...]:
+    blank = [t.label for t in summary.groups if not any(g.recorded for g in t.groups)]
+    if not blank:
+        return ()
+    return (f"Not recorded for any student, so not shown by group: {', '.join(blank)}.",)
+
+
 def _group_rows(table: GroupTable, summary: Summary) -> list[charts.RateRow]:
     rows = charts.group_rate_rows(table, summary.suppressed_text)
     return [
@@ -363,14 +375,15 @@ def _group_rows(table: GroupTable, summary: Summary) -> list[charts.RateRow]:
 
 
 def _group_table(summary: Summary) -> TableBlock | None:
-    if not summary.groups:
+    tables = _recorded(summary)
+    if not tables:
         return None
-    with_change = any(g.change is not None for t in summary.groups for g in t.groups)
+    with_change = any(g.change is not None for t in tables for g in t.groups)
     columns = [("Group", False), ("Eligible", True), ("Chronic rate", True)]
     if with_change:
         columns.append(("Change from prior year", True))
     groups = []
-    for table in summary.groups:
+    for table in tables:
         rows = tuple(_group_line(summary, g, with_change) for g in table.groups)
         groups.append((table.label, rows))
     return TableBlock(
