@@ -1,0 +1,1 @@
+"""Early warning: rules (first-month absences, prior year) and the predictive model."""
