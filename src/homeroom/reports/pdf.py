@@ -202,7 +202,8 @@ def _context(summary: Summary, trend: tuple[charts.MonthRate, ...], generated: d
         else None
     )
     tiers = charts.tier_chart(summary.tiers, chart_id="tiers-chart")
-    through = summary.as_of or (max(p.as_of for p in trend if p.as_of) if trend else None)
+    dates = [p.as_of for p in trend if p.as_of is not None]
+    through = summary.as_of or (max(dates) if dates else None)
     return {
         "s": summary,
         "h": h,
