@@ -422,7 +422,7 @@ def rate_bars(
         .mark_text(align="left", dx=2, fontSize=11, fontStyle="italic", color=MUTED)
         .encode(x=alt.X("zero:Q", scale=alt.Scale(domain=[0, top], nice=False)), y=y, text="text:N")
     )
-    layers: list[Any] = [bars, values, notes]
+    layers: list[Any] = [bars]
     if reference is not None:
         line = pd.DataFrame([{"value": reference.value, "text": reference.label}])
         rx = alt.X("value:Q", scale=alt.Scale(domain=[0, top], nice=False))
@@ -436,6 +436,16 @@ def rate_bars(
             .mark_text(align="left", baseline="bottom", dx=4, dy=-4, y=0, fontSize=11, color=INK)
             .encode(x=rx, text="text:N")
         )
+    # A white outline under each value label keeps it readable where the dashed line crosses.
+    halo = {"stroke": "#ffffff", "strokeWidth": 3, "strokeJoin": "round", "color": "#ffffff"}
+    layers += [
+        values.mark_text(align="left", dx=4, fontSize=11, **halo).properties(name="values_halo"),
+        values,
+        notes.mark_text(align="left", dx=2, fontSize=11, fontStyle="italic", **halo).properties(
+            name="notes_halo"
+        ),
+        notes,
+    ]
     chart = alt.layer(*layers).properties(width=BAR_WIDTH, height=height)
     desc = _rates_sentence(rows, reference)
     table = Table(
