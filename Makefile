@@ -1,5 +1,6 @@
 # Homeroom: two commands do all the set-up on a fresh machine.
-#   make demo   installs into .venv, makes a synthetic district, loads it and reports on it
+#   make demo   installs into .venv, makes a synthetic district, loads it, reports on it and
+#               serves the web app (prints the address and a demo sign-in; Ctrl-C stops it)
 #   make test   installs and runs every test (Spark included)
 
 PYTHON ?= python3.11
@@ -36,12 +37,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev,spark]'
 	touch $(STAMP)
 
+DEMO_PASSWORD := demo-password-2025
 demo: install
 	rm -rf $(DEMO)
 	$(BIN)/homeroom synth --students 4000 --schools 10 --years 2 --seed 7 --out $(DEMO)/data
 	$(BIN)/homeroom init $(DEMO) --name "Demo district (synthetic)"
 	$(BIN)/homeroom load $(DEMO)/data --workspace $(DEMO)
-	$(BIN)/homeroom report --workspace $(DEMO) --html $(DEMO)/report.html
+	$(BIN)/homeroom report --workspace $(DEMO) --out $(DEMO)/report.html
+	echo $(DEMO_PASSWORD) | $(BIN)/homeroom users add demo-admin --role district_admin \
+		--name "Demo administrator" --password-stdin --workspace $(DEMO)
+	@echo
+	@echo "Sign in as demo-admin with the password $(DEMO_PASSWORD) (a synthetic district)."
+	$(BIN)/homeroom serve --workspace $(DEMO)
 
 # Two workers (one per core here): the suite's CPU time is ~11 minutes, its wall time ~9.
 test: install lint

@@ -1,0 +1,70 @@
+"""The web app: `create_app(workspace)` returns the ASGI application `homeroom serve` runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from homeroom.warehouse import Workspace
+from homeroom.web import errors
+from homeroom.web.security import SecurityHeaders
+from homeroom.web.state import AppState, app_secret
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(
+    workspace: Workspace,
+    *,
+    store: object | None = None,
+    secure_cookies: bool = True,
+    serving_path: Path | None = None,
+    oidc: object | None = None,
+) -> FastAPI:
+    """The app over one workspace.
+
+    `store`: the casebook store (default: the workspace's); `serving_path`: a prepared data file
+    (default: prepared from the workspace's current load when first needed); `oidc`: an
+    OIDCClient (default: from the workspace's [oidc] settings, if any).
+    """
+    from homeroom.casebook.store import open_store, store_url
+
+    if store is None:
+        store = open_store(store_url(workspace))
+    if oidc is None:
+        oidc = _oidc_client(workspace)
+    app = FastAPI(
+        title="Homeroom",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,  # pages, not a public API
+    )
+    app.state.homeroom = AppState(
+        workspace=workspace,
+        store=store,
+        secret=app_secret(workspace),
+        secure_cookies=secure_cookies,
+        oidc=oidc,
+        serving_path=serving_path,
+    )
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    from homeroom.web.routes import account, admin, pages, students
+
+    app.include_router(account.router)
+    app.include_router(admin.router)
+    app.include_router(pages.router)
+    app.include_router(students.router)
+    app.add_middleware(SecurityHeaders, hsts=secure_cookies)
+    return app
+
+
+def _oidc_client(workspace: Workspace) -> object | None:
+    try:
+        from homeroom.web.oidc import OIDCClient, oidc_settings
+    except ImportError:  # pragma: no cover - only while single sign-on is being built
+        return None
+    settings = oidc_settings(workspace)
+    return OIDCClient(settings) if settings is not None else None

@@ -1,0 +1,330 @@
+"""The aggregate pages: district overview, a school, equity, and the data page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from homeroom.reports import charts
+from homeroom.web import data
+from homeroom.web.auth import require_viewer
+from homeroom.web.exports import download
+from homeroom.web.pageparts import (
+    audit,
+    downloads,
+    group_rows,
+    parse_date,
+    records,
+    serving,
+    student_keys,
+    trend_points,
+)
+from homeroom.web.render import page
+
+router = APIRouter()
+
+
+@router.get("/healthz", include_in_schema=False)
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/")
+def district(
+    request: Request,
+    as_of: str | None = None,
+    format: str | None = None,  # noqa: A002
+    table: str | None = None,
+) -> Response:
+    viewer = require_viewer(request)
+    prepared = serving(request)
+    overview = data.district_overview(prepared, viewer.scope, parse_date(as_of))
+    tables = {
+        "schools": data.titled(overview.schools),
+        "tiers": _tier_frame(overview.tiers),
+        "trend": data.titled(overview.trend),
+    }
+    if format:
+        return download(tables, f"district-{overview.as_of}", format, table)
+    minimum = overview.definition.minimum_group_size
+    school_rows = [
+        charts.RateRow(
+            r["school_name"],
+            None if r["suppressed"] else r["chronic_absence_rate"],
+            r["students_eligible"],
+            f"fewer than {minimum} students" if r["suppressed"] else None,
+            r["level"],
+        )
+        for r in records(overview.schools)
+    ]
+    points = trend_points(overview.trend)
+    return page(
+        request,
+        "district.html",
+        title=overview.district_name,
+        o=overview,
+        dates=prepared.snapshot_dates,
+        downloads=downloads(request, tables),
+        tier_chart=charts.tier_chart(overview.tiers),
+        level_chart=charts.level_chart(overview.school_levels),
+        school_chart=charts.rate_bars(
+            school_rows,
+            title="Chronic absence by school",
+            reference=_reference(overview.headline.chronic_absence_rate, "District"),
+            unit_word="School",
+            chart_id="schools",
+        )
+        if school_rows
+        else None,
+        trend_chart=charts.trend_chart(points, unit_name=overview.district_name)
+        if points
+        else None,
+        schools=records(overview.schools),
+    )
+
+
+@router.get("/schools/{school_id}")
+def school(
+    request: Request,
+    school_id: str,
+    as_of: str | None = None,
+    format: str | None = None,
+    table: str | None = None,
+) -> Response:  # noqa: A002
+    viewer = require_viewer(request)
+    prepared = serving(request)
+    viewer.scope.require_school(school_id)
+    if school_id not in prepared.school_names:
+        from homeroom.web.errors import PageNotFound
+
+        raise PageNotFound("There is no such school in the data.")
+    overview = data.school_overview(prepared, viewer.scope, school_id, parse_date(as_of))
+    minimum = overview.definition.minimum_group_size
+    tables = {
+        "tiers": _tier_frame(overview.tiers),
+        "grades": _group_frame(overview.grades),
+        "groups": _groups_frame(overview.groups),
+        "trend": data.titled(overview.trend),
+    }
+    watch = overview.watch_list
+    if watch is not None:
+        tables["watch list"] = data.titled(watch)
+    if format:
+        if watch is not None and (table in (None, "watch list") or format == "xlsx"):
+            audit(
+                request,
+                viewer,
+                "student_list_exported",
+                subject_type="school",
+                subject_id=school_id,
+                reason="school watch list download",
+                detail={"students": watch["student_id"].tolist(), "format": format},
+            )
+        return download(tables, f"school-{school_id}-{overview.as_of}", format, table)
+    if watch is not None and len(watch):
+        audit(
+            request,
+            viewer,
+            "student_list_viewed",
+            subject_type="school",
+            subject_id=school_id,
+            reason="school watch list",
+            detail={"students": watch["student_id"].tolist()},
+        )
+    points = trend_points(overview.trend)
+    group_charts = [
+        charts.rate_bars(
+            group_rows(t, minimum),
+            title=f"Chronic absence by {t.label.lower()}",
+            reference=_reference(overview.headline.chronic_absence_rate, "School"),
+            unit_word=t.label,
+            chart_id=f"group-{t.column}",
+        )
+        for t in overview.groups
+        if t.groups
+    ]
+    return page(
+        request,
+        "school.html",
+        title=overview.school_name,
+        o=overview,
+        dates=prepared.snapshot_dates,
+        downloads=downloads(request, tables),
+        tier_chart=charts.tier_chart(overview.tiers),
+        trend_chart=charts.trend_chart(points, unit_name=overview.school_name) if points else None,
+        grade_chart=charts.rate_bars(
+            group_rows(overview.grades, minimum),
+            title="Chronic absence by grade",
+            reference=_reference(overview.headline.chronic_absence_rate, "School"),
+            unit_word="Grade",
+            chart_id="grades",
+        )
+        if overview.grades is not None and overview.grades.groups
+        else None,
+        group_charts=group_charts,
+        watch=list(zip(student_keys(request, watch), records(watch), strict=True))
+        if watch is not None
+        else None,
+        minimum=minimum,
+    )
+
+
+@router.get("/equity")
+def equity(
+    request: Request,
+    as_of: str | None = None,
+    school: str | None = None,
+    format: str | None = None,
+    table: str | None = None,
+) -> Response:  # noqa: A002
+    viewer = require_viewer(request)
+    prepared = serving(request)
+    if school:
+        viewer.scope.require_school(school)
+    result = data.equity(prepared, viewer.scope, parse_date(as_of), school_id=school or None)
+    frames = {t.label: _equity_frame(t) for t in result.tables}
+    if format:
+        return download(
+            frames or {"groups": _equity_frame(None)}, f"equity-{result.as_of}", format, table
+        )
+    blocks = []
+    for t in result.tables:
+        rows = [
+            charts.RateRow(
+                g.label,
+                g.chronic_absence_rate,
+                g.students_eligible,
+                g.suppression_reason if g.suppression else None,
+            )
+            for g in t.groups
+        ]
+        chart = charts.rate_bars(
+            rows,
+            title=f"Chronic absence by {t.label.lower()}",
+            reference=_reference(result.chronic_absence_rate, "All students"),
+            unit_word=t.label,
+            chart_id=f"equity-{t.column}",
+        )
+        blocks.append((t, chart))
+    schools = [(s, n) for s, n in prepared.school_names.items() if viewer.scope.allows_school(s)]
+    return page(
+        request,
+        "equity.html",
+        title="Equity",
+        e=result,
+        blocks=blocks,
+        dates=prepared.snapshot_dates,
+        downloads=downloads(request, frames),
+        schools=schools,
+        school=school or "",
+    )
+
+
+@router.get("/data")
+def data_page(request: Request, format: str | None = None, table: str | None = None) -> Response:  # noqa: A002
+    viewer = require_viewer(request)
+    prepared = serving(request)
+    result = data.data_page(prepared, viewer.scope)
+    tables = {
+        "load history": data.titled(result.load_history),
+        "quarantine": data.titled(result.quarantine),
+        "quarantine reasons": data.titled(result.quarantine_reasons),
+        "monitors": _monitor_frame(result.monitors),
+    }
+    if format:
+        return download(tables, f"data-load-{result.load_id}", format, table)
+    return page(
+        request,
+        "data.html",
+        title="Data",
+        d=result,
+        downloads=downloads(request, tables),
+        history=records(result.load_history),
+        quarantine=records(result.quarantine),
+        reasons=records(result.quarantine_reasons),
+    )
+
+
+def _reference(rate: float | None, label: str) -> charts.Reference | None:
+    if rate is None or rate != rate:
+        return None
+    return charts.Reference(float(rate), f"{label}: {rate * 100:.1f}%")
+
+
+def _tier_frame(tiers: tuple) -> object:
+    import pandas as pd
+
+    return pd.DataFrame(
+        [{"Tier": t.label, "Students": t.count, "Share of eligible": t.share} for t in tiers]
+    )
+
+
+def _group_frame(table: object | None) -> object:
+    import pandas as pd
+
+    if table is None:
+        return pd.DataFrame(columns=["Group", "Students eligible", "Chronic absence rate"])
+    return pd.DataFrame(
+        [
+            {
+                "Column": table.label,
+                "Group": g.label,
+                "Students eligible": g.students_eligible,
+                "Chronically absent": g.chronically_absent_count,
+                "Chronic absence rate": g.chronic_absence_rate,
+                "Suppressed": bool(g.suppressed),
+            }
+            for g in table.groups
+        ]
+    )
+
+
+def _groups_frame(tables: tuple) -> object:
+    import pandas as pd
+
+    frames = [_group_frame(t) for t in tables]
+    return pd.concat(frames, ignore_index=True) if frames else _group_frame(None)
+
+
+def _equity_frame(table: object | None) -> object:
+    import pandas as pd
+
+    columns = [
+        "Group",
+        "Students eligible",
+        "Chronically absent",
+        "Chronic absence rate",
+        "Gap to all students (points)",
+        "Gap to lowest group (points)",
+        "Ratio to all students",
+        "Suppressed",
+    ]
+    if table is None:
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame(
+        [
+            [
+                g.label,
+                g.students_eligible,
+                g.chronically_absent_count,
+                g.chronic_absence_rate,
+                None if g.gap_to_all is None else round(g.gap_to_all * 100, 1),
+                None if g.gap_to_lowest is None else round(g.gap_to_lowest * 100, 1),
+                None if g.ratio_to_all is None else round(g.ratio_to_all, 2),
+                g.suppression_reason or "",
+            ]
+            for g in table.groups
+        ],
+        columns=columns,
+    )
+
+
+def _monitor_frame(monitors: tuple) -> object:
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {"Monitor": m.title, "Status": m.status, "Rows": m.count, "Finding": m.summary}
+            for m in monitors
+        ]
+    )

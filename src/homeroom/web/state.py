@@ -1,0 +1,68 @@
+"""What the running app holds: the workspace, the casebook store, the prepared data, secrets."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from homeroom.warehouse import Workspace
+from homeroom.web.opaque import StudentKeys
+
+SECRET_FILE = "web-secret.key"
+
+
+def app_secret(workspace: Workspace) -> bytes:
+    """A random secret kept in the workspace (mode 600), made on first use.
+
+    It keys the opaque student ids in URLs, so they stay stable across restarts.
+    """
+    path = workspace.root / SECRET_FILE
+    if not path.exists():
+        path.write_bytes(secrets.token_bytes(32))
+        path.chmod(0o600)
+    return path.read_bytes()
+
+
+@dataclass
+class AppState:
+    workspace: Workspace
+    store: Any  # homeroom.casebook.store.Store
+    secret: bytes
+    secure_cookies: bool
+    oidc: Any = None  # homeroom.web.oidc.OIDCClient, when [oidc] is set
+    serving_path: Path | None = None
+    _serving: Any = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    keys: StudentKeys | None = None
+
+    @property
+    def serving(self) -> Any:
+        """The prepared data of the current load (homeroom.warehouse.serving.ServingData)."""
+        if self._serving is None:
+            with self._lock:
+                if self._serving is None:
+                    self._serving = self._open_serving()
+        return self._serving
+
+    def _open_serving(self) -> Any:
+        from homeroom.warehouse.serving import open_serving, prepare_serving
+
+        path = self.serving_path or prepare_serving(self.workspace)
+        serving = open_serving(path)
+        keys = StudentKeys(self.secret)
+        keys.learn(serving.student_ids())
+        self.keys = keys
+        return serving
+
+    def serving_schools(self) -> list[tuple[str, str]]:
+        """(school id, name) of every school in the current load, by name."""
+        return list(self.serving.school_names.items())
+
+    def refresh(self, path: Path) -> None:
+        """Serve a newly prepared load: new requests read it, running ones finish on the old."""
+        with self._lock:
+            self.serving_path = path
+            self._serving = None
