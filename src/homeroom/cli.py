@@ -481,8 +481,13 @@ def report(
                     "SELECT school_year, min(date), max(date) FROM calendar "
                     "WHERE instructional GROUP BY school_year"
                 ).fetchall()
+                # Without --as-of, stop at the last attendance row: a month the data have not
+                # reached would count its days as present (as the serving snapshots do).
+                latest = con.execute("SELECT max(date) FROM attendance").fetchall()[0][0]
                 ends = month_ends(
-                    {int(y): (a, b) for y, a, b in spans}, day, through_year=summary.school_year
+                    {int(y): (a, b) for y, a, b in spans},
+                    day or latest,
+                    through_year=summary.school_year,
                 )
 
                 def rates_at(date: dt.date) -> pd.DataFrame:

@@ -4,9 +4,9 @@ Maple Grove Unified, built by hand so every number can be checked on paper. Two 
 students each, two school years of 40 weekdays (September and October):
 
 - 2024-25 (from Mon 2 Sep 2024): A01-A03 miss 3 days in early September and 1 in October
-  (4/40 = 10%: chronic, the threshold exactly); A04 misses 1 day (2.5%); B01 misses 4 days in
-  October. At the end of September (21 school days) 3 of 24 are chronic: 12.5%; at
-  the end (25 October) 4 of 24: 16.7%.
+  (4/40 = 10%: chronic, the threshold exactly); A04 and A05 miss 1 day (2.5%), A05 on the last
+  day; B01 misses 4 days in October. At the end of September (21 school days) 3 of 24 are
+  chronic: 12.5%; at the end (25 October) 4 of 24: 16.7%.
 - 2023-24 (from Mon 4 Sep 2023): A01 misses 5 days in September (5/20 in September, 5/40 at
   the end): 1 of 24, 4.2%, at both month ends.
 """
@@ -72,6 +72,7 @@ def maple_grove() -> Builder:
         for day in (*this_year[1:4], this_year[30]):  # 3 in September, 1 in October
             b.absent(student, "S1", day, "unexcused")
     b.absent("A04", "S1", this_year[5], "excused")
+    b.absent("A05", "S1", this_year[-1], "excused")  # the data run to the year's last day
     for day in this_year[25:29]:  # October
         b.absent("B01", "S2", day, "excused")
     for day in YEARS[2024][:5]:
@@ -205,6 +206,7 @@ def test_html_is_one_self_contained_well_formed_page(written):
 def test_html_holds_the_hand_checked_numbers(written):
     page = written["html"].read_text(encoding="utf-8")
     assert f'<h1 id="cover-title">{DISTRICT}</h1>' in page
+    assert "School year 2024-25 · data through 25 October 2024" in page
     assert "<strong>default</strong>" in page and "10% of days enrolled" in page
     assert "16.7%" in page and "Up 12.5 points from 4.2% in 2023-24." in page
     # Trends: the month-end table, years as columns, in school order.
