@@ -51,10 +51,6 @@ def year_text(school_year: int) -> str:
     return f"{school_year - 1}-{school_year % 100:02d}"
 
 
-def _plural(count: Any, word: str) -> str:
-    return f"{count} {word}" if str(count) == "1" else f"{count} {word}s"
-
-
 def evidence(facts: pd.DataFrame, units_per_day: int) -> pd.DataFrame:
     """The evidence columns (docs/signals.md) from student facts, one row per student."""
     upd = float(units_per_day)
@@ -105,143 +101,217 @@ def evidence(facts: pd.DataFrame, units_per_day: int) -> pd.DataFrame:
 
 
 def write(rule: str, facts: pd.DataFrame, definition: Definition, units_per_day: int) -> list[str]:
-    """The reason of `rule` for each of these students (facts rows where it fires)."""
-    writer = _WRITERS[rule]
-    rows = facts.to_dict(orient="records")
-    return [writer(row, definition, units_per_day) for row in rows]
+    """The reason of `rule` for each of these students (facts rows where it fires).
+
+    Numbers become text once per distinct value (`_Texts`), then each sentence is one f-string:
+    a district's hundreds of thousands of flags take a second or two, not a minute.
+    """
+    return _WRITERS[rule](_Texts(facts, units_per_day), definition)
 
 
-Row = dict[str, Any]
+class _Texts:
+    """Columns of facts as text, each distinct value formatted once."""
+
+    def __init__(self, facts: pd.DataFrame, units_per_day: int) -> None:
+        self.facts = facts
+        self.upd = units_per_day
+
+    def column(self, name: str) -> list[Any]:
+        return self.facts[name].tolist()
+
+    def whole(self, name: str) -> list[str]:
+        """A count as text ("30"), also from a column with gaps that came back as floats."""
+        return _mapped(self.facts[name], lambda v: str(int(v)))
+
+    def days(self, units: str | pd.Series) -> list[str]:
+        values = self.facts[units] if isinstance(units, str) else units
+        return _mapped(values, lambda v: days_text(v, self.upd))
+
+    def percent(self, units: str | pd.Series, days: str | pd.Series) -> list[str]:
+        units = self.facts[units] if isinstance(units, str) else units
+        days = self.facts[days] if isinstance(days, str) else days
+        tenths = (units.astype("int64") * 1000) // (days.astype("int64") * self.upd)
+        return _mapped(tenths, _tenths_text)
+
+    def dates(self, name: str) -> list[str]:
+        return _mapped(self.facts[name], date_text)
 
 
-def _prior(row: Row, definition: Definition, upd: int, words: str) -> str:
-    units, days = row["prior_year_absent_units"], row["prior_year_days_enrolled"]
-    year = year_text(int(row["school_year"]) - 1)
-    return (
-        f"{words} last year ({year}): {days_text(units, upd)} of {_plural(days, 'school day')} "
-        f"missed ({percent_text(units, days, upd)})"
-    )
+def _mapped(values: pd.Series, text: Callable[[Any], str]) -> list[str]:
+    words = {value: text(value) for value in pd.unique(values)}
+    return [words[value] for value in values]
 
 
-def _prior_year_chronic(row: Row, definition: Definition, upd: int) -> str:
-    return _prior(row, definition, upd, "Chronically absent")
+def _tenths_text(tenths: int) -> str:
+    whole, tenth = divmod(int(tenths), 10)
+    return f"{whole}%" if tenth == 0 else f"{whole}.{tenth}%"
 
 
-def _prior_year_severe(row: Row, definition: Definition, upd: int) -> str:
-    return _prior(row, definition, upd, "Severely chronically absent")
+def _s(count: str) -> str:
+    """The plural ending after a number written as text."""
+    return "" if count == "1" else "s"
 
 
-def _pace(row: Row, definition: Definition, upd: int) -> str:
+def _prior(t: _Texts, words: str) -> list[str]:
+    years = _mapped(t.facts["school_year"], lambda y: year_text(int(y) - 1))
+    absent = t.days("prior_year_absent_units")
+    days = t.whole("prior_year_days_enrolled")
+    rates = t.percent("prior_year_absent_units", "prior_year_days_enrolled")
+    return [
+        f"{words} last year ({y}): {a} of {n} school day{_s(n)} missed ({r})"
+        for y, a, n, r in zip(years, absent, days, rates, strict=True)
+    ]
+
+
+def _prior_year_chronic(t: _Texts, definition: Definition) -> list[str]:
+    return _prior(t, "Chronically absent")
+
+
+def _prior_year_severe(t: _Texts, definition: Definition) -> list[str]:
+    return _prior(t, "Severely chronically absent")
+
+
+def _pace(t: _Texts, definition: Definition) -> list[str]:
     per_month = definition.signals.pace_absences_per_month
-    months = int(row["months_completed"])
-    absent = days_text(row["absent_units"], upd)
-    since = date_text(row["first_day"])
-    limit = amount_text(per_month * max(1, months))
-    if months < 1:
-        return (
-            f"{_plural(absent, 'day')} absent since {since}, within the first month "
-            f"(pace rule: {amount_text(per_month)} a month)"
-        )
-    return (
-        f"{_plural(absent, 'day')} absent since {since}, with "
-        f"{_plural(months, 'whole month')} completed (pace rule: {amount_text(per_month)} a "
-        f"month, so {limit} or more)"
-    )
+    rate = amount_text(per_month)
+    limits: dict[int, str] = {}
+    out = []
+    for a, since, months in zip(
+        t.days("absent_units"), t.dates("first_day"), t.column("months_completed"), strict=True
+    ):
+        months = int(months)
+        if months < 1:
+            out.append(
+                f"{a} day{_s(a)} absent since {since}, within the first month "
+                f"(pace rule: {rate} a month)"
+            )
+        else:
+            out.append(
+                f"{a} day{_s(a)} absent since {since}, with {months} whole "
+                f"month{_s(str(months))} completed (pace rule: {rate} a month, so "
+                f"{limits.setdefault(months, amount_text(per_month * months))} or more)"
+            )
+    return out
 
 
-def _ytd(row: Row, upd: int, cut: Fraction, support: str) -> str:
-    units, days = row["absent_units"], row["days_enrolled"]
-    return (
-        f"Absent {percent_text(units, days, upd)} of school days this year so far: "
-        f"{days_text(units, upd)} of {days} days ({support} from {share_text(cut)})"
-    )
+def _ytd(t: _Texts, cut: Fraction, support: str) -> list[str]:
+    rates = t.percent("absent_units", "days_enrolled")
+    note = f"({support} from {share_text(cut)})"
+    return [
+        f"Absent {r} of school days this year so far: {a} of {n} days {note}"
+        for r, a, n in zip(rates, t.days("absent_units"), t.whole("days_enrolled"), strict=True)
+    ]
 
 
-def _ytd_chronic(row: Row, definition: Definition, upd: int) -> str:
-    return _ytd(row, upd, definition.signals.ytd_chronic, "early support")
+def _ytd_chronic(t: _Texts, definition: Definition) -> list[str]:
+    return _ytd(t, definition.signals.ytd_chronic, "early support")
 
 
-def _ytd_severe(row: Row, definition: Definition, upd: int) -> str:
-    return _ytd(row, upd, definition.signals.ytd_severe, "intensive support")
+def _ytd_severe(t: _Texts, definition: Definition) -> list[str]:
+    return _ytd(t, definition.signals.ytd_severe, "intensive support")
 
 
-def _no_improvement(row: Row, definition: Definition, upd: int) -> str:
-    since_units, since_days = row["since_support_units"], row["since_support_days"]
-    before_units, before_days = row["before_support_units"], row["before_support_days"]
-    now = percent_text(since_units, since_days, upd)
-    before = percent_text(before_units, before_days, upd)
-    if row["support_basis"] == "last_year":
-        return (
-            f"No improvement on last year's chronic absence after {since_days} school days: "
-            f"absent {now} this year ({days_text(since_units, upd)} of {since_days} days), "
-            f"{before} last year"
-        )
-    return (
-        f"No improvement {since_days} school days after early support began on "
-        f"{date_text(row['support_started'])}: absent {now} of days since "
-        f"({days_text(since_units, upd)} of {since_days}), {before} before "
-        f"({days_text(before_units, upd)} of {before_days})"
-    )
+def _no_improvement(t: _Texts, definition: Definition) -> list[str]:
+    now = t.percent("since_support_units", "since_support_days")
+    before = t.percent("before_support_units", "before_support_days")
+    since_absent = t.days("since_support_units")
+    before_absent = t.days("before_support_units")
+    started = t.dates("support_started")
+    out = []
+    for basis, n, r, a, br, ba, bn, s in zip(
+        t.column("support_basis"),
+        t.whole("since_support_days"),
+        now,
+        since_absent,
+        before,
+        before_absent,
+        t.whole("before_support_days"),
+        started,
+        strict=True,
+    ):
+        if basis == "last_year":
+            out.append(
+                f"No improvement on last year's chronic absence after {n} school days: "
+                f"absent {r} this year ({a} of {n} days), {br} last year"
+            )
+        else:
+            out.append(
+                f"No improvement {n} school days after early support began on {s}: "
+                f"absent {r} of days since ({a} of {n}), {br} before ({ba} of {bn})"
+            )
+    return out
 
 
-def _september(row: Row, definition: Definition, upd: int) -> str:
-    return f"{_plural(days_text(row['september_units'], upd), 'day')} absent in September"
-
-
-def _september_2_4(row: Row, definition: Definition, upd: int) -> str:
+def _september_2_4(t: _Texts, definition: Definition) -> list[str]:
     rules = definition.signals
-    return (
-        f"{_september(row, definition, upd)} ({amount_text(rules.september_absences)} to under "
-        f"{amount_text(rules.september_many_absences)} is an early warning)"
+    band = (
+        f"{amount_text(rules.september_absences)} to under "
+        f"{amount_text(rules.september_many_absences)} is an early warning"
     )
+    return [f"{a} day{_s(a)} absent in September ({band})" for a in t.days("september_units")]
 
 
-def _september_5_plus(row: Row, definition: Definition, upd: int) -> str:
+def _september_5_plus(t: _Texts, definition: Definition) -> list[str]:
     many = amount_text(definition.signals.september_many_absences)
-    return f"{_september(row, definition, upd)} ({many} or more)"
+    return [
+        f"{a} day{_s(a)} absent in September ({many} or more)" for a in t.days("september_units")
+    ]
 
 
-def _monday_friday(row: Row, definition: Definition, upd: int) -> str:
-    units, total = row["monday_friday_units"], row["absent_units"]
-    share = (int(units) * 1000) // int(total)
-    whole, tenth = divmod(share, 10)
-    percent = f"{whole}%" if tenth == 0 else f"{whole}.{tenth}%"
-    return (
-        f"{days_text(units, upd)} of {_plural(days_text(total, upd), 'day')} absent "
-        f"fell on a Monday or Friday ({percent})"
-    )
+def _monday_friday(t: _Texts, definition: Definition) -> list[str]:
+    units, total = t.facts["monday_friday_units"], t.facts["absent_units"]
+    shares = _mapped((units.astype("int64") * 1000) // total.astype("int64"), _tenths_text)
+    return [
+        f"{m} of {a} day{_s(a)} absent fell on a Monday or Friday ({r})"
+        for m, a, r in zip(t.days(units), t.days(total), shares, strict=True)
+    ]
 
 
-def _consecutive(row: Row, definition: Definition, upd: int) -> str:
-    start, end = row["longest_run_start"], row["longest_run_end"]
-    text = (
-        f"Absent {row['longest_run']} school days in a row, {date_text(start)} to {date_text(end)}"
-    )
-    if int(row["long_runs"]) > 1:
-        text += (
-            f" ({row['long_runs']} runs of {definition.signals.consecutive_days} or more this year)"
-        )
-    return text
+def _consecutive(t: _Texts, definition: Definition) -> list[str]:
+    least = definition.signals.consecutive_days
+    out = []
+    for n, start, end, runs in zip(
+        t.whole("longest_run"),
+        t.dates("longest_run_start"),
+        t.dates("longest_run_end"),
+        t.whole("long_runs"),
+        strict=True,
+    ):
+        text = f"Absent {n} school days in a row, {start} to {end}"
+        if int(runs) > 1:
+            text += f" ({runs} runs of {least} or more this year)"
+        out.append(text)
+    return out
 
 
-def _recent_rise(row: Row, definition: Definition, upd: int) -> str:
+def _recent_rise(t: _Texts, definition: Definition) -> list[str]:
     window = definition.signals.recent_rise_school_days
-    recent_units, recent_days = row["recent_units"], row["recent_days_enrolled"]
-    earlier_units = row["absent_units"] - recent_units
-    earlier_days = row["days_enrolled"] - recent_days
-    return (
-        f"Absent {percent_text(recent_units, recent_days, upd)} of the last {window} school "
-        f"days ({days_text(recent_units, upd)} of {recent_days}), up from "
-        f"{percent_text(earlier_units, earlier_days, upd)} before "
-        f"({days_text(earlier_units, upd)} of {earlier_days} days)"
-    )
+    f = t.facts
+    earlier_units = f["absent_units"] - f["recent_units"]
+    earlier_days = f["days_enrolled"] - f["recent_days_enrolled"]
+    return [
+        f"Absent {r} of the last {window} school days ({a} of {n}), up from {er} before "
+        f"({ea} of {en} days)"
+        for r, a, n, er, ea, en in zip(
+            t.percent("recent_units", "recent_days_enrolled"),
+            t.days("recent_units"),
+            t.whole("recent_days_enrolled"),
+            t.percent(earlier_units, earlier_days),
+            t.days(earlier_units),
+            earlier_days.tolist(),
+            strict=True,
+        )
+    ]
 
 
-def _new_arrival(row: Row, definition: Definition, upd: int) -> str:
-    return f"Arrived on {date_text(row['first_day'])}, school day {row['first_number']} of the year"
+def _new_arrival(t: _Texts, definition: Definition) -> list[str]:
+    return [
+        f"Arrived on {day}, school day {n} of the year"
+        for day, n in zip(t.dates("first_day"), t.whole("first_number"), strict=True)
+    ]
 
 
-_WRITERS: dict[str, Callable[[Row, Definition, int], str]] = {
+_WRITERS: dict[str, Callable[[_Texts, Definition], list[str]]] = {
     "prior_year_chronic": _prior_year_chronic,
     "prior_year_severe": _prior_year_severe,
     "pace": _pace,
