@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -14,9 +14,17 @@ from homeroom.reports import charts
 from homeroom.web.auth import Viewer
 from homeroom.web.errors import BadRequest
 
+T = TypeVar("T")
+
 
 def serving(request: Request) -> Any:
     return request.app.state.homeroom.serving
+
+
+def cached(request: Request, key: tuple, draw: Callable[[], T]) -> T:
+    """Charts of aggregates, drawn once per prepared load (see homeroom.web.chartcache)."""
+    state = request.app.state.homeroom
+    return state.charts.get((str(state.serving_path), *key), draw)
 
 
 def parse_date(value: str | None, what: str = "as_of") -> dt.date | None:

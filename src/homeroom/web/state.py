@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from homeroom.warehouse import Workspace
+from homeroom.web.chartcache import ChartCache
 from homeroom.web.opaque import StudentKeys
 
 SECRET_FILE = "web-secret.key"
@@ -37,6 +38,7 @@ class AppState:
     _serving: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     keys: StudentKeys | None = None
+    charts: ChartCache = field(default_factory=ChartCache)
 
     @property
     def serving(self) -> Any:
@@ -66,3 +68,4 @@ class AppState:
         with self._lock:
             self.serving_path = path
             self._serving = None
+            self.charts.clear()

@@ -11,6 +11,7 @@ from homeroom.web.auth import require_viewer
 from homeroom.web.exports import download
 from homeroom.web.pageparts import (
     audit,
+    cached,
     downloads,
     group_rows,
     parse_date,
@@ -47,17 +48,36 @@ def district(
     if format:
         return download(tables, f"district-{overview.as_of}", format, table)
     minimum = overview.definition.minimum_group_size
-    school_rows = [
-        charts.RateRow(
-            r["school_name"],
-            None if r["suppressed"] else r["chronic_absence_rate"],
-            r["students_eligible"],
-            f"fewer than {minimum} students" if r["suppressed"] else None,
-            r["level"],
-        )
-        for r in records(overview.schools)
-    ]
-    points = trend_points(overview.trend)
+
+    def draw() -> dict[str, object]:
+        school_rows = [
+            charts.RateRow(
+                r["school_name"],
+                None if r["suppressed"] else r["chronic_absence_rate"],
+                r["students_eligible"],
+                f"fewer than {minimum} students" if r["suppressed"] else None,
+                r["level"],
+            )
+            for r in records(overview.schools)
+        ]
+        points = trend_points(overview.trend)
+        return {
+            "tier_chart": charts.tier_chart(overview.tiers),
+            "level_chart": charts.level_chart(overview.school_levels),
+            "school_chart": charts.rate_bars(
+                school_rows,
+                title="Chronic absence by school",
+                reference=_reference(overview.headline.chronic_absence_rate, "District"),
+                unit_word="School",
+                chart_id="schools",
+            )
+            if school_rows
+            else None,
+            "trend_chart": charts.trend_chart(points, unit_name=overview.district_name)
+            if points
+            else None,
+        }
+
     return page(
         request,
         "district.html",
@@ -65,21 +85,8 @@ def district(
         o=overview,
         dates=prepared.snapshot_dates,
         downloads=downloads(request, tables),
-        tier_chart=charts.tier_chart(overview.tiers),
-        level_chart=charts.level_chart(overview.school_levels),
-        school_chart=charts.rate_bars(
-            school_rows,
-            title="Chronic absence by school",
-            reference=_reference(overview.headline.chronic_absence_rate, "District"),
-            unit_word="School",
-            chart_id="schools",
-        )
-        if school_rows
-        else None,
-        trend_chart=charts.trend_chart(points, unit_name=overview.district_name)
-        if points
-        else None,
         schools=records(overview.schools),
+        **cached(request, ("district", overview.as_of), draw),
     )
 
 
@@ -131,18 +138,37 @@ def school(
             reason="school watch list",
             detail={"students": watch["student_id"].tolist()},
         )
-    points = trend_points(overview.trend)
-    group_charts = [
-        charts.rate_bars(
-            group_rows(t, minimum),
-            title=f"Chronic absence by {t.label.lower()}",
-            reference=_reference(overview.headline.chronic_absence_rate, "School"),
-            unit_word=t.label,
-            chart_id=f"group-{t.column}",
-        )
-        for t in overview.groups
-        if t.groups
-    ]
+
+    def draw() -> dict[str, object]:
+        points = trend_points(overview.trend)
+        reference = _reference(overview.headline.chronic_absence_rate, "School")
+        return {
+            "tier_chart": charts.tier_chart(overview.tiers),
+            "trend_chart": charts.trend_chart(points, unit_name=overview.school_name)
+            if points
+            else None,
+            "grade_chart": charts.rate_bars(
+                group_rows(overview.grades, minimum),
+                title="Chronic absence by grade",
+                reference=reference,
+                unit_word="Grade",
+                chart_id="grades",
+            )
+            if overview.grades is not None and overview.grades.groups
+            else None,
+            "group_charts": [
+                charts.rate_bars(
+                    group_rows(t, minimum),
+                    title=f"Chronic absence by {t.label.lower()}",
+                    reference=reference,
+                    unit_word=t.label,
+                    chart_id=f"group-{t.column}",
+                )
+                for t in overview.groups
+                if t.groups
+            ],
+        }
+
     return page(
         request,
         "school.html",
@@ -150,22 +176,11 @@ def school(
         o=overview,
         dates=prepared.snapshot_dates,
         downloads=downloads(request, tables),
-        tier_chart=charts.tier_chart(overview.tiers),
-        trend_chart=charts.trend_chart(points, unit_name=overview.school_name) if points else None,
-        grade_chart=charts.rate_bars(
-            group_rows(overview.grades, minimum),
-            title="Chronic absence by grade",
-            reference=_reference(overview.headline.chronic_absence_rate, "School"),
-            unit_word="Grade",
-            chart_id="grades",
-        )
-        if overview.grades is not None and overview.grades.groups
-        else None,
-        group_charts=group_charts,
         watch=list(zip(student_keys(request, watch), records(watch), strict=True))
         if watch is not None
         else None,
         minimum=minimum,
+        **cached(request, ("school", school_id, overview.as_of), draw),
     )
 
 
@@ -187,25 +202,29 @@ def equity(
         return download(
             frames or {"groups": _equity_frame(None)}, f"equity-{result.as_of}", format, table
         )
-    blocks = []
-    for t in result.tables:
-        rows = [
-            charts.RateRow(
-                g.label,
-                g.chronic_absence_rate,
-                g.students_eligible,
-                g.suppression_reason if g.suppression else None,
+
+    def draw() -> list[object]:
+        return [
+            charts.rate_bars(
+                [
+                    charts.RateRow(
+                        g.label,
+                        g.chronic_absence_rate,
+                        g.students_eligible,
+                        g.suppression_reason if g.suppression else None,
+                    )
+                    for g in t.groups
+                ],
+                title=f"Chronic absence by {t.label.lower()}",
+                reference=_reference(result.chronic_absence_rate, "All students"),
+                unit_word=t.label,
+                chart_id=f"equity-{t.column}",
             )
-            for g in t.groups
+            for t in result.tables
         ]
-        chart = charts.rate_bars(
-            rows,
-            title=f"Chronic absence by {t.label.lower()}",
-            reference=_reference(result.chronic_absence_rate, "All students"),
-            unit_word=t.label,
-            chart_id=f"equity-{t.column}",
-        )
-        blocks.append((t, chart))
+
+    drawn = cached(request, ("equity", school or "", result.as_of), draw)
+    blocks = list(zip(result.tables, drawn, strict=True))
     schools = [(s, n) for s, n in prepared.school_names.items() if viewer.scope.allows_school(s)]
     return page(
         request,
