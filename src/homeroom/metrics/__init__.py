@@ -1,7 +1,7 @@
 """The formulas, once, as Ibis expressions that know nothing of files or engines."""
 
 from homeroom.metrics.aggregates import AGGREGATE_COLUMNS, LEVEL_KEYS, LEVEL_PER, aggregate
-from homeroom.metrics.days import DAY_COLUMNS, category_totals, membership_days
+from homeroom.metrics.days import DAY_COLUMNS, membership_days
 from homeroom.metrics.students import (
     PER_UNITS,
     STUDENT_COLUMNS,
@@ -19,7 +19,6 @@ __all__ = [
     "STUDENT_COLUMNS",
     "Tables",
     "aggregate",
-    "category_totals",
     "membership_days",
     "student_metrics",
     "student_school_units",

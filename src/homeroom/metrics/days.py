@@ -46,14 +46,6 @@ DAY_COLUMNS = (
     "chronically_absent",
     "tier",
 )
-CATEGORY_TOTAL_COLUMNS = (
-    "school_year",
-    "student_id",
-    "category",
-    "days",
-    "recorded_units",
-    "counted_units",
-)
 
 
 def membership_days(
@@ -102,21 +94,6 @@ def membership_days(
     )
     rows = classify(running, definition, tables.units_per_day)
     return rows.select(*DAY_COLUMNS).order_by(["student_id", "date", "school_id"])
-
-
-def category_totals(days: ir.Table) -> ir.Table:
-    """Per student, year and attendance category: days with a row and their absent amounts."""
-    recorded = days.filter(days.category.notnull())
-    return (
-        recorded.group_by("school_year", "student_id", "category")
-        .aggregate(
-            days=recorded.count(),
-            recorded_units=recorded.recorded_units.sum(),
-            counted_units=recorded.counted_units.sum(),
-        )
-        .select(*CATEGORY_TOTAL_COLUMNS)
-        .order_by(["school_year", "student_id", "category"])
-    )
 
 
 def _days(

@@ -505,7 +505,7 @@ def _create_snapshot_tables(
     )
     # Sums of integers come out as 128-bit integers, which pandas reads as floats.
     for name in SNAPSHOT_TABLES:
-        for column, kind in con.execute(f"DESCRIBE {prefix}{name}").fetchall()[:]:
+        for column, kind, *_ in con.execute(f"DESCRIBE {prefix}{name}").fetchall():
             if kind == "HUGEINT":
                 con.execute(f'ALTER TABLE {prefix}{name} ALTER COLUMN "{column}" TYPE BIGINT')
 
