@@ -93,6 +93,7 @@ class ChronicModel:
     candidates: dict[str, float] = field(default_factory=dict)  # Brier on the choosing students
     seconds: dict[str, float] = field(default_factory=dict)
     sklearn_version: str = ""
+    unused: tuple[str, ...] = ()  # features missing in every training row (no effect)
 
     def probability(self, frame: pd.DataFrame) -> np.ndarray:
         return self.estimator.predict_proba(matrix(frame, self.features))[:, 1]
@@ -107,6 +108,7 @@ class ChronicModel:
         data["features"] = list(self.features)
         data["years"] = list(self.years)
         data["months"] = list(self.months)
+        data["unused"] = list(self.unused)
         return data
 
 
@@ -247,6 +249,10 @@ def _fit(
             "the model needs both to learn from"
         )
     x = matrix(rows)
+    # A feature no training row has (two years back, when the data holds fewer years) is set to
+    # 0 for fitting: constant, so no tree splits on it and it cannot matter when scoring.
+    empty = np.isnan(x).all(axis=0)
+    x[:, empty] = 0.0
     part = _split(rows["student_id"], seed)
     fit_, cal, choose = (part == 0), (part == 1), (part == 2)
     seconds: dict[str, float] = {}
@@ -311,6 +317,7 @@ def _fit(
         },
         seconds=seconds,
         sklearn_version=sklearn.__version__,
+        unused=tuple(name for name, gone in zip(FEATURE_NAMES, empty, strict=True) if gone),
     )
 
 

@@ -1,0 +1,250 @@
+"""The evaluation's measures on small examples worked out by hand.
+
+AUC, top k, precision and recall, the reliability table, the line itself; the day each student
+crossed the line on a hand-made district (model_district.py); and the strategy summary, lead
+times and group recall on a hand-made table of checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from datasets import Builder
+from homeroom.definitions import load_definition
+from homeroom.engine import to_frame
+from homeroom.signals.evaluation import (
+    NOT_FLAGGED,
+    auc,
+    by_date,
+    capacity_k,
+    crossing_days,
+    group_table,
+    lead_distribution,
+    lead_times,
+    on_the_line,
+    precision_recall,
+    recall_spreads,
+    reliability,
+    strategy_summary,
+    top_k,
+)
+from signals.model_district import YEAR, calendar, day, tables_of
+
+DEFINITION = load_definition("default")
+
+
+# -- the measures ----------------------------------------------------------------------------------
+def test_auc_counts_ties_as_half() -> None:
+    """Pairs (chronic, not): (0.8, 0.8) a tie = 1/2, (0.8, 0.1) = 1, (0.3, 0.8) = 0,
+    (0.3, 0.1) = 1: 2.5 of 4."""
+    assert auc([1, 0, 1, 0], [0.8, 0.8, 0.3, 0.1]) == pytest.approx(0.625)
+    assert auc([1, 1, 0], [0.9, 0.8, 0.1]) == 1.0
+    assert math.isnan(auc([1, 1], [0.2, 0.3]))  # no student who did not end chronic
+
+
+def test_top_k_breaks_ties_by_student_id() -> None:
+    mask = top_k([0.5, 0.9, 0.5, 0.1], 2, ["c", "a", "b", "d"])
+    assert mask.tolist() == [False, True, True, False]
+    assert top_k([0.5, 0.9], 5).tolist() == [True, True]
+    assert capacity_k(19_657, 0.05) == 983  # 982.85, rounded up
+    assert capacity_k(19_657, 400) == 400  # a number of students
+
+
+def test_precision_and_recall() -> None:
+    """Flagged: students 1, 2, 3; chronic: 1, 3, 4. Hits 2: precision 2/3, recall 2/3."""
+    truth = [True, False, True, True, False]
+    flagged = [True, True, True, False, False]
+    assert precision_recall(truth, flagged) == pytest.approx((2 / 3, 2 / 3))
+    precision, recall = precision_recall(truth, [False] * 5)
+    assert math.isnan(precision) and recall == 0
+
+
+def test_reliability_table() -> None:
+    table = reliability([0, 1, 0, 1], [0.05, 0.15, 0.15, 0.95])
+    assert len(table) == 10
+    rows = table.set_index("chance")
+    assert rows.loc["0-10%"].tolist() == [1, 0.05, 0.0]
+    assert rows.loc["10-20%"].tolist() == [2, pytest.approx(0.15), 0.5]
+    assert rows.loc["90-100%"].tolist() == [1, 0.95, 1.0]
+    assert rows.loc["50-60%", "students"] == 0
+
+
+def test_on_the_line_is_exact() -> None:
+    """Units of 1/100 day. Default: 10 of 100 days is the line; 9.99 is not; 9 days enrolled is
+    under the minimum of 10. CRDC: 15 days absent or more, from 1 day enrolled."""
+    frame = pd.DataFrame(
+        {"absent_units": [1000, 999, 100, 1500, 1499], "days_enrolled": [100, 100, 9, 20, 20]}
+    )
+    assert on_the_line(frame, DEFINITION, 100)[:3].tolist() == [True, False, False]
+    crdc = load_definition("crdc")
+    assert on_the_line(frame, crdc, 100)[3:].tolist() == [True, False]
+
+
+# -- the day each student crossed the line -------------------------------------------------
+def district() -> Builder:
+    """X absent days 3 and 12: day 3 is 1 of 3 but not eligible; on day 10 (eligible) 1 of 10 =
+    10%: crosses day 10. Y absent days 15, 25, 26: 1/15, 2/25 = 8%, then 3/26: crosses day 26.
+    M at S1 days 1-10 with half a day on day 5, at S2 from day 11, absent 20 and 21: day 10 is
+    0.5/10, day 20 1.5/20 = 7.5%, day 21 2.5/21: crosses day 21 (at S2). L arrives day 21,
+    absent day 22: its 10th day is day 30, 1 of 10: crosses day 30. N is never absent."""
+    b = Builder()
+    b.school("S1", "D1", calendar_id="C1")
+    b.school("S2", "D1", calendar_id="C1")
+    calendar(b, YEAR, [day(n) for n in range(1, 41)])
+    for student in ("X", "Y", "N"):
+        b.stay(student, "S1", YEAR, day(1))
+    for n in (3, 12):
+        b.absent("X", "S1", day(n), "unexcused")
+    for n in (15, 25, 26):
+        b.absent("Y", "S1", day(n), "excused")
+    b.stay("M", "S1", YEAR, day(1), day(10))
+    b.stay("M", "S2", YEAR, day(11))
+    b.absent("M", "S1", day(5), "excused", fraction="0.5")
+    b.absent("M", "S2", day(20), "unexcused")
+    b.absent("M", "S2", day(21), "unexcused")
+    b.stay("L", "S2", YEAR, day(21))
+    b.absent("L", "S2", day(22), "unexcused")
+    return b
+
+
+def test_crossing_days(tmp_path) -> None:
+    tables, con = tables_of(district(), tmp_path, DEFINITION)
+    try:
+        frame = to_frame(crossing_days(tables, DEFINITION, YEAR)).set_index("student_id")
+    finally:
+        con.close()
+    assert sorted(frame.index) == ["L", "M", "X", "Y"]
+    assert frame["crossed_number"].to_dict() == {"X": 10, "Y": 26, "M": 21, "L": 30}
+    assert frame.loc["X", "crossed_on"] == day(10)
+    assert frame.loc["L", "crossed_on"] == day(30)
+
+
+# -- the strategies on a hand-made table of checks ------------------------------------------------
+D1, D2, D3 = dt.date(2024, 10, 1), dt.date(2024, 11, 1), dt.date(2024, 12, 1)
+NUMBER = {D1: 20, D2: 40, D3: 60}
+# Who each strategy flags at which check. s1, s2 and s5 end chronic; s3 and s4 do not.
+FLAGS = {
+    "line": {"s1": {D2, D3}, "s2": {D3}, "s3": {D1}},
+    "rules": {"s1": {D1}, "s3": {D1, D2}, "s5": {D3}},
+    "model_top_k": {"s1": {D1, D2, D3}, "s3": {D3}},
+    "model_cut": {"s1": {D2}, "s2": {D1}},
+}
+CHRONIC = {"s1": True, "s2": True, "s3": False, "s4": False, "s5": True}
+CHANCE_AT_D1 = {"s1": 0.9, "s2": 0.6, "s3": 0.7, "s4": 0.1, "s5": 0.2}
+RACE = {"s1": "black", "s2": "black", "s3": "white", "s4": "white", "s5": "white"}
+
+
+def checks() -> pd.DataFrame:
+    rows = []
+    for as_of in (D1, D2, D3):
+        for student, chronic in CHRONIC.items():
+            rows.append(
+                {
+                    "as_of": as_of,
+                    "district_id": "D1",
+                    "student_id": student,
+                    "days_so_far": NUMBER[as_of],
+                    "chronic": chronic,
+                    "probability": CHANCE_AT_D1[student],
+                    "race_ethnicity": RACE[student],
+                    **{s: as_of in FLAGS[s].get(student, set()) for s in FLAGS},
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+# The days they crossed: s1 day 30, s2 day 50, s5 day 70 (after the last check).
+CROSSINGS = pd.DataFrame(
+    {
+        "district_id": ["D1"] * 3,
+        "student_id": ["s1", "s2", "s5"],
+        "crossed_number": [30, 50, 70],
+    }
+)
+
+
+def test_lead_times() -> None:
+    """Lead = crossing day - the first flag's day: line s1 30-40, s2 50-60; model_cut s1
+    30-40, s2 50-20; rules s1 30-20, s5 70-60."""
+    lead = {
+        s: lead_times(checks(), CROSSINGS, s).set_index("student_id")["lead"].to_dict()
+        for s in FLAGS
+    }
+    assert lead["line"]["s1"] == -10 and lead["line"]["s2"] == -10
+    assert math.isnan(lead["line"]["s5"])
+    assert lead["rules"]["s1"] == 10 and lead["rules"]["s5"] == 10
+    assert math.isnan(lead["rules"]["s2"])
+    assert (lead["model_cut"]["s1"], lead["model_cut"]["s2"]) == (-10, 30)
+
+
+def test_strategy_summary() -> None:
+    summary = strategy_summary(checks(), CROSSINGS).set_index("strategy")
+    expected = {
+        #              flagged caught false  recall precision before median  vs line
+        "line": (3, 2, 1, 2 / 3, 2 / 3, 0.0, -10, 0),
+        "rules": (3, 2, 1, 2 / 3, 2 / 3, 2 / 3, 10, 20),
+        "model_top_k": (2, 1, 1, 1 / 3, 1 / 2, 1 / 3, 10, 20),
+        "model_cut": (2, 2, 0, 2 / 3, 1.0, 1 / 3, 10, 20),
+    }
+    columns = [
+        "students_flagged",
+        "caught",
+        "false_alarms",
+        "recall",
+        "precision",
+        "flagged_before_crossing",
+        "median_lead",
+        "median_earlier_than_line",
+    ]
+    for strategy, values in expected.items():
+        got = summary.loc[strategy, columns].tolist()
+        assert got == pytest.approx(list(values)), strategy
+    assert (summary["chronic_students"] == 3).all()
+
+
+def test_lead_distribution() -> None:
+    frame = lead_distribution(checks(), CROSSINGS).set_index("strategy")
+    assert frame.loc["line", "the day they crossed or later"] == 2
+    assert frame.loc["line", NOT_FLAGGED] == 1
+    assert frame.loc["rules", "1-19 days earlier"] == 2
+    assert frame.loc["model_cut", "20-39 days earlier"] == 1
+    assert frame.loc["model_cut", "the day they crossed or later"] == 1
+    assert frame.loc["model_top_k", NOT_FLAGGED] == 2
+    assert (frame.sum(axis=1) == 3).all()  # every chronically absent student, once
+
+
+def test_by_date() -> None:
+    """At 1 October: chance [0.9, 0.6, 0.7, 0.1, 0.2] for chronic [1, 1, 0, 0, 1]: of the 6
+    (chronic, other) pairs s1 beats both, s2 and s5 beat only s4: AUC 4/6. The line flags only
+    s3 (not chronic): precision 0, recall 0."""
+    frame = by_date(checks()).set_index("as_of")
+    assert frame.loc[D1, "auc"] == pytest.approx(4 / 6)
+    assert frame.loc[D1, "students"] == 5
+    assert frame.loc[D1, "line_flagged"] == 1
+    assert (frame.loc[D1, "line_precision"], frame.loc[D1, "line_recall"]) == (0.0, 0.0)
+    y = np.array([1, 1, 0, 0, 1])
+    p = np.array([0.9, 0.6, 0.7, 0.1, 0.2])
+    assert frame.loc[D1, "brier"] == pytest.approx(float(np.mean((p - y) ** 2)))
+    assert frame.loc[D1, "brier_base_rate"] == pytest.approx(0.24)  # 0.6 x 0.4
+
+
+def test_group_recall_and_spread() -> None:
+    """Pooled over the three checks. Black students (s1, s2, both chronic): 6 chronic
+    student-dates; the rules flag s1 once: recall 1/6. White (s3, s4, s5; s5 chronic): 3
+    chronic student-dates; the rules flag s5 once: 1/3. Spread 1/6 points, over the goal."""
+    groups = group_table(checks(), minimum=1).set_index("value")
+    assert groups.loc["black", "rules_recall"] == pytest.approx(1 / 6)
+    assert groups.loc["white", "rules_recall"] == pytest.approx(1 / 3)
+    assert groups.loc["black", "line_recall"] == pytest.approx(3 / 6)  # s1 twice, s2 once
+    spreads = recall_spreads(group_table(checks(), minimum=1)).set_index("strategy")
+    assert spreads.loc["rules", "spread"] == pytest.approx(1 / 6)
+    assert not spreads.loc["rules", "within_goal"]
+    assert spreads.loc["rules", "lowest"] == "black"
+    suppressed = group_table(checks(), minimum=3).set_index("value")
+    assert bool(suppressed.loc["black", "suppressed"])  # 2 students < 3
+    assert not bool(suppressed.loc["white", "suppressed"])
