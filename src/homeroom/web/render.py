@@ -65,7 +65,8 @@ def environment() -> Environment:
         school_year=labels.school_year,
         tier=lambda t: "Not yet eligible" if labels.is_missing(t) else labels.tier_label(t),
         level=labels.level_label,
-        group=labels.group_label,
+        # `value | group(column)` in the templates: the value comes first, as filters take it.
+        group=lambda value, column: labels.group_label(column, value),
         column=labels.column_label,
         points=labels.points,
     )
