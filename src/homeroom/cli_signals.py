@@ -3,6 +3,9 @@
 One row per student, school and rule that fires (docs/signals.md, "Rules"). From a workspace
 each run is also kept under <workspace>/signals/, so the school pages can show who is newly
 flagged since the run before.
+
+`homeroom signals` is also the group of the predictive model's commands (`evaluate`, `train`,
+`score`, from homeroom.cli_signals_eval): with no command after it, it runs the rules.
 """
 
 from __future__ import annotations
@@ -27,11 +30,25 @@ EPILOG = (
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the `homeroom` app."""
-    app.command(name="signals", epilog=EPILOG)(signals)
+    """Add the `signals` group to the `homeroom` app: the rules, and the model's commands."""
+    group = typer.Typer(
+        name="signals",
+        invoke_without_command=True,
+        no_args_is_help=False,
+        rich_markup_mode="markdown",
+    )
+    group.callback(epilog=EPILOG)(signals)
+    try:
+        from homeroom import cli_signals_eval
+    except ImportError:  # pragma: no cover - while the model's commands are being built
+        pass
+    else:
+        cli_signals_eval.register(group)
+    app.add_typer(group, name="signals")
 
 
 def signals(
+    ctx: typer.Context,
     data: Annotated[
         Path | None,
         typer.Option("--data", help="Run the rules on a dataset folder (validated first)."),
@@ -76,7 +93,7 @@ def signals(
         bool,
         typer.Option(
             "--save/--no-save",
-            help="With a workspace: keep this run under <workspace>/signals/ (default) so the "
+            help="With a workspace: keep this run under WORKSPACE/signals/ (default) so the "
             "next run can say who is newly flagged.",
         ),
     ] = True,
@@ -88,8 +105,10 @@ def signals(
     10% and 20% absent this year so far; no improvement after early support began; 2-4 and 5+
     days absent in September; and patterns worth a conversation: Mondays and Fridays, days in a
     row, a recent rise, a new arrival. Writing student rows from a workspace is recorded in its
-    audit log.
+    audit log. The model's commands: `homeroom signals evaluate|train|score --help`.
     """
+    if ctx.invoked_subcommand is not None:
+        return  # one of the model's commands runs instead
     from homeroom.cli import _as_of, _definition, _status, _warn_quarantined
     from homeroom.cli_output import UsageProblem, err, frame_writer
     from homeroom.signals.history import SignalsError
