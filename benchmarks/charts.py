@@ -5,7 +5,9 @@ printable report from a hand-made summary.
 
 Each chart is drawn once to warm vl-convert up (its first call starts the JavaScript engine:
 ~0.6 s), then `--runs` times; the median and the slowest are printed, with the share of the
-time spent inside vl-convert.
+time spent inside vl-convert. Then the student page's hand-written SVG versions of the calendar,
+running rate and tier history (homeroom.reports.student_charts) on the same data, `--student-runs`
+times each (median and slowest); `--students-only` times just those.
 """
 
 from __future__ import annotations
@@ -21,12 +23,37 @@ from pathlib import Path
 
 import vl_convert
 
-from homeroom.reports import charts
+from homeroom.reports import charts, student_charts
 from homeroom.reports.summary import LevelCount, TierShare
 
 
-def inputs() -> dict[str, Callable[[], charts.Chart]]:
+def student_data() -> tuple[
+    list[charts.CalendarDay], list[charts.RunningRate], list[charts.TierSnapshot]
+]:
+    """A school year of one student: 210 weekdays, 8% absent and 3% half days; 10 snapshots."""
     rng = random.Random(7)
+    days, day = [], dt.date(2024, 8, 26)
+    while day <= dt.date(2025, 6, 13):
+        if day.weekday() < 5:
+            roll = rng.random()
+            amount = 1.0 if roll < 0.08 else 0.5 if roll < 0.11 else 0.0
+            days.append(charts.CalendarDay(day, True, amount, "unexcused" if amount else None))
+        day += dt.timedelta(days=1)
+    running, absent = [], 0.0
+    for n, d in enumerate(days, start=1):
+        absent += d.absent
+        running.append(charts.RunningRate(d.date, absent / n))
+    month_ends = [dt.date(2024, m, 28) for m in (9, 10, 11, 12)] + [
+        dt.date(2025, m, 28) for m in range(1, 7)
+    ]
+    history = [
+        charts.TierSnapshot(d, ("satisfactory", "at_risk", "moderate_chronic")[min(i // 3, 2)])
+        for i, d in enumerate(month_ends)
+    ]
+    return days, running, history
+
+
+def inputs() -> dict[str, Callable[[], charts.Chart]]:
     trend = [
         charts.MonthRate(year, month, 0.12 + 0.01 * i + 0.02 * (year - 2023))
         for year in (2023, 2024, 2025)
@@ -46,24 +73,7 @@ def inputs() -> dict[str, Callable[[], charts.Chart]]:
         charts.RateRow(f"Grade {g}", 0.1 + 0.02 * g, 200, level="significant") for g in range(1, 13)
     ]
     grades.append(charts.RateRow("Grade 13", None, None, "fewer than 10 students"))
-    days, day = [], dt.date(2024, 8, 26)
-    while day <= dt.date(2025, 6, 13):
-        if day.weekday() < 5:
-            roll = rng.random()
-            amount = 1.0 if roll < 0.08 else 0.5 if roll < 0.11 else 0.0
-            days.append(charts.CalendarDay(day, True, amount, "unexcused" if amount else None))
-        day += dt.timedelta(days=1)
-    running, absent = [], 0.0
-    for n, d in enumerate(days, start=1):
-        absent += d.absent
-        running.append(charts.RunningRate(d.date, absent / n))
-    month_ends = [dt.date(2024, m, 28) for m in (9, 10, 11, 12)] + [
-        dt.date(2025, m, 28) for m in range(1, 7)
-    ]
-    history = [
-        charts.TierSnapshot(d, ("satisfactory", "at_risk", "moderate_chronic")[min(i // 3, 2)])
-        for i, d in enumerate(month_ends)
-    ]
+    days, running, history = student_data()
     reference = charts.Reference(0.262, "District 26.2%")
     return {
         "trend_chart (3 years x 11 months)": lambda: charts.trend_chart(trend),
@@ -81,7 +91,12 @@ def inputs() -> dict[str, Callable[[], charts.Chart]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--student-runs", type=int, default=50)
+    parser.add_argument("--students-only", action="store_true")
     args = parser.parse_args()
+    if args.students_only:
+        student_page(args.student_runs)
+        return
     inside = [0.0]
     convert = vl_convert.vegalite_to_svg
 
@@ -111,8 +126,34 @@ def main() -> None:
             f"{name:40} {statistics.median(times) * 1000:10.0f} {max(times) * 1000:8.0f} "
             f"{share:10.0%} {len(chart.svg) / 1024:7.1f}"
         )
+    student_page(args.student_runs)
     sys.stdout.flush()
     report(Path("/tmp"))
+
+
+def student_page(runs: int) -> None:
+    """The student page's three charts, hand-written SVG (no vl-convert), on the same data."""
+    days, running, history = student_data()
+    drawings: dict[str, Callable[[], charts.Chart]] = {
+        "student calendar_heatmap (one year)": lambda: student_charts.calendar_heatmap(days),
+        "student running_rate_chart (210 days)": lambda: student_charts.running_rate_chart(running),
+        "student tier_history_chart (10)": lambda: student_charts.tier_history_chart(history),
+    }
+    print(
+        f"{'hand-written SVG, ' + str(runs) + ' runs':40} {'median ms':>10} {'max ms':>8} {'':>11} "
+        f"{'SVG kB':>7}"
+    )
+    for name, draw in drawings.items():
+        draw()
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            chart = draw()
+            times.append(time.perf_counter() - start)
+        print(
+            f"{name:40} {statistics.median(times) * 1000:10.2f} {max(times) * 1000:8.2f} "
+            f"{'':>11} {len(chart.svg) / 1024:7.1f}"
+        )
 
 
 def report(folder: Path) -> None:
