@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from homeroom.definitions.profile import TIERS
-from homeroom.reports import charts, labels
+from homeroom.reports import charts, labels, student_charts
 from homeroom.web import data
 from homeroom.web.auth import check_csrf, require_viewer
 from homeroom.web.errors import BadRequest, PageNotFound
@@ -226,10 +226,10 @@ def student(
         s=detail,
         key=key,
         downloads=downloads(request, tables),
-        calendar_chart=charts.calendar_heatmap(_calendar_days(detail.calendar))
+        calendar_chart=student_charts.calendar_heatmap(_calendar_days(detail.calendar))
         if len(detail.calendar)
         else None,
-        running_chart=charts.running_rate_chart(
+        running_chart=student_charts.running_rate_chart(
             [
                 charts.RunningRate(pd.Timestamp(r["date"]).date(), float(r["absence_rate"]))
                 for r in records(detail.running)
@@ -240,7 +240,7 @@ def student(
         )
         if len(detail.running)
         else None,
-        tier_chart=charts.tier_history_chart(
+        tier_chart=student_charts.tier_history_chart(
             [
                 charts.TierSnapshot(
                     pd.Timestamp(r["as_of"]).date(),
