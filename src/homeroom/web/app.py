@@ -51,12 +51,13 @@ def create_app(
     )
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    from homeroom.web.routes import account, admin, pages, students
+    from homeroom.web.routes import account, admin, pages, signals, students
 
     app.include_router(account.router)
     app.include_router(admin.router)
     app.include_router(pages.router)
     app.include_router(students.router)
+    app.include_router(signals.router)
     app.add_middleware(SecurityHeaders, hsts=secure_cookies)
     return app
 

@@ -219,6 +219,20 @@ def student(
         detail={"school_year": detail.school_year},
     )
     threshold = detail.threshold_share
+    days = _calendar_days(detail.calendar)
+    running = [
+        charts.RunningRate(pd.Timestamp(r["date"]).date(), float(r["absence_rate"]))
+        for r in records(detail.running)
+        if pd.notna(r["absence_rate"])
+    ]
+    snapshots = [
+        charts.TierSnapshot(
+            pd.Timestamp(r["as_of"]).date(),
+            r["tier"] if isinstance(r["tier"], str) else None,
+            None if pd.isna(r["absence_rate"]) else float(r["absence_rate"]),
+        )
+        for r in records(detail.tiers)
+    ]
     return page(
         request,
         "student.html",
@@ -226,32 +240,15 @@ def student(
         s=detail,
         key=key,
         downloads=downloads(request, tables),
-        calendar_chart=student_charts.calendar_heatmap(_calendar_days(detail.calendar))
-        if len(detail.calendar)
-        else None,
+        calendar_chart=student_charts.calendar_heatmap(days) if days else None,
         running_chart=student_charts.running_rate_chart(
-            [
-                charts.RunningRate(pd.Timestamp(r["date"]).date(), float(r["absence_rate"]))
-                for r in records(detail.running)
-                if pd.notna(r["absence_rate"])
-            ],
+            running,
             threshold=threshold,
             threshold_label=f"chronic absence: {detail.threshold_label}",
         )
-        if len(detail.running)
+        if running
         else None,
-        tier_chart=student_charts.tier_history_chart(
-            [
-                charts.TierSnapshot(
-                    pd.Timestamp(r["as_of"]).date(),
-                    r["tier"] if isinstance(r["tier"], str) else None,
-                    None if pd.isna(r["absence_rate"]) else float(r["absence_rate"]),
-                )
-                for r in records(detail.tiers)
-            ]
-        )
-        if len(detail.tiers)
-        else None,
+        tier_chart=student_charts.tier_history_chart(snapshots) if snapshots else None,
         categories=records(detail.categories),
         enrollments=records(detail.enrollments),
     )

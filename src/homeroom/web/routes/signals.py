@@ -1,0 +1,176 @@
+"""The early-warning watch list of one school: who is newly flagged since the last run, and why.
+
+The flags come from the latest saved `homeroom signals` run of the workspace (see
+homeroom.signals.store). One row per student, sorted by need: intensive support (tier 3)
+first, then early support (tier 2), then patterns worth a conversation; within each, the most
+rules and the highest absence rate first.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from homeroom.reports import labels
+from homeroom.web.auth import require_viewer
+from homeroom.web.errors import PageNotFound
+from homeroom.web.exports import download
+from homeroom.web.pageparts import audit, downloads, records, serving, student_keys
+from homeroom.web.render import page
+
+router = APIRouter()
+NEED_ORDER = {3: 0, 2: 1}
+
+
+@router.get("/schools/{school_id}/signals")
+def school_signals(
+    request: Request,
+    school_id: str,
+    show: str = "new",
+    format: str | None = None,  # noqa: A002
+) -> Response:
+    from homeroom.signals.history import SignalsError
+    from homeroom.signals.rules import RULES
+    from homeroom.signals.store import load_run, newly_flagged, previous_run, runs
+
+    viewer = require_viewer(request)
+    viewer.scope.require_students()
+    viewer.scope.require_school(school_id)
+    prepared = serving(request)
+    if school_id not in prepared.school_names:
+        raise PageNotFound("There is no such school in the data.")
+    workspace = request.app.state.homeroom.workspace
+    try:
+        known = runs(workspace)
+    except SignalsError:
+        known = pd.DataFrame()
+    if known.empty:
+        return page(
+            request,
+            "signals.html",
+            title="Early warning",
+            school_id=school_id,
+            school_name=prepared.school_names[school_id],
+            run=None,
+            rows=[],
+        )
+    run = known.iloc[-1]
+    run_id = int(run["run_id"])
+    flags = load_run(workspace, run_id)
+    flags = flags[flags["school_id"] == school_id]
+    fresh = newly_flagged(workspace, run_id, school_id=school_id)
+    new_keys = set(zip(fresh["student_id"], fresh["rule"], strict=True))
+    students = _per_student(flags, new_keys, prepared)
+    if show == "new":
+        students = students[students["new_rules"] != ""]
+    table = students.drop(columns=["need"]).rename(columns=_TITLES)
+    if format:
+        audit(
+            request,
+            viewer,
+            "watch_list_exported",
+            subject_type="school",
+            subject_id=school_id,
+            reason="early-warning list download",
+            detail={"run": run_id, "students": students["student_id"].tolist()},
+        )
+        return download({"early warning": table}, f"early-warning-{school_id}", format)
+    if len(students):
+        audit(
+            request,
+            viewer,
+            "watch_list_viewed",
+            subject_type="school",
+            subject_id=school_id,
+            reason="early-warning list",
+            detail={"run": run_id, "students": students["student_id"].tolist()},
+        )
+    return page(
+        request,
+        "signals.html",
+        title="Early warning",
+        school_id=school_id,
+        school_name=prepared.school_names[school_id],
+        run=run,
+        previous=previous_run(workspace, run_id),
+        show=show,
+        rows=list(zip(student_keys(request, students), records(students), strict=True)),
+        flagged_total=int(flags["student_id"].nunique()),
+        rules={r.id: r for r in RULES},
+        downloads=downloads(request, ["early warning"]),
+    )
+
+
+_TITLES = {
+    "student_id": "Student ID",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "grade_level": "Grade",
+    "suggested_tier": "Suggested tier",
+    "absence_rate": "Absence rate",
+    "days_absent": "Days absent",
+    "rules": "Rules",
+    "new_rules": "New since the last run",
+    "reasons": "Why",
+}
+
+
+def _per_student(flags: pd.DataFrame, new_keys: set, prepared: object) -> pd.DataFrame:
+    """One row per student: the highest suggested tier, every rule and reason, what is new."""
+    rows = []
+    for student_id, group in flags.groupby("student_id", sort=False):
+        tiers = [int(t) for t in group["suggested_tier"].dropna()]
+        tier = max(tiers) if tiers else None
+        rules = list(group["rule"])
+        rows.append(
+            {
+                "student_id": student_id,
+                "grade_level": group["grade_level"].iloc[0],
+                "suggested_tier": tier,
+                "absence_rate": float(group["absence_rate"].iloc[0]),
+                "days_absent": float(group["days_absent"].iloc[0]),
+                "rules": ", ".join(rules),
+                "new_rules": ", ".join(r for r in rules if (student_id, r) in new_keys),
+                "reasons": " · ".join(group["reason"]),
+                "need": (
+                    NEED_ORDER.get(tier, 2),
+                    -len(rules),
+                    -float(group["absence_rate"].iloc[0]),
+                ),
+            }
+        )
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "student_id",
+            "grade_level",
+            "suggested_tier",
+            "absence_rate",
+            "days_absent",
+            "rules",
+            "new_rules",
+            "reasons",
+            "need",
+        ],
+    )
+    frame["suggested_tier"] = frame["suggested_tier"].astype("Int64")
+    frame = frame.sort_values("need", kind="stable").reset_index(drop=True)
+    names = _names(prepared, frame["student_id"].tolist())
+    frame.insert(1, "first_name", [names.get(s, (None, None))[0] for s in frame["student_id"]])
+    frame.insert(2, "last_name", [names.get(s, (None, None))[1] for s in frame["student_id"]])
+    frame["grade_level"] = [labels.group_label("grade_level", g) for g in frame["grade_level"]]
+    return frame
+
+
+def _names(prepared: object, student_ids: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    # Only students flagged at a school the page has already checked the user may see.
+    if not student_ids:
+        return {}
+    with prepared.cursor() as cur:
+        cur.register("wanted", pd.DataFrame({"student_id": student_ids}))
+        rows = cur.execute(
+            "SELECT s.student_id, any_value(s.first_name), any_value(s.last_name) "
+            "FROM students s JOIN wanted USING (student_id) GROUP BY s.student_id"
+        ).fetchall()
+    return {str(r[0]): (r[1], r[2]) for r in rows}
