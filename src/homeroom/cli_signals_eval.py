@@ -114,6 +114,18 @@ def _years(text: str | None) -> list[int] | None:
         raise UsageProblem(f"years are school years like 2023,2024; got {text!r}") from exc
 
 
+def _months(text: str) -> tuple[int, ...]:
+    from homeroom.cli_output import UsageProblem
+
+    try:
+        months = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        months = ()
+    if not months or not all(1 <= m <= 12 for m in months):
+        raise UsageProblem(f"--months lists months 1-12 such as 9,10,11; got {text!r}")
+    return months
+
+
 def evaluate(
     out_file: Annotated[
         Path, typer.Option("--out", help="Write the report to FILE.html or FILE.md.")
@@ -146,6 +158,12 @@ def evaluate(
     cut: Annotated[
         float, typer.Option(help="The chance from which the model flags a student (0-1).")
     ] = 0.5,
+    months: Annotated[
+        str,
+        typer.Option(
+            help="Months whose first day is a check (and a training date), in school-year order."
+        ),
+    ] = "9,10,11,12,1,2,3",
     threads: ThreadsOption = None,
 ) -> None:
     """Train on earlier years, test on a later one: AUC, precision and recall at capacity,
@@ -169,6 +187,7 @@ def evaluate(
                     chosen,
                     test_year=test_year,
                     train_years=_years(train_years),
+                    months=_months(months),
                     capacity=capacity,
                     cut=cut,
                     progress=update,

@@ -9,7 +9,11 @@ n with n % 5 == 1, a Friday n % 5 == 0. Last year (2024): 20 school days from Mo
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import functools
+import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -53,4 +57,21 @@ def tables_of(b: Builder, folder: Path, definition: Definition) -> tuple[Tables,
     con = duckdb.connect()
     report = validate_dataset(folder, con, definition=definition)
     assert report.quarantined == 0, report.quarantine
+    return duckdb_tables(con, report.units_per_day), con
+
+
+@functools.cache
+def synthetic_folder() -> Path:
+    """A small synthetic district over three school years (2023-2025), made once per process."""
+    from homeroom.synth import generate
+
+    folder = Path(tempfile.mkdtemp(prefix="homeroom-model-"))
+    atexit.register(shutil.rmtree, folder, True)
+    generate(folder, students=1500, schools=4, years=3, seed=3)
+    return folder
+
+
+def synthetic_tables(definition: Definition) -> tuple[Tables, duckdb.DuckDBPyConnection]:
+    con = duckdb.connect()
+    report = validate_dataset(synthetic_folder(), con, definition=definition)
     return duckdb_tables(con, report.units_per_day), con

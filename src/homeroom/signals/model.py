@@ -564,19 +564,19 @@ def explain_rows(
     values = contributions(model, rows, typical).to_numpy()
     order = np.argsort(-values, axis=1, kind="stable")[:, :MAX_FACTORS]
     strength = np.take_along_axis(values, order, axis=1)
-    text = pd.Series("", index=rows.index, dtype=object)
+    text = np.full(len(rows), "", dtype=object)
     for position in range(order.shape[1]):
         picked = np.full(len(rows), None, dtype=object)
         for j, group in enumerate(FACTOR_GROUPS):
-            where = np.flatnonzero(
-                (order[:, position] == j) & (strength[:, position] >= MIN_CONTRIBUTION)
-            )
+            chosen = (order[:, position] == j) & (strength[:, position] >= MIN_CONTRIBUTION)
+            where = np.flatnonzero(chosen)
             if len(where):
-                picked[where] = group.words(rows.iloc[where]).to_numpy()
-        has = pd.notna(pd.Series(picked))
-        joiner = np.where(text.to_numpy() == "", "", "; ")
-        text = text.where(~has, text + pd.Series(joiner) + pd.Series(picked))
-    return text.where(text != "", NOTHING_STANDS_OUT).tolist()
+                picked[where] = group.words(rows.iloc[where]).astype(object).to_numpy()
+        has = np.flatnonzero(picked != None)  # noqa: E711 (element-wise on an object array)
+        first = text[has] == ""
+        text[has] = np.where(first, picked[has], text[has] + "; " + picked[has])
+    text[text == ""] = NOTHING_STANDS_OUT
+    return text.tolist()
 
 
 @contextmanager
