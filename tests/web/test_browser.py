@@ -166,6 +166,12 @@ def choose(page: object, name: str, value: str) -> None:
         filter_select(page, name).select_option(value)
 
 
+def follow(page: object, link: object) -> None:
+    """Click LINK and wait for the page it leads to."""
+    with page.expect_navigation():
+        link.click()
+
+
 def click_download(page: object, link_text: str) -> object:
     with page.expect_download() as info:
         page.locator("main .downloads a", has_text=re.compile(rf"^{re.escape(link_text)}$")).click()
@@ -190,34 +196,29 @@ def test_admin_opens_every_page_with_its_heading_and_charts(visit: Visit, shots:
 
     school_link = page.locator("main a[href^='/schools/']").first
     school_name = school_link.inner_text().strip()
-    school_link.click()
-    page.wait_for_load_state()
+    follow(page, school_link)
     assert visit.path().startswith("/schools/")
     assert heading(page) == school_name
     assert check_charts(page) >= 3  # tiers, trend, grades, groups
     screenshot(page, "school", shots)
 
-    page.get_by_role("link", name="Students", exact=True).click()
-    page.wait_for_load_state()
+    follow(page, page.get_by_role("link", name="Students", exact=True))
     assert heading(page) == "Students"
     assert student_rows(page).locator("tbody tr").count() == 50  # one full page
     screenshot(page, "students", shots)
 
-    page.get_by_role("link", name="Equity", exact=True).click()
-    page.wait_for_load_state()
+    follow(page, page.get_by_role("link", name="Equity", exact=True))
     assert heading(page) == "Equity"
     assert check_charts(page) >= 2
     screenshot(page, "equity", shots)
 
-    page.get_by_role("link", name="Data", exact=True).click()
-    page.wait_for_load_state()
+    follow(page, page.get_by_role("link", name="Data", exact=True))
     assert heading(page) == "Data"
     assert page.get_by_role("heading", name="Load history").is_visible()
     assert page.locator("main table").count() >= 2  # monitors, load history (tables, no chart)
     screenshot(page, "data", shots)
 
-    page.get_by_role("link", name="Admin", exact=True).click()
-    page.wait_for_load_state()
+    follow(page, page.get_by_role("link", name="Admin", exact=True))
     assert heading(page) == "Users"
     users = column_texts(table(page, "Who can sign in"), 0)
     assert sorted(users) == ["admin", "analyst", "staff", "viewer"]
@@ -239,8 +240,7 @@ def test_as_of_date_picker_shows_the_chosen_date(visit: Visit) -> None:
     assert page.get_by_label("As of").input_value() == chosen
     check_charts(page)
     # The school links keep the date.
-    page.locator("main a[href^='/schools/']").first.click()
-    page.wait_for_load_state()
+    follow(page, page.locator("main a[href^='/schools/']").first)
     assert f"through {chosen}" in meta(page)
 
 
@@ -252,8 +252,7 @@ def test_student_list_sorts_pages_and_filters(visit: Visit) -> None:
     assert total > 100  # more than two pages
 
     # Sort by days absent (the first click sorts highest first).
-    page.locator("main thead a", has_text="Days absent").click()
-    page.wait_for_load_state()
+    follow(page, page.locator("main thead a", has_text="Days absent"))
     assert "sort=days_absent" in visit.path()
     absent = [number(t) for t in column_texts(student_rows(page), 5)]
     assert absent == sorted(absent, reverse=True)
@@ -263,8 +262,7 @@ def test_student_list_sorts_pages_and_filters(visit: Visit) -> None:
     first_page = column_texts(student_rows(page), 0)
 
     # The next page continues the same order.
-    page.get_by_role("link", name="Next ›").click()
-    page.wait_for_load_state()
+    follow(page, page.get_by_role("link", name="Next ›"))
     assert "page=2" in visit.path() and "sort=days_absent" in visit.path()
     assert student_rows(page).locator("caption").inner_text().startswith("Page 2 of ")
     second = [number(t) for t in column_texts(student_rows(page), 5)]
@@ -299,8 +297,7 @@ def test_student_page_draws_the_calendar_and_running_rate(visit: Visit, shots: P
     visit.go("/students?tier=moderate_chronic")
     link = student_rows(page).locator("tbody th a").first
     listed_name = link.inner_text().strip()
-    link.click()
-    page.wait_for_load_state()
+    follow(page, link)
     assert re.fullmatch(r"/students/[0-9a-f]{20}\?via=list", visit.path())
     assert heading(page).startswith(listed_name)
     assert page.locator(".headline .tier").inner_text() == TIER_LABELS["moderate_chronic"]
@@ -370,8 +367,7 @@ def test_school_staff_see_only_their_school(visit: Visit, district) -> None:  # 
     schools = column_texts(student_rows(page), 1)
     assert len(schools) == 50 and set(schools) == {school_name}
     # Sorted by school name the other way round: still only theirs.
-    page.locator("main thead a", has_text="School").click()
-    page.wait_for_load_state()
+    follow(page, page.locator("main thead a", has_text="School"))
     assert set(column_texts(student_rows(page), 1)) == {school_name}
 
     # Another school's page is refused.
@@ -404,8 +400,7 @@ def test_after_sign_out_a_student_page_asks_for_sign_in(visit: Visit) -> None:
     page = visit.page
     visit.sign_in("admin")
     visit.go("/students")
-    student_rows(page).locator("tbody th a").first.click()
-    page.wait_for_load_state()
+    follow(page, student_rows(page).locator("tbody th a").first)
     student_path = visit.path()
     assert student_path.startswith("/students/")
 
