@@ -462,33 +462,41 @@ def flag_students(
 
 def long_flags(facts: pd.DataFrame, definition: Definition, units_per_day: int) -> pd.DataFrame:
     """Student facts (one row per student with a column per rule) as one row per rule that
-    fires, with its suggested tier, reason and the evidence columns."""
-    evidence = reasons.evidence(facts, units_per_day)
-    positions, rule_ids, tiers, texts, order = [], [], [], [], []
+    fires, with its suggested tier, reason and the evidence columns, sorted by need."""
+    positions, numbers, tiers, texts = [], [], [], []
+    need = np.zeros(len(facts), dtype="int64")
     for number, rule in enumerate(RULES):
-        fired = np.flatnonzero(facts[rule.id].astype(bool).to_numpy())
-        if not len(fired):
+        fired = facts[rule.id].astype(bool).to_numpy()
+        where = np.flatnonzero(fired)
+        if not len(where):
             continue
-        positions.append(fired)
-        rule_ids += [rule.id] * len(fired)
-        tiers += [rule.suggested_tier] * len(fired)
-        texts += reasons.write(rule.id, facts.iloc[fired], definition, units_per_day)
-        order.append(np.full(len(fired), number))
+        if rule.suggested_tier is not None:
+            need = np.where(fired, np.maximum(need, rule.suggested_tier), need)
+        positions.append(where)
+        numbers.append(np.full(len(where), number))
+        tiers += [rule.suggested_tier] * len(where)
+        texts += reasons.write(rule.id, facts.iloc[where], definition, units_per_day)
     if not positions:
         return _empty()
-    flags = evidence.take(np.concatenate(positions)).reset_index(drop=True)
-    flags["rule"] = rule_ids
-    flags["suggested_tier"] = pd.array(tiers, dtype="Int64")
-    flags["reason"] = texts
-    flags["_order"] = np.concatenate(order)
-    need = flags.groupby(["student_id", "school_id"])["suggested_tier"].transform("max").fillna(0)
-    flags["_need"] = need.astype("int64")
-    flags = flags.sort_values(
-        ["school_id", "_need", "absence_rate", "student_id", "_order"],
-        ascending=[True, False, False, True, True],
-        kind="stable",
-    )
-    return flags.loc[:, list(COLUMNS)].reset_index(drop=True)
+    evidence = reasons.evidence(facts, units_per_day)
+    # Students in order (school, then need, then absence rate, highest first), then each
+    # student's flags in the order of RULES: integer sorts, so the frame is taken only once.
+    rank = np.empty(len(facts), dtype="int64")
+    rank[_student_order(evidence, need)] = np.arange(len(facts))
+    where, number = np.concatenate(positions), np.concatenate(numbers)
+    order = np.lexsort((number, rank[where]))
+    flags = evidence.take(where[order]).reset_index(drop=True)
+    flags["rule"] = pd.Series(np.asarray(RULE_IDS, dtype=object)[number[order]], dtype=object)
+    flags["suggested_tier"] = pd.array(tiers, dtype="Int64")[order]
+    flags["reason"] = pd.Series(np.asarray(texts, dtype=object)[order], dtype=object)
+    return flags.loc[:, list(COLUMNS)]
+
+
+def _student_order(evidence: pd.DataFrame, need: np.ndarray) -> np.ndarray:
+    schools = pd.factorize(evidence["school_id"], sort=True)[0]
+    students = pd.factorize(evidence["student_id"], sort=True)[0]
+    rate = evidence["absence_rate"].fillna(0).to_numpy()
+    return np.lexsort((students, -rate, -need, schools))
 
 
 def _empty() -> pd.DataFrame:
