@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from homeroom.contract.schema import GRADE_LEVELS
@@ -115,18 +116,37 @@ def text(value: Any) -> str | None:
     return None if labels.is_missing(value) else str(value)
 
 
+_INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT"}
+_INTEGERS |= {"UINTEGER", "UBIGINT"}
+_FLOATS = {"FLOAT", "DOUBLE"}
+
+
 def query(
     cur: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None
 ) -> pd.DataFrame:
-    """Run one statement and hand back a frame with missing values as None, dates as dates."""
-    frame = cur.execute(sql, params or []).df()
-    for column in frame.columns:
-        series = frame[column]
-        if pd.api.types.is_datetime64_any_dtype(series):
-            frame[column] = series.dt.date.astype(object).where(series.notna(), None)
-        elif pd.api.types.is_string_dtype(series) or series.dtype == object:
-            frame[column] = series.astype(object).where(series.notna(), None)
-    return frame
+    """Run one statement; a frame of numbers as int64/float64/bool where none is missing, and
+    everything else (text, dates, columns with gaps) as Python objects with None for missing.
+
+    Built from the fetched tuples: page results are small, and pandas' own conversions of
+    DuckDB's frames cost more than the query.
+    """
+    cur.execute(sql, params or [])
+    rows = cur.fetchall()
+    description = cur.description or []
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in description]
+    data = {}
+    for (name, kind, *_), values in zip(description, columns, strict=True):
+        kind = str(kind)
+        complete = None not in values
+        if complete and kind in _INTEGERS:
+            data[name] = pd.Series(np.array(values, dtype=np.int64))
+        elif complete and kind in _FLOATS:
+            data[name] = pd.Series(np.array(values, dtype=np.float64))
+        elif complete and kind == "BOOLEAN":
+            data[name] = pd.Series(np.array(values, dtype=bool))
+        else:
+            data[name] = pd.Series(list(values), dtype=object)
+    return pd.DataFrame(data, columns=[d[0] for d in description])
 
 
 def with_school_names(serving: ServingData, frame: pd.DataFrame) -> pd.DataFrame:

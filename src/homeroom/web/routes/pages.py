@@ -23,6 +23,7 @@ from homeroom.web.pageparts import (
 from homeroom.web.render import page
 
 router = APIRouter()
+WATCH_SHOWN = 25  # the school page shows the neediest; the student list has them all
 
 
 @router.get("/healthz", include_in_schema=False)
@@ -128,7 +129,8 @@ def school(
                 detail={"students": watch["student_id"].tolist(), "format": format},
             )
         return download(tables, f"school-{school_id}-{overview.as_of}", format, table)
-    if watch is not None and len(watch):
+    shown = watch.head(WATCH_SHOWN) if watch is not None else None
+    if shown is not None and len(shown):
         audit(
             request,
             viewer,
@@ -136,7 +138,7 @@ def school(
             subject_type="school",
             subject_id=school_id,
             reason="school watch list",
-            detail={"students": watch["student_id"].tolist()},
+            detail={"students": shown["student_id"].tolist()},
         )
 
     def draw() -> dict[str, object]:
@@ -176,9 +178,10 @@ def school(
         o=overview,
         dates=prepared.snapshot_dates,
         downloads=downloads(request, tables),
-        watch=list(zip(student_keys(request, watch), records(watch), strict=True))
-        if watch is not None
+        watch=list(zip(student_keys(request, shown), records(shown), strict=True))
+        if shown is not None
         else None,
+        watch_total=0 if watch is None else len(watch),
         minimum=minimum,
         **cached(request, ("school", school_id, overview.as_of), draw),
     )
