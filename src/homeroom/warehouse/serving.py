@@ -33,6 +33,7 @@ import re
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -53,6 +54,7 @@ SERVING_FOLDER = "serving"
 FORMAT_VERSION = 1
 KEEP_FILES = 2  # the new file and the one before, which a running web app may still read
 STALE_TEMP_SECONDS = 24 * 3600  # a temporary file this old is left over from a crash
+CACHE_SIZE = 256  # page results kept per open serving file
 
 MONTH_END, YEAR_END, LATEST, SAME_POINT, ON_DEMAND = (
     "month_end",
@@ -117,8 +119,13 @@ def serving_folder(workspace: Workspace) -> Path:
 
 
 def serving_file_name(load_id: int, definition: Definition) -> str:
-    """`serving-load000012-default-1-<hash>.duckdb`: readable, and exact through the hash."""
-    exact = f"{definition.name}\0{definition.version}".encode()
+    """`serving-load000012-default-2026.1-<hash>.duckdb`: readable, exact through the hash.
+
+    The hash covers every setting of the definition (an edited file with an unchanged version
+    is another definition) and this module's file format, so a file is reused only when it
+    holds exactly what would be built.
+    """
+    exact = f"{FORMAT_VERSION}\0{definition!r}".encode()
     digest = hashlib.sha256(exact).hexdigest()[:8]
     name = _slug(definition.name)
     return f"serving-load{load_id:06d}-{name}-{_slug(definition.version)}-{digest}.duckdb"
@@ -628,7 +635,11 @@ class ServingData:
         self.school_names: dict[str, str] = {str(r[0]): str(r[1] or r[0]) for r in schools}
         self.district_names: dict[str, str] = {str(r[2]): str(r[3] or r[2]) for r in schools}
         self.compiled = CompiledRequests()
+        # The snapshot list, kept in memory: every page asks for its date first.
+        rows = self._con.execute("SELECT school_year, as_of, kind FROM snapshots").fetchall()
+        self._snapshots = {d: Snapshot(int(y), d, k) for y, d, k in rows}
         self._memo: dict[str, object] = {}
+        self._results: OrderedDict[tuple, object] = OrderedDict()
         self._memo_lock = threading.Lock()
 
     def _make_views(self) -> None:
@@ -649,6 +660,12 @@ class ServingData:
                 )
             else:
                 con.execute(f"CREATE VIEW {name} AS SELECT * FROM serving.{name}")
+        # Search keys, lower-cased once here rather than on every search.
+        con.execute(
+            "CREATE TABLE student_search AS SELECT DISTINCT student_id, "
+            "lower(student_id) AS id_key, lower(coalesce(first_name, '')) AS first_key, "
+            "lower(coalesce(last_name, '')) AS last_key FROM serving.roster ORDER BY student_id"
+        )
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A connection of its own for one request or thread; close it (or use `with`)."""
@@ -665,6 +682,21 @@ class ServingData:
                 self._memo[key] = build()
             return self._memo[key]  # type: ignore[return-value]
 
+    def cached(self, key: tuple, build: Callable[[], T]) -> T:
+        """A page result kept for the next request that asks the same (the file never changes;
+        the least recently used of CACHE_SIZE results go first). Callers hand out copies of
+        anything mutable."""
+        with self._memo_lock:
+            if key in self._results:
+                self._results.move_to_end(key)
+                return self._results[key]  # type: ignore[return-value]
+        value = build()  # outside the lock: other pages go on meanwhile
+        with self._memo_lock:
+            self._results[key] = value
+            while len(self._results) > CACHE_SIZE:
+                self._results.popitem(last=False)
+        return value
+
     def __enter__(self) -> ServingData:
         return self
 
@@ -677,9 +709,9 @@ class ServingData:
         return names[0] if len(names) == 1 else self.workspace_name
 
     def snapshots(self) -> tuple[Snapshot, ...]:
-        with self.cursor() as cur:
-            rows = cur.execute("SELECT school_year, as_of, kind FROM snapshots ORDER BY as_of")
-            return tuple(Snapshot(int(y), d, k) for y, d, k in rows.fetchall())
+        """Every computed snapshot (precomputed and on demand), by date."""
+        with self._lock:
+            return tuple(sorted(self._snapshots.values(), key=lambda s: s.as_of))
 
     @property
     def snapshot_dates(self) -> tuple[dt.date, ...]:
@@ -687,11 +719,12 @@ class ServingData:
 
     def snapshot(self, as_of: dt.date) -> Snapshot | None:
         """The snapshot of that date, if computed."""
-        with self.cursor() as cur:
-            rows = cur.execute(
-                "SELECT school_year, as_of, kind FROM snapshots WHERE as_of = ?", [as_of]
-            ).fetchall()
-        return Snapshot(int(rows[0][0]), rows[0][1], rows[0][2]) if rows else None
+        with self._lock:
+            return self._snapshots.get(as_of)
+
+    def _add_snapshot(self, snapshot: Snapshot) -> None:
+        with self._lock:
+            self._snapshots[snapshot.as_of] = snapshot
 
     def school_year_of(self, day: dt.date) -> int:
         return school_year_of(self.year_spans, day)
@@ -753,6 +786,7 @@ def ensure_snapshot(serving: ServingData, as_of: dt.date) -> Snapshot:
             except BaseException:
                 cur.rollback()
                 raise
+        serving._add_snapshot(snapshot)
         return snapshot
 
 

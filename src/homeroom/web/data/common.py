@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import fields, is_dataclass, replace
+from typing import Any, TypeVar
 
 import duckdb
 import numpy as np
@@ -12,6 +13,8 @@ from homeroom.contract.schema import GRADE_LEVELS
 from homeroom.definitions import Definition
 from homeroom.definitions.profile import TIERS
 from homeroom.reports import labels
+from homeroom.reports.groups import GroupRate, GroupTable, suppress
+from homeroom.reports.summary import DEFAULT_GROUP_COLUMNS
 from homeroom.warehouse.serving import ServingData
 
 AT_RISK_OR_WORSE = TIERS[1:]  # at_risk, moderate_chronic, severe_chronic
@@ -79,6 +82,59 @@ CATEGORY_LABELS = {
     "remote_present": "Present (remote)",
 }
 GROUP_COLUMNS = ("sex", "race_ethnicity", "grade_level")  # besides the student flags
+
+
+T = TypeVar("T")
+
+
+def fresh(value: T) -> T:
+    """A cached result with its frames copied, so a caller editing one cannot change the next
+    request's (ServingData.cached keeps results between requests)."""
+    if isinstance(value, pd.DataFrame):
+        return value.copy()  # type: ignore[return-value]
+    if is_dataclass(value) and not isinstance(value, type):
+        frames = {
+            f.name: getattr(value, f.name).copy()
+            for f in fields(value)
+            if isinstance(getattr(value, f.name), pd.DataFrame)
+        }
+        return replace(value, **frames) if frames else value
+    return value
+
+
+def group_tables(rows: pd.DataFrame, minimum: int) -> tuple[GroupTable, ...]:
+    """The group tables of one unit's aggregate rows (group_column, group_value, counts), each
+    suppressed by `homeroom.reports.groups.suppress`, in DEFAULT_GROUP_COLUMNS order.
+
+    The same as `homeroom.reports.groups.group_table` per column, from one pass over plain
+    records (a page builds eight of these; a frame per column costs more than the numbers).
+    """
+    by_column: dict[str, list[GroupRate]] = {}
+    for r in rows.to_dict("records"):
+        column = r["group_column"]
+        if not column:
+            continue
+        value = None if labels.is_missing(r["group_value"]) else str(r["group_value"])
+        by_column.setdefault(column, []).append(
+            GroupRate(
+                column=column,
+                value=value,
+                label=labels.group_label(column, value),
+                students_eligible=int(r["students_eligible"]),
+                chronically_absent_count=int(r["chronically_absent_count"]),
+                chronic_absence_rate=number(r["chronic_absence_rate"]),
+                change=number(r["chronic_absence_rate_change"]),
+            )
+        )
+    tables = []
+    for column in DEFAULT_GROUP_COLUMNS:
+        if column not in by_column:
+            continue
+        groups = sorted(by_column[column], key=lambda g: labels.group_order(column, g.value))
+        tables.append(
+            GroupTable(column, labels.column_label(column), tuple(suppress(groups, minimum)))
+        )
+    return tuple(tables)
 
 
 class StudentNotFound(LookupError):

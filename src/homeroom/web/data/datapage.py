@@ -69,6 +69,29 @@ class DataPage:
 def data_page(
     serving: ServingData, scope: Scope, *, quarantine_limit: int | None = 1000
 ) -> DataPage:
+    key = ("data_page", quarantine_limit)
+    history, quarantine, total, reasons, found = serving.cached(
+        key, lambda: _load_facts(serving, quarantine_limit)
+    )
+    with serving.cursor() as cur:
+        monitors = tuple(_finding(cur, scope, m) for m in found)
+    return DataPage(
+        workspace_name=serving.workspace_name,
+        load_id=serving.load_id,
+        loaded_at=serving.loaded_at,
+        data_through=serving.latest_date,
+        definition_label=definition_label(serving.definition),
+        prepared_at=serving.built_at,
+        load_history=history.copy(),
+        quarantine=quarantine.copy(),
+        quarantine_total=total,
+        quarantine_reasons=reasons.copy(),
+        monitors=monitors,
+    )
+
+
+def _load_facts(serving: ServingData, quarantine_limit: int | None) -> tuple:
+    """What the page shows to everyone: history, quarantine and the monitors' findings."""
     with serving.cursor() as cur:
         history = query(
             cur,
@@ -87,21 +110,8 @@ def data_page(
             'GROUP BY ALL ORDER BY rows DESC, "table", "column", reason',
         )
         found = stored_monitors(cur, serving.load_id)
-        monitors = tuple(_finding(cur, scope, m) for m in found)
-    history["rows_loaded"] = history["rows_loaded"].map(_rows_loaded)
-    return DataPage(
-        workspace_name=serving.workspace_name,
-        load_id=serving.load_id,
-        loaded_at=serving.loaded_at,
-        data_through=serving.latest_date,
-        definition_label=definition_label(serving.definition),
-        prepared_at=serving.built_at,
-        load_history=history,
-        quarantine=quarantine,
-        quarantine_total=total,
-        quarantine_reasons=reasons,
-        monitors=monitors,
-    )
+    history["rows_loaded"] = history["rows_loaded"].map(_rows_loaded).astype(object)
+    return history, quarantine, total, reasons, found
 
 
 def _rows_loaded(value: object) -> str:
@@ -137,11 +147,11 @@ def _visible(
     if frame is None:
         return None, False
     if "student_id" not in frame.columns:
-        return frame, False
+        return frame.copy(), False
     if not scope.sees_students:
         return None, True
     if scope.school_ids is None:
-        return frame, False
+        return frame.copy(), False
     if "school_id" not in frame.columns:
         return None, True  # student rows that cannot be placed in a school
     clause, params = scope.student_filter("school_id")

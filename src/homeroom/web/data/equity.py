@@ -13,10 +13,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from homeroom.reports import labels
-from homeroom.reports.groups import COMPLEMENTARY, SMALL, GroupRate, group_table
-from homeroom.reports.summary import DEFAULT_GROUP_COLUMNS
-from homeroom.warehouse.serving import ServingData, ServingError
-from homeroom.web.data.common import definition_label, number, query
+from homeroom.reports.groups import COMPLEMENTARY, SMALL, GroupRate
+from homeroom.warehouse.serving import ServingData, ServingError, Snapshot
+from homeroom.web.data.common import definition_label, group_tables, number, query
 from homeroom.web.scope import Scope
 
 EQUITY_COLUMNS = (
@@ -118,6 +117,11 @@ def equity(
         if school_id not in serving.school_names:
             raise ServingError("no such school in the data")
     snapshot = serving.resolve(as_of)
+    key = ("equity", snapshot.as_of, school_id)
+    return serving.cached(key, lambda: _equity(serving, snapshot, school_id))
+
+
+def _equity(serving: ServingData, snapshot: Snapshot, school_id: str | None) -> Equity:
     minimum = serving.definition.minimum_group_size
     unit = "school" if school_id else "district"
     school = "AND school_id = ?" if school_id else ""
@@ -130,13 +134,10 @@ def equity(
     everyone = rows[rows["group_column"] == ""]
     all_rate = number(everyone["chronic_absence_rate"].iloc[0]) if len(everyone) else None
     eligible = int(everyone["students_eligible"].iloc[0]) if len(everyone) else 0
-    tables = []
-    for column in DEFAULT_GROUP_COLUMNS:
-        part = rows[rows["group_column"] == column]
-        if part.empty:
-            continue
-        table = group_table(part.rename(columns={"group_value": column}), column, minimum)
-        tables.append(_equity_table(table.column, table.label, table.groups, all_rate, minimum))
+    tables = [
+        _equity_table(table.column, table.label, table.groups, all_rate, minimum)
+        for table in group_tables(rows, minimum)
+    ]
     return Equity(
         as_of=snapshot.as_of,
         school_year=snapshot.school_year,

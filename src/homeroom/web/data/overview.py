@@ -7,7 +7,7 @@ module only picks rows, suppresses small groups (homeroom.reports.groups) and sh
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -15,9 +15,8 @@ import pandas as pd
 from homeroom.definitions import Definition
 from homeroom.definitions.profile import SCHOOL_LEVELS, TIERS
 from homeroom.reports import labels
-from homeroom.reports.groups import GroupTable, group_table
+from homeroom.reports.groups import GroupTable
 from homeroom.reports.summary import (
-    DEFAULT_GROUP_COLUMNS,
     Headline,
     LevelCount,
     TierShare,
@@ -35,6 +34,8 @@ from homeroom.warehouse.serving import (
 from homeroom.web.data.common import (
     AT_RISK_OR_WORSE,
     definition_label,
+    fresh,
+    group_tables,
     number,
     query,
     text,
@@ -144,6 +145,11 @@ def district_overview(
     """Aggregates only: every role may see it (school staff see the whole district's numbers)."""
     del scope  # every role sees the district's aggregates; kept for one calling convention
     snapshot = serving.resolve(as_of)
+    key = ("district_overview", snapshot.as_of)
+    return fresh(serving.cached(key, lambda: _district_overview(serving, snapshot)))
+
+
+def _district_overview(serving: ServingData, snapshot: Snapshot) -> DistrictOverview:
     with serving.cursor() as cur:
         districts = query(
             cur,
@@ -194,6 +200,16 @@ def school_overview(
     if school_id not in serving.school_names:
         raise ServingError("no such school in the data")
     snapshot = serving.resolve(as_of)
+    key = ("school_overview", snapshot.as_of, school_id)
+    page = fresh(serving.cached(key, lambda: _school_overview(serving, snapshot, school_id)))
+    if not scope.sees_students:
+        return page
+    with serving.cursor() as cur:
+        return replace(page, watch_list=_watch_list(cur, scope, snapshot, school_id))
+
+
+def _school_overview(serving: ServingData, snapshot: Snapshot, school_id: str) -> SchoolOverview:
+    """The school's aggregates, the same for every user (the watch list is added per user)."""
     minimum = serving.definition.minimum_group_size
     with serving.cursor() as cur:
         rows = query(
@@ -202,11 +218,10 @@ def school_overview(
             [snapshot.as_of, school_id],
         )
         trend = _trend(cur, snapshot, "school", school_id)
-        watch = _watch_list(serving, cur, scope, snapshot, school_id)
     whole_school = rows[rows["group_column"] == ""]
     row = whole_school.iloc[0].to_dict() if len(whole_school) else None
     headline = _headline(row, snapshot.school_year)
-    tables = _group_tables(rows, minimum)
+    tables = group_tables(rows, minimum)
     return SchoolOverview(
         as_of=snapshot.as_of,
         school_year=snapshot.school_year,
@@ -224,7 +239,7 @@ def school_overview(
         same_point=_same_point(serving, snapshot, "school", school_id, headline),
         grades=next((t for t in tables if t.column == "grade_level"), None),
         groups=tuple(t for t in tables if t.column != "grade_level"),
-        watch_list=watch,
+        watch_list=None,
     )
 
 
@@ -284,17 +299,6 @@ def _level_counts(schools: pd.DataFrame) -> tuple[LevelCount, ...]:
     if unrated:
         counts.append(LevelCount(None, "Not rated", unrated))
     return tuple(counts)
-
-
-def _group_tables(rows: pd.DataFrame, minimum: int) -> tuple[GroupTable, ...]:
-    tables = []
-    for column in DEFAULT_GROUP_COLUMNS:
-        part = rows[rows["group_column"] == column]
-        if part.empty:
-            continue
-        frame = part.rename(columns={"group_value": column})
-        tables.append(group_table(frame, column, minimum))
-    return tuple(tables)
 
 
 def _trend(cur: Any, snapshot: Snapshot, unit: str, school_id: str | None) -> pd.DataFrame:
@@ -361,11 +365,7 @@ def _same_point(
     return frame.loc[:, list(SAME_POINT_COLUMNS)]
 
 
-def _watch_list(
-    serving: ServingData, cur: Any, scope: Scope, snapshot: Snapshot, school_id: str
-) -> pd.DataFrame | None:
-    if not scope.sees_students:
-        return None
+def _watch_list(cur: Any, scope: Scope, snapshot: Snapshot, school_id: str) -> pd.DataFrame:
     select, params = student_rows_select(scope, "student_rows")
     tiers = ", ".join(f"'{t}'" for t in AT_RISK_OR_WORSE)
     frame = query(

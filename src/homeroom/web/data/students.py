@@ -59,6 +59,19 @@ STUDENT_ROW_COLUMNS = (
     "unexcused_absences",
     "truant",
 )
+CALENDAR_COLUMNS = (
+    "date",
+    "membership",
+    "instructional",
+    "after_data",
+    "school_id",
+    "school_name",
+    "category",
+    "recorded_units",
+    "counted_units",
+    "recorded_days",
+    "counted_days",
+)
 SEARCH_COLUMNS = (
     "student_id",
     "first_name",
@@ -305,8 +318,9 @@ def _group_condition(group: tuple[str, Any]) -> tuple[str, list[Any]]:
 
 
 def student_search(serving: ServingData, scope: Scope, text: str, limit: int = 20) -> pd.DataFrame:
-    """Students whose id starts with the text, or whose first and last names start with its
-    words ("ana gar"), among those with a stay at the user's schools; exact id first.
+    """Students whose id starts with the text, or whose first or last name starts with each of
+    its words ("ana gar"), among those with a stay at the user's schools; exact id first.
+    The text is matched as plain text (no wildcards).
 
     One row per student (SEARCH_COLUMNS) with their latest stay the user may see.
     """
@@ -317,13 +331,11 @@ def student_search(serving: ServingData, scope: Scope, text: str, limit: int = 2
     limit = max(1, min(int(limit), MAX_SEARCH))
     whole = " ".join(words)
     name_match = " AND ".join(
-        "(lower(first_name) LIKE ? ESCAPE '\\' OR lower(last_name) LIKE ? ESCAPE '\\')"
-        for _ in words
+        "(starts_with(first_key, ?) OR starts_with(last_key, ?))" for _ in words
     )
-    name_params = [p for w in words for p in (_prefix(w), _prefix(w))]
     sql = (
-        "WITH hits AS (SELECT DISTINCT student_id FROM roster "
-        f"WHERE lower(student_id) LIKE ? ESCAPE '\\' OR ({name_match})), "
+        "WITH hits AS (SELECT DISTINCT student_id FROM student_search "
+        f"WHERE starts_with(id_key, ?) OR ({name_match})), "
         "stays AS (SELECT e.student_id, e.school_year, e.school_id, e.grade_level, "
         "row_number() OVER (PARTITION BY e.student_id "
         "ORDER BY e.school_year DESC, e.entry_date DESC) AS n "
@@ -333,15 +345,11 @@ def student_search(serving: ServingData, scope: Scope, text: str, limit: int = 2
         "ON r.student_id = s.student_id AND r.school_year = s.school_year WHERE s.n = 1 "
         "ORDER BY lower(s.student_id) = ? DESC, r.last_name, r.first_name, s.student_id LIMIT ?"
     )
+    name_params = [w for w in words for _ in range(2)]
     with serving.cursor() as cur:
-        frame = query(cur, sql, [_prefix(whole), *name_params, *params, whole, limit])
+        frame = query(cur, sql, [whole, *name_params, *params, whole, limit])
     frame = with_school_names(serving, frame)
     return frame.loc[:, list(SEARCH_COLUMNS)]
-
-
-def _prefix(word: str) -> str:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"{escaped}%"
 
 
 def student_detail(
@@ -374,14 +382,8 @@ def student_detail(
             "WHERE school_year = $year AND date <= $through ORDER BY date, school_id",
             {"student": student_id, "year": year, "through": through},
         )
-        dates = query(
-            cur,
-            "SELECT c.date, bool_or(c.instructional) AS instructional FROM calendar c "
-            "WHERE c.school_year = ? AND c.calendar_id IN (SELECT sc.calendar_id "
-            "FROM enrollments e JOIN schools sc ON sc.school_id = e.school_id "
-            "WHERE e.student_id = ? AND e.school_year = ?) GROUP BY c.date ORDER BY c.date",
-            [year, student_id, year],
-        )
+        schools = tuple(sorted(set(stays.loc[stays["school_year"] == year, "school_id"])))
+        dates = _dates(serving, cur, year, schools)
         tiers = query(
             cur,
             "SELECT h.as_of, s.kind, h.school_id, h.grade_level, h.days_enrolled, "
@@ -391,14 +393,9 @@ def student_detail(
             "AND h.as_of <= ? ORDER BY h.as_of",
             [student_id, year, through],
         )
-        person = query(
-            cur,
-            "SELECT * FROM roster WHERE student_id = ? ORDER BY school_year <= ? DESC, "
-            "abs(school_year - ?) LIMIT 1",
-            [student_id, year, year],
-        )
+        person = query(cur, "SELECT * FROM roster WHERE student_id = ?", [student_id])
     units = serving.units_per_day
-    person_row = person.iloc[0].to_dict() if len(person) else {}
+    person_row = _person(person, year)
     definition = serving.definition
     stays.insert(1, "school_year_label", stays["school_year"].map(labels.school_year))
     return StudentDetail(
@@ -439,6 +436,35 @@ def student_detail(
         enrollments=with_school_names(serving, stays),
         demographics=_demographics(person_row),
     )
+
+
+def _dates(serving: ServingData, cur: Any, year: int, schools: tuple[str, ...]) -> pd.DataFrame:
+    """Every date of the year's calendars of these schools, and whether it is a school day in
+    any of them (the same for every student of those schools, so kept between requests)."""
+    if not schools:
+        return pd.DataFrame({"date": pd.Series(dtype=object), "instructional": []})
+
+    def build() -> pd.DataFrame:
+        marks = ", ".join("?" for _ in schools)
+        return query(
+            cur,
+            "SELECT c.date, bool_or(c.instructional) AS instructional FROM calendar c "
+            "WHERE c.school_year = ? AND c.calendar_id IN "
+            f"(SELECT calendar_id FROM schools WHERE school_id IN ({marks})) "
+            "GROUP BY c.date ORDER BY c.date",
+            [year, *schools],
+        )
+
+    return serving.cached(("calendar_dates", year, schools), build).copy()
+
+
+def _person(rows: pd.DataFrame, year: int) -> dict[str, Any]:
+    """The student's roster row for the year, else the nearest year before it, else after."""
+    if rows.empty:
+        return {}
+    records = rows.to_dict("records")
+    records.sort(key=lambda r: (int(r["school_year"]) > year, abs(int(r["school_year"]) - year)))
+    return records[0]
 
 
 def _year(serving: ServingData, years: tuple[int, ...], asked: int | None) -> int:
@@ -494,51 +520,66 @@ def _standing(serving: ServingData, days: pd.DataFrame) -> StudentStanding | Non
 def _calendar(
     serving: ServingData, dates: pd.DataFrame, days: pd.DataFrame, units: int
 ) -> pd.DataFrame:
-    wanted = days.loc[:, ["date", "school_id", "category", "recorded_units", "counted_units"]]
-    frame = dates.merge(wanted, on="date", how="left")
-    frame["membership"] = frame["school_id"].notna()
-    frame["after_data"] = [d > serving.latest_date for d in frame["date"]]
-    for column in ("recorded_units", "counted_units"):
-        frame[column] = frame[column].fillna(0).astype("int64")
-    frame["recorded_days"] = frame["recorded_units"] / units
-    frame["counted_days"] = frame["counted_units"] / units
-    frame["school_id"] = frame["school_id"].astype(object).where(frame["membership"], None)
-    frame["category"] = frame["category"].astype(object).where(frame["category"].notna(), None)
-    frame = with_school_names(serving, frame)
-    return frame.loc[
-        :,
-        [
-            "date",
-            "membership",
-            "instructional",
-            "after_data",
-            "school_id",
-            "school_name",
-            "category",
-            "recorded_units",
-            "counted_units",
-            "recorded_days",
-            "counted_days",
-        ],
-    ].reset_index(drop=True)
+    # Plain Python: a year is a few hundred dates, where pandas' merges cost more than the rows.
+    by_date = {
+        r["date"]: r
+        for r in days.loc[
+            :, ["date", "school_id", "category", "recorded_units", "counted_units"]
+        ].to_dict("records")
+    }
+    latest = serving.latest_date
+    columns: dict[str, list[Any]] = {c: [] for c in CALENDAR_COLUMNS}
+    for day, instructional in zip(dates["date"], dates["instructional"], strict=True):
+        found = by_date.get(day)
+        school = found["school_id"] if found else None
+        recorded = int(found["recorded_units"]) if found else 0
+        counted = int(found["counted_units"]) if found else 0
+        values = (
+            day,
+            found is not None,
+            bool(instructional),
+            day > latest,
+            school,
+            serving.school_names.get(school, school) if school else None,
+            found["category"] if found else None,
+            recorded,
+            counted,
+            recorded / units,
+            counted / units,
+        )
+        for column, value in zip(CALENDAR_COLUMNS, values, strict=True):
+            columns[column].append(value)
+    types = {"membership": bool, "instructional": bool, "after_data": bool}
+    types |= {"recorded_units": "int64", "counted_units": "int64"}
+    types |= {"recorded_days": "float64", "counted_days": "float64"}
+    return pd.DataFrame(
+        {c: pd.Series(v, dtype=types.get(c, object)) for c, v in columns.items()},
+        columns=list(CALENDAR_COLUMNS),
+    )
 
 
 def _categories(days: pd.DataFrame, units: int) -> pd.DataFrame:
-    recorded = days[days["category"].notna()]
-    rows = []
-    for category in CATEGORIES:
-        part = recorded[recorded["category"] == category]
-        if part.empty:
+    totals: dict[str, list[int]] = {}
+    for category, recorded, counted in zip(
+        days["category"], days["recorded_units"], days["counted_units"], strict=True
+    ):
+        if category is None:
             continue
-        rows.append(
-            {
-                "category": category,
-                "category_label": category_label(category),
-                "days": len(part),
-                "recorded_days": int(part["recorded_units"].sum()) / units,
-                "counted_days": int(part["counted_units"].sum()) / units,
-            }
-        )
+        held = totals.setdefault(category, [0, 0, 0])
+        held[0] += 1
+        held[1] += int(recorded)
+        held[2] += int(counted)
+    rows = [
+        {
+            "category": category,
+            "category_label": category_label(category),
+            "days": totals[category][0],
+            "recorded_days": totals[category][1] / units,
+            "counted_days": totals[category][2] / units,
+        }
+        for category in CATEGORIES
+        if category in totals
+    ]
     columns = ["category", "category_label", "days", "recorded_days", "counted_days"]
     return pd.DataFrame(rows, columns=columns)
 
