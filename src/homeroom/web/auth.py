@@ -126,6 +126,10 @@ def safe_next(target: str | None) -> str:
     """Only a path on this site: never an open redirect to another host."""
     if not target:
         return "/"
+    # Browsers read a backslash as "/" and drop tabs and newlines, so "/<backslash>evil.example"
+    # or "/<tab>/evil.example" would leave the site once in a Location header or a link.
+    if "\\" in target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"

@@ -6,6 +6,7 @@ import logging
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -48,6 +49,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(BadRequest)
     async def _bad(request: Request, exc: BadRequest):  # noqa: ANN202
         return page(request, "error.html", 400, title="Cannot show that", message=str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):  # noqa: ANN202
+        # Names the fields only: FastAPI's own answer (JSON) echoes what was typed, which may be
+        # a student's id or name.
+        fields = sorted({str(e.get("loc", ("", "?"))[-1]) for e in exc.errors()})
+        message = f"Check {', '.join(fields)} in the address or the form, and try again."
+        return page(request, "error.html", 400, title="Cannot show that", message=message)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):  # noqa: ANN202

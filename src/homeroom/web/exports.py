@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
 import re
 from collections.abc import Mapping
 
@@ -11,6 +13,9 @@ from fastapi.responses import Response
 
 from homeroom.web.errors import BadRequest
 
+# Text a spreadsheet would run as a formula ("=HYPERLINK(...)"): it may come from outside
+# (a username typed at the sign-in form, a name in the district's export).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -28,7 +33,7 @@ def download(
     name = _file_part(basename)
     if fmt == "csv":
         key = table if table in tables else next(iter(tables))
-        body = tables[key].to_csv(index=False).encode("utf-8")
+        body = _cells(tables[key]).to_csv(index=False).encode("utf-8")
         filename = f"{name}-{_file_part(key)}.csv" if len(tables) > 1 else f"{name}.csv"
     else:
         body = _workbook(tables)
@@ -48,7 +53,7 @@ def _workbook(tables: Mapping[str, pd.DataFrame]) -> bytes:
         used: set[str] = set()
         for key, frame in tables.items():
             sheet = _sheet_name(key, used)
-            frame.to_excel(writer, sheet_name=sheet, index=False)
+            _cells(frame).to_excel(writer, sheet_name=sheet, index=False)
             worksheet = writer.sheets[sheet]
             for cell in worksheet[1]:
                 cell.font = Font(bold=True)
@@ -57,6 +62,30 @@ def _workbook(tables: Mapping[str, pd.DataFrame]) -> bytes:
                 width = max(len(str(c.value or "")) for c in column[:200])
                 worksheet.column_dimensions[column[0].column_letter].width = min(width + 2, 50)
     return buffer.getvalue()
+
+
+def _cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as a spreadsheet should get it: formula-like text behind an apostrophe (as
+    `homeroom audit export` writes it), mappings as JSON, times in UTC without a zone (Excel
+    has none)."""
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            out[column] = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        elif series.dtype == object or pd.api.types.is_string_dtype(series):
+            out[column] = series.map(_cell).astype(object)
+    return out
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    if isinstance(value, Mapping | list):
+        value = json.dumps(value, sort_keys=True, default=str)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _sheet_name(key: str, used: set[str]) -> str:

@@ -118,7 +118,11 @@ def school(
     if watch is not None:
         tables["watch list"] = data.titled(watch)
     if format:
-        if watch is not None and (table in (None, "watch list") or format == "xlsx"):
+        if table == "watch list":
+            viewer.scope.require_students()  # aggregate-only roles: refused, not another table
+        # A CSV holds one table (the first unless one is named), an XLSX every table.
+        holds_watch = format == "xlsx" or (format == "csv" and table == "watch list")
+        if watch is not None and holds_watch:
             audit(
                 request,
                 viewer,
@@ -199,6 +203,10 @@ def equity(
     prepared = serving(request)
     if school:
         viewer.scope.require_school(school)
+        if school not in prepared.school_names:
+            from homeroom.web.errors import PageNotFound
+
+            raise PageNotFound("There is no such school in the data.")
     result = data.equity(prepared, viewer.scope, parse_date(as_of), school_id=school or None)
     frames = {t.label: _equity_frame(t) for t in result.tables}
     if format:

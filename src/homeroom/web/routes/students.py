@@ -55,6 +55,8 @@ def student_list(
         raise BadRequest(f"tier must be one of {', '.join(TIERS)}")
     if school:
         viewer.scope.require_school(school)
+        if school not in prepared.school_names:
+            raise PageNotFound("There is no such school in the data.")
     filters = {
         "school_id": school or None,
         "grade": grade or None,
