@@ -105,3 +105,82 @@ def client_for(app) -> Callable[[str], TestClient]:  # noqa: ANN001
 
 def csrf_of(html: str) -> str:
     return CSRF.search(html).group(1)
+
+
+# -- for the API tests (test_pages, test_scope, test_auth, test_audit, test_exports,
+#    test_sso_flow): numbers worked out without the web app, and readers of what it sends ----
+LINK = re.compile(r'(?:href|action|src)="([^"]*)"')
+STUDENT_ID = re.compile(r"\bS\d{7}\b")  # the synthetic district's student ids
+
+
+class Expected:
+    """Metrics computed straight from the warehouse (homeroom.pipeline), not the serving file,
+    for the school year that contains AS_OF; cached, as each costs about a second."""
+
+    def __init__(self, workspace: object) -> None:
+        self.workspace = workspace
+        self._cache: dict[tuple, object] = {}
+
+    def metrics(self, level: str, as_of: object, *, per: str = "school", by: tuple = ()):  # noqa: ANN201
+        import pandas as pd
+
+        from homeroom.pipeline import metrics_for_workspace
+
+        key = (level, as_of, per, tuple(by))
+        if key not in self._cache:
+            frame = metrics_for_workspace(
+                self.workspace, level=level, per=per, by=list(by), as_of=as_of
+            )
+            year = frame["school_year"].max()
+            frame = frame[frame["school_year"] == year].reset_index(drop=True)
+            self._cache[key] = frame
+        return pd.DataFrame(self._cache[key]).copy()
+
+
+@pytest.fixture(scope="session")
+def expected(district: District) -> Expected:
+    return Expected(district.workspace)
+
+
+def student_key(district: District, student_id: str) -> str:
+    """The opaque key a student's address uses: HMAC-SHA256 of the id with the app's secret."""
+    import hashlib
+    import hmac
+
+    secret = (district.workspace.root / "web-secret.key").read_bytes()
+    return hmac.new(secret, student_id.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def links_of(html: str) -> list[str]:
+    """Every address a page links to, posts to or loads (href, action, src), unescaped."""
+    import html as html_module
+
+    return [html_module.unescape(m) for m in LINK.findall(html)]
+
+
+def read_csv(response: object) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    assert response.status_code == 200, response.text[:300]
+    assert response.headers["content-type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+
+
+def read_xlsx(response: object) -> dict[str, list[dict[str, object]]]:
+    """Each sheet as a list of rows keyed by the header row."""
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200, response.text[:300]
+    assert response.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    book = load_workbook(io.BytesIO(response.content))
+    sheets = {}
+    for sheet in book.worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        header = rows[0] if rows else ()
+        sheets[sheet.title] = [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    return sheets
