@@ -124,3 +124,15 @@ def test_signals_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None
     assert result.exit_code == 0
     text = " ".join(result.stdout.split())
     assert "homeroom signals --data exports/2025 --as-of 2024-10-01 --out october.csv" in text
+
+
+def test_signals_default_date_is_the_last_day_with_attendance(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # The last absence in the data is A's on 24 September: counting through today would count
+    # every day since as present.
+    data = small_district(tmp_path / "data")
+    result = run(capsys, "signals", "--data", data)
+    assert result.exit_code == 0, result.stderr
+    assert "Early-warning flags as of 2024-09-24" in result.stdout
+    assert "Add --out FILE.csv" in " ".join(result.stderr.split())
