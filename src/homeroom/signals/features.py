@@ -26,7 +26,6 @@ import pandas as pd
 
 from homeroom.contract.schema import STUDENT_GROUP_COLUMNS
 from homeroom.definitions import Definition
-from homeroom.engine import to_frame
 from homeroom.metrics.absences import CATEGORY_COLUMNS
 from homeroom.metrics.students import classify, roll_up, student_school_units
 from homeroom.metrics.tables import Tables
@@ -272,21 +271,26 @@ def student_features(
     `history`: `history_expression` for the same year, already run, so that several dates of
     one year (training) work out the earlier years once.
     """
+    # Not `to_frame`: text stays in pandas' Arrow-backed strings (a state's ids would take
+    # gigabytes as Python objects).
     if history is None:
-        frame = to_frame(feature_expression(tables, definition, as_of, year))
+        frame = feature_expression(tables, definition, as_of, year).to_pandas()
     else:
-        current = to_frame(current_expression(tables, definition, as_of, year))
+        current = current_expression(tables, definition, as_of, year).to_pandas()
         frame = current.merge(history, on="student_id", how="left")
         frame = frame.loc[:, [*KEY_COLUMNS, "enrolled_now", "absent_units", *FEATURE_NAMES]]
         frame = frame.sort_values(["district_id", "school_id", "student_id"], ignore_index=True)
     for name in FEATURE_NAMES:
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
     frame["enrolled_now"] = frame["enrolled_now"].astype(bool)
-    return frame
+    frame["school_year"] = frame["school_year"].astype("int64")
+    frame["absent_units"] = frame["absent_units"].astype("int64")
+    return frame.reset_index(drop=True)
 
 
 def student_history(tables: Tables, definition: Definition, year: int) -> pd.DataFrame:
-    return to_frame(history_expression(tables, definition, year))
+    """`history_expression` run (one row per student with a record in the two years before)."""
+    return history_expression(tables, definition, year).to_pandas()
 
 
 def year_end_outcomes(tables: Tables, definition: Definition, year: int) -> ir.Table:
