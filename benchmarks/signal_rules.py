@@ -141,7 +141,8 @@ def main() -> None:
             print(f"== {students:,} students", flush=True)
             targets.append((str(students), ensure_workspace(students, args.seed)))
     for label, workspace in targets:
-        results[label] = measure(label, workspace, args.as_of, args.repeat)
+        measured = measure(label, workspace, args.as_of, args.repeat)
+        results[str(measured["students_this_year"])] = measured
         RESULTS.write_text(json.dumps(results, indent=1))
     print_table(results)
 
