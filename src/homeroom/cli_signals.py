@@ -184,13 +184,13 @@ def _summary(found: WatchList, new: pd.DataFrame | None) -> None:
     )
     table = Table(title=title)
     table.add_column("rule")
-    table.add_column("students flagged", justify="right")
+    table.add_column("students", justify="right")
     if new is not None:
         table.add_column("new since last run", justify="right")
     table.add_column("suggested tier")
     counts = flags.groupby("rule")["student_id"].nunique() if len(flags) else {}
     fresh = new.groupby("rule")["student_id"].nunique() if new is not None and len(new) else {}
-    words = {2: "2 (early support)", 3: "3 (intensive)", None: "- (a conversation)"}
+    words = {2: "2 early support", 3: "3 intensive", None: "- conversation"}
     for rule in RULES:
         row = [rule.id, f"{int(counts.get(rule.id, 0)):,}"]
         if new is not None:
