@@ -84,13 +84,26 @@ def test_district_downloads_hold_the_schools_tiers_and_trend(
     assert len(sheets["trend"]) == len(trend)
 
 
-def test_district_download_at_an_earlier_date(client_for, expected: Expected) -> None:  # noqa: ANN001
-    day = dt.date(2024, 3, 31)
-    rows = read_csv(client_for("analyst").get("/", params={"as_of": day, "format": "csv"}))
+@pytest.mark.parametrize("day", [dt.date(2024, 3, 31), dt.date(2025, 2, 12)])
+def test_district_download_at_an_earlier_date(day: dt.date, client_for, expected: Expected) -> None:  # noqa: ANN001
+    """A month end of the year before, and a date with no prepared snapshot (made on demand)."""
+    analyst = client_for("analyst")
+    rows = read_csv(analyst.get("/", params={"as_of": day, "format": "csv"}))
     want = expected.metrics("school", day).set_index("school_id")
     assert {r["School ID"]: float(r["Chronic absence rate"]) for r in rows} == pytest.approx(
         want["chronic_absence_rate"].to_dict()
     )
+    district = expected.metrics("district", day).iloc[0]
+    tiers = read_csv(analyst.get("/", params={"as_of": day, "format": "csv", "table": "tiers"}))
+    assert [int(r["Students"]) for r in tiers] == [
+        district.satisfactory_count,
+        district.at_risk_count,
+        district.moderate_chronic_count,
+        district.severe_chronic_count,
+    ]
+    trend = read_csv(analyst.get("/", params={"as_of": day, "format": "csv", "table": "trend"}))
+    assert (trend[-1]["As of"], trend[-1]["Point"]) == (day.isoformat(), "as_of")
+    assert float(trend[-1]["Chronic absence rate"]) == pytest.approx(district.chronic_absence_rate)
 
 
 # -- a school ----------------------------------------------------------------------------------
