@@ -39,24 +39,51 @@ def cheap_hashing():  # noqa: ANN201
     passwords._dummy_hash.cache_clear()
 
 
-@pytest.fixture(scope="session")
-def district(tmp_path_factory: pytest.TempPathFactory) -> District:
-    import duckdb
+def _built_workspace(shared: Path) -> Path:
+    """The district's workspace (data, load, prepared serving file), built once per test run.
 
-    from homeroom.casebook.store import open_store
-    from homeroom.casebook.users import add_user
+    pytest-xdist workers share the folder above their own temp folders: the first to take
+    the lock builds, the others wait and copy. Each worker then works on its own copy, so
+    the runs, secrets and caches a test writes into a workspace stay its own.
+    """
+    import fcntl
+
     from homeroom.synth import generate
     from homeroom.warehouse import init_workspace, load_dataset
     from homeroom.warehouse.serving import prepare_serving
 
+    built = shared / "web-district-built"
+    with (shared / "web-district.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (built / "ready").exists():
+            generate(built / "data", students=600, schools=4, years=2, seed=11)
+            workspace = init_workspace(built / "ws", name="Web test district")
+            load_dataset(workspace, built / "data")
+            prepare_serving(workspace)
+            (built / "ready").touch()
+    return built / "ws"
+
+
+@pytest.fixture(scope="session")
+def district(tmp_path_factory: pytest.TempPathFactory) -> District:
+    import shutil
+
+    import duckdb
+
+    from homeroom.casebook.store import open_store
+    from homeroom.casebook.users import add_user
+    from homeroom.warehouse import open_workspace
+    from homeroom.warehouse.serving import find_serving
+
     root = tmp_path_factory.mktemp("web-district")
-    generate(root / "data", students=600, schools=4, years=2, seed=11)
-    workspace = init_workspace(root / "ws", name="Web test district")
-    load_dataset(workspace, root / "data")
+    shared = tmp_path_factory.getbasetemp().parent
+    shutil.copytree(_built_workspace(shared), root / "ws")
+    workspace = open_workspace(root / "ws")
     con = duckdb.connect(str(workspace.warehouse), read_only=True)
     schools = sorted(r[0] for r in con.execute("SELECT school_id FROM schools").fetchall())
     con.close()
-    serving_path = prepare_serving(workspace)
+    serving_path = find_serving(workspace)
+    assert serving_path is not None, "the copied workspace lost its prepared serving file"
     store = open_store(f"sqlite:///{root / 'casebook.sqlite'}")
     add_user(store, "admin", "district_admin", password=PASSWORD, display_name="Ada Admin")
     add_user(store, "staff", "school_staff", password=PASSWORD, schools=[schools[0]])
