@@ -90,7 +90,7 @@ def test_the_thresholds_in_words() -> None:
         ("ytd_severe = 0.05", "ytd_severe must be above ytd_chronic"),
         ("september_many_absences = 2", "september_many_absences must be above"),
         ("pace_absences_per_month = 0", "pace_absences_per_month must be above 0"),
-        ("pace_absences_per_month = \"two\"", "must be a number such as 2"),
+        ('pace_absences_per_month = "two"', "must be a number such as 2"),
         ("consecutive_days = 1", "consecutive_days must be 2 or more"),
         ("no_improvement_school_days = 30.5", "no_improvement_school_days must be a whole"),
         ("recent_rise_points = 150", "percentage points \\(0 to 100\\)"),
