@@ -42,6 +42,50 @@ def anonymous(app) -> Iterator[TestClient]:  # noqa: ANN001
         yield client
 
 
+@pytest.fixture(scope="module")
+def own(district) -> Iterator[Own]:  # noqa: ANN001
+    """An app over a store of its own, with the four users, for the tests that add, disable or
+    refuse users: the shared store's user list is what other tests (the browser's) expect."""
+    import tempfile
+    from pathlib import Path
+
+    from homeroom.casebook.store import open_store
+    from homeroom.casebook.users import add_user
+    from homeroom.web.app import create_app
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(f"sqlite:///{Path(folder) / 'casebook.sqlite'}")
+        add_user(store, "admin", "district_admin", password=PASSWORD, display_name="Ada Admin")
+        add_user(store, "staff", "school_staff", password=PASSWORD, schools=[district.staff_school])
+        add_user(store, "viewer", "district_viewer", password=PASSWORD)
+        add_user(store, "analyst", "state_analyst", password=PASSWORD)
+        app = create_app(
+            district.workspace,
+            store=store,
+            secure_cookies=False,
+            serving_path=district.serving_path,
+        )
+        own = Own(app, store)
+        yield own
+        own.close()
+        store.close()
+
+
+class Own:
+    def __init__(self, app: object, store: object) -> None:
+        self.app, self.store = app, store
+        self._clients: list[TestClient] = []
+
+    def client(self, username: str) -> TestClient:
+        client = TestClient(self.app, base_url=BASE)
+        self._clients.append(client)
+        return sign_in(client, username)
+
+    def close(self) -> None:
+        for client in self._clients:
+            client.close()
+
+
 # -- signing in --------------------------------------------------------------------------------
 
 
@@ -165,16 +209,16 @@ def test_every_form_post_is_one_of_those_checked_here(app) -> None:  # noqa: ANN
 @pytest.mark.parametrize("token", [None, "", "not-the-token"])
 def test_posts_without_the_right_csrf_token_are_refused_and_change_nothing(
     token: str | None,
-    client_for,
+    own,
     district,  # noqa: ANN001
 ) -> None:
     from homeroom.casebook.users import add_user, get_user
 
-    admin = client_for("admin")
+    admin = own.client("admin")
     form = {} if token is None else {"csrf_token": token}
     name = f"csrf-victim-{len(token or 'x')}-{token is None}"
-    add_user(district.store, name, "district_viewer", password=PASSWORD)
-    searches = len(entries(district.store, username="admin", action="student_search"))
+    add_user(own.store, name, "district_viewer", password=PASSWORD)
+    searches = len(entries(own.store, username="admin", action="student_search"))
     attempts = {
         "/logout": {},
         "/students/search": {"text": "S00"},
@@ -186,11 +230,11 @@ def test_posts_without_the_right_csrf_token_are_refused_and_change_nothing(
         assert answer.status_code == 403, path
         assert "Form refused" in answer.text
     assert admin.get("/data").status_code == 200  # still signed in
-    assert len(entries(district.store, username="admin", action="student_search")) == searches
-    assert get_user(district.store, "csrf-made") is None
-    assert not get_user(district.store, name).disabled
+    assert len(entries(own.store, username="admin", action="student_search")) == searches
+    assert get_user(own.store, "csrf-made") is None
+    assert not get_user(own.store, name).disabled
     # Another session's token is no better than none.
-    other = csrf_of(client_for("admin").get("/data").text)
+    other = csrf_of(own.client("admin").get("/data").text)
     answer = admin.post("/students/search", data={"text": "S00", "csrf_token": other})
     assert answer.status_code == 403
 
@@ -435,10 +479,10 @@ def test_error_pages_show_no_student_id(client_for, district) -> None:  # noqa: 
 # -- the administrator's user pages --------------------------------------------------------------
 
 
-def test_admin_adds_a_school_staff_user_through_the_form(client_for, district) -> None:  # noqa: ANN001
+def test_admin_adds_a_school_staff_user_through_the_form(own, district) -> None:  # noqa: ANN001
     from homeroom.casebook.users import get_user
 
-    admin = client_for("admin")
+    admin = own.client("admin")
     page = admin.get("/admin/users")
     school = district.schools[2]
     answer = admin.post(
@@ -455,7 +499,7 @@ def test_admin_adds_a_school_staff_user_through_the_form(client_for, district) -
         follow_redirects=False,
     )
     assert answer.status_code == 303 and answer.headers["location"] == "/admin/users"
-    made = get_user(district.store, "form.staff")
+    made = get_user(own.store, "form.staff")
     assert (made.role, set(made.school_ids), made.display_name) == (
         "school_staff",
         {school},
@@ -464,9 +508,9 @@ def test_admin_adds_a_school_staff_user_through_the_form(client_for, district) -
     assert "<td>form.staff</td><td>Fran Form</td>" in re.sub(
         r">\s+<", "><", admin.get("/admin/users").text
     )
-    added = entries(district.store, username="admin", action="user_added")
+    added = entries(own.store, username="admin", action="user_added")
     assert added[-1].subject_id == "form.staff"
-    with TestClient(admin.app, base_url=BASE) as fran:
+    with TestClient(own.app, base_url=BASE) as fran:
         sign_in(fran, "form.staff", "a long enough passphrase")
         assert fran.get(f"/schools/{school}").status_code == 200
         assert fran.get(f"/schools/{district.staff_school}").status_code == 403
@@ -486,12 +530,12 @@ def test_admin_form_refuses_a_bad_user(
     changes: dict,
     status: int,
     words: str,
-    client_for,
+    own,
     district,  # noqa: ANN001
 ) -> None:
     from homeroom.casebook.users import get_user
 
-    admin = client_for("admin")
+    admin = own.client("admin")
     data = {
         "csrf_token": csrf_of(admin.get("/admin/users").text),
         "username": "refused.user",
@@ -504,23 +548,23 @@ def test_admin_form_refuses_a_bad_user(
     assert answer.status_code == status
     assert words in answer.text
     if data["username"] == "refused.user":
-        assert get_user(district.store, "refused.user") is None
+        assert get_user(own.store, "refused.user") is None
 
 
-def test_disabling_a_user_ends_their_session_at_once(client_for, district, app) -> None:  # noqa: ANN001
+def test_disabling_a_user_ends_their_session_at_once(own, district) -> None:  # noqa: ANN001
     from homeroom.casebook.users import add_user
 
     add_user(
-        district.store,
+        own.store,
         "soon.gone",
         "school_staff",
         password=PASSWORD,
         schools=[district.staff_school],
     )
-    with TestClient(app, base_url=BASE) as them:
+    with TestClient(own.app, base_url=BASE) as them:
         sign_in(them, "soon.gone")
         assert them.get("/students").status_code == 200
-        admin = client_for("admin")
+        admin = own.client("admin")
         token = csrf_of(admin.get("/admin/users").text)
         answer = admin.post(
             "/admin/users/soon.gone/disable", data={"csrf_token": token}, follow_redirects=False
@@ -536,13 +580,13 @@ def test_disabling_a_user_ends_their_session_at_once(client_for, district, app) 
         assert answer.status_code == 303
         assert try_sign_in(them, "soon.gone", PASSWORD).status_code == 303
     actions = [
-        e.action for e in entries(district.store, username="admin") if e.subject_id == "soon.gone"
+        e.action for e in entries(own.store, username="admin") if e.subject_id == "soon.gone"
     ]
     assert actions == ["user_disabled", "user_enabled"]
 
 
-def test_admin_cannot_disable_themself(client_for) -> None:  # noqa: ANN001
-    admin = client_for("admin")
+def test_admin_cannot_disable_themself(own) -> None:  # noqa: ANN001
+    admin = own.client("admin")
     token = csrf_of(admin.get("/admin/users").text)
     answer = admin.post("/admin/users/admin/disable", data={"csrf_token": token})
     assert answer.status_code == 400
@@ -553,10 +597,10 @@ def test_admin_cannot_disable_themself(client_for) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("role", ["staff", "viewer", "analyst"])
-def test_only_administrators_reach_admin_pages(role: str, client_for, district) -> None:  # noqa: ANN001
+def test_only_administrators_reach_admin_pages(role: str, own, district) -> None:  # noqa: ANN001
     from homeroom.casebook.users import get_user
 
-    client = client_for(role)
+    client = own.client(role)
     for path in [
         "/admin/users",
         "/admin/audit",
@@ -577,7 +621,7 @@ def test_only_administrators_reach_admin_pages(role: str, client_for, district) 
         },
     )
     assert made.status_code == 403
-    assert get_user(district.store, f"made-by-{role}") is None
+    assert get_user(own.store, f"made-by-{role}") is None
     assert client.post("/admin/users/admin/disable", data={"csrf_token": token}).status_code == 403
-    assert not get_user(district.store, "admin").disabled
+    assert not get_user(own.store, "admin").disabled
     assert 'href="/admin/users"' not in client.get("/data").text
