@@ -48,7 +48,6 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option(help="A reverse proxy in front does HTTPS and sets X-Forwarded-*."),
         ] = False,
-        workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
     ) -> None:
         """Serve the web app: dashboards, student lists, equity, data quality, for signed-in staff.
 
@@ -96,7 +95,6 @@ def register(app: typer.Typer) -> None:
             ssl_keyfile=str(tls_key) if tls_key else None,
             proxy_headers=behind_proxy,
             forwarded_allow_ips="*" if behind_proxy else None,
-            workers=workers if workers > 1 else None,
             log_level="info",
             server_header=False,
         )
