@@ -164,10 +164,6 @@ def number(value: Any) -> float | None:
     return None if labels.is_missing(value) else float(value)
 
 
-def whole(value: Any) -> int | None:
-    return None if labels.is_missing(value) else int(value)
-
-
 def text(value: Any) -> str | None:
     return None if labels.is_missing(value) else str(value)
 

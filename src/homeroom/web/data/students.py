@@ -24,7 +24,7 @@ from homeroom.definitions.profile import TIERS
 from homeroom.engine import duckdb_tables
 from homeroom.metrics import membership_days
 from homeroom.reports import labels
-from homeroom.warehouse.serving import LATEST, MONTH_END, YEAR_END, ServingData
+from homeroom.warehouse.serving import ServingData
 from homeroom.web.data.common import (
     AT_RISK_OR_WORSE,
     StudentNotFound,
@@ -376,24 +376,29 @@ def student_detail(
         years = tuple(sorted({int(y) for y in stays["school_year"]}))
         year = _year(serving, years, school_year)
         through = min(as_of or serving.latest_date, serving.latest_date)
-        days = query(
-            cur,
-            f"SELECT * FROM ({_days_sql(serving)}) AS d "
-            "WHERE school_year = $year AND date <= $through ORDER BY date, school_id",
-            {"student": student_id, "year": year, "through": through},
+        # The student's days are the page's costliest query (mostly DuckDB planning it), and
+        # the same for every user allowed to open the page: kept for the next view. Read only.
+        days = serving.cached(
+            ("student_days", student_id, year, through),
+            lambda: query(
+                cur,
+                f"SELECT * FROM ({_days_sql(serving)}) AS d "
+                "WHERE school_year = $year AND date <= $through ORDER BY date, school_id",
+                {"student": student_id, "year": year, "through": through},
+            ),
         )
         schools = tuple(sorted(set(stays.loc[stays["school_year"] == year, "school_id"])))
         dates = _dates(serving, cur, year, schools)
         tiers = query(
             cur,
-            "SELECT h.as_of, s.kind, h.school_id, h.grade_level, h.days_enrolled, "
-            "h.days_absent, h.absence_rate, h.eligible, h.tier FROM student_history h "
-            "JOIN snapshots s ON s.as_of = h.as_of WHERE h.student_id = ? "
-            f"AND h.school_year = ? AND s.kind IN ('{MONTH_END}', '{YEAR_END}', '{LATEST}') "
-            "AND h.as_of <= ? ORDER BY h.as_of",
+            "SELECT as_of, kind, school_id, grade_level, days_enrolled, days_absent, "
+            "absence_rate, eligible, tier FROM student_history "
+            "WHERE student_id = ? AND school_year = ? AND as_of <= ? ORDER BY as_of",
             [student_id, year, through],
         )
-        person = query(cur, "SELECT * FROM roster WHERE student_id = ?", [student_id])
+        cur.execute("SELECT * FROM roster WHERE student_id = ?", [student_id])
+        names = [d[0] for d in cur.description]
+        person = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
     units = serving.units_per_day
     person_row = _person(person, year)
     definition = serving.definition
@@ -458,13 +463,14 @@ def _dates(serving: ServingData, cur: Any, year: int, schools: tuple[str, ...]) 
     return serving.cached(("calendar_dates", year, schools), build).copy()
 
 
-def _person(rows: pd.DataFrame, year: int) -> dict[str, Any]:
+def _person(rows: list[dict[str, Any]], year: int) -> dict[str, Any]:
     """The student's roster row for the year, else the nearest year before it, else after."""
-    if rows.empty:
+    if not rows:
         return {}
-    records = rows.to_dict("records")
-    records.sort(key=lambda r: (int(r["school_year"]) > year, abs(int(r["school_year"]) - year)))
-    return records[0]
+    rows = sorted(
+        rows, key=lambda r: (int(r["school_year"]) > year, abs(int(r["school_year"]) - year))
+    )
+    return rows[0]
 
 
 def _year(serving: ServingData, years: tuple[int, ...], asked: int | None) -> int:
