@@ -18,7 +18,7 @@ from homeroom.reports import charts, labels, student_charts
 from homeroom.web import data
 from homeroom.web.auth import check_csrf, require_viewer
 from homeroom.web.errors import BadRequest, PageNotFound
-from homeroom.web.exports import download
+from homeroom.web.exports import FORMATS, download
 from homeroom.web.pageparts import audit, downloads, parse_date, records, serving, student_keys
 from homeroom.web.render import page
 
@@ -44,6 +44,7 @@ def student_list(
 ) -> Response:
     viewer = require_viewer(request)
     viewer.scope.require_students()
+    _check_format(format)
     prepared = serving(request)
     try:
         page_number = max(1, int(request.query_params.get("page") or 1))
@@ -185,6 +186,7 @@ def student(
 ) -> Response:
     viewer = require_viewer(request)
     viewer.scope.require_students()
+    _check_format(format)
     state = request.app.state.homeroom
     prepared = serving(request)
     student_id = state.keys.student_id(key) if state.keys else None
@@ -254,6 +256,12 @@ def student(
         categories=records(detail.categories),
         enrollments=records(detail.enrollments),
     )
+
+
+def _check_format(fmt: str | None) -> None:
+    # Before anything is audited: a refused download is not an export.
+    if fmt and fmt not in FORMATS:
+        raise BadRequest("format must be csv or xlsx")
 
 
 def _calendar_days(calendar: pd.DataFrame) -> list[charts.CalendarDay]:
