@@ -195,6 +195,17 @@ def test_school_download_is_logged_only_when_it_holds_the_watch_list(client_for,
     assert logged[1].detail["students"] == [r["Student ID"] for r in workbook["watch list"]]
 
 
+def test_a_download_refused_for_its_format_is_not_logged(client_for, district) -> None:  # noqa: ANN001
+    staff = client_for("staff")
+    key, _, _ = rows_of(staff.get("/students").text)[0]
+    mark = last_id(district.store)
+    for path in ["/students", f"/students/{key}", f"/schools/{district.staff_school}"]:
+        answer = staff.get(path, params={"format": "pdf", "table": "watch list"})
+        assert answer.status_code == 400, path
+        assert "format must be csv or xlsx" in answer.text
+    assert log_of(district.store, mark, username="staff") == []
+
+
 @pytest.mark.parametrize("role", ["admin", "viewer"])
 def test_aggregate_pages_and_downloads_are_not_logged(role: str, client_for, district) -> None:  # noqa: ANN001
     client = client_for(role)
