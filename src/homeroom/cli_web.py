@@ -14,6 +14,7 @@ from homeroom.cli_output import UsageProblem, err, out
 
 LOOPBACK_NAMES = {"localhost"}
 REFRESH_SECONDS = 60
+SETTLE_SECONDS = 10
 
 
 def _is_loopback(host: str) -> bool:
@@ -101,18 +102,34 @@ def register(app: typer.Typer) -> None:
 
 
 def _watch_for_loads(web: object, workspace: object) -> None:
-    """Prepare each new load in the background and switch to it once ready."""
+    """Prepare each new load in the background and switch to it once ready.
+
+    The warehouse is opened (read-only, briefly) only after its file has changed and then
+    stayed unchanged for a while, so the watcher never gets in the way of a load.
+    """
     from homeroom.warehouse.serving import prepare_serving
 
     state = web.state.homeroom  # type: ignore[attr-defined]
+    warehouse = workspace.warehouse  # type: ignore[attr-defined]
+
+    def stamp() -> tuple[float, ...]:
+        files = (warehouse, warehouse.with_name(warehouse.name + ".wal"))
+        return tuple(f.stat().st_mtime if f.exists() else 0.0 for f in files)
 
     def watch() -> None:
         stop = threading.Event()
+        seen = stamp()
         while not stop.wait(REFRESH_SECONDS):
+            now = stamp()
+            if now == seen:
+                continue
+            if stop.wait(SETTLE_SECONDS) or stamp() != now:
+                continue  # still being written: look again next time
             try:
                 path = prepare_serving(workspace)
-            except Exception:  # noqa: BLE001 - a load in progress holds the file; try later
+            except Exception:  # noqa: BLE001 - a load took the file meanwhile; try later
                 continue
+            seen = now
             if path != state.serving_path:
                 state.refresh(path)
 

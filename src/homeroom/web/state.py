@@ -13,6 +13,7 @@ from homeroom.web.chartcache import ChartCache
 from homeroom.web.opaque import StudentKeys
 
 SECRET_FILE = "web-secret.key"
+RETIRE_SECONDS = 120
 
 
 def app_secret(workspace: Workspace) -> bytes:
@@ -66,6 +67,11 @@ class AppState:
     def refresh(self, path: Path) -> None:
         """Serve a newly prepared load: new requests read it, running ones finish on the old."""
         with self._lock:
+            old, self._serving = self._serving, None
             self.serving_path = path
-            self._serving = None
             self.charts.clear()
+        if old is not None:
+            # Requests that started on the old data finish first; then its memory is freed.
+            timer = threading.Timer(RETIRE_SECONDS, old.close)
+            timer.daemon = True
+            timer.start()
