@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -22,9 +23,13 @@ def app_secret(workspace: Workspace) -> bytes:
     It keys the opaque student ids in URLs, so they stay stable across restarts.
     """
     path = workspace.root / SECRET_FILE
-    if not path.exists():
-        path.write_bytes(secrets.token_bytes(32))
-        path.chmod(0o600)
+    try:
+        # Created readable by its owner only from the first byte, and never overwritten.
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes()
+    with os.fdopen(handle, "wb") as out:
+        out.write(secrets.token_bytes(32))
     return path.read_bytes()
 
 
