@@ -32,7 +32,9 @@ def download(
         raise BadRequest("this page has no table to download")
     name = _file_part(basename)
     if fmt == "csv":
-        key = table if table in tables else next(iter(tables))
+        if table is not None and table not in tables:
+            raise BadRequest(f"this page's tables are: {', '.join(tables)}")
+        key = table if table is not None else next(iter(tables))
         body = _cells(tables[key]).to_csv(index=False).encode("utf-8")
         filename = f"{name}-{_file_part(key)}.csv" if len(tables) > 1 else f"{name}.csv"
     else:

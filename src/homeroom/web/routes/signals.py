@@ -14,8 +14,8 @@ from fastapi.responses import Response
 
 from homeroom.reports import labels
 from homeroom.web.auth import require_viewer
-from homeroom.web.errors import PageNotFound
-from homeroom.web.exports import download
+from homeroom.web.errors import BadRequest, PageNotFound
+from homeroom.web.exports import FORMATS, download
 from homeroom.web.pageparts import audit, downloads, records, serving, student_keys
 from homeroom.web.render import page
 
@@ -66,6 +66,8 @@ def school_signals(
         students = students[students["new_rules"] != ""]
     table = students.drop(columns=["need"]).rename(columns=_TITLES)
     if format:
+        if format not in FORMATS:
+            raise BadRequest("format must be csv or xlsx")
         audit(
             request,
             viewer,
