@@ -37,11 +37,11 @@ DefinitionOption = Annotated[
     ),
 ]
 ThreadsOption = Annotated[
-    int | None,
+    int,
     typer.Option(
         "--threads",
-        help="Cores the model may use (default: all). 1 is faster on a machine other work keeps "
-        "busy.",
+        help="Cores scikit-learn may use. 1 (the default) is much faster on a machine other "
+        "work keeps busy; more helps little otherwise (docs/signals.md).",
         min=1,
     ),
 ]
@@ -164,7 +164,7 @@ def evaluate(
             help="Months whose first day is a check (and a training date), in school-year order."
         ),
     ] = "9,10,11,12,1,2,3",
-    threads: ThreadsOption = None,
+    threads: ThreadsOption = 1,
 ) -> None:
     """Train on earlier years, test on a later one: AUC, precision and recall at capacity,
     calibration, the same by student group, and the lead time of waiting for the 10% line, the
@@ -220,7 +220,7 @@ def train(
         ),
     ] = None,
     name: NameOption = "chronic",
-    threads: ThreadsOption = None,
+    threads: ThreadsOption = 1,
 ) -> None:
     """Train the model on the workspace's earlier years and save it under <workspace>/models/."""
     from homeroom.cli import _status
@@ -272,7 +272,7 @@ def score(
             "(1 = all)."
         ),
     ] = 1.0,
-    threads: ThreadsOption = None,
+    threads: ThreadsOption = 1,
 ) -> None:
     """Each enrolled student's chance of ending the year chronically absent, with the main
     factors in words. Writing the rows is recorded in the workspace's audit log."""

@@ -291,7 +291,7 @@ def evaluate(
     cut: float = 0.5,
     model: ChronicModel | None = None,
     progress: Progress | None = None,
-    threads: int | None = None,
+    threads: int | None = 1,
 ) -> Evaluation:
     """Train on earlier years (or use `model`), then test on `test_year` (default: the latest)."""
     say = progress or (lambda _message: None)
@@ -369,7 +369,7 @@ def check(
     history: pd.DataFrame,
     capacity: float,
     cut: float,
-    threads: int | None = None,
+    threads: int | None = 1,
 ) -> pd.DataFrame:
     """Every student enrolled on one date, with the truth and each strategy's flag."""
     from homeroom.signals.rules import flag_students

@@ -121,8 +121,8 @@ def _per_student_absences(rows: ir.Table, units_per_day: int) -> ir.Table:
 def _longest_runs(rows: ir.Table, units_per_day: int) -> ir.Table:
     """Per student: the longest run of consecutive school days absent half a day or more.
 
-    Gaps and islands: within a calendar, consecutive school-day numbers minus the row's rank are
-    constant along a run.
+    Gaps and islands: within a school, consecutive school-day numbers minus the row's rank are
+    constant along a run (a move to another school ends a run).
     """
     days = rows.filter(rows.counted * 2 >= units_per_day)
     order = ibis.window(group_by=[days.student_id, days.school_id], order_by=days.day_number)

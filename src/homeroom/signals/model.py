@@ -228,12 +228,14 @@ def fit(
     months: Sequence[int] = DEFAULT_MONTHS,
     seed: int = 0,
     progress: Progress | None = None,
-    threads: int | None = None,
+    threads: int | None = 1,
 ) -> ChronicModel:
     """Fit the candidates on labelled rows (`training_rows`) and keep the best calibrated one.
 
-    `threads`: cores scikit-learn may use (default: all). On a machine other work keeps busy,
-    1 is much faster than the default (OpenMP threads wait on each other).
+    `threads`: cores scikit-learn may use (None: all). 1 by default: on a machine other work
+    keeps busy, OpenMP threads spin waiting for each other (the boosting at 50,000 students took
+    40.7 s with both cores and 2.5 s with one, under a load of 6), and on a quiet machine more
+    threads save little (docs/signals.md).
     """
     with cores(threads):
         return _fit(rows, definition, years, months, seed, progress)
@@ -344,7 +346,7 @@ def train(
     months: Sequence[int] = DEFAULT_MONTHS,
     seed: int = 0,
     progress: Progress | None = None,
-    threads: int | None = None,
+    threads: int | None = 1,
 ) -> ChronicModel:
     """Learn from the district's earlier years (default: `default_training_years`)."""
     years = list(years) if years is not None else default_training_years(tables)
@@ -373,7 +375,7 @@ def score(
     *,
     explain: float = 1.0,
     features: pd.DataFrame | None = None,
-    threads: int | None = None,
+    threads: int | None = 1,
 ) -> pd.DataFrame:
     """The chance each student enrolled on D ends the year chronically absent, and why.
 
