@@ -106,7 +106,7 @@ def step_train(workspace: str, threads: str, years: str) -> dict:
 def step_score(workspace: str, as_of: str, explain: str) -> dict:
     import datetime as dt
 
-    from homeroom.signals.features import school_year_at, student_features
+    from homeroom.signals.features import school_year_at, student_features, student_history
     from homeroom.signals.model import load_model, score
 
     space, definition, con, tables = _tables(workspace)
@@ -115,7 +115,12 @@ def step_score(workspace: str, as_of: str, explain: str) -> dict:
     load = os.getloadavg()[0]
     timings: dict[str, float] = {}
     cpu, started = cpu_seconds(), time.perf_counter()
-    features = student_features(tables, definition, day, school_year_at(tables, day))
+    year = school_year_at(tables, day)
+    history = student_history(tables, definition, year)
+    timings["earlier years"] = time.perf_counter() - started
+    begun = time.perf_counter()
+    features = student_features(tables, definition, day, year, history)
+    timings["this year"] = time.perf_counter() - begun
     timings["features"] = time.perf_counter() - started
     begun = time.perf_counter()
     bare = score(tables, definition, day, model, explain=0.0, features=features)
