@@ -46,7 +46,7 @@ ThreadsOption = Annotated[
     ),
 ]
 NameOption = Annotated[
-    str, typer.Option("--name", help="The model's name under <workspace>/models/.")
+    str, typer.Option("--name", help="The model's name under WORKSPACE/models/.")
 ]
 
 
@@ -222,7 +222,7 @@ def train(
     name: NameOption = "chronic",
     threads: ThreadsOption = 1,
 ) -> None:
-    """Train the model on the workspace's earlier years and save it under <workspace>/models/."""
+    """Train the model on the workspace's earlier years and save it under WORKSPACE/models/."""
     from homeroom.cli import _status
     from homeroom.cli_output import UsageProblem, err
     from homeroom.signals.model import ModelError, save_model
