@@ -36,6 +36,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 RESULTS = HERE / "web-results.json"
+RESULTS_PAGES_ONLY = HERE / "web-results-pages-only.json"
 PASSWORD = "benchmark-password-1"
 HOMEROOM = [sys.executable, "-m", "homeroom.cli"]
 STUDENT_LINK = re.compile(r'href="/students/([0-9a-f]{20})[?"]')
@@ -248,6 +249,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=10, help="visits of every page per user")
     parser.add_argument(
+        "--no-downloads", action="store_true", help="pages only (no CSV/XLSX downloads)"
+    )
+    parser.add_argument(
         "--think", type=float, default=2.0, help="mean seconds a user reads a page (0: none)"
     )
     args = parser.parse_args()
@@ -262,6 +266,8 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         pages = page_set(base, school_id)
+        if args.no_downloads:
+            pages.pop("export (CSV)")
         firsts = first_views(base, pages)
         figures = run_users(base, pages, args.users, args.rounds, args.think)
     finally:
@@ -280,7 +286,8 @@ def main() -> None:
         "first_views": firsts,
         **figures,
     }
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    target = RESULTS_PAGES_ONLY if args.no_downloads else RESULTS
+    target.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"\n{args.students:,} students, {args.years} years, {args.users} users at once "
           f"(reading {args.think} s a page on average), "
           f"{figures['requests']:,} requests in {figures['seconds']} s "
