@@ -646,19 +646,7 @@ def tier_history_chart(
     )
     chart = alt.layer(step, dots).properties(width=LINE_WIDTH, height=140)
     desc = _tier_history_sentence(rows)
-    table = Table(
-        title,
-        ("Snapshot", "Tier", "Absence rate"),
-        tuple(
-            (
-                s.date.isoformat(),
-                labels.tier_label(s.tier) if s.tier else "Not counted",
-                labels.percent(s.rate),
-            )
-            for s in rows
-        ),
-        (False, False, True),
-    )
+    table = _tier_history_table(rows, title)
     return _chart(chart_id, title, desc, chart, table)
 
 
@@ -1025,6 +1013,23 @@ def _running_table(points: Sequence[RunningRate], title: str) -> Table:
         ("Through", "Membership days so far", "Absence rate"),
         tuple((p.date.isoformat(), str(n), labels.percent(p.rate)) for n, p in last.values()),
         (False, True, True),
+    )
+
+
+def _tier_history_table(rows: Sequence[TierSnapshot], title: str) -> Table:
+    """The tier history's text alternative (shared with the hand-drawn student chart)."""
+    return Table(
+        title,
+        ("Snapshot", "Tier", "Absence rate"),
+        tuple(
+            (
+                s.date.isoformat(),
+                labels.tier_label(s.tier) if s.tier else "Not counted",
+                labels.percent(s.rate),
+            )
+            for s in rows
+        ),
+        (False, False, True),
     )
 
 

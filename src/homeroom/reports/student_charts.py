@@ -43,6 +43,7 @@ from homeroom.reports.charts import (
     _running_table,
     _share_text,
     _tier_history_sentence,
+    _tier_history_table,
 )
 
 __all__ = [
@@ -303,19 +304,7 @@ def tier_history_chart(
                 f'r="6.5" fill="{color}" stroke="{OUTLINE}" stroke-width="1">{hover}</circle>'
             )
     parts.append("</svg>")
-    table = Table(
-        title,
-        ("Snapshot", "Tier", "Absence rate"),
-        tuple(
-            (
-                s.date.isoformat(),
-                labels.tier_label(s.tier) if s.tier else "Not counted",
-                labels.percent(s.rate),
-            )
-            for s in rows
-        ),
-        (False, False, True),
-    )
+    table = _tier_history_table(rows, title)
     return Chart(chart_id, title, desc, "\n".join(parts), table)
 
 
