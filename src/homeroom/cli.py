@@ -19,6 +19,7 @@ from rich.table import Table
 from homeroom import __version__
 from homeroom.cli_output import (
     UsageProblem,
+    WorkspaceOption,
     err,
     frame_writer,
     grade_span,
@@ -58,14 +59,6 @@ DefinitionOption = Annotated[
         "-d",
         help="A shipped definition (see `homeroom definitions`) or a path to your own TOML file. "
         "Default: the workspace's, else `default`.",
-    ),
-]
-WorkspaceOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="The workspace folder (with homeroom.toml). Default: the current folder or above.",
     ),
 ]
 AsOfOption = Annotated[

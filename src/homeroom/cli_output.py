@@ -8,10 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated
 
 import pandas as pd
+import typer
 from rich.console import Console
 from rich.table import Table
+
+# The --workspace option every workspace command shares.
+WorkspaceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="The workspace folder (with homeroom.toml). Default: the current folder or above.",
+    ),
+]
 
 out = Console()
 err = Console(stderr=True)

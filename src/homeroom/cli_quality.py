@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from homeroom.cli_output import WorkspaceOption
+
 if TYPE_CHECKING:
     from homeroom.quality import MonitorResult
     from homeroom.warehouse import Workspace
@@ -35,14 +37,7 @@ def quality(
         str | None,
         typer.Option("--monitor", "-m", help="Show the rows behind this monitor (its key)."),
     ] = None,
-    workspace: Annotated[
-        Path | None,
-        typer.Option(
-            "--workspace",
-            "-w",
-            help="The workspace folder (with homeroom.toml). Default: the current folder or above.",
-        ),
-    ] = None,
+    workspace: WorkspaceOption = None,
     data: Annotated[
         Path | None,
         typer.Option("--data", help="Validate this dataset folder and run the monitors on it."),

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from homeroom.cli_output import WorkspaceOption
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -53,14 +55,7 @@ def signals(
         Path | None,
         typer.Option("--data", help="Run the rules on a dataset folder (validated first)."),
     ] = None,
-    workspace: Annotated[
-        Path | None,
-        typer.Option(
-            "--workspace",
-            "-w",
-            help="The workspace folder (with homeroom.toml). Default: the current folder or above.",
-        ),
-    ] = None,
+    workspace: WorkspaceOption = None,
     as_of: Annotated[
         str | None,
         typer.Option(

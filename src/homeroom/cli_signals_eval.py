@@ -14,19 +14,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from homeroom.cli_output import WorkspaceOption
+
 if TYPE_CHECKING:
     from homeroom.definitions import Definition
     from homeroom.metrics.tables import Tables
     from homeroom.warehouse import Workspace
 
-WorkspaceOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="The workspace folder (with homeroom.toml). Default: the current folder or above.",
-    ),
-]
 DefinitionOption = Annotated[
     str | None,
     typer.Option(

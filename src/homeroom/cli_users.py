@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from homeroom.cli_output import UsageProblem, err, out
+from homeroom.cli_output import UsageProblem, WorkspaceOption, err, out
 
 if TYPE_CHECKING:
     from homeroom.casebook import CliActor, Store, User
@@ -42,14 +42,6 @@ def register(app: typer.Typer) -> None:
 
 
 # -- shared options ---------------------------------------------------------------------------
-WorkspaceOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="The workspace folder (with homeroom.toml). Default: the current folder or above.",
-    ),
-]
 UsernameArgument = Annotated[str, typer.Argument(help="The person's username (lower case).")]
 SchoolOption = Annotated[
     list[str] | None,
