@@ -93,6 +93,18 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> District:
 
 
 @pytest.fixture(scope="session")
+def latest(district: District):  # noqa: ANN201
+    """The last date with attendance in the test district (the pages' default as-of date)."""
+    import duckdb
+
+    con = duckdb.connect(str(district.workspace.warehouse), read_only=True)
+    try:
+        return con.execute("SELECT max(date) FROM attendance").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
 def app(district: District):  # noqa: ANN201
     from homeroom.web.app import create_app
 

@@ -13,15 +13,6 @@ import pytest
 from web.conftest import Expected, csrf_of, read_csv, read_xlsx, student_key
 
 
-@pytest.fixture(scope="session")
-def latest(district) -> dt.date:  # noqa: ANN001
-    con = duckdb.connect(str(district.workspace.warehouse), read_only=True)
-    try:
-        return con.execute("SELECT max(date) FROM attendance").fetchall()[0][0]
-    finally:
-        con.close()
-
-
 def close(a: object, b: float) -> bool:
     return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
 

@@ -61,15 +61,6 @@ def school_names(district) -> dict[str, str]:  # noqa: ANN001
 
 
 @pytest.fixture(scope="session")
-def latest(district) -> dt.date:  # noqa: ANN001
-    con = duckdb.connect(str(district.workspace.warehouse), read_only=True)
-    try:
-        return con.execute("SELECT max(date) FROM attendance").fetchall()[0][0]
-    finally:
-        con.close()
-
-
-@pytest.fixture(scope="session")
 def staff_student(district, expected: Expected, latest: dt.date) -> str:  # noqa: ANN001
     """A student at the staff user's school this year, with part-day absences."""
     rows = expected.metrics("student", latest, per="district")

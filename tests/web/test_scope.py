@@ -40,15 +40,6 @@ def roster(district) -> pd.DataFrame:  # noqa: ANN001
         con.close()
 
 
-@pytest.fixture(scope="session")
-def latest(district) -> dt.date:  # noqa: ANN001
-    con = duckdb.connect(str(district.workspace.warehouse), read_only=True)
-    try:
-        return con.execute("SELECT max(date) FROM attendance").fetchall()[0][0]
-    finally:
-        con.close()
-
-
 def never_at(roster: pd.DataFrame, school: str) -> pd.DataFrame:
     return roster[[school not in list(s) for s in roster["schools"]]]
 
