@@ -17,8 +17,8 @@ import typer
 from homeroom.cli_output import WorkspaceOption
 
 if TYPE_CHECKING:
+    from homeroom.contract.tables import Tables
     from homeroom.definitions import Definition
-    from homeroom.metrics.tables import Tables
     from homeroom.warehouse import Workspace
 
 DefinitionOption = Annotated[

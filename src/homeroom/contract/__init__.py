@@ -15,6 +15,7 @@ from homeroom.contract.schema import (
     TABLES_REQUIRED,
     VALIDATED,
 )
+from homeroom.contract.tables import Tables
 from homeroom.contract.validate import validate_dataset
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "VALIDATED",
     "ContractError",
     "SourceFile",
+    "Tables",
     "ValidationReport",
     "validate_dataset",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import ibis
 
-from homeroom.metrics.tables import Tables
+from homeroom.contract.tables import Tables
 
 TABLE_NAMES = ("schools", "students", "enrollments", "calendar", "attendance")
 

@@ -11,8 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from homeroom.contract.tables import Tables
 from homeroom.engine.duckdb_engine import TABLE_NAMES
-from homeroom.metrics.tables import Tables
 
 _SESSION: Any = None
 

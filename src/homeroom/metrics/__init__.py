@@ -1,5 +1,6 @@
 """The formulas, once, as Ibis expressions that know nothing of files or engines."""
 
+from homeroom.contract.tables import Tables
 from homeroom.metrics.aggregates import AGGREGATE_COLUMNS, LEVEL_KEYS, LEVEL_PER, aggregate
 from homeroom.metrics.days import DAY_COLUMNS, membership_days
 from homeroom.metrics.students import (
@@ -8,7 +9,6 @@ from homeroom.metrics.students import (
     student_metrics,
     student_school_units,
 )
-from homeroom.metrics.tables import Tables
 
 __all__ = [
     "AGGREGATE_COLUMNS",

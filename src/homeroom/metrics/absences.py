@@ -11,8 +11,8 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
+from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
-from homeroom.metrics.tables import Tables
 
 # The category columns of the student rows, in the district's words.
 CATEGORY_COLUMNS = {

@@ -9,10 +9,10 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
 from homeroom.definitions.profile import SCHOOL_LEVELS, TIERS
 from homeroom.metrics.rates import banded
-from homeroom.metrics.tables import Tables
 
 LEVEL_KEYS = {
     "school": ("district_id", "school_id"),

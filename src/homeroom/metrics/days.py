@@ -16,11 +16,11 @@ from dataclasses import replace
 import ibis
 import ibis.expr.types as ir
 
+from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
 from homeroom.metrics.absences import CATEGORY_COLUMNS, counted_units, in_grades
 from homeroom.metrics.membership import numbered_stays
 from homeroom.metrics.students import classify
-from homeroom.metrics.tables import Tables
 
 # A day-by-day table is one row per student-day: fine for a page, never for a district.
 MAX_STUDENTS = 200

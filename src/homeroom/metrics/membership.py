@@ -13,8 +13,8 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
+from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
-from homeroom.metrics.tables import Tables
 
 
 def calendar_day_numbers(calendar: ir.Table) -> ir.Table:

@@ -12,12 +12,12 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
+from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
 from homeroom.definitions.profile import TIERS
 from homeroom.metrics.absences import CATEGORY_COLUMNS, absences_per_student_school
 from homeroom.metrics.membership import stays
 from homeroom.metrics.rates import at_least, banded
-from homeroom.metrics.tables import Tables
 
 PER_UNITS = {
     "school": ("state", "district_id", "school_id"),

@@ -32,11 +32,11 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
 from homeroom.engine import to_frame
 from homeroom.metrics.membership import calendar_day_numbers, numbered_stays
 from homeroom.metrics.rates import at_least
-from homeroom.metrics.tables import Tables
 from homeroom.signals.features import student_features, student_history, year_end_outcomes
 from homeroom.signals.history import absence_days, year_tables
 from homeroom.signals.model import (

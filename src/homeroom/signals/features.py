@@ -25,10 +25,10 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from homeroom.contract.schema import STUDENT_GROUP_COLUMNS
+from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
 from homeroom.metrics.absences import CATEGORY_COLUMNS
 from homeroom.metrics.students import classify, roll_up, student_school_units
-from homeroom.metrics.tables import Tables
 from homeroom.signals.history import absence_days, school_year_at, year_stays, year_tables
 
 # Columns of the students table that describe who a student is, not what they did: never inputs.

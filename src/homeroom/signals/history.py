@@ -24,10 +24,10 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
 from homeroom.metrics.absences import counted_units, in_grades
 from homeroom.metrics.membership import calendar_day_numbers, numbered_stays
-from homeroom.metrics.tables import Tables
 
 
 class SignalsError(ValueError):

@@ -38,9 +38,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
 from homeroom.engine import to_frame
-from homeroom.metrics.tables import Tables
 from homeroom.signals.features import (
     FEATURE_NAMES,
     school_year_at,

@@ -29,10 +29,10 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
 from homeroom.metrics.rates import at_least
 from homeroom.metrics.students import student_metrics
-from homeroom.metrics.tables import Tables
 from homeroom.signals import reasons
 from homeroom.signals.history import (
     absence_days,

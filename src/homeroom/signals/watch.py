@@ -15,8 +15,8 @@ import duckdb
 import ibis
 import pandas as pd
 
+from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
-from homeroom.metrics.tables import Tables
 from homeroom.signals.history import SignalsError
 from homeroom.signals.rules import Progress, flag_students
 from homeroom.warehouse import Workspace
