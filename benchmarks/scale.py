@@ -68,7 +68,8 @@ METRIC_REQUESTS = {
 
 def step_metrics(workspace: Path, out: Path) -> dict:
     from homeroom.engine import duckdb_tables
-    from homeroom.pipeline import MetricsSession, require_compatible_load
+    from homeroom.pipeline import MetricsSession
+    from homeroom.resolver import require_compatible_load
     from homeroom.warehouse import connect, open_workspace
 
     space = open_workspace(workspace)
@@ -163,7 +164,8 @@ def step_hand_sql(workspace: Path, out: Path) -> dict:
 def step_ours_students(workspace: Path, out: Path) -> dict:
     """The engine's student-per-school rows alone, to set beside the hand SQL."""
     from homeroom.engine import duckdb_tables
-    from homeroom.pipeline import metrics_expression, require_compatible_load
+    from homeroom.pipeline import metrics_expression
+    from homeroom.resolver import require_compatible_load
     from homeroom.warehouse import connect, open_workspace
 
     space = open_workspace(workspace)

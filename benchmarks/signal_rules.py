@@ -35,7 +35,7 @@ DEFAULT_AS_OF = "2025-01-31"  # mid-year of the synthetic 2024-25: five months o
 def step_rules(workspace: str, as_of: str) -> dict:
     import datetime as dt
 
-    from homeroom.pipeline import engine_tables, require_compatible_load
+    from homeroom.resolver import engine_tables, require_compatible_load
     from homeroom.signals.rules import flag_students
     from homeroom.warehouse import connect, open_workspace
 

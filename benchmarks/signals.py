@@ -54,7 +54,7 @@ def cpu_seconds() -> float:
 
 def _tables(workspace: str):
     from homeroom.engine import duckdb_tables
-    from homeroom.pipeline import require_compatible_load
+    from homeroom.resolver import require_compatible_load
     from homeroom.warehouse import connect, open_workspace
 
     space = open_workspace(Path(workspace))

@@ -1,16 +1,14 @@
-"""Files → validated tables → metrics, on the engine asked for.
+"""Metrics requests: a resolved request (data, definition, as-of date, engine) → metrics.
 
-The one path every caller takes (the CLI, the workspace, the tests): the formulas come from
-`homeroom.metrics`, the tables from `homeroom.contract` or a workspace's warehouse.
+The one path every caller takes (the CLI, the web's snapshots, reports, the tests): the formulas
+come from `homeroom.metrics`, what the request is about from `homeroom.resolver`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,8 +17,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from homeroom.definitions import Definition
-from homeroom.engine import ENGINES, duckdb_tables, to_frame
-from homeroom.engine.duckdb_engine import TABLE_NAMES
+from homeroom.engine import to_frame
 from homeroom.metrics import (
     LEVEL_KEYS,
     LEVEL_PER,
@@ -31,13 +28,8 @@ from homeroom.metrics import (
     student_metrics,
     student_school_units,
 )
-from homeroom.warehouse import (
-    CurrentLoad,
-    Workspace,
-    WorkspaceError,
-    connect,
-    current_load,
-)
+from homeroom.resolver import Resolved, default_as_of, engine_tables, resolve
+from homeroom.warehouse import Workspace
 
 if TYPE_CHECKING:
     from homeroom.contract import ValidationReport
@@ -148,30 +140,6 @@ class MetricsSession:
         return to_frame(self.expression(level, per=per, by=tuple(by)))
 
 
-@contextmanager
-def engine_tables(
-    con: duckdb.DuckDBPyConnection, units_per_day: int, engine: str = "duckdb", schema: str = "main"
-) -> Iterator[Tables]:
-    """The validated tables of a DuckDB connection, on the engine asked for.
-
-    For PySpark they are copied once to Parquet in a temporary folder that lives as long as
-    the block, so any number of requests can share the copy.
-    """
-    if engine not in ENGINES:
-        raise MetricsRequestError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
-    tables = duckdb_tables(con, units_per_day, schema)
-    if engine == "duckdb":
-        yield tables
-        return
-    from homeroom.engine.spark_engine import spark_tables
-
-    with tempfile.TemporaryDirectory(prefix="homeroom-spark-") as folder:
-        for name in TABLE_NAMES:
-            target = Path(folder) / f"{name}.parquet"
-            con.execute(f"COPY \"{schema}\".{name} TO '{target}' (FORMAT parquet)")
-        yield spark_tables(Path(folder), units_per_day, tables.students_by_year)
-
-
 def metrics_from_duckdb(
     con: duckdb.DuckDBPyConnection,
     units_per_day: int,
@@ -179,53 +147,59 @@ def metrics_from_duckdb(
     *,
     engine: str = "duckdb",
     schema: str = "main",
-    **request,
+    level: str = "student",
+    per: str = "school",
+    by: Sequence[str] = (),
+    as_of: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Metrics over validated tables held in DuckDB, computed by DuckDB or by PySpark."""
+    """Metrics over validated tables held in DuckDB, computed by DuckDB or by PySpark.
+
+    Without `as_of`, the resolver's default date (the latest attendance recorded).
+    """
+    day = as_of if as_of is not None else default_as_of(con)
     with engine_tables(con, units_per_day, engine, schema) as tables:
-        return to_frame(metrics_expression(tables, definition, **request))
+        return to_frame(
+            metrics_expression(tables, definition, level=level, per=per, by=by, as_of=day)
+        )
+
+
+def metrics_frame(
+    resolved: Resolved, level: str = "student", per: str = "school", by: Sequence[str] = ()
+) -> pd.DataFrame:
+    """One level of metrics for a resolved request (data, definition, as-of date, engine)."""
+    with resolved.tables() as tables:
+        return to_frame(
+            metrics_expression(
+                tables, resolved.definition, level=level, per=per, by=by, as_of=resolved.as_of
+            )
+        )
 
 
 def metrics_for_folder(
     data_dir: Path,
     *,
-    definition: Definition,
+    definition: Definition | str | None = None,
     level: str = "student",
     per: str = "school",
     by: Sequence[str] = (),
     as_of: dt.date | None = None,
-    engine: str = "duckdb",
+    engine: str | None = None,
     on_validated: Callable[[ValidationReport], None] | None = None,
 ) -> pd.DataFrame:
     """Validate a dataset folder in memory and compute one level of metrics from it.
 
     `on_validated` receives the validation report, so a caller can say what was quarantined.
     """
-    from homeroom.contract import validate_dataset
-
-    con = duckdb.connect()
-    try:
-        report = validate_dataset(Path(data_dir), con, definition=definition)
-        if on_validated is not None:
-            on_validated(report)
-        return metrics_from_duckdb(
-            con,
-            report.units_per_day,
-            definition,
-            engine=engine,
-            level=level,
-            per=per,
-            by=tuple(by),
-            as_of=as_of,
-        )
-    finally:
-        con.close()
+    with resolve(data=data_dir, definition=definition, as_of=as_of, engine=engine) as resolved:
+        if on_validated is not None and resolved.validation is not None:
+            on_validated(resolved.validation)
+        return metrics_frame(resolved, level, per, tuple(by))
 
 
 def metrics_for_workspace(
     workspace: Workspace,
     *,
-    definition: Definition | None = None,
+    definition: Definition | str | None = None,
     level: str = "student",
     per: str = "school",
     by: Sequence[str] = (),
@@ -233,37 +207,7 @@ def metrics_for_workspace(
     engine: str | None = None,
 ) -> pd.DataFrame:
     """One level of metrics from a workspace's latest load (read-only)."""
-    definition = definition or workspace.definition()
-    con = connect(workspace, read_only=True)
-    try:
-        current = require_compatible_load(con, workspace, definition)
-        return metrics_from_duckdb(
-            con,
-            current.units_per_day,
-            definition,
-            engine=engine or workspace.engine,
-            level=level,
-            per=per,
-            by=tuple(by),
-            as_of=as_of,
-        )
-    finally:
-        con.close()
-
-
-def require_compatible_load(
-    con: duckdb.DuckDBPyConnection, workspace: Workspace, definition: Definition
-) -> CurrentLoad:
-    """The current load, if its stays were built with the definition's exit-date rule."""
-    current = current_load(con)
-    if current is None:
-        raise WorkspaceError(
-            f"nothing loaded in the workspace {workspace.root} yet; run `homeroom load DATA_DIR`"
-        )
-    if current.exit_date_rule != definition.exit_date:
-        raise WorkspaceError(
-            f"the workspace was loaded with exit_date = {current.exit_date_rule!r} but the "
-            f"definition {definition.name!r} says {definition.exit_date!r}; load the data again "
-            "with that definition (homeroom load DATA_DIR --definition ...)"
-        )
-    return current
+    with resolve(
+        workspace=workspace, definition=definition, as_of=as_of, engine=engine
+    ) as resolved:
+        return metrics_frame(resolved, level, per, tuple(by))

@@ -69,3 +69,19 @@ def _fraction(value: Any) -> Fraction:
     if isinstance(value, Fraction):
         return value
     return Fraction(value).limit_denominator(10**12)
+
+
+def as_of_words(as_of: dt.date, definition_name: str, definition_version: str) -> str:
+    """How every page, report and file names what its numbers are: one sentence."""
+    return f"as of {date_text(as_of)}, definition {definition_name} {definition_version}"
+
+
+def stale_school_sentence(
+    school_name: str, last_recorded: dt.date | None, school_days_missing: int, as_of: dt.date
+) -> str:
+    """A school whose attendance stops before the as-of date, said so that nobody misreads it."""
+    since = f"after {date_text(last_recorded)}" if last_recorded else "this school year"
+    return (
+        f"{school_name}: no attendance recorded {since}; its {school_days_missing} school days "
+        f"through {date_text(as_of)} count as present until its data arrive — check its export"
+    )

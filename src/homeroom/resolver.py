@@ -1,0 +1,332 @@
+"""One place decides what a request is about: the data, the definition, the as-of date, the engine.
+
+Every command, the web app, signals and reports call `resolve` (or, for a connection they
+already hold, `default_as_of` and `stale_schools`); nothing else re-derives these defaults.
+
+- Data: `--data DIR` (validated in memory) or a workspace's current load (the workspace given,
+  else the one around the current folder).
+- Definition: the one asked for; else the workspace's; else `default`.
+- Engine: the one asked for; else the workspace's; else DuckDB.
+- As-of date: the one asked for; else the latest date with attendance recorded in the data,
+  never after today and never after that school year's last instructional day. Metrics count
+  membership days and absences through the same date, so days the data have not reached are
+  never counted as days present.
+- Stale schools: a school whose recorded attendance stops more than `STALE_SCHOOL_DAYS` school
+  days before the as-of date is named, so its missing days are never silently read as present.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import duckdb
+
+from homeroom.contract.tables import Tables
+from homeroom.definitions import Definition, load_definition
+from homeroom.engine import ENGINES, duckdb_tables
+from homeroom.engine.duckdb_engine import TABLE_NAMES
+from homeroom.warehouse import (
+    CurrentLoad,
+    Workspace,
+    WorkspaceError,
+    connect,
+    current_load,
+    open_workspace,
+)
+
+if TYPE_CHECKING:
+    from homeroom.contract import ValidationReport
+
+# More school days than this between a school's last attendance row and the as-of date, and the
+# school is flagged: a week of school without a single absence recorded is not believable.
+STALE_SCHOOL_DAYS = 5
+
+
+class ResolveError(ValueError):
+    """A request that cannot be resolved (no data, no school day, an unknown engine)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class StaleSchool:
+    """A school whose attendance stops before the as-of date."""
+
+    school_id: str
+    school_name: str
+    last_recorded: dt.date | None  # None: no attendance recorded this school year
+    school_days_missing: int  # instructional days after last_recorded, through the as-of date
+
+
+@dataclass
+class Resolved:
+    """What a request is about, resolved once: pass this along, never the raw options."""
+
+    definition: Definition
+    as_of: dt.date
+    as_of_given: bool
+    engine: str
+    con: duckdb.DuckDBPyConnection  # the validated tables (folder in memory, or the warehouse)
+    units_per_day: int
+    source: Literal["folder", "workspace"]
+    data_dir: Path | None = None
+    workspace: Workspace | None = None
+    load: CurrentLoad | None = None
+    validation: ValidationReport | None = None
+    stale: tuple[StaleSchool, ...] = field(default=())
+
+    @property
+    def title(self) -> str | None:
+        return self.workspace.name if self.workspace is not None else None
+
+    def about(self) -> dict[str, object]:
+        """The same, for a file's sidecar: what the numbers in it are."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "as_of_chosen": "given" if self.as_of_given else "latest attendance recorded",
+            "definition": self.definition.name,
+            "definition_version": self.definition.version,
+            "engine": self.engine,
+            "source": str(self.data_dir)
+            if self.data_dir
+            else str(self.workspace.root)
+            if self.workspace
+            else "",
+            "load_id": self.load.load_id if self.load else None,
+            "stale_schools": [
+                {
+                    "school_id": s.school_id,
+                    "school_name": s.school_name,
+                    "last_recorded": s.last_recorded.isoformat() if s.last_recorded else None,
+                    "school_days_missing": s.school_days_missing,
+                }
+                for s in self.stale
+            ],
+        }
+
+    @contextmanager
+    def tables(self) -> Iterator[Tables]:
+        """The validated tables on the resolved engine."""
+        with engine_tables(self.con, self.units_per_day, self.engine) as tables:
+            yield tables
+
+    def audit(self, action: str, **details: object) -> None:
+        """Record a view or export of student rows (only a workspace has an audit log)."""
+        if self.workspace is not None:
+            self.workspace.audit(action, **details)
+
+
+def choose_definition(name: str | None, workspace: Workspace | Path | None = None) -> Definition:
+    """The definition asked for; else the workspace's (given, or around the current folder)."""
+    if name is not None:
+        return load_definition(name)
+    if isinstance(workspace, Workspace):
+        return workspace.definition()
+    try:
+        return open_workspace(workspace).definition()
+    except WorkspaceError:
+        if workspace is not None:
+            raise
+        return load_definition(None)
+
+
+@contextmanager
+def resolve(
+    *,
+    data: Path | None = None,
+    workspace: Path | Workspace | None = None,
+    definition: str | Definition | None = None,
+    as_of: dt.date | None = None,
+    engine: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    today: dt.date | None = None,
+) -> Iterator[Resolved]:
+    """Open the data a request is about and decide its definition, as-of date and engine."""
+    if data is not None:
+        chosen = _definition(definition, None)
+        con = duckdb.connect()
+        try:
+            from homeroom.contract import validate_dataset
+
+            report = validate_dataset(Path(data), con, definition=chosen, progress=progress)
+            yield _resolved(
+                con,
+                chosen,
+                report.units_per_day,
+                as_of,
+                engine or "duckdb",
+                today,
+                source="folder",
+                data_dir=Path(data),
+                validation=report,
+            )
+        finally:
+            con.close()
+        return
+    space = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
+    chosen = _definition(definition, space)
+    con = connect(space, read_only=True)
+    try:
+        current = require_compatible_load(con, space, chosen)
+        yield _resolved(
+            con,
+            chosen,
+            current.units_per_day,
+            as_of,
+            engine or space.engine,
+            today,
+            source="workspace",
+            workspace=space,
+            load=current,
+        )
+    finally:
+        con.close()
+
+
+def _definition(definition: str | Definition | None, space: Workspace | None) -> Definition:
+    if isinstance(definition, Definition):
+        return definition
+    return choose_definition(definition, space)
+
+
+def _resolved(
+    con: duckdb.DuckDBPyConnection,
+    definition: Definition,
+    units_per_day: int,
+    as_of: dt.date | None,
+    engine: str,
+    today: dt.date | None,
+    **where: object,
+) -> Resolved:
+    if engine not in ENGINES:
+        raise ResolveError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
+    day = as_of if as_of is not None else default_as_of(con, today)
+    return Resolved(
+        definition=definition,
+        as_of=day,
+        as_of_given=as_of is not None,
+        engine=engine,
+        con=con,
+        units_per_day=units_per_day,
+        stale=tuple(stale_schools(con, day)),
+        **where,  # type: ignore[arg-type]  # source, data_dir/workspace, load/validation
+    )
+
+
+def default_as_of(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> dt.date:
+    """The latest date with attendance recorded, never after today or its year's last school day.
+
+    Data with no attendance at all (or none up to today) fall back to the latest school day up
+    to today.
+    """
+    today = today or dt.date.today()
+    last = _scalar(con, "SELECT max(date) FROM attendance WHERE date <= ?", today)
+    if last is None:
+        last = _scalar(
+            con, "SELECT max(date) FROM calendar WHERE instructional AND date <= ?", today
+        )
+    if last is None:
+        raise ResolveError(
+            "the data hold no school day up to today; give the date with --as-of YYYY-MM-DD"
+        )
+    year_end = _scalar(
+        con,
+        "SELECT max(date) FROM calendar WHERE instructional AND school_year = "
+        "(SELECT max(school_year) FROM calendar WHERE date = ?)",
+        last,
+    )
+    return min(last, year_end) if year_end is not None else last
+
+
+def school_year_of(con: duckdb.DuckDBPyConnection, day: dt.date) -> int | None:
+    """The school year whose calendars hold `day` (the later one where two overlap)."""
+    found = _scalar(con, "SELECT max(school_year) FROM calendar WHERE date = ?", day)
+    return int(found) if found is not None else None
+
+
+def stale_schools(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, limit: int = STALE_SCHOOL_DAYS
+) -> list[StaleSchool]:
+    """Schools with students enrolled whose last attendance row is more than `limit` school
+    days before `as_of`, in the school year of `as_of` (none recorded at all counts too)."""
+    year = school_year_of(con, as_of)
+    if year is None:
+        return []
+    rows = con.execute(
+        """
+        WITH open_schools AS (
+            SELECT DISTINCT school_id FROM enrollments WHERE school_year = $year
+        ), recorded AS (
+            SELECT school_id, max(date) AS last_recorded FROM attendance
+            WHERE school_year = $year AND date <= $as_of GROUP BY school_id
+        )
+        SELECT s.school_id, any_value(s.school_name), any_value(r.last_recorded),
+               count(*) AS days_missing
+        FROM schools s
+        JOIN open_schools o ON o.school_id = s.school_id
+        JOIN calendar c ON c.calendar_id = s.calendar_id AND c.school_year = $year
+            AND c.instructional AND c.date <= $as_of
+        LEFT JOIN recorded r ON r.school_id = s.school_id
+        WHERE r.last_recorded IS NULL OR c.date > r.last_recorded
+        GROUP BY s.school_id
+        HAVING count(*) > $limit
+        ORDER BY days_missing DESC, s.school_id
+        """,
+        {"year": year, "as_of": as_of, "limit": limit},
+    ).fetchall()
+    return [StaleSchool(str(sid), str(name), last, int(days)) for sid, name, last, days in rows]
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, *params: object) -> dt.date | None:
+    value = con.execute(sql, list(params)).fetchall()[0][0]
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value  # type: ignore[no-any-return]
+
+
+@contextmanager
+def engine_tables(
+    con: duckdb.DuckDBPyConnection, units_per_day: int, engine: str = "duckdb", schema: str = "main"
+) -> Iterator[Tables]:
+    """The validated tables of a DuckDB connection, on the engine asked for.
+
+    For PySpark they are copied once to Parquet in a temporary folder that lives as long as
+    the block, so any number of requests can share the copy.
+    """
+    if engine not in ENGINES:
+        raise ResolveError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
+    tables = duckdb_tables(con, units_per_day, schema)
+    if engine == "duckdb":
+        yield tables
+        return
+    from homeroom.engine.spark_engine import spark_tables
+
+    with tempfile.TemporaryDirectory(prefix="homeroom-spark-") as folder:
+        for name in TABLE_NAMES:
+            target = Path(folder) / f"{name}.parquet"
+            con.execute(f"COPY \"{schema}\".{name} TO '{target}' (FORMAT parquet)")
+        yield spark_tables(Path(folder), units_per_day, tables.students_by_year)
+
+
+def require_compatible_load(
+    con: duckdb.DuckDBPyConnection, workspace: Workspace, definition: Definition
+) -> CurrentLoad:
+    """The current load, if its stays were built with the definition's exit-date rule."""
+    current = current_load(con)
+    if current is None:
+        raise WorkspaceError(
+            f"nothing loaded in the workspace {workspace.root} yet; run `homeroom load DATA_DIR`"
+        )
+    if current.exit_date_rule != definition.exit_date:
+        raise WorkspaceError(
+            f"the workspace was loaded with exit_date = {current.exit_date_rule!r} but the "
+            f"definition {definition.name!r} says {definition.exit_date!r}; load the data again "
+            "with that definition (homeroom load DATA_DIR --definition ...)"
+        )
+    return current
