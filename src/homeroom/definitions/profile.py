@@ -17,15 +17,14 @@ from typing import Any
 from homeroom.contract.schema import CATEGORIES, GRADE_LEVELS
 from homeroom.definitions.signals import KEYS as SIGNAL_KEYS
 from homeroom.definitions.signals import SignalRules, default_signal_rules, parse_signals
+from homeroom.definitions.values import DefinitionError, share, whole, words
+from homeroom.definitions.values import number_text as _number
+from homeroom.definitions.values import percent_text as _percent
 
 TIERS = ("satisfactory", "at_risk", "moderate_chronic", "severe_chronic")
 SCHOOL_LEVELS = ("low", "modest", "significant", "high", "extreme")
 PARTIAL_DAY_RULES = ("fractional", "half_day")
 EXIT_DATE_RULES = ("inclusive", "exclusive")
-
-
-class DefinitionError(ValueError):
-    """A definition file that cannot be used; the message says which key and why."""
 
 
 @dataclass(frozen=True)
@@ -91,19 +90,6 @@ _EXIT_WORDS = {
 }
 
 
-def _percent(share: Fraction) -> str:
-    value = share * 100
-    return f"{_number(value)}%"
-
-
-def _number(value: Fraction | None) -> str:
-    if value is None:
-        return "-"
-    if value.denominator == 1:
-        return str(value.numerator)
-    return f"{float(value):g}"
-
-
 def available() -> dict[str, Path]:
     """The shipped profiles by name."""
     folder = resources.files("homeroom.definitions") / "profiles"
@@ -162,27 +148,6 @@ def _read_chain(path: Path, shipped: dict[str, Path], seen: set[Path]) -> dict[s
     return base
 
 
-def _share(path: Path, key: str, value: Any) -> Fraction:
-    """An exact share from 0.1, "10%", "1/10" or 10 (read as percent when > 1)."""
-    try:
-        if isinstance(value, str):
-            text = value.strip()
-            share = Fraction(text[:-1].strip()) / 100 if text.endswith("%") else Fraction(text)
-        elif isinstance(value, bool):
-            raise ValueError
-        else:
-            share = Fraction(str(value))
-    except (ValueError, ZeroDivisionError):
-        raise DefinitionError(
-            f'{path}: \'{key}\' must be a share such as 0.10, "10%" or "1/10"; got {value!r}'
-        ) from None
-    if share > 1:
-        share = share / 100
-    if not 0 <= share <= 1:
-        raise DefinitionError(f"{path}: '{key}' must be between 0 and 100%; got {value!r}")
-    return share
-
-
 def _require(path: Path, data: dict[str, Any], section: str, key: str) -> Any:
     try:
         return data[section][key]
@@ -226,94 +191,32 @@ def _check_keys(data: dict[str, Any], path: Path) -> None:
             )
 
 
-def _whole(path: Path, key: str, value: Any, least: int) -> int:
-    """A whole number of at least `least`; 10.5 or "ten" is an error naming the key."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise DefinitionError(f"{path}: {key} must be a whole number; got {value!r}")
-    if value < least:
-        raise DefinitionError(f"{path}: {key} must be {least} or more; got {value!r}")
-    return value
-
-
-def _words(path: Path, key: str, value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
-        raise DefinitionError(f'{path}: {key} must be a list such as ["a", "b"]; got {value!r}')
-    return tuple(str(v) for v in value)
-
-
 def _build(data: dict[str, Any], path: Path) -> Definition:
+    """A Definition from a profile's merged TOML (after `extends`), every value checked."""
     _check_keys(data, path)
     meta = data.get("definition", {})
-    chronic = data.get("chronic", {})
-    share = chronic.get("threshold_share")
-    days = chronic.get("threshold_days")
-    if (share is None) == (days is None):
-        raise DefinitionError(
-            f"{path}: [chronic] needs exactly one of threshold_share (e.g. 0.10) "
-            "or threshold_days (e.g. 15)"
-        )
-    threshold_days = None
-    if days is not None:
-        try:
-            threshold_days = Fraction(str(days))
-        except ValueError:
-            raise DefinitionError(
-                f"{path}: threshold_days must be a number; got {days!r}"
-            ) from None
-        if threshold_days <= 0:
-            raise DefinitionError(f"{path}: threshold_days must be above 0; got {days!r}")
+    threshold_share, threshold_days = _threshold(data, path)
     partial = _require(path, data, "chronic", "partial_days")
     if partial not in PARTIAL_DAY_RULES:
         raise DefinitionError(
             f"{path}: partial_days must be one of {', '.join(PARTIAL_DAY_RULES)}; got {partial!r}"
         )
-    categories = _words(
-        path, "absence_categories", _require(path, data, "chronic", "absence_categories")
-    )
-    unknown = [c for c in categories if c not in CATEGORIES]
-    if unknown:
-        raise DefinitionError(
-            f"{path}: absence_categories has unknown categories {unknown}; "
-            f"known: {', '.join(CATEGORIES)}"
-        )
-    enrollment = data.get("enrollment", {})
-    exit_rule = enrollment.get("exit_date", "inclusive")
-    if exit_rule not in EXIT_DATE_RULES:
-        raise DefinitionError(
-            f"{path}: exit_date must be 'inclusive' or 'exclusive'; got {exit_rule!r}"
-        )
-    grades = _words(path, "grades", enrollment.get("grades", []))
-    bad_grades = [g for g in grades if g not in GRADE_LEVELS]
-    if bad_grades:
-        raise DefinitionError(
-            f"{path}: unknown grades {bad_grades}; known: {', '.join(GRADE_LEVELS)}"
-        )
-    tiers = data.get("tiers", {})
-    tier_cuts = tuple(
-        _share(path, f"tiers.{n}", _require(path, data, "tiers", n)) for n in TIERS[1:]
-    )
-    levels = data.get("school_levels", {})
-    level_cuts = tuple(
-        _share(path, f"school_levels.{n}", _require(path, data, "school_levels", n))
-        for n in SCHOOL_LEVELS[1:]
-    )
-    for label, cuts in (("tiers", tier_cuts), ("school_levels", level_cuts)):
-        if list(cuts) != sorted(cuts):
-            raise DefinitionError(f"{path}: [{label}] cut points must rise: {cuts}")
-    del tiers, levels
-    minimum = _whole(
+    categories = _categories(data, path)
+    exit_rule, grades = _enrollment(data.get("enrollment", {}), path)
+    tier_cuts, level_cuts = _cuts(data, path)
+    minimum = whole(
         path,
         "minimum_days_enrolled",
         _require(path, data, "chronic", "minimum_days_enrolled"),
         0,
     )
-    truancy = _whole(
+    truancy = whole(
         path,
         "[truancy] unexcused_absences",
         data.get("truancy", {}).get("unexcused_absences", 10),
         1,
     )
-    group = _whole(
+    group = whole(
         path,
         "the minimum group size (minimum_group_size)",
         data.get("reporting", {}).get("minimum_group_size", 10),
@@ -324,20 +227,84 @@ def _build(data: dict[str, Any], path: Path) -> Definition:
         version=str(meta.get("version", "1")),
         description=str(meta.get("description", "")),
         source=str(meta.get("source", "")),
-        threshold_share=_share(path, "chronic.threshold_share", share)
-        if share is not None
-        else None,
+        threshold_share=threshold_share,
         threshold_days=threshold_days,
         minimum_days_enrolled=minimum,
         partial_days=partial,
         absence_categories=categories,
         exit_date=exit_rule,
         grades=grades,
-        tier_cuts=tier_cuts,  # type: ignore[arg-type]
-        level_cuts=level_cuts,  # type: ignore[arg-type]
+        tier_cuts=tier_cuts,
+        level_cuts=level_cuts,
         truancy_threshold=truancy,
         minimum_group_size=group,
         path=str(path),
         notes=tuple(meta.get("notes", [])),
         signals=parse_signals(data.get("signals", {}), path),
     )
+
+
+def _threshold(data: dict[str, Any], path: Path) -> tuple[Fraction | None, Fraction | None]:
+    """[chronic] threshold_share or threshold_days: exactly one of them, as (share, days)."""
+    chronic = data.get("chronic", {})
+    given_share = chronic.get("threshold_share")
+    days = chronic.get("threshold_days")
+    if (given_share is None) == (days is None):
+        raise DefinitionError(
+            f"{path}: [chronic] needs exactly one of threshold_share (e.g. 0.10) "
+            "or threshold_days (e.g. 15)"
+        )
+    if given_share is not None:
+        return share(path, "chronic.threshold_share", given_share), None
+    try:
+        threshold_days = Fraction(str(days))
+    except ValueError:
+        raise DefinitionError(f"{path}: threshold_days must be a number; got {days!r}") from None
+    if threshold_days <= 0:
+        raise DefinitionError(f"{path}: threshold_days must be above 0; got {days!r}")
+    return None, threshold_days
+
+
+def _categories(data: dict[str, Any], path: Path) -> tuple[str, ...]:
+    """[chronic] absence_categories: known attendance categories only."""
+    categories = words(
+        path, "absence_categories", _require(path, data, "chronic", "absence_categories")
+    )
+    unknown = [c for c in categories if c not in CATEGORIES]
+    if unknown:
+        raise DefinitionError(
+            f"{path}: absence_categories has unknown categories {unknown}; "
+            f"known: {', '.join(CATEGORIES)}"
+        )
+    return categories
+
+
+def _enrollment(section: dict[str, Any], path: Path) -> tuple[str, tuple[str, ...]]:
+    """[enrollment]: the exit-date rule and the grades in scope."""
+    exit_rule = section.get("exit_date", "inclusive")
+    if exit_rule not in EXIT_DATE_RULES:
+        raise DefinitionError(
+            f"{path}: exit_date must be 'inclusive' or 'exclusive'; got {exit_rule!r}"
+        )
+    grades = words(path, "grades", section.get("grades", []))
+    bad_grades = [g for g in grades if g not in GRADE_LEVELS]
+    if bad_grades:
+        raise DefinitionError(
+            f"{path}: unknown grades {bad_grades}; known: {', '.join(GRADE_LEVELS)}"
+        )
+    return exit_rule, grades
+
+
+def _cuts(
+    data: dict[str, Any], path: Path
+) -> tuple[tuple[Fraction, Fraction, Fraction], tuple[Fraction, Fraction, Fraction, Fraction]]:
+    """[tiers] and [school_levels] cut points, each list rising."""
+    tiers = [share(path, f"tiers.{n}", _require(path, data, "tiers", n)) for n in TIERS[1:]]
+    levels = [
+        share(path, f"school_levels.{n}", _require(path, data, "school_levels", n))
+        for n in SCHOOL_LEVELS[1:]
+    ]
+    for label, cuts in (("tiers", tiers), ("school_levels", levels)):
+        if cuts != sorted(cuts):
+            raise DefinitionError(f"{path}: [{label}] cut points must rise: {tuple(cuts)}")
+    return (tiers[0], tiers[1], tiers[2]), (levels[0], levels[1], levels[2], levels[3])

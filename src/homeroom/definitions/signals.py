@@ -5,12 +5,15 @@ definition's TOML file; the shipped values live only in `profiles/default.toml`,
 shipped profile extends. A file that leaves out `[signals]` (or some of its keys) gets the
 values of `default.toml` for what it leaves out.
 
-Shares are exact `Fraction`s (like the chronic threshold); day counts that may be partial
-(half days) are `Fraction`s too; counts of school days are whole numbers.
+A key is declared once, as a field of `SignalRules` with its kind (`_share`, `_days`,
+`_amount`); the list of keys and how each is read follow from the fields. Shares are exact
+`Fraction`s (like the chronic threshold); day counts that may be partial (half days) are
+`Fraction`s too; counts of school days are whole numbers.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from dataclasses import dataclass
 from fractions import Fraction
@@ -19,27 +22,46 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from homeroom.definitions.values import DefinitionError, amount, share, whole
+from homeroom.definitions.values import number_text as _number
+from homeroom.definitions.values import percent_text as _percent
+
+
+def _share() -> Any:
+    """A share of days, 0 to 1 (0.1, "10%" or "1/10")."""
+    return dataclasses.field(metadata={"kind": "share"})
+
+
+def _days(least: int) -> Any:
+    """A whole number of school days, at least `least`."""
+    return dataclasses.field(metadata={"kind": "school_days", "least": least})
+
+
+def _amount(positive: bool) -> Any:
+    """Days (or points) that may be partial; above 0 when `positive`, else 0 or more."""
+    return dataclasses.field(metadata={"kind": "amount", "positive": positive})
+
 
 @dataclass(frozen=True)
 class SignalRules:
     """The thresholds of the twelve rules (docs/signals.md, "Rules")."""
 
-    prior_year_chronic: Fraction  # last year's absence rate from which early support (tier 2)
-    prior_year_severe: Fraction  # ... and from which intensive support (tier 3)
-    pace_absences_per_month: Fraction  # `pace`: this many days absent per whole month
-    ytd_chronic: Fraction  # this year's absence rate from which early support
-    ytd_severe: Fraction  # ... and from which intensive support
-    no_improvement_school_days: int  # school days after early support began before judging
-    september_absences: Fraction  # `september_2_4` from this many September days absent
-    september_many_absences: Fraction  # `september_5_plus` from this many (2-4 stops below)
-    monday_friday_share: Fraction  # share of days absent that fell on a Monday or Friday
-    monday_friday_minimum_days: Fraction  # ... with at least this many days absent on them
-    consecutive_days: int  # a run of this many school days absent in a row
-    recent_rise_school_days: int  # the recent window: the last this many school days
-    recent_rise_points: Fraction  # recent rate minus earlier rate, in percentage points
-    recent_rise_minimum_days_absent: Fraction  # days absent in the window, at least
-    recent_rise_minimum_days_before: int  # school days enrolled before the window, at least
-    new_arrival_after_school_days: int  # first day this year after this many school days
+    prior_year_chronic: Fraction = _share()  # last year's rate from which early support (tier 2)
+    prior_year_severe: Fraction = _share()  # ... and from which intensive support (tier 3)
+    pace_absences_per_month: Fraction = _amount(True)  # `pace`: days absent per whole month
+    ytd_chronic: Fraction = _share()  # this year's absence rate from which early support
+    ytd_severe: Fraction = _share()  # ... and from which intensive support
+    no_improvement_school_days: int = _days(1)  # school days after early support began
+    september_absences: Fraction = _amount(True)  # `september_2_4` from this many days absent
+    september_many_absences: Fraction = _amount(True)  # `september_5_plus` from this many
+    monday_friday_share: Fraction = _share()  # share of days absent on a Monday or Friday
+    monday_friday_minimum_days: Fraction = _amount(False)  # ... with at least this many on them
+    consecutive_days: int = _days(2)  # a run of this many school days absent in a row
+    recent_rise_school_days: int = _days(1)  # the recent window: the last this many school days
+    recent_rise_points: Fraction = _amount(False)  # recent minus earlier rate, percentage points
+    recent_rise_minimum_days_absent: Fraction = _amount(False)  # days absent in the window
+    recent_rise_minimum_days_before: int = _days(1)  # school days enrolled before the window
+    new_arrival_after_school_days: int = _days(0)  # first day this year after this many days
 
     def summary_rows(self) -> list[tuple[str, str]]:
         """The thresholds in words, for `homeroom definitions` and docs."""
@@ -85,48 +107,7 @@ class SignalRules:
         ]
 
 
-KEYS = (
-    "prior_year_chronic",
-    "prior_year_severe",
-    "pace_absences_per_month",
-    "ytd_chronic",
-    "ytd_severe",
-    "no_improvement_school_days",
-    "september_absences",
-    "september_many_absences",
-    "monday_friday_share",
-    "monday_friday_minimum_days",
-    "consecutive_days",
-    "recent_rise_school_days",
-    "recent_rise_points",
-    "recent_rise_minimum_days_absent",
-    "recent_rise_minimum_days_before",
-    "new_arrival_after_school_days",
-)
-_SHARES = (
-    "prior_year_chronic",
-    "prior_year_severe",
-    "ytd_chronic",
-    "ytd_severe",
-    "monday_friday_share",
-)
-# (key, least whole number)
-_SCHOOL_DAYS = (
-    ("no_improvement_school_days", 1),
-    ("consecutive_days", 2),
-    ("recent_rise_school_days", 1),
-    ("recent_rise_minimum_days_before", 1),
-    ("new_arrival_after_school_days", 0),
-)
-# (key, must be above 0)
-_AMOUNTS = (
-    ("pace_absences_per_month", True),
-    ("september_absences", True),
-    ("september_many_absences", True),
-    ("monday_friday_minimum_days", False),
-    ("recent_rise_points", False),
-    ("recent_rise_minimum_days_absent", False),
-)
+KEYS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(SignalRules))
 # (lower, higher): the higher band must start above the lower one
 _RISING = (
     ("prior_year_chronic", "prior_year_severe"),
@@ -150,16 +131,11 @@ def default_signal_rules() -> SignalRules:
 
 def parse_signals(section: dict[str, Any], path: Path) -> SignalRules:
     """A definition's `[signals]` section, its missing keys taken from `default.toml`."""
-    from homeroom.definitions.profile import DefinitionError, _share, _whole
-
     values = {**_shipped_values(), **section}
-    parsed: dict[str, Any] = {}
-    for key in _SHARES:
-        parsed[key] = _share(path, f"signals.{key}", values[key])
-    for key, least in _SCHOOL_DAYS:
-        parsed[key] = _whole(path, f"[signals] {key}", values[key], least)
-    for key, positive in _AMOUNTS:
-        parsed[key] = _amount(path, key, values[key], positive, DefinitionError)
+    # Any: each value has its own field's type (Fraction or int), checked by `_value`.
+    parsed: dict[str, Any] = {
+        f.name: _value(path, f, values[f.name]) for f in dataclasses.fields(SignalRules)
+    }
     if parsed["recent_rise_points"] > 100:
         raise DefinitionError(
             f"{path}: [signals] recent_rise_points is in percentage points (0 to 100); "
@@ -174,25 +150,11 @@ def parse_signals(section: dict[str, Any], path: Path) -> SignalRules:
     return SignalRules(**parsed)
 
 
-def _amount(path: Path, key: str, value: Any, positive: bool, error: type[Exception]) -> Fraction:
-    """A number of days (or points) that may be partial, e.g. 2, 2.5 or "5/2"."""
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        amount = Fraction(str(value).strip())
-    except (ValueError, ZeroDivisionError):
-        raise error(f"{path}: [signals] {key} must be a number such as 2; got {value!r}") from None
-    if amount < 0 or (positive and amount == 0):
-        least = "above 0" if positive else "0 or more"
-        raise error(f"{path}: [signals] {key} must be {least}; got {value!r}")
-    return amount
-
-
-def _percent(share: Fraction) -> str:
-    return f"{_number(share * 100)}%"
-
-
-def _number(value: Fraction) -> str:
-    if value.denominator == 1:
-        return str(value.numerator)
-    return f"{float(value):g}"
+def _value(path: Path, key: dataclasses.Field[Any], value: Any) -> Fraction | int:
+    """One key's value, read as its field's kind says."""
+    kind = key.metadata["kind"]
+    if kind == "share":
+        return share(path, f"signals.{key.name}", value)
+    if kind == "school_days":
+        return whole(path, f"[signals] {key.name}", value, key.metadata["least"])
+    return amount(path, f"[signals] {key.name}", value, key.metadata["positive"])

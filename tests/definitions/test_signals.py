@@ -100,3 +100,14 @@ def test_the_thresholds_in_words() -> None:
 def test_bad_thresholds_name_the_key(tmp_path: Path, body: str, message: str) -> None:
     with pytest.raises(DefinitionError, match=message):
         load_definition(write(tmp_path, f'extends = "default"\n[signals]\n{body}\n'))
+
+
+def test_the_signals_section_does_not_import_the_profile() -> None:
+    # The profile holds a SignalRules, so the other way round would be an import cycle.
+    import ast
+
+    import homeroom.definitions.signals as section
+
+    tree = ast.parse(Path(section.__file__).read_text(encoding="utf-8"))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert "homeroom.definitions.profile" not in imported
