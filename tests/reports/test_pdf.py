@@ -233,24 +233,7 @@ def test_out_refuses_other_suffixes(capsys, district, tmp_path):
     assert not (tmp_path / "report.docx").exists()
 
 
-# -- month ends -------------------------------------------------------------------------------
-def test_month_ends_run_to_each_month_end_and_stop_at_the_as_of_date():
-    spans = {
-        2024: (dt.date(2023, 8, 28), dt.date(2024, 6, 12)),
-        2025: (dt.date(2024, 8, 26), dt.date(2025, 6, 11)),
-        2026: (dt.date(2025, 8, 25), dt.date(2026, 6, 10)),
-    }
-    ends = pdf.month_ends(spans, dt.date(2025, 2, 14), through_year=2025)
-    last_year = [e for e in ends if e.school_year == 2024]
-    assert [e.date for e in last_year][:2] == [dt.date(2023, 8, 31), dt.date(2023, 9, 30)]
-    assert last_year[-1] == pdf.MonthEnd(2024, 6, dt.date(2024, 6, 12))
-    assert len(last_year) == 11
-    this_year = [e for e in ends if e.school_year == 2025]
-    assert [e.month for e in this_year] == [8, 9, 10, 11, 12, 1, 2]
-    assert this_year[-1].date == dt.date(2025, 2, 14)
-    assert all(e.school_year <= 2025 for e in ends)
-
-
+# -- month trend -------------------------------------------------------------------------------
 def test_month_trend_takes_the_units_row_for_each_school_year():
     import pandas as pd
 

@@ -9,7 +9,7 @@ import pytest
 from report_frames import FakeMetrics, district_frame, row, state_frames
 
 from homeroom.reports import DEFAULT_GROUP_COLUMNS, build_summary
-from homeroom.reports.groups import COMPLEMENTARY, SMALL, GroupRate, suppress
+from homeroom.reports.groups import COMPLEMENTARY, SMALL
 
 
 def test_headline_is_the_district_in_its_latest_year(summary):
@@ -180,45 +180,3 @@ def test_no_rows_is_a_clear_error(definition):
     empty = FakeMetrics({("district", ()): district_frame().iloc[0:0]})
     with pytest.raises(ValueError, match="no district rows"):
         build_summary(empty, definition)
-
-
-def _group(label: str, eligible: int) -> GroupRate:
-    return GroupRate("sex", label, label, eligible, eligible // 2, 0.5, None)
-
-
-@pytest.mark.parametrize(
-    ("sizes", "hidden"),
-    [
-        ((100, 200, 300), set()),
-        ((4, 200, 300), {0, 1}),  # one small group: the next smallest is hidden with it
-        ((4, 7, 300), {0, 1}),  # two small groups, 11 together: enough
-        ((2, 3, 300, 400), {0, 1, 2}),  # two small groups, 5 together: a third is hidden
-        ((3, 500), {0, 1}),
-    ],
-)
-def test_complementary_suppression(sizes, hidden):
-    groups = suppress([_group(str(i), n) for i, n in enumerate(sizes)], minimum=10)
-    assert {i for i, g in enumerate(groups) if g.suppressed} == hidden
-
-
-def test_groups_too_small_to_rank_shown_but_left_out_of_the_gaps():
-    from homeroom.reports.groups import GAP_MINIMUM_STUDENTS, GroupTable, column_gap
-
-    def group(value: str, eligible: int, chronic: int) -> GroupRate:
-        return GroupRate(
-            "race_ethnicity", value, value, eligible, chronic, chronic / eligible, None
-        )
-
-    table = GroupTable(
-        "race_ethnicity",
-        "Race and ethnicity",
-        (
-            group("asian", 200, 30),  # 15%
-            group("native_hawaiian_pacific_islander", GAP_MINIMUM_STUDENTS - 1, 20),  # 69%
-            group("white", 900, 180),  # 20%
-            group("black", 300, 96),  # 32%
-        ),
-    )
-    gap = column_gap(table)
-    # A group of 29 at 69% is a chance swing; the ranked gap is black (32%) vs asian (15%).
-    assert (gap.group.value, gap.comparison.value) == ("black", "asian")

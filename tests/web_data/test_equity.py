@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
+from homeroom.definitions import load_definition
+from homeroom.metrics.groups import RANKING_MINIMUM
+from homeroom.reports import build_summary
 from homeroom.web.data import equity
+from homeroom.web.data.common import group_tables
+from homeroom.web.data.equity import equity_table
 from homeroom.web.scope import Scope, ScopeError
 
 VIEWER = Scope.of("viewer", "district_viewer")
@@ -28,15 +34,17 @@ def test_gaps_to_all_students_and_to_the_lowest_group_and_the_ratio(serving):
     )
     assert female.chronic_absence_rate == pytest.approx(0.4)
     assert female.gap_to_all == pytest.approx(0.2)
-    assert female.gap_to_lowest == pytest.approx(0.4)
     assert female.ratio_to_all == pytest.approx(2.0)
-    assert (male.chronic_absence_rate, male.gap_to_all, male.gap_to_lowest, male.ratio_to_all) == (
+    assert (male.chronic_absence_rate, male.gap_to_all, male.ratio_to_all) == (
         0.0,
         pytest.approx(-0.2),
         0.0,
-        0.0,
     )
-    assert sex.lowest == male
+    # Groups of 5 are shown but too small to rank (fewer than 30), as in the printable report:
+    # neither is "the lowest group", so there is no gap to it.
+    assert page.ranking_minimum == RANKING_MINIMUM
+    assert sex.lowest is None
+    assert female.gap_to_lowest is None and male.gap_to_lowest is None
 
 
 def test_small_groups_are_blanked_with_the_reason(serving):
@@ -52,7 +60,7 @@ def test_small_groups_are_blanked_with_the_reason(serving):
     assert (shown.students_eligible, shown.chronic_absence_rate) == (5, pytest.approx(0.2))
     assert (shown.gap_to_all, shown.gap_to_lowest, shown.ratio_to_all) == (
         pytest.approx(0),
-        0,
+        None,  # 5 students: not ranked, so no lowest group to measure from
         pytest.approx(1),
     )
     homeless = table(page, "homeless")
@@ -68,3 +76,61 @@ def test_one_school_and_scope(serving):
     assert page.unit_name == "School S2" and page.students_eligible == 4
     with pytest.raises(ScopeError):
         equity(serving, STAFF_S2, school_id="S1")
+
+
+# -- the equity page and the printable report name the same lowest group ----------------------
+# (race, eligible, chronic): Asian students are 15, none chronically absent: the lowest rate,
+# but too few to rank; White students (15%) are the lowest ranked group.
+RACE = [("asian", 15, 0), ("black", 100, 30), ("white", 400, 60)]
+ELIGIBLE = sum(n for _, n, _ in RACE)
+CHRONIC = sum(c for _, _, c in RACE)
+
+
+def _counts(eligible: int, chronic: int) -> dict[str, object]:
+    return {
+        "school_year": 2025,
+        "district_id": "D1",
+        "students_enrolled": eligible,
+        "students_eligible": eligible,
+        "chronically_absent_count": chronic,
+        "chronic_absence_rate": chronic / eligible,
+        "chronic_absence_rate_change": None,
+        "ada": 0.93,
+        "level": "high",
+        "satisfactory_count": eligible - chronic,
+        "at_risk_count": 0,
+        "moderate_chronic_count": chronic,
+        "severe_chronic_count": 0,
+    }
+
+
+def _report_metrics(level: str, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    if by == ("race_ethnicity",):
+        return pd.DataFrame([{**_counts(n, c), "race_ethnicity": v} for v, n, c in RACE])
+    if by:
+        raise ValueError("not in this district")
+    everyone = _counts(ELIGIBLE, CHRONIC)
+    return pd.DataFrame([{**everyone, "school_id": "S1"} if level == "school" else everyone])
+
+
+def test_the_equity_page_and_the_report_agree_on_the_lowest_group():
+    definition = load_definition("default")
+    summary = build_summary(_report_metrics, definition, group_columns=("race_ethnicity",))
+    (gap,) = summary.gaps
+    assert (gap.group.value, gap.comparison.value) == ("black", "white")
+
+    rows = pd.DataFrame(
+        [{**_counts(ELIGIBLE, CHRONIC), "group_column": "", "group_value": None}]
+        + [
+            {**_counts(n, c), "group_column": "race_ethnicity", "group_value": v}
+            for v, n, c in RACE
+        ]
+    )
+    (race,) = group_tables(rows, definition.minimum_group_size)
+    page = equity_table(race, CHRONIC / ELIGIBLE, definition.minimum_group_size)
+    assert page.lowest is not None and page.lowest.value == gap.comparison.value == "white"
+    by_value = {g.value: g for g in page.groups}
+    # The 15-student group is shown with its rate, measured from the lowest ranked group.
+    assert by_value["asian"].chronic_absence_rate == 0.0
+    assert by_value["asian"].gap_to_lowest == pytest.approx(-0.15)
+    assert by_value["black"].gap_to_lowest == pytest.approx(0.15)

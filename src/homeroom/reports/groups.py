@@ -1,60 +1,51 @@
-"""Student groups: each group's rate, small-group suppression, and the largest gaps between groups.
+"""Student groups as the report shows them: each column's groups with their words, and the
+largest gaps between groups written as sentences.
 
-Suppression happens here, before any renderer sees the numbers: a suppressed group keeps its
-label but loses every count and rate, so no report can print them by mistake.
+The rules (suppression, which groups are ranked, the gaps) live in `homeroom.metrics.groups`;
+this module only reads the aggregate frame into its `GroupRate`s and puts a gap into words.
+Suppression happens when a table is made, before any renderer sees the numbers: a suppressed
+group keeps its label but loses every count and rate, so no report can print them by mistake.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from homeroom.reports import labels
+from homeroom.metrics import groups as rules
+from homeroom.metrics.groups import (
+    COMPLEMENTARY,
+    SMALL,
+    GroupGap,
+    GroupRate,
+    GroupTable,
+    ranking_minimum,
+    suppress,
+)
+from homeroom.reports import formats, labels
 
-# Groups smaller than this are shown (when not suppressed) but not ranked among the gaps.
-GAP_MINIMUM_STUDENTS = 30
-SMALL = "small"  # fewer eligible students than the definition's minimum group size
-COMPLEMENTARY = "complementary"  # hidden so a small group cannot be found by subtraction
-
-
-@dataclass(frozen=True)
-class GroupRate:
-    """One student group's numbers in the unit (district or state) for the report's year."""
-
-    column: str
-    value: str | None
-    label: str
-    students_eligible: int | None
-    chronically_absent_count: int | None
-    chronic_absence_rate: float | None
-    change: float | None  # from the prior year, when the data hold one
-    suppression: str | None = None  # None, SMALL or COMPLEMENTARY
-
-    @property
-    def suppressed(self) -> bool:
-        return self.suppression is not None
-
-    @property
-    def recorded(self) -> bool:
-        return self.value is not None
-
-
-@dataclass(frozen=True)
-class GroupTable:
-    """Every group of one column (race_ethnicity, homeless, grade_level, ...), in natural order."""
-
-    column: str
-    label: str
-    groups: tuple[GroupRate, ...]
+__all__ = [
+    "COMPLEMENTARY",
+    "SMALL",
+    "Gap",
+    "GroupRate",
+    "GroupTable",
+    "column_gap",
+    "gap_sentence",
+    "group_table",
+    "largest_gaps",
+    "ranking_minimum",
+    "suppress",
+]
 
 
 @dataclass(frozen=True)
 class Gap:
-    """Two groups of one column far apart: a flag group vs the rest, or the highest vs lowest."""
+    """Two groups of one column far apart, with the column's name and the gap in words."""
 
     column: str
     column_label: str
@@ -62,6 +53,11 @@ class Gap:
     comparison: GroupRate  # the other students, or the lowest-rate group
     difference: float  # group rate minus comparison rate
     sentence: str
+
+    @property
+    def points_text(self) -> str:
+        """The gap's size in points, whichever way it points: "21.8 points"."""
+        return f"{abs(self.difference) * 100:.1f} points"
 
 
 def group_table(frame: pd.DataFrame, column: str, minimum: int) -> GroupTable:
@@ -94,74 +90,30 @@ def _number(value: Any) -> float | None:
     return None if labels.is_missing(value) else float(value)
 
 
-def suppress(groups: Iterable[GroupRate], minimum: int) -> list[GroupRate]:
-    """Hide groups under `minimum` eligible students, and enough others to protect them.
-
-    The groups of a column add up to the unit's total, which the report prints. With a single
-    small group hidden, total minus the shown groups would give it back; so while the hidden
-    groups are fewer than two or together under the minimum, the next-smallest group is hidden too.
-    """
-    groups = list(groups)
-    hidden = {i for i, g in enumerate(groups) if (g.students_eligible or 0) < minimum}
-    reasons = dict.fromkeys(hidden, SMALL)
-    while hidden and len(hidden) < len(groups):
-        total = sum(groups[i].students_eligible or 0 for i in hidden)
-        if len(hidden) >= 2 and total >= minimum:
-            break
-        shown = [i for i in range(len(groups)) if i not in hidden]
-        smallest = min(shown, key=lambda i: (groups[i].students_eligible or 0, i))
-        hidden.add(smallest)
-        reasons[smallest] = COMPLEMENTARY
-    return [_blank(g, reasons[i]) if i in hidden else g for i, g in enumerate(groups)]
+def column_gap(table: GroupTable, minimum_group_size: int) -> Gap | None:
+    """The gap a column shows (homeroom.metrics.groups.column_gap), in words."""
+    found = rules.column_gap(table, minimum_group_size)
+    return None if found is None else _worded(table, found)
 
 
-def _blank(group: GroupRate, reason: str) -> GroupRate:
-    return replace(
-        group,
-        students_eligible=None,
-        chronically_absent_count=None,
-        chronic_absence_rate=None,
-        change=None,
-        suppression=reason,
-    )
+def largest_gaps(
+    tables: Iterable[GroupTable], minimum_group_size: int, limit: int = 5
+) -> tuple[Gap, ...]:
+    """The widest gaps first (by size, whichever way they point), one per column, in words."""
+    tables = list(tables)
+    by_column = {t.column: t for t in tables}
+    found = rules.largest_gaps(tables, minimum_group_size, limit)
+    return tuple(_worded(by_column[g.column], g) for g in found)
 
 
-def column_gap(table: GroupTable) -> Gap | None:
-    """The gap a column shows: a flag group vs the other students, or highest vs lowest group."""
-    rated = [
-        g
-        for g in table.groups
-        if g.recorded
-        and not g.suppressed
-        and g.chronic_absence_rate is not None
-        # The rate of a handful of students swings by chance; ranking them would put noise first.
-        and (g.students_eligible or 0) >= GAP_MINIMUM_STUDENTS
-    ]
-    if labels.is_flag_column(table.column):
-        flagged = [g for g in rated if labels.as_flag(g.value) is True]
-        others = [g for g in rated if labels.as_flag(g.value) is False]
-        if len(flagged) != 1 or len(others) != 1:
-            return None
-        return _gap(table, flagged[0], others[0])
-    if len(rated) < 2:
-        return None
-    # Ties break towards the natural order, so the same data always gives the same sentence.
-    high = max(rated, key=lambda g: g.chronic_absence_rate)
-    low = min(rated, key=lambda g: g.chronic_absence_rate)
-    if high is low:
-        return None
-    return _gap(table, high, low)
-
-
-def _gap(table: GroupTable, group: GroupRate, comparison: GroupRate) -> Gap:
-    difference = group.chronic_absence_rate - comparison.chronic_absence_rate
+def _worded(table: GroupTable, gap: GroupGap) -> Gap:
     return Gap(
         column=table.column,
         column_label=table.label,
-        group=group,
-        comparison=comparison,
-        difference=difference,
-        sentence=gap_sentence(group, comparison),
+        group=gap.group,
+        comparison=gap.comparison,
+        difference=gap.difference,
+        sentence=gap_sentence(gap.group, gap.comparison),
     )
 
 
@@ -175,14 +127,6 @@ def gap_sentence(group: GroupRate, comparison: GroupRate) -> str:
     if other.startswith(("Students", "Other")):
         other = other[0].lower() + other[1:]
     return (
-        f"{subject}: {labels.percent(group.chronic_absence_rate)} chronically absent, "
-        f"vs {labels.percent(comparison.chronic_absence_rate)} of {other}"
+        f"{subject}: {formats.percent_text(group.chronic_absence_rate)} chronically absent, "
+        f"vs {formats.percent_text(comparison.chronic_absence_rate)} of {other}"
     )
-
-
-def largest_gaps(tables: Iterable[GroupTable], limit: int = 5) -> tuple[Gap, ...]:
-    """The widest gaps first (by size, whichever way they point), one per column."""
-    gaps = [gap for table in tables if (gap := column_gap(table)) is not None]
-    order = {gap.column: i for i, gap in enumerate(gaps)}
-    gaps.sort(key=lambda g: (-round(abs(g.difference), 12), order[g.column]))
-    return tuple(gaps[:limit])

@@ -13,7 +13,7 @@ through each month end. `month_ends` says which dates to ask for and `month_tren
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -24,6 +24,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
+from homeroom.metrics.months import MonthEnd, month_ends
 from homeroom.reports import charts, labels
 from homeroom.reports.groups import COMPLEMENTARY, GroupRate, GroupTable
 from homeroom.reports.summary import Summary, UnitRow, rate_level
@@ -31,46 +32,16 @@ from homeroom.reports.summary import Summary, UnitRow, rate_level
 SUFFIXES = (".html", ".htm", ".pdf")
 CHART_ROWS = 40  # schools drawn as bars; more only in the table
 Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class MonthEnd:
-    """A date to compute the trend at: a month's last day, or the year's (or as-of) last."""
-
-    school_year: int
-    month: int
-    date: dt.date
-
-
-def month_ends(
-    school_days: Mapping[int, tuple[dt.date, dt.date]],
-    as_of: dt.date | None = None,
-    *,
-    through_year: int | None = None,
-) -> list[MonthEnd]:
-    """The trend's dates: each month end of each school year (first and last school day given),
-    the last month ending on the year's last school day, and nothing after `as_of` (a month
-    cut by `as_of` ends on it). Years after `through_year` are left out."""
-    ends = []
-    for year in sorted(school_days):
-        if through_year is not None and year > through_year:
-            continue
-        first, last = school_days[year]
-        if as_of is not None:
-            if as_of < first:
-                continue
-            last = min(last, as_of)
-        month = first.replace(day=1)
-        while month <= last:
-            end = min(_month_end(month), last)
-            ends.append(MonthEnd(year, month.month, end))
-            month = end + dt.timedelta(days=1)
-    return ends
-
-
-def _month_end(day: dt.date) -> dt.date:
-    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
+# month_ends and MonthEnd are homeroom.metrics.months', named here for the command's import.
+__all__ = [
+    "SUFFIXES",
+    "MonthEnd",
+    "html_to_pdf",
+    "month_ends",
+    "month_trend",
+    "render_report",
+    "write_report",
+]
 
 
 def month_trend(

@@ -17,7 +17,7 @@ import pandas as pd
 from homeroom.definitions import Definition
 from homeroom.definitions.profile import SCHOOL_LEVELS, TIERS
 from homeroom.reports import labels
-from homeroom.reports.groups import Gap, GroupTable, group_table, largest_gaps
+from homeroom.reports.groups import Gap, GroupTable, group_table, largest_gaps, ranking_minimum
 
 Metrics = Callable[..., pd.DataFrame]
 
@@ -132,6 +132,11 @@ class Summary:
         return self.definition.minimum_group_size
 
     @property
+    def ranking_minimum(self) -> int:
+        """Groups with fewer eligible students are shown but not ranked among the gaps."""
+        return ranking_minimum(self.minimum_group_size)
+
+    @property
     def suppressed_text(self) -> str:
         return f"fewer than {self.minimum_group_size} students"
 
@@ -191,7 +196,7 @@ def build_summary(
         district_levels=_level_counts(district_rows) if several else (),
         districts=district_rows,
         groups=tables,
-        gaps=largest_gaps(tables, GAP_LIMIT),
+        gaps=largest_gaps(tables, minimum, GAP_LIMIT),
         grades=next((t for t in tables if t.column == "grade_level"), None),
         years=_years(unit_rows),
         notes=tuple(notes),

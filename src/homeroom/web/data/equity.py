@@ -1,8 +1,10 @@
 """The equity page: each student group's chronic absence rate beside all students'.
 
-Groups under the definition's minimum size are blanked by `homeroom.reports.groups` (with
-complementary suppression, so a hidden group cannot be found by subtraction) before any gap
-or ratio is taken, so no derived number can leak a hidden one.
+Groups under the definition's minimum size are blanked by `homeroom.metrics.groups.suppress`
+(with complementary suppression, so a hidden group cannot be found by subtraction) before any
+gap or ratio is taken, so no derived number can leak a hidden one. The "lowest group" each gap
+is measured from is `homeroom.metrics.groups.lowest_group`: the same rule that picks the groups
+the printable report ranks, so a group too small to rank is never the baseline.
 """
 
 from __future__ import annotations
@@ -12,8 +14,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from homeroom.metrics.groups import (
+    COMPLEMENTARY,
+    SMALL,
+    GroupTable,
+    difference,
+    lowest_group,
+    ranking_minimum,
+    ratio,
+)
 from homeroom.reports import labels
-from homeroom.reports.groups import COMPLEMENTARY, SMALL, GroupRate
 from homeroom.warehouse.serving import ServingData, ServingError, Snapshot
 from homeroom.web.data.common import definition_label, group_tables, number, query
 from homeroom.web.scope import Scope
@@ -60,7 +70,8 @@ class EquityGroup:
 
 @dataclass(frozen=True)
 class EquityTable:
-    """The groups of one column; `lowest` is the shown, recorded group with the lowest rate."""
+    """The groups of one column; `lowest` is the ranked group with the lowest rate (shown,
+    recorded and at least `ranking_minimum` eligible students), None when no group is."""
 
     column: str
     label: str
@@ -78,6 +89,7 @@ class Equity:
     unit_name: str
     definition_label: str
     minimum_group_size: int
+    ranking_minimum: int  # groups with fewer eligible students are never the lowest group
     students_eligible: int
     chronic_absence_rate: float | None  # all students
     tables: tuple[EquityTable, ...]
@@ -134,10 +146,7 @@ def _equity(serving: ServingData, snapshot: Snapshot, school_id: str | None) -> 
     everyone = rows[rows["group_column"] == ""]
     all_rate = number(everyone["chronic_absence_rate"].iloc[0]) if len(everyone) else None
     eligible = int(everyone["students_eligible"].iloc[0]) if len(everyone) else 0
-    tables = [
-        _equity_table(table.column, table.label, table.groups, all_rate, minimum)
-        for table in group_tables(rows, minimum)
-    ]
+    tables = [equity_table(table, all_rate, minimum) for table in group_tables(rows, minimum)]
     return Equity(
         as_of=snapshot.as_of,
         school_year=snapshot.school_year,
@@ -147,48 +156,35 @@ def _equity(serving: ServingData, snapshot: Snapshot, school_id: str | None) -> 
         unit_name=serving.school_names[school_id] if school_id else serving.district_name,
         definition_label=definition_label(serving.definition),
         minimum_group_size=minimum,
+        ranking_minimum=ranking_minimum(minimum),
         students_eligible=eligible,
         chronic_absence_rate=all_rate,
         tables=tuple(tables),
     )
 
 
-def _equity_table(
-    column: str,
-    label: str,
-    groups: tuple[GroupRate, ...],
-    all_rate: float | None,
-    minimum: int,
-) -> EquityTable:
-    shown = [
-        g for g in groups if not g.suppressed and g.recorded and g.chronic_absence_rate is not None
-    ]
-    lowest = min(shown, key=lambda g: g.chronic_absence_rate, default=None)
+def equity_table(table: GroupTable, all_rate: float | None, minimum: int) -> EquityTable:
+    """One column's groups with their gaps to all students and to the lowest ranked group."""
+    lowest = lowest_group(table.groups, minimum)
     low_rate = lowest.chronic_absence_rate if lowest is not None else None
-    out = []
-    for g in groups:
-        rate = g.chronic_absence_rate
-        out.append(
-            EquityGroup(
-                column=g.column,
-                value=g.value,
-                label=g.label,
-                students_eligible=g.students_eligible,
-                chronically_absent_count=g.chronically_absent_count,
-                chronic_absence_rate=rate,
-                gap_to_all=_minus(rate, all_rate),
-                gap_to_lowest=_minus(rate, low_rate),
-                ratio_to_all=rate / all_rate if rate is not None and all_rate else None,
-                suppression=g.suppression,
-                suppression_reason=_reason(g.suppression, minimum),
-            )
+    out = tuple(
+        EquityGroup(
+            column=g.column,
+            value=g.value,
+            label=g.label,
+            students_eligible=g.students_eligible,
+            chronically_absent_count=g.chronically_absent_count,
+            chronic_absence_rate=g.chronic_absence_rate,
+            gap_to_all=difference(g.chronic_absence_rate, all_rate),
+            gap_to_lowest=difference(g.chronic_absence_rate, low_rate),
+            ratio_to_all=ratio(g.chronic_absence_rate, all_rate),
+            suppression=g.suppression,
+            suppression_reason=_reason(g.suppression, minimum),
         )
+        for g in table.groups
+    )
     best = next((e for e in out if lowest is not None and e.value == lowest.value), None)
-    return EquityTable(column, label, tuple(out), best)
-
-
-def _minus(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None else a - b
+    return EquityTable(table.column, table.label, out, best)
 
 
 def _reason(suppression: str | None, minimum: int) -> str | None:
