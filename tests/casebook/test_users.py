@@ -31,9 +31,8 @@ from homeroom.casebook import (
     set_role,
     set_schools,
     start_session,
-    user_scope,
 )
-from homeroom.web.scope import Scope
+from homeroom.web.scope import Scope, user_scope
 
 ISSUER = "https://login.district.example"
 ADMIN = CliActor("cli:ops")

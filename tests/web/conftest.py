@@ -44,7 +44,9 @@ def _built_workspace(shared: Path) -> Path:
 
     pytest-xdist workers share the folder above their own temp folders: the first to take
     the lock builds, the others wait and copy. Each worker then works on its own copy, so
-    the runs, secrets and caches a test writes into a workspace stay its own.
+    the runs, secrets and caches a test writes into a workspace stay its own. That folder
+    outlives the run, so the build is named after the code that made it: a change to the
+    metrics or the definitions builds afresh instead of testing numbers of the old code.
     """
     import fcntl
 
@@ -52,7 +54,7 @@ def _built_workspace(shared: Path) -> Path:
     from homeroom.warehouse import init_workspace, load_dataset
     from homeroom.warehouse.serving import prepare_serving
 
-    built = shared / "web-district-built"
+    built = shared / f"web-district-built-{_code_fingerprint()}"
     with (shared / "web-district.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (built / "ready").exists():
@@ -62,6 +64,21 @@ def _built_workspace(shared: Path) -> Path:
             prepare_serving(workspace)
             (built / "ready").touch()
     return built / "ws"
+
+
+def _code_fingerprint() -> str:
+    """A hash of homeroom's source and shipped definitions."""
+    import hashlib
+
+    import homeroom
+
+    root = Path(homeroom.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".toml") and path.is_file():
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 @pytest.fixture(scope="session")

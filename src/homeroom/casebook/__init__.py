@@ -12,6 +12,7 @@ from homeroom.casebook.audit import (
 )
 from homeroom.casebook.models import AuditRecord, User, UserSchool, WebSession
 from homeroom.casebook.passwords import LOCKOUT, MAX_FAILED_LOGINS, MIN_LENGTH
+from homeroom.casebook.roles import ROLE_LABELS, ROLES
 from homeroom.casebook.sessions import (
     ABSOLUTE_TIMEOUT,
     IDLE_TIMEOUT,
@@ -42,7 +43,6 @@ from homeroom.casebook.users import (
     set_password,
     set_role,
     set_schools,
-    user_scope,
 )
 
 __all__ = [
@@ -51,6 +51,8 @@ __all__ = [
     "LOCKOUT",
     "MAX_FAILED_LOGINS",
     "MIN_LENGTH",
+    "ROLES",
+    "ROLE_LABELS",
     "Actor",
     "AuditEntry",
     "AuditRecord",
@@ -84,5 +86,4 @@ __all__ = [
     "set_schools",
     "start_session",
     "store_url",
-    "user_scope",
 ]

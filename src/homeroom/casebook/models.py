@@ -73,7 +73,7 @@ class Base(DeclarativeBase):
 
 
 class User(Base):
-    """A person who signs in to Homeroom. Roles come from homeroom.web.scope.ROLES."""
+    """A person who signs in to Homeroom. Roles come from homeroom.casebook.roles.ROLES."""
 
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from homeroom.casebook import passwords
 from homeroom.casebook.audit import Actor, append
 from homeroom.casebook.models import User, UserSchool, WebSession
+from homeroom.casebook.roles import ROLES, SCHOOL_STAFF
 from homeroom.casebook.store import CasebookError, Store
-from homeroom.web.scope import ROLES, SCHOOL_STAFF, Scope
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
 
@@ -62,12 +62,6 @@ def list_users(store: Store, *, include_disabled: bool = True) -> list[User]:
         query = query.where(User.disabled.is_(False))
     with store.session(write=False) as session:
         return list(session.scalars(query))
-
-
-def user_scope(user: User) -> Scope:
-    """What this user may see: their role and, for school staff, their schools."""
-    schools = user.school_ids if user.role == SCHOOL_STAFF else None
-    return Scope.of(user.username, user.role, schools)
 
 
 # -- changing ----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from starlette.responses import Response
 
-from homeroom.web.scope import Scope
+from homeroom.web.scope import Scope, user_scope
 
 SESSION_COOKIE = "homeroom_session"
 LOGIN_CSRF_COOKIE = "homeroom_login_csrf"
@@ -82,7 +82,6 @@ def current_viewer(request: Request) -> Viewer | None:
     viewer = None
     if token:
         from homeroom.casebook.sessions import session_for
-        from homeroom.casebook.users import user_scope
 
         found = session_for(state.store, token)
         if found is not None:

@@ -2,26 +2,28 @@
 
 Every query that returns student rows (pages, lists, exports, search, the student page) takes
 a `Scope` and asks it for its filter, so no page can forget to filter and no role can see
-another school's students. Aggregate-only roles get no student rows at all.
+another school's students. Aggregate-only roles get no student rows at all. The roles
+themselves are the casebook's (homeroom.casebook.roles), re-exported here for the pages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-DISTRICT_ADMIN = "district_admin"
-SCHOOL_STAFF = "school_staff"
-DISTRICT_VIEWER = "district_viewer"
-STATE_ANALYST = "state_analyst"
-ROLES = (DISTRICT_ADMIN, SCHOOL_STAFF, DISTRICT_VIEWER, STATE_ANALYST)
-ROLE_LABELS = {
-    DISTRICT_ADMIN: "District administrator (everything; manages users)",
-    SCHOOL_STAFF: "School staff (students of their own schools)",
-    DISTRICT_VIEWER: "District viewer (aggregates only, no student rows)",
-    STATE_ANALYST: "State analyst (aggregates only, no student rows)",
-}
-STUDENT_ROLES = frozenset({DISTRICT_ADMIN, SCHOOL_STAFF})
+from homeroom.casebook.roles import (
+    DISTRICT_ADMIN,
+    DISTRICT_VIEWER,
+    ROLE_LABELS,
+    ROLES,
+    SCHOOL_STAFF,
+    STATE_ANALYST,
+    STUDENT_ROLES,
+)
+
+if TYPE_CHECKING:
+    from homeroom.casebook.models import User
 
 
 class ScopeError(PermissionError):
@@ -85,3 +87,23 @@ class Scope:
             return "FALSE", []
         ids = sorted(self.school_ids)
         return f"{column} IN ({', '.join('?' for _ in ids)})", ids
+
+
+def user_scope(user: User) -> Scope:
+    """What this account may see: its role and, for school staff, its schools."""
+    schools = user.school_ids if user.role == SCHOOL_STAFF else None
+    return Scope.of(user.username, user.role, schools)
+
+
+__all__ = [
+    "DISTRICT_ADMIN",
+    "DISTRICT_VIEWER",
+    "ROLES",
+    "ROLE_LABELS",
+    "SCHOOL_STAFF",
+    "STATE_ANALYST",
+    "STUDENT_ROLES",
+    "Scope",
+    "ScopeError",
+    "user_scope",
+]
