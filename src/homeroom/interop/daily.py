@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from homeroom.contract.schema import CATEGORIES
-from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, ImportResult
+from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, ImportResult, source_line
 
 KEYS = ("student_id", "school_id", "date")
 # The day's category on a tie of time missed, and for a day with nothing missed.
@@ -260,7 +260,9 @@ def _reject_bad_days(frame: pd.DataFrame, out: DailyAttendance, by_period: bool)
     doomed = frame["_day"].isin(frame.loc[bad, "_day"])
     first_bad: dict[int, int | None] = {}
     for index in frame.index[bad]:  # the first bad row of each day, in source order
-        first_bad.setdefault(int(frame.at[index, "_day"]), _line(frame.at[index, SOURCE_LINE]))
+        first_bad.setdefault(
+            int(frame.at[index, "_day"]), source_line(frame.at[index, SOURCE_LINE])
+        )
     for index in frame.index[doomed]:
         row = frame.loc[index]
         column, reason = "date", ""
@@ -278,7 +280,7 @@ def _reject_bad_days(frame: pd.DataFrame, out: DailyAttendance, by_period: bool)
                 "day could not be folded; fix that row"
             )
         file = row[SOURCE_FILE] if isinstance(row[SOURCE_FILE], str) else ""
-        out.rejected.append(("attendance", file, _line(row[SOURCE_LINE]), column, reason))
+        out.rejected.append(("attendance", file, source_line(row[SOURCE_LINE]), column, reason))
     return frame[~doomed]
 
 
@@ -287,10 +289,6 @@ def _shown(value: object) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "empty"
     return repr(str(value)[:40])
-
-
-def _line(value: object) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)
 
 
 # ---------------------------------------------------------------------------------- folding

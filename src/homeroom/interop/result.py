@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import SupportsInt
 
 import pandas as pd
 
@@ -13,6 +14,11 @@ from homeroom.contract.schema import QUARANTINE_COLUMNS
 # the line of the source file it came from. Validation keeps and ignores them.
 SOURCE_FILE = "source_file"
 SOURCE_LINE = "source_line"
+
+
+def source_line(value: SupportsInt | None) -> int | None:
+    """A `source_line` cell as a line number, None when empty (the column is nullable Int64)."""
+    return None if value is None or pd.isna(value) else int(value)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from homeroom.contract.schema import TABLES
 from homeroom.interop import totals
-from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, ImportResult
+from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, ImportResult, source_line
 from homeroom.interop.sis import values
 from homeroom.interop.sis.preset import Preset
 
@@ -58,7 +58,7 @@ def totals_to_canonical(frame: pd.DataFrame, preset: Preset, result: ImportResul
     placeable: list[dict] = []
     mismatched = 0
     for i, row in rows.iterrows():
-        where = (row[SOURCE_FILE], _line(row[SOURCE_LINE]))
+        where = (row[SOURCE_FILE], source_line(row[SOURCE_LINE]))
         year = years.iloc[i]
         problem = _problem(row, year, {c: amounts[c].iloc[i] for c in AMOUNT_COLUMNS})
         if problem:
@@ -120,7 +120,7 @@ def _placed(rows: pd.DataFrame, placeable: pd.DataFrame, preset: Preset) -> Plac
     for table, frame in ((enrollments, stays), (attendance, absences)):
         origin = source.iloc[frame["_line"].to_numpy()]
         table[SOURCE_FILE] = origin[SOURCE_FILE].to_numpy()
-        table[SOURCE_LINE] = [_line(v) for v in origin[SOURCE_LINE]]
+        table[SOURCE_LINE] = [source_line(v) for v in origin[SOURCE_LINE]]
     return Placed(enrollments[ENROLLMENT_COLUMNS], attendance[ATTENDANCE_COLUMNS], calendar)
 
 
@@ -167,7 +167,3 @@ def _col(frame: pd.DataFrame, role: str) -> pd.Series:
 
 def _shown(value: object) -> str:
     return "empty" if not isinstance(value, str) else repr(value[:40])
-
-
-def _line(value: object) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)
