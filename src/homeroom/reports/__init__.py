@@ -1,6 +1,7 @@
-"""The district summary a data team reads first: numbers (summary), terminal and HTML renderings."""
+"""The district summary a data team reads first: its numbers (summary), the terminal rendering,
+and the printable report (one Jinja2 page, written as HTML or as a PDF drawn from that HTML)."""
 
-from homeroom.reports.html import render_html
+from homeroom.reports.pdf import render_report, write_report
 from homeroom.reports.summary import DEFAULT_GROUP_COLUMNS, Metrics, Summary, build_summary
 from homeroom.reports.terminal import render_terminal
 
@@ -9,6 +10,7 @@ __all__ = [
     "Metrics",
     "Summary",
     "build_summary",
-    "render_html",
+    "render_report",
     "render_terminal",
+    "write_report",
 ]
