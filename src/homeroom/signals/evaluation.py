@@ -5,7 +5,7 @@ every student enrolled that day is looked at three ways:
 
 - waiting for the line: the student is chronically absent so far this year (the definition's
   threshold, exactly, once eligible) — what a district sees without early warning;
-- the rules (`homeroom.signals.rules.flag_students`): any rule suggesting early or intensive
+- the rules (`homeroom.signals.flags.flag_students`): any rule suggesting early or intensive
   support (tier 2 or 3) fires;
 - the model (`homeroom.signals.model`): among the k students with the highest chance (the
   district's capacity, `capacity` × students enrolled), and separately every student whose
@@ -372,7 +372,7 @@ def check(
     threads: int | None = 1,
 ) -> pd.DataFrame:
     """Every student enrolled on one date, with the truth and each strategy's flag."""
-    from homeroom.signals.rules import flag_students
+    from homeroom.signals.flags import flag_students
 
     rows = student_features(tables, definition, as_of, year, history)
     rows = rows[rows["enrolled_now"]].reset_index(drop=True)

@@ -25,7 +25,7 @@ import pandas as pd
 
 from homeroom.definitions import Definition
 from homeroom.signals.history import SignalsError
-from homeroom.signals.rules import COLUMNS
+from homeroom.signals.flags import COLUMNS
 from homeroom.warehouse import Workspace
 
 FOLDER = "signals"

@@ -1,0 +1,173 @@
+"""The watch list's rows: which students the rules flag as of a date, why, and the evidence.
+
+`flag_students(tables, definition, as_of)` gives one row per student, school and rule that fires
+(docs/signals.md, "Rules"). The facts (`homeroom.signals.facts`) and the rule columns
+(`homeroom.signals.rules`) are one Ibis expression that runs on DuckDB or Spark; only the
+students who meet some rule come back to pandas, where each flag's reason is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from homeroom.contract.tables import Tables
+from homeroom.definitions import Definition
+from homeroom.signals import reasons
+from homeroom.signals.facts import student_facts
+from homeroom.signals.history import school_year_at
+from homeroom.signals.rules import RULE_IDS, RULES, RuleInput
+
+Progress = Callable[[str], None]
+
+# The first columns of every flag row, in this order (the watch list file's contract).
+FLAG_COLUMNS = ("student_id", "school_id", "rule", "suggested_tier", "reason")
+# The evidence after them: this year through D unless the name says otherwise. Days are days
+# (partial days as decimals), rates are shares (0.1 is 10%).
+EVIDENCE_COLUMNS = (
+    "school_year",
+    "district_id",
+    "grade_level",
+    "first_day",
+    "days_enrolled",
+    "days_absent",
+    "absence_rate",
+    "months_completed",
+    "september_days_absent",
+    "monday_friday_days_absent",
+    "longest_run",
+    "longest_run_start",
+    "longest_run_end",
+    "recent_days_enrolled",
+    "recent_days_absent",
+    "recent_rate",
+    "earlier_rate",
+    "prior_year_days_enrolled",
+    "prior_year_days_absent",
+    "prior_year_rate",
+    "support_started",
+    "support_basis",
+    "since_support_days_enrolled",
+    "since_support_days_absent",
+    "before_support_rate",
+)
+COLUMNS = (*FLAG_COLUMNS, *EVIDENCE_COLUMNS)
+
+
+def with_rules(facts: ir.Table, definition: Definition, units_per_day: int) -> ir.Table:
+    """Student facts with one boolean column per rule, named by its id."""
+    given = RuleInput(facts, definition.signals, units_per_day, definition.minimum_days_enrolled)
+    return facts.mutate(**{rule.id: rule.fires(given).fill_null(False) for rule in RULES})
+
+
+class Scratch:
+    """Intermediate tables stored for one run on DuckDB (temporary tables, dropped at the end).
+
+    A table used by several parts of the rules (the stays, the students, the ordered absence
+    rows) is then computed once, and DuckDB plans the rest knowing its real size. Elsewhere
+    (Spark cannot keep temporary tables, see STACK.md) `keep` returns the expression as is.
+    """
+
+    def __init__(self, tables: Tables) -> None:
+        backend = tables.attendance.get_backend()
+        self._backend = backend if backend.name == "duckdb" else None
+        self._names: list[str] = []
+
+    def keep(self, table: ir.Table) -> ir.Table:
+        if self._backend is None:
+            return table
+        name = f"homeroom_signals_{uuid.uuid4().hex[:12]}"
+        self._backend.create_table(name, table, temp=True)
+        self._names.append(name)
+        return self._backend.table(name)
+
+    def __enter__(self) -> Scratch:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._backend is not None:
+            for name in self._names:
+                self._backend.drop_table(name, force=True)
+        self._names.clear()
+
+
+def flag_students(
+    tables: Tables,
+    definition: Definition,
+    as_of: dt.date,
+    *,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """One row per student, school and rule that fires as of D (columns `COLUMNS`).
+
+    Sorted by school, then by need: intensive support (tier 3) first, then early support, then
+    patterns worth a conversation; within those by absence rate, highest first.
+    """
+    say = progress or (lambda _step: None)
+    say("finding the school year")
+    year = school_year_at(tables, as_of)
+    with Scratch(tables) as scratch:
+        say(f"working out each student's school year {year} through {as_of.isoformat()}")
+        facts = student_facts(tables, definition, as_of, year, keep=scratch.keep)
+        facts = with_rules(facts, definition, tables.units_per_day)
+        fires = ibis.or_(*(facts[rule] for rule in RULE_IDS))
+        say("applying the rules")
+        # Straight from Arrow: dates come as dates, and it is several times faster than
+        # Ibis' own pandas conversion for a district's worth of rows.
+        frame = facts.filter(fires).to_pyarrow().to_pandas()
+    say(f"writing the reasons for {len(frame):,} students")
+    return long_flags(frame, definition, tables.units_per_day)
+
+
+def long_flags(facts: pd.DataFrame, definition: Definition, units_per_day: int) -> pd.DataFrame:
+    """Student facts (one row per student with a column per rule) as one row per rule that
+    fires, with its suggested tier, reason and the evidence columns, sorted by need."""
+    positions: list[np.ndarray] = []
+    numbers: list[np.ndarray] = []
+    tiers: list[int | None] = []
+    texts: list[str] = []
+    need = np.zeros(len(facts), dtype="int64")
+    for index, rule in enumerate(RULES):
+        fired = facts[rule.id].astype(bool).to_numpy()
+        where = np.flatnonzero(fired)
+        if not len(where):
+            continue
+        if rule.suggested_tier is not None:
+            need = np.where(fired, np.maximum(need, rule.suggested_tier), need)
+        positions.append(where)
+        numbers.append(np.full(len(where), index))
+        tiers += [rule.suggested_tier] * len(where)
+        texts += rule.reason(reasons.Texts(facts.iloc[where], units_per_day), definition.signals)
+    if not positions:
+        return _empty()
+    evidence = reasons.evidence(facts, units_per_day)
+    # Students in order (school, then need, then absence rate, highest first), then each
+    # student's flags in the order of RULES: integer sorts, so the frame is taken only once.
+    rank = np.empty(len(facts), dtype="int64")
+    rank[_student_order(evidence, need)] = np.arange(len(facts))
+    where, number = np.concatenate(positions), np.concatenate(numbers)
+    order = np.lexsort((number, rank[where]))
+    flags = evidence.take(where[order]).reset_index(drop=True)
+    flags["rule"] = pd.Series(np.asarray(RULE_IDS, dtype=object)[number[order]], dtype=object)
+    flags["suggested_tier"] = pd.array(tiers, dtype="Int64")[order]
+    flags["reason"] = pd.Series(np.asarray(texts, dtype=object)[order], dtype=object)
+    return flags.loc[:, list(COLUMNS)]
+
+
+def _student_order(evidence: pd.DataFrame, need: np.ndarray) -> np.ndarray:
+    schools = pd.factorize(evidence["school_id"], sort=True)[0]
+    students = pd.factorize(evidence["student_id"], sort=True)[0]
+    rate = evidence["absence_rate"].fillna(0).to_numpy()
+    return np.lexsort((students, -rate, -need, schools))
+
+
+def _empty() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
+    frame["suggested_tier"] = frame["suggested_tier"].astype("Int64")
+    return frame
