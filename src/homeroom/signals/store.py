@@ -24,8 +24,8 @@ from pathlib import Path
 import pandas as pd
 
 from homeroom.definitions import Definition
-from homeroom.signals.history import SignalsError
 from homeroom.signals.flags import COLUMNS
+from homeroom.signals.history import SignalsError
 from homeroom.warehouse import Workspace
 
 FOLDER = "signals"
