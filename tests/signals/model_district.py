@@ -20,9 +20,9 @@ import duckdb
 
 from datasets import Builder, write_dataset
 from homeroom.contract import validate_dataset
+from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
 from homeroom.engine import duckdb_tables
-from homeroom.contract.tables import Tables
 
 YEAR = 2025
 START = dt.date(2024, 9, 2)
