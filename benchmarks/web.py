@@ -72,7 +72,7 @@ def make_workspace(students: int, years: int) -> Path:
 def prepare(workspace: Path) -> float:
     code = (
         "import time,sys; from homeroom.warehouse import open_workspace;"
-        "from homeroom.warehouse.serving import prepare_serving;"
+        "from homeroom.web.snapshot import prepare_serving;"
         "s=time.perf_counter(); prepare_serving(open_workspace(sys.argv[1]), force=True);"
         "print(time.perf_counter()-s)"
     )

@@ -151,7 +151,7 @@ def test_load_records_history_and_loading_the_same_files_twice_changes_nothing(
 
     listed = run(capsys, "history", "--workspace", workspace)
     assert listed.exit_code == 0, listed.stderr
-    assert "loaded" in listed.stdout and "default 2026.1" in listed.stdout
+    assert "loaded" in listed.stdout and "default 2026.2" in listed.stdout
 
     again = run(capsys, "load", district, "--workspace", workspace)
     assert again.exit_code == 0

@@ -31,6 +31,7 @@ from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition, load_definition
 from homeroom.engine import ENGINES, duckdb_tables
 from homeroom.engine.duckdb_engine import TABLE_NAMES
+from homeroom.quality.stops import StaleSchool, latest_recorded_day, stale_schools
 from homeroom.warehouse import (
     CurrentLoad,
     Workspace,
@@ -43,25 +44,11 @@ from homeroom.warehouse import (
 if TYPE_CHECKING:
     from homeroom.contract import ValidationReport
 
-# More school days than this between a school's last attendance row and the as-of date, and the
-# school is flagged: a week of school without a single absence recorded is not believable.
-STALE_SCHOOL_DAYS = 5
-
 
 class ResolveError(ValueError):
     """A request that cannot be resolved (no data, no school day, an unknown engine)."""
 
     exit_code = 2
-
-
-@dataclass(frozen=True)
-class StaleSchool:
-    """A school whose attendance stops before the as-of date."""
-
-    school_id: str
-    school_name: str
-    last_recorded: dt.date | None  # None: no attendance recorded this school year
-    school_days_missing: int  # instructional days after last_recorded, through the as-of date
 
 
 @dataclass
@@ -189,6 +176,16 @@ def resolve(
         con.close()
 
 
+def default_as_of(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> dt.date:
+    """The default as-of date of the validated tables in `con` (see `latest_recorded_day`)."""
+    day = latest_recorded_day(con, today)
+    if day is None:
+        raise ResolveError(
+            "the data hold no school day up to today; give the date with --as-of YYYY-MM-DD"
+        )
+    return day
+
+
 def _definition(definition: str | Definition | None, space: Workspace | None) -> Definition:
     if isinstance(definition, Definition):
         return definition
@@ -217,77 +214,6 @@ def _resolved(
         stale=tuple(stale_schools(con, day)),
         **where,  # type: ignore[arg-type]  # source, data_dir/workspace, load/validation
     )
-
-
-def default_as_of(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> dt.date:
-    """The latest date with attendance recorded, never after today or its year's last school day.
-
-    Data with no attendance at all (or none up to today) fall back to the latest school day up
-    to today.
-    """
-    today = today or dt.date.today()
-    last = _scalar(con, "SELECT max(date) FROM attendance WHERE date <= ?", today)
-    if last is None:
-        last = _scalar(
-            con, "SELECT max(date) FROM calendar WHERE instructional AND date <= ?", today
-        )
-    if last is None:
-        raise ResolveError(
-            "the data hold no school day up to today; give the date with --as-of YYYY-MM-DD"
-        )
-    year_end = _scalar(
-        con,
-        "SELECT max(date) FROM calendar WHERE instructional AND school_year = "
-        "(SELECT max(school_year) FROM calendar WHERE date = ?)",
-        last,
-    )
-    return min(last, year_end) if year_end is not None else last
-
-
-def school_year_of(con: duckdb.DuckDBPyConnection, day: dt.date) -> int | None:
-    """The school year whose calendars hold `day` (the later one where two overlap)."""
-    found = _scalar(con, "SELECT max(school_year) FROM calendar WHERE date = ?", day)
-    return int(found) if found is not None else None
-
-
-def stale_schools(
-    con: duckdb.DuckDBPyConnection, as_of: dt.date, limit: int = STALE_SCHOOL_DAYS
-) -> list[StaleSchool]:
-    """Schools with students enrolled whose last attendance row is more than `limit` school
-    days before `as_of`, in the school year of `as_of` (none recorded at all counts too)."""
-    year = school_year_of(con, as_of)
-    if year is None:
-        return []
-    rows = con.execute(
-        """
-        WITH open_schools AS (
-            SELECT DISTINCT school_id FROM enrollments WHERE school_year = $year
-        ), recorded AS (
-            SELECT school_id, max(date) AS last_recorded FROM attendance
-            WHERE school_year = $year AND date <= $as_of GROUP BY school_id
-        )
-        SELECT s.school_id, any_value(s.school_name), any_value(r.last_recorded),
-               count(*) AS days_missing
-        FROM schools s
-        JOIN open_schools o ON o.school_id = s.school_id
-        JOIN calendar c ON c.calendar_id = s.calendar_id AND c.school_year = $year
-            AND c.instructional AND c.date <= $as_of
-        LEFT JOIN recorded r ON r.school_id = s.school_id
-        WHERE r.last_recorded IS NULL OR c.date > r.last_recorded
-        GROUP BY s.school_id
-        HAVING count(*) > $limit
-        ORDER BY days_missing DESC, s.school_id
-        """,
-        {"year": year, "as_of": as_of, "limit": limit},
-    ).fetchall()
-    return [StaleSchool(str(sid), str(name), last, int(days)) for sid, name, last, days in rows]
-
-
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str, *params: object) -> dt.date | None:
-    value = con.execute(sql, list(params)).fetchall()[0][0]
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value  # type: ignore[no-any-return]
 
 
 @contextmanager

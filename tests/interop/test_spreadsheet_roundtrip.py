@@ -13,6 +13,7 @@ from homeroom.interop import write_import
 from homeroom.interop.spreadsheet import export_spreadsheet, import_spreadsheet
 from homeroom.interop.spreadsheet.layout import HEADERS
 from homeroom.pipeline import metrics_for_folder
+from homeroom.resolver import resolve
 from homeroom.synth import generate
 
 STUDENT_KEYS = ["school_year", "district_id", "school_id", "student_id"]
@@ -26,9 +27,9 @@ def district(tmp_path_factory) -> dict[str, Path]:
     generate(root / "original", students=400, schools=4, years=1, seed=11, fmt="csv")
     definition = load_definition("default")
     seen = []
-    summary = export_spreadsheet(
-        root / "original", root / "check.xlsx", definition=definition, on_validated=seen.append
-    )
+    with resolve(data=root / "original", definition=definition) as request:
+        seen.append(request.validation)
+        summary = export_spreadsheet(request, root / "check.xlsx")
     result = import_spreadsheet(root / "check.xlsx")
     written = write_import(result, root / "again", definition=definition)
     return {
@@ -116,7 +117,8 @@ def test_a_mover_has_a_row_at_each_school_and_comes_back(tmp_path):
     )
     definition = load_definition("default")
     write_import(import_spreadsheet(source), tmp_path / "data", definition=definition)
-    summary = export_spreadsheet(tmp_path / "data", tmp_path / "out.xlsx", definition=definition)
+    with resolve(data=tmp_path / "data", definition=definition) as request:
+        summary = export_spreadsheet(request, tmp_path / "out.xlsx")
     assert (summary.students, summary.rows, summary.schools) == (1, 2, 2)
     rows = pd.read_excel(tmp_path / "out.xlsx", sheet_name="Students", dtype={"Student ID": str})
     assert rows[
@@ -125,10 +127,8 @@ def test_a_mover_has_a_row_at_each_school_and_comes_back(tmp_path):
         ["North", 80, 9, "Yes"],  # 9/80 = 11.25%
         ["South", 95, 9.5, "Yes"],  # 9.5/95 = 10% exactly
     ]
-    as_of = export_spreadsheet(
-        tmp_path / "data",
-        tmp_path / "early.xlsx",
-        definition=definition,
-        as_of=pd.Timestamp("2024-09-30").date(),
-    )
+    with resolve(
+        data=tmp_path / "data", definition=definition, as_of=pd.Timestamp("2024-09-30").date()
+    ) as request:
+        as_of = export_spreadsheet(request, tmp_path / "early.xlsx")
     assert "as of 2024-09-30" in as_of.describe()

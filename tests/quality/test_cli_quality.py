@@ -9,7 +9,7 @@ import pytest
 
 from cli_helpers import run
 from datasets import write_dataset
-from homeroom.cli_output import out
+from homeroom.cli.output import out
 from quality.district import DAYS, district
 
 

@@ -17,8 +17,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from homeroom.cli_output import UsageProblem
-from homeroom.cli_signals_eval import register
+from homeroom.cli.output import UsageProblem
+from homeroom.cli.signals_eval import register
 from homeroom.definitions import load_definition
 from homeroom.signals.evaluation import NOT_FLAGGED, STRATEGIES, Evaluation, evaluate
 from homeroom.signals.evaluation_report import render_html, render_markdown

@@ -17,6 +17,7 @@ from homeroom.quality.quarantined import (
 )
 from homeroom.quality.recording import absence_drops, days_without_attendance
 from homeroom.quality.result import MonitorResult, PreviousLoad
+from homeroom.quality.stops import attendance_stops
 
 _TABLES = ("schools", "enrollments", "calendar", "attendance")
 
@@ -46,6 +47,7 @@ def run_monitors(
     try:
         return [
             days_without_attendance(ctx),
+            attendance_stops(ctx),
             calendar_gaps(ctx),
             overlapping_stays(quarantine),
             unmapped_codes(quarantine),

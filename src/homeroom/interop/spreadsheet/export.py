@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -28,7 +27,7 @@ from homeroom.interop.spreadsheet.layout import (
 )
 
 if TYPE_CHECKING:
-    from homeroom.contract import ValidationReport
+    from homeroom.resolver import Resolved
 
 SCHOOL_HEADERS = {
     "school_year": "School Year",
@@ -69,40 +68,32 @@ class SpreadsheetSummary:
 
 
 def export_spreadsheet(
-    data_dir: Path,
+    request: Resolved,
     out: Path,
     *,
-    definition: Definition,
-    as_of: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
-    on_validated: Callable[[ValidationReport], None] | None = None,
 ) -> SpreadsheetSummary:
-    """Validate `data_dir`, compute per-student-and-school year totals, write `out` (.xlsx)."""
-    from homeroom.contract import validate_dataset
-    from homeroom.pipeline import MetricsSession, engine_tables
+    """Per-student-and-school totals of a resolved request (data, definition, as-of date),
+    written to `out` (.xlsx)."""
+    from homeroom.pipeline import MetricsSession
 
     step = progress or (lambda _message: None)
-    con = duckdb.connect()
-    try:
-        report = validate_dataset(Path(data_dir), con, definition=definition, progress=progress)
-        if on_validated is not None:
-            on_validated(report)
-        step("Computing the year totals")
-        with (
-            engine_tables(con, report.units_per_day) as tables,
-            MetricsSession(tables, definition, as_of=as_of) as session,
-        ):
-            per_student = session.frame("student")
-            per_school = session.frame("school")
-        students = con.execute("SELECT * FROM students").df()
-        schools = con.execute("SELECT * FROM schools").df()
-        quarantined = len(report.quarantine)
-    finally:
-        con.close()
+    definition, as_of = request.definition, request.as_of
+    step("Computing the year totals")
+    with (
+        request.tables() as tables,
+        MetricsSession(tables, definition, as_of=as_of) as session,
+    ):
+        per_student = session.frame("student")
+        per_school = session.frame("school")
+    students = request.con.execute("SELECT * FROM students").df()
+    schools = request.con.execute("SELECT * FROM schools").df()
+    quarantined = len(request.validation.quarantine) if request.validation is not None else 0
+    source = request.data_dir or (request.workspace.root if request.workspace else Path("."))
     step(f"Writing {Path(out).name}")
     student_rows = student_sheet(per_student, students, schools)
     school_rows = school_sheet(per_school, schools)
-    readme = readme_lines(definition, as_of, Path(data_dir), quarantined, len(student_rows))
+    readme = readme_lines(definition, as_of, source, quarantined, len(student_rows))
     workbook.write(Path(out), student_rows, school_rows, readme)
     return SpreadsheetSummary(
         Path(out),

@@ -8,12 +8,24 @@ as `homeroom load` would; the terminal shows the same counts, the quarantine and
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from homeroom import cli as main_cli
-from homeroom.cli_output import UsageProblem, out, print_quarantine, print_rows
+from homeroom.cli.options import (
+    AsOfOption,
+    DataOption,
+    DefinitionOption,
+    EngineOption,
+    WorkspaceOption,
+    choose_definition,
+    resolved,
+    status,
+)
+from homeroom.cli.output import UsageProblem, out, print_monitors, print_quarantine, print_rows
+
+if TYPE_CHECKING:
+    from homeroom.interop.result import ImportResult
 
 import_app = typer.Typer(
     help="Bring data in from Ed-Fi, a SIS export or the attendance spreadsheet.",
@@ -31,7 +43,7 @@ pull_app = typer.Typer(
     rich_markup_mode="markdown",
 )
 
-OutOption = Annotated[
+ImportOutOption = Annotated[
     Path,
     typer.Option("--out", "-o", help="Folder to write the canonical tables and load_report.md."),
 ]
@@ -40,14 +52,16 @@ FormatOption = Annotated[
 ]
 
 
-def finish_import(result, out_dir: Path, fmt: str, definition_name: str | None) -> None:
+def finish_import(
+    result: ImportResult, out_dir: Path, fmt: str, definition_name: str | None
+) -> None:
     """Write, validate and report an import; the shared tail of every `import` command."""
     from homeroom.interop import write_import
 
     if fmt not in ("csv", "parquet"):
         raise UsageProblem(f"--format must be csv or parquet; got {fmt!r}")
-    definition = main_cli._definition(definition_name)
-    with main_cli._status(f"Writing {out_dir}") as update:
+    definition = choose_definition(definition_name)
+    with status(f"Writing {out_dir}") as update:
         written = write_import(
             result, Path(out_dir), definition=definition, fmt=fmt, progress=update
         )
@@ -67,8 +81,6 @@ def finish_import(result, out_dir: Path, fmt: str, definition_name: str | None) 
         written.validation.duplicates_collapsed,
     )
     if written.monitors:
-        from homeroom.cli_output import print_monitors
-
         print_monitors(written.monitors)
     out.print(f"What was read, assumed, mapped and quarantined: {written.report_path}")
 
@@ -80,7 +92,7 @@ def finish_import(result, out_dir: Path, fmt: str, definition_name: str | None) 
 )
 def import_edfi_command(
     source: Annotated[Path, typer.Argument(help="An Ed-Fi JSON or XML file, or a folder of them.")],
-    out_dir: OutOption,
+    out_dir: ImportOutOption,
     descriptor_map: Annotated[
         Path | None,
         typer.Option(
@@ -90,12 +102,12 @@ def import_edfi_command(
         ),
     ] = None,
     fmt: FormatOption = "csv",
-    definition: main_cli.DefinitionOption = None,
+    definition: DefinitionOption = None,
 ) -> None:
     """Turn Ed-Fi data (ODS/API JSON resources or XML interchange files) into canonical tables."""
     from homeroom.interop.edfi import import_edfi
 
-    with main_cli._status(f"Reading {source}") as update:
+    with status(f"Reading {source}") as update:
         result = import_edfi(Path(source), descriptor_map=descriptor_map, progress=update)
     finish_import(result, out_dir, fmt, definition)
 
@@ -116,14 +128,14 @@ def import_sis_command(
             "`homeroom map FILE`).",
         ),
     ],
-    out_dir: OutOption,
+    out_dir: ImportOutOption,
     fmt: FormatOption = "csv",
-    definition: main_cli.DefinitionOption = None,
+    definition: DefinitionOption = None,
 ) -> None:
     """Turn a SIS's own export files into canonical tables with a column-mapping preset."""
     from homeroom.interop.sis import import_sis
 
-    with main_cli._status(f"Reading {len(files)} file(s) with preset {preset}") as update:
+    with status(f"Reading {len(files)} file(s) with preset {preset}") as update:
         result = import_sis(preset, [Path(f) for f in files], progress=update)
     finish_import(result, out_dir, fmt, definition)
 
@@ -137,18 +149,18 @@ def import_spreadsheet_command(
         Path,
         typer.Argument(help="The attendance spreadsheet: one row per student (.xlsx or .csv)."),
     ],
-    out_dir: OutOption,
+    out_dir: ImportOutOption,
     school_year: Annotated[
         int | None,
         typer.Option(help="The school year (2025 = 2024-25) when the file does not say."),
     ] = None,
     fmt: FormatOption = "csv",
-    definition: main_cli.DefinitionOption = None,
+    definition: DefinitionOption = None,
 ) -> None:
     """Start from the spreadsheet a district already keeps: days enrolled and absent per student."""
     from homeroom.interop.spreadsheet import import_spreadsheet
 
-    with main_cli._status(f"Reading {file}") as update:
+    with status(f"Reading {file}") as update:
         result = import_spreadsheet(Path(file), school_year=school_year, progress=update)
     finish_import(result, out_dir, fmt, definition)
 
@@ -158,27 +170,27 @@ def import_spreadsheet_command(
     epilog="Example: `homeroom export spreadsheet --data data/2025 --out check-2025.xlsx`",
 )
 def export_spreadsheet_command(
-    data_dir: Annotated[Path, typer.Option("--data", help="Folder of canonical tables.")],
     out_file: Annotated[Path, typer.Option("--out", "-o", help="The .xlsx file to write.")],
-    as_of: main_cli.AsOfOption = None,
-    definition: main_cli.DefinitionOption = None,
+    data_dir: DataOption = None,
+    workspace: WorkspaceOption = None,
+    as_of: AsOfOption = None,
+    definition: DefinitionOption = None,
+    engine: EngineOption = None,
 ) -> None:
     """Write one row per student (days enrolled, absent, excused, unexcused, suspended, groups)
-    in the attendance spreadsheet layout, to check Homeroom against a district's own sheet."""
+    in the attendance spreadsheet layout, to check Homeroom against a district's own sheet.
+
+    From a data folder (--data) or a workspace's load (--workspace, or the one around you)."""
     from homeroom.interop.spreadsheet import export_spreadsheet
 
     if Path(out_file).suffix.lower() != ".xlsx":
         raise UsageProblem(f"--out must end in .xlsx; got {Path(out_file).name!r}")
-    chosen = main_cli._definition(definition)
-    with main_cli._status(f"Writing {out_file}") as update:
-        summary = export_spreadsheet(
-            Path(data_dir),
-            Path(out_file),
-            definition=chosen,
-            as_of=main_cli._as_of(as_of),
-            progress=update,
-            on_validated=main_cli._warn_quarantined(Path(data_dir)),
-        )
+    with resolved(
+        data=data_dir, workspace=workspace, definition=definition, as_of=as_of, engine=engine
+    ) as request:
+        with status(f"Writing {out_file}") as update:
+            summary = export_spreadsheet(request, Path(out_file), progress=update)
+        request.audit("spreadsheet_export", rows=summary.rows, out=str(out_file))
     out.print(summary.describe())
 
 

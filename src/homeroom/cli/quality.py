@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from homeroom.cli_output import WorkspaceOption
+from homeroom.cli.options import WorkspaceOption
 
 if TYPE_CHECKING:
     from homeroom.quality import MonitorResult
@@ -62,7 +62,7 @@ def quality(
     Lists each monitor's finding, or with --monitor KEY the rows behind one of them. Viewing or
     writing rows with student ids from a workspace is recorded in its audit log.
     """
-    from homeroom.cli_output import UsageProblem, frame_writer
+    from homeroom.cli.output import UsageProblem, frame_writer
 
     if data is not None and (workspace is not None or load is not None):
         raise UsageProblem("--data runs the monitors on a folder; leave out --workspace and --load")
@@ -96,14 +96,14 @@ def quality(
 def _from_folder(data: Path, definition: str | None) -> list[MonitorResult]:
     import duckdb
 
-    from homeroom.cli import _definition, _status
+    from homeroom.cli.options import choose_definition, status
     from homeroom.contract import validate_dataset
     from homeroom.quality import run_monitors
 
-    chosen = _definition(definition)
+    chosen = choose_definition(definition)
     con = duckdb.connect()
     try:
-        with _status(f"Checking {data}") as update:
+        with status(f"Checking {data}") as update:
             report = validate_dataset(data, con, definition=chosen, progress=update)
             return run_monitors(con, quarantine=report.quarantine, progress=update)
     finally:
@@ -116,7 +116,7 @@ def _from_workspace(space: Workspace, load: int | None) -> tuple[list[MonitorRes
     A load made before the monitors existed has none kept: the current load's are then run
     again on the loaded tables (all but the comparison with the load before it).
     """
-    from homeroom.cli_output import UsageProblem, err
+    from homeroom.cli.output import UsageProblem, err
     from homeroom.quality import monitor_loads, run_monitors, stored_monitors
     from homeroom.warehouse import WorkspaceError, connect, current_load
 
@@ -148,7 +148,7 @@ def _from_workspace(space: Workspace, load: int | None) -> tuple[list[MonitorRes
 
 
 def _pick(monitors: list[MonitorResult], key: str) -> MonitorResult:
-    from homeroom.cli_output import UsageProblem
+    from homeroom.cli.output import UsageProblem
 
     for monitor in monitors:
         if monitor.key == key:
@@ -158,7 +158,7 @@ def _pick(monitors: list[MonitorResult], key: str) -> MonitorResult:
 
 
 def _list(monitors: list[MonitorResult], where: str, data: Path | None) -> None:
-    from homeroom.cli_output import out, print_monitors
+    from homeroom.cli.output import out, print_monitors
 
     out.print(f"Data-quality monitors of {where}")
     hint = (
@@ -170,7 +170,7 @@ def _list(monitors: list[MonitorResult], where: str, data: Path | None) -> None:
 
 
 def _show(monitor: MonitorResult, where: str, out_file: Path | None, writer: object) -> None:
-    from homeroom.cli_output import err, out, print_frame
+    from homeroom.cli.output import err, out, print_frame
     from homeroom.quality import ROW_LIMIT
 
     colours = {"ok": "green", "warning": "yellow", "info": "cyan"}

@@ -8,22 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
 
 import pandas as pd
-import typer
 from rich.console import Console
 from rich.table import Table
 
-# The --workspace option every workspace command shares.
-WorkspaceOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="The workspace folder (with homeroom.toml). Default: the current folder or above.",
-    ),
-]
+# Exit status: 0 done; 1 unexpected failure; 2 a dataset, definition or request that cannot be
+# used; 3 `check` found rows to quarantine.
+EXIT_UNUSABLE = 2
+EXIT_QUARANTINED = 3
 
 out = Console()
 err = Console(stderr=True)
@@ -49,15 +42,27 @@ def grade_span(grades: tuple[str, ...]) -> str:
 
 def frame_writer(path: Path) -> Callable[[pd.DataFrame, Path], None]:
     suffix = path.suffix.lower()
-    writers = {".csv": _write_csv, ".parquet": _write_parquet, ".json": _write_json}
+    writers = {
+        ".csv": _write_csv,
+        ".xlsx": _write_xlsx,
+        ".parquet": _write_parquet,
+        ".json": _write_json,
+    }
     if suffix not in writers:
-        raise UsageProblem(f"--out must end in .csv, .parquet or .json; got {path.name!r}")
+        raise UsageProblem(f"--out must end in .csv, .xlsx, .parquet or .json; got {path.name!r}")
     return writers[suffix]
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(path, index=False)
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
+    """One sheet of rows, as the CSV has them (exact values; dates as dates)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(path, engine="openpyxl") as book:
+        frame.to_excel(book, sheet_name="rows", index=False)
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:

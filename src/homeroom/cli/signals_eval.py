@@ -6,30 +6,26 @@ run as `homeroom signals evaluate|train|score`.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from homeroom.cli_output import WorkspaceOption
+from homeroom.cli.options import (
+    AsOfOption,
+    DataOption,
+    DefinitionOption,
+    WorkspaceOption,
+    resolved,
+    status,
+    words,
+    write_about,
+)
+from homeroom.cli.output import UsageProblem, err, frame_writer
 
 if TYPE_CHECKING:
-    from homeroom.contract.tables import Tables
-    from homeroom.definitions import Definition
-    from homeroom.warehouse import Workspace
+    from homeroom.resolver import Resolved
 
-DefinitionOption = Annotated[
-    str | None,
-    typer.Option(
-        "--definition",
-        "-d",
-        help="A shipped definition or your own TOML file. Default: the workspace's, else "
-        "`default`.",
-    ),
-]
 ThreadsOption = Annotated[
     int,
     typer.Option(
@@ -59,46 +55,7 @@ def register(group: typer.Typer) -> None:
     )(score)
 
 
-@contextmanager
-def _tables(
-    workspace: Path | None, data: Path | None, definition: str | None
-) -> Iterator[tuple[Tables, Definition, Workspace | None]]:
-    """The validated tables of a workspace's current load (read-only) or of a folder."""
-    import duckdb
-
-    from homeroom.cli import _definition, _warn_quarantined
-    from homeroom.cli_output import UsageProblem
-    from homeroom.engine import duckdb_tables
-
-    if data is not None and workspace is not None:
-        raise UsageProblem("--data reads a folder; leave out --workspace")
-    if data is not None:
-        from homeroom.contract import validate_dataset
-
-        chosen = _definition(definition)
-        con = duckdb.connect()
-        try:
-            report = validate_dataset(Path(data), con, definition=chosen)
-            _warn_quarantined(data)(report)
-            yield duckdb_tables(con, report.units_per_day), chosen, None
-        finally:
-            con.close()
-        return
-    from homeroom.pipeline import require_compatible_load
-    from homeroom.warehouse import connect, open_workspace
-
-    space = open_workspace(workspace)
-    chosen = _definition(definition) if definition else space.definition()
-    con = connect(space, read_only=True)
-    try:
-        current = require_compatible_load(con, space, chosen)
-        yield duckdb_tables(con, current.units_per_day), chosen, space
-    finally:
-        con.close()
-
-
 def _years(text: str | None) -> list[int] | None:
-    from homeroom.cli_output import UsageProblem
 
     if text is None:
         return None
@@ -109,7 +66,6 @@ def _years(text: str | None) -> list[int] | None:
 
 
 def _months(text: str) -> tuple[int, ...]:
-    from homeroom.cli_output import UsageProblem
 
     try:
         months = tuple(int(part) for part in text.split(",") if part.strip())
@@ -125,10 +81,7 @@ def evaluate(
         Path, typer.Option("--out", help="Write the report to FILE.html or FILE.md.")
     ],
     workspace: WorkspaceOption = None,
-    data: Annotated[
-        Path | None,
-        typer.Option("--data", help="Evaluate on a dataset folder (validated first)."),
-    ] = None,
+    data: DataOption = None,
     definition: DefinitionOption = None,
     test_year: Annotated[
         int | None,
@@ -163,8 +116,6 @@ def evaluate(
     """Train on earlier years, test on a later one: AUC, precision and recall at capacity,
     calibration, the same by student group, and the lead time of waiting for the 10% line, the
     rules and the model. The report holds aggregates only."""
-    from homeroom.cli import _status
-    from homeroom.cli_output import UsageProblem, err
     from homeroom.signals.evaluation import evaluate as run_evaluation
     from homeroom.signals.evaluation_report import render
     from homeroom.signals.model import ModelError
@@ -173,12 +124,18 @@ def evaluate(
         raise UsageProblem(f"--out must end in .html or .md; got {out_file.name}")
     if capacity <= 0 or not 0 <= cut <= 1:
         raise UsageProblem("--capacity must be above 0 and --cut between 0 and 1")
-    with _tables(workspace, data, definition) as (tables, chosen, _space):
+    if data is not None and workspace is not None:
+        raise UsageProblem("--data reads a folder; leave out --workspace")
+    # The evaluation runs on DuckDB whatever the workspace's engine (it reads many dates).
+    with (
+        resolved(data=data, workspace=workspace, definition=definition, engine="duckdb") as request,
+        request.tables() as tables,
+    ):
         try:
-            with _status("Evaluating the early-warning strategies") as update:
+            with status("Evaluating the early-warning strategies") as update:
                 result = run_evaluation(
                     tables,
-                    chosen,
+                    request.definition,
                     test_year=test_year,
                     train_years=_years(train_years),
                     months=_months(months),
@@ -217,20 +174,21 @@ def train(
     threads: ThreadsOption = 1,
 ) -> None:
     """Train the model on the workspace's earlier years and save it under WORKSPACE/models/."""
-    from homeroom.cli import _status
-    from homeroom.cli_output import UsageProblem, err
     from homeroom.signals.model import ModelError, save_model
     from homeroom.signals.model import train as run_training
 
-    with _tables(workspace, None, definition) as (tables, chosen, space):
+    with (
+        resolved(workspace=workspace, definition=definition, engine="duckdb") as request,
+        request.tables() as tables,
+    ):
         try:
-            with _status("Training the model") as update:
+            with status("Training the model") as update:
                 model = run_training(
-                    tables, chosen, _years(years), progress=update, threads=threads
+                    tables, request.definition, _years(years), progress=update, threads=threads
                 )
         except ModelError as exc:
             raise UsageProblem(str(exc)) from exc
-        path = save_model(model, space.root, name)  # type: ignore[union-attr]
+        path = save_model(model, workspace_root(request), name)
     took = sum(model.seconds.values())
     err.print(
         f"Trained on {', '.join(map(str, model.years))} ({model.rows:,} student-dates) in "
@@ -250,14 +208,7 @@ def score(
         ),
     ],
     workspace: WorkspaceOption = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="Score as of this date (YYYY-MM-DD). Default: the last date with attendance, "
-            "but not after today.",
-        ),
-    ] = None,
+    as_of: AsOfOption = None,
     name: NameOption = "chronic",
     explain: Annotated[
         float,
@@ -270,23 +221,31 @@ def score(
 ) -> None:
     """Each enrolled student's chance of ending the year chronically absent, with the main
     factors in words. Writing the rows is recorded in the workspace's audit log."""
-    from homeroom.cli import _as_of, _status
-    from homeroom.cli_output import UsageProblem, err, frame_writer
     from homeroom.signals.model import ModelError, load_model
     from homeroom.signals.model import score as run_scoring
-    from homeroom.signals.watch import latest_day
 
     writer = frame_writer(out_file)
-    with _tables(workspace, None, None) as (tables, chosen, space):
+    with (
+        resolved(workspace=workspace, as_of=as_of, engine="duckdb") as request,
+        request.tables() as tables,
+    ):
+        day = request.as_of
         try:
-            model = load_model(space.root, name)  # type: ignore[union-attr]
-            day: dt.date = _as_of(as_of) or latest_day(tables)
-            with _status(f"Scoring students as of {day.isoformat()}"):
-                frame = run_scoring(tables, chosen, day, model, explain=explain, threads=threads)
+            model = load_model(workspace_root(request), name)
+            with status("Scoring students"):
+                frame = run_scoring(
+                    tables, request.definition, day, model, explain=explain, threads=threads
+                )
         except ModelError as exc:
             raise UsageProblem(str(exc)) from exc
-    space.audit(  # type: ignore[union-attr]
-        "model_scores", rows=len(frame), as_of=day.isoformat(), out=str(out_file)
-    )
-    writer(frame, out_file)
-    err.print(f"Wrote {len(frame):,} students to {out_file} (as of {day.isoformat()}).")
+        request.audit("model_scores", rows=len(frame), as_of=day.isoformat(), out=str(out_file))
+        writer(frame, out_file)
+        write_about(out_file, request, len(frame))
+        err.print(f"Wrote {len(frame):,} students to {out_file} ({words(request)}).")
+
+
+def workspace_root(request: Resolved) -> Path:
+    """The model's commands keep their models under a workspace."""
+    if request.workspace is None:
+        raise UsageProblem("this command needs a workspace (--workspace DIR)")
+    return request.workspace.root

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from homeroom.cli import WorkspaceOption, _status
-from homeroom.cli_output import UsageProblem, err, out
+from homeroom.cli.options import WorkspaceOption, status
+from homeroom.cli.output import UsageProblem, err, out
 
 LOOPBACK_NAMES = {"localhost"}
 REFRESH_SECONDS = 60
@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
         from homeroom.casebook.store import open_store, store_url
         from homeroom.casebook.users import list_users
         from homeroom.warehouse import open_workspace
-        from homeroom.warehouse.serving import prepare_serving
+        from homeroom.web.snapshot import prepare_serving
         from homeroom.web.app import create_app
 
         if (tls_cert is None) != (tls_key is None):
@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
             )
         space = open_workspace(workspace)
         store = open_store(store_url(space))
-        with _status("Preparing the data for the web") as update:
+        with status("Preparing the data for the web") as update:
             serving_path = prepare_serving(space, progress=update)
         web = create_app(space, store=store, secure_cookies=secure, serving_path=serving_path)
         _watch_for_loads(web, space)
@@ -107,7 +107,7 @@ def _watch_for_loads(web: object, workspace: object) -> None:
     The warehouse is opened (read-only, briefly) only after its file has changed and then
     stayed unchanged for a while, so the watcher never gets in the way of a load.
     """
-    from homeroom.warehouse.serving import prepare_serving
+    from homeroom.web.snapshot import prepare_serving
 
     state = web.state.homeroom  # type: ignore[attr-defined]
     warehouse = workspace.warehouse  # type: ignore[attr-defined]

@@ -22,9 +22,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from homeroom import cli as main_cli
-from homeroom.cli_interop import FormatOption, OutOption, finish_import
-from homeroom.cli_output import UsageProblem, err, out
+from homeroom.cli.interop import FormatOption, ImportOutOption, finish_import
+from homeroom.cli.options import DefinitionOption, status
+from homeroom.cli.output import UsageProblem, err, out
 
 EPILOG = (
     "Example: `export HOMEROOM_EDFI_KEY=… HOMEROOM_EDFI_SECRET=…` then "
@@ -48,7 +48,7 @@ def pull_edfi_command(
             "segment after it where the ODS is split by year).",
         ),
     ],
-    out_dir: OutOption,
+    out_dir: ImportOutOption,
     key: Annotated[
         str,
         typer.Option(
@@ -103,7 +103,7 @@ def pull_edfi_command(
         ),
     ] = 0.5,
     fmt: FormatOption = "csv",
-    definition: main_cli.DefinitionOption = None,
+    definition: DefinitionOption = None,
 ) -> None:
     """Pull students, enrollments, calendars and attendance from a live Ed-Fi ODS/API (v5-7)
     into DATA_DIR/edfi-resources, then write the canonical tables and load_report.md."""
@@ -133,7 +133,7 @@ def pull_edfi_command(
 
     from homeroom.interop.edfi import import_edfi
 
-    with main_cli._status(f"Reading {raw_dir}") as update:
+    with status(f"Reading {raw_dir}") as update:
         result = import_edfi(raw_dir, descriptor_map=descriptor_map, progress=update)
     result.note(f"Pulled from the Ed-Fi API: {summary.describe()}")
     for note in summary.notes:

@@ -5,7 +5,7 @@ each run is also kept under <workspace>/signals/, so the school pages can show w
 flagged since the run before.
 
 `homeroom signals` is also the group of the predictive model's commands (`evaluate`, `train`,
-`score`, from homeroom.cli_signals_eval): with no command after it, it runs the rules.
+`score`, from homeroom.cli.signals_eval): with no command after it, it runs the rules.
 """
 
 from __future__ import annotations
@@ -15,7 +15,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from homeroom.cli_output import WorkspaceOption
+from homeroom.cli import signals_eval
+from homeroom.cli.options import (
+    AsOfOption,
+    DataOption,
+    DefinitionOption,
+    EngineOption,
+    WorkspaceOption,
+    resolved,
+    status,
+    words,
+    write_about,
+)
+from homeroom.cli.output import UsageProblem, err, frame_writer, out
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,30 +52,15 @@ def register(app: typer.Typer) -> None:
         rich_markup_mode="markdown",
     )
     group.callback(epilog=EPILOG)(signals)
-    try:
-        from homeroom import cli_signals_eval
-    except ImportError:  # pragma: no cover - while the model's commands are being built
-        pass
-    else:
-        cli_signals_eval.register(group)
+    signals_eval.register(group)
     app.add_typer(group, name="signals")
 
 
 def signals(
     ctx: typer.Context,
-    data: Annotated[
-        Path | None,
-        typer.Option("--data", help="Run the rules on a dataset folder (validated first)."),
-    ] = None,
+    data: DataOption = None,
     workspace: WorkspaceOption = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="Count only days through this date (YYYY-MM-DD). Default: the last date with "
-            "attendance in the data, but not after today.",
-        ),
-    ] = None,
+    as_of: AsOfOption = None,
     out_file: Annotated[
         Path | None,
         typer.Option(
@@ -72,18 +69,8 @@ def signals(
             "evidence) to FILE.csv, .parquet or .json.",
         ),
     ] = None,
-    definition: Annotated[
-        str | None,
-        typer.Option(
-            "--definition",
-            "-d",
-            help="A shipped definition or your own TOML file; its [signals] section holds the "
-            "rule thresholds. Default: the workspace's, else `default`.",
-        ),
-    ] = None,
-    engine: Annotated[
-        str | None, typer.Option("--engine", help="duckdb (default, embedded) or pyspark.")
-    ] = None,
+    definition: DefinitionOption = None,
+    engine: EngineOption = None,
     save: Annotated[
         bool,
         typer.Option(
@@ -104,39 +91,23 @@ def signals(
     """
     if ctx.invoked_subcommand is not None:
         return  # one of the model's commands runs instead
-    from homeroom.cli import _as_of, _definition, _status, _warn_quarantined
-    from homeroom.cli_output import UsageProblem, err, frame_writer
     from homeroom.signals.history import SignalsError
+    from homeroom.signals.watch import WatchList, rules_for_tables
 
     if data is not None and workspace is not None:
         raise UsageProblem("--data runs the rules on a folder; leave out --workspace")
     writer = frame_writer(out_file) if out_file is not None else None
-    day = _as_of(as_of)
-    space = None
     try:
-        if data is not None:
-            from homeroom.signals.watch import rules_for_folder
-
-            chosen = _definition(definition)
-            with _status(f"Flagging students in {data}") as update:
-                found = rules_for_folder(
-                    data,
-                    day,
-                    definition=chosen,
-                    engine=engine or "duckdb",
-                    progress=update,
-                    on_validated=_warn_quarantined(data),
-                )
-        else:
-            from homeroom.signals.watch import rules_for_workspace
-            from homeroom.warehouse import open_workspace
-
-            space = open_workspace(workspace)
-            chosen = _definition(definition) if definition else space.definition()
-            with _status("Flagging students") as update:
-                found = rules_for_workspace(
-                    space, day, definition=chosen, engine=engine, progress=update
-                )
+        with resolved(
+            data=data, workspace=workspace, definition=definition, as_of=as_of, engine=engine
+        ) as request:
+            with request.tables() as tables, status("Flagging students") as update:
+                flags = rules_for_tables(
+                    tables, request.definition, request.as_of, progress=update
+                ).flags
+            load_id = request.load.load_id if request.load is not None else None
+            found = WatchList(flags, request.as_of, request.definition, load_id)
+            space = request.workspace
     except SignalsError as exc:
         raise UsageProblem(str(exc)) from exc
 
@@ -160,7 +131,8 @@ def signals(
     _summary(found, new)
     if writer is not None and out_file is not None:
         writer(found.flags, out_file)
-        err.print(f"Wrote {len(found.flags):,} rows to {out_file}.")
+        write_about(out_file, request, len(found.flags))
+        err.print(f"Wrote {len(found.flags):,} rows to {out_file} ({words(request)}).")
     if run_id is not None:
         err.print(f"Saved as signals run {run_id} in {space.root / 'signals'}.")  # type: ignore[union-attr]
     if writer is None:
@@ -170,7 +142,6 @@ def signals(
 def _summary(found: WatchList, new: pd.DataFrame | None) -> None:
     from rich.table import Table
 
-    from homeroom.cli_output import out
     from homeroom.signals.rules import RULES
 
     flags = found.flags

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from homeroom.cli_output import UsageProblem, WorkspaceOption, err, out
+from homeroom.cli.options import WorkspaceOption
+from homeroom.cli.output import UsageProblem, err, out
 
 if TYPE_CHECKING:
     from homeroom.casebook import CliActor, Store, User

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from homeroom.cli_output import UsageProblem, out
+from homeroom.cli.output import UsageProblem, out
 
 _STYLE = {"high": "green", "medium": "yellow", "low": "red", "none": "dim"}
 

@@ -1,0 +1,5 @@
+"""`python -m homeroom.cli`: the same as the `homeroom` command."""
+
+from homeroom.cli.app import main
+
+main()

@@ -1,0 +1,94 @@
+"""`homeroom metrics`: chronic absence for students, schools, districts or a state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from homeroom.cli.options import (
+    AsOfOption,
+    DataOption,
+    DefinitionOption,
+    EngineOption,
+    WorkspaceOption,
+    resolved,
+    status,
+    words,
+    write_about,
+)
+from homeroom.cli.output import UsageProblem, err, frame_writer, print_frame
+
+EPILOG = (
+    "Examples:\n\n"
+    "`homeroom metrics --data exports/2025 --level school --out schools.csv`\n\n"
+    "`homeroom metrics --level district --by grade_level,race_ethnicity --as-of 2025-01-31"
+    " --out district.parquet`\n\n"
+    "`homeroom metrics --data exports/2025 --level student --per district --out students.xlsx`"
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to `app`."""
+    app.command(epilog=EPILOG)(metrics)
+
+
+def metrics(
+    level: Annotated[str, typer.Option(help="student, school, district or state.")] = "school",
+    data: DataOption = None,
+    workspace: WorkspaceOption = None,
+    per: Annotated[
+        str,
+        typer.Option(
+            help="For --level student: one row per student and school, district or state."
+        ),
+    ] = "school",
+    by: Annotated[
+        str | None,
+        typer.Option(help="Split aggregates by these columns, e.g. grade_level,race_ethnicity."),
+    ] = None,
+    as_of: AsOfOption = None,
+    definition: DefinitionOption = None,
+    engine: EngineOption = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write all rows to FILE.csv, FILE.xlsx, FILE.parquet or FILE.json (with "
+            "FILE.about.json beside it: the as-of date and definition).",
+        ),
+    ] = None,
+) -> None:
+    """Chronic absence for students, schools, districts or a state, under a definition."""
+    from homeroom.pipeline import LEVELS, metrics_frame
+
+    if level not in LEVELS:
+        raise UsageProblem(f"--level must be one of {', '.join(LEVELS)}; got {level!r}")
+    groups = tuple(c.strip() for c in by.split(",") if c.strip()) if by else ()
+    if groups and level == "student":
+        raise UsageProblem("--by splits aggregates; use it with --level school, district or state")
+    writer = frame_writer(out_file) if out_file is not None else None
+    with resolved(
+        data=data,
+        workspace=workspace,
+        definition=definition,
+        as_of=as_of,
+        engine=engine,
+        doing=f"Reading {data}" if data else "Reading the workspace",
+    ) as request:
+        with status(f"Computing {level} metrics"):
+            frame = metrics_frame(request, level, per=per, by=groups)
+        if level == "student":
+            request.audit(
+                "student_metrics",
+                rows=len(frame),
+                per=per,
+                out=str(out_file) if out_file else "screen",
+            )
+        if writer is not None and out_file is not None:
+            writer(frame, out_file)
+            write_about(out_file, request, len(frame))
+            err.print(f"Wrote {len(frame):,} rows to {out_file} ({words(request)}).")
+        else:
+            print_frame(frame, f"{level.capitalize()} metrics — {words(request)}")
