@@ -74,20 +74,9 @@ def derived_calendar(
             f"the files give no calendar and preset {ctx.preset.source} derives none; "
             'give the SIS\'s calendar export or set [calendar] derive = "weekdays"'
         )
-    seen = []
-    if not stays.empty:
-        for column in ("entry_date", "exit_date"):
-            seen.append(stays[["school_id", column]].rename(columns={column: "date"}))
-    if not attendance.empty:
-        seen.append(attendance[["school_id", "date"]])
-    dates = pd.concat(seen, ignore_index=True) if seen else pd.DataFrame()
+    dates = _dates_seen(ctx, stays, attendance)
     if dates.empty:
         return pd.DataFrame(columns=["calendar_id", "school_year", "date", "instructional"])
-    dates["parsed"] = pd.to_datetime(dates["date"], format="%Y-%m-%d", errors="coerce")
-    dates = dates.dropna(subset=["parsed", "school_id"])
-    dates["school_year"] = values.school_year_of(
-        dates["parsed"].dt.strftime("%Y-%m-%d"), ctx.preset
-    )
     calendar_of = dict(
         zip(schools["school_id"], schools.get("calendar_id", schools["school_id"]), strict=True)
     )
@@ -97,24 +86,7 @@ def derived_calendar(
         calendar_id = calendar_of.get(school)
         calendar_id = calendar_id if isinstance(calendar_id, str) else school
         if mode == "attendance_dates":
-            days = sorted(
-                set(
-                    pd.to_datetime(
-                        attendance.loc[attendance["school_id"] == school, "date"],
-                        format="%Y-%m-%d",
-                        errors="coerce",
-                    ).dropna()
-                )
-            )
-            days = [
-                d
-                for d in days
-                if str(
-                    values.school_year_of(pd.Series([d.strftime("%Y-%m-%d")]), ctx.preset).iloc[0]
-                )
-                == year
-            ]
-            span = pd.DatetimeIndex(days)
+            span = _attendance_days(ctx, attendance, school, year)
         else:
             span = pd.bdate_range(group["parsed"].min(), group["parsed"].max())
         iso = [d.strftime("%Y-%m-%d") for d in span]
@@ -129,3 +101,44 @@ def derived_calendar(
             + ")"
         )
     return pd.DataFrame(rows, columns=["calendar_id", "school_year", "date", "instructional"])
+
+
+def _dates_seen(ctx: Assembly, stays: pd.DataFrame, attendance: pd.DataFrame) -> pd.DataFrame:
+    """Every school and date the stays and attendance name, with its school year."""
+    seen = []
+    if not stays.empty:
+        for column in ("entry_date", "exit_date"):
+            seen.append(stays[["school_id", column]].rename(columns={column: "date"}))
+    if not attendance.empty:
+        seen.append(attendance[["school_id", "date"]])
+    dates = pd.concat(seen, ignore_index=True) if seen else pd.DataFrame()
+    if dates.empty:
+        return dates
+    dates["parsed"] = pd.to_datetime(dates["date"], format="%Y-%m-%d", errors="coerce")
+    dates = dates.dropna(subset=["parsed", "school_id"])
+    dates["school_year"] = values.school_year_of(
+        dates["parsed"].dt.strftime("%Y-%m-%d"), ctx.preset
+    )
+    return dates
+
+
+def _attendance_days(
+    ctx: Assembly, attendance: pd.DataFrame, school: str, year: str
+) -> pd.DatetimeIndex:
+    """The dates a school's attendance rows give in one school year."""
+    days = sorted(
+        set(
+            pd.to_datetime(
+                attendance.loc[attendance["school_id"] == school, "date"],
+                format="%Y-%m-%d",
+                errors="coerce",
+            ).dropna()
+        )
+    )
+    days = [
+        d
+        for d in days
+        if str(values.school_year_of(pd.Series([d.strftime("%Y-%m-%d")]), ctx.preset).iloc[0])
+        == year
+    ]
+    return pd.DatetimeIndex(days)
