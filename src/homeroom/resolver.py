@@ -103,11 +103,6 @@ class Resolved:
         with engine_tables(self.con, self.units_per_day, self.engine) as tables:
             yield tables
 
-    def audit(self, action: str, **details: object) -> None:
-        """Record a view or export of student rows (only a workspace has an audit log)."""
-        if self.workspace is not None:
-            self.workspace.audit(action, **details)
-
 
 def choose_definition(name: str | None, workspace: Workspace | Path | None = None) -> Definition:
     """The definition asked for; else the workspace's (given, or around the current folder)."""

@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from casebook.support import START, Clock, sqlite_url
 from homeroom.casebook import Store, audit_entries, export_csv, open_store, record
+from homeroom.casebook.cli_views import record_cli_view
 from homeroom.warehouse import WorkspaceError, init_workspace
 
 
@@ -143,7 +144,7 @@ def test_workspace_views_go_to_the_jsonl_file_and_the_casebook(
 ):
     monkeypatch.delenv("HOMEROOM_CASEBOOK_URL", raising=False)
     space = init_workspace(tmp_path / "space")
-    space.audit("student_metrics", rows=42, per="school", out="screen")
+    record_cli_view(space, "student_metrics", rows=42, per="school", out="screen")
     [line] = space.audit_path.read_text().splitlines()
     assert json.loads(line)["rows"] == 42
     with open_store(sqlite_url(space.root)) as store:
@@ -163,4 +164,4 @@ def test_a_view_that_cannot_be_recorded_is_an_error(
     )
     space = init_workspace(tmp_path / "space")
     with pytest.raises(WorkspaceError, match="cannot record this view in the audit log"):
-        space.audit("student_metrics", rows=1)
+        record_cli_view(space, "student_metrics", rows=1)

@@ -19,6 +19,7 @@ from homeroom.cli.options import (
     EngineOption,
     WorkspaceOption,
     choose_definition,
+    record_view,
     resolved,
     status,
 )
@@ -190,7 +191,7 @@ def export_spreadsheet_command(
     ) as request:
         with status(f"Writing {out_file}") as update:
             summary = export_spreadsheet(request, Path(out_file), progress=update)
-        request.audit("spreadsheet_export", rows=summary.rows, out=str(out_file))
+        record_view(request, "spreadsheet_export", rows=summary.rows, out=str(out_file))
     out.print(summary.describe())
 
 

@@ -13,6 +13,7 @@ from homeroom.cli.options import (
     DefinitionOption,
     EngineOption,
     WorkspaceOption,
+    record_view,
     resolved,
     status,
     words,
@@ -80,7 +81,8 @@ def metrics(
         with status(f"Computing {level} metrics"):
             frame = metrics_frame(request, level, per=per, by=groups)
         if level == "student":
-            request.audit(
+            record_view(
+                request,
                 "student_metrics",
                 rows=len(frame),
                 per=per,

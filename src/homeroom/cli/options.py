@@ -169,3 +169,11 @@ def warn_quarantined(data_dir: Path) -> Callable[[ValidationReport], None]:
             )
 
     return warn
+
+
+def record_view(request: Resolved, action: str, **details: object) -> None:
+    """Record a view or export of student rows in the workspace's audit log (a folder has none)."""
+    if request.workspace is not None:
+        from homeroom.casebook.cli_views import record_cli_view
+
+        record_cli_view(request.workspace, action, **details)

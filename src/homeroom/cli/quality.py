@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from homeroom.cli.options import WorkspaceOption
+from homeroom.casebook.cli_views import record_cli_view
+from homeroom.cli.options import (
+    DataOption,
+    DefinitionOption,
+    WorkspaceOption,
+    choose_definition,
+    status,
+)
+from homeroom.cli.output import UsageProblem, err, frame_writer, out, print_frame, print_monitors
 
 if TYPE_CHECKING:
     from homeroom.quality import MonitorResult
@@ -38,10 +46,7 @@ def quality(
         typer.Option("--monitor", "-m", help="Show the rows behind this monitor (its key)."),
     ] = None,
     workspace: WorkspaceOption = None,
-    data: Annotated[
-        Path | None,
-        typer.Option("--data", help="Validate this dataset folder and run the monitors on it."),
-    ] = None,
+    data: DataOption = None,
     load: Annotated[
         int | None,
         typer.Option("--load", help="An earlier load of the workspace (see `homeroom history`)."),
@@ -52,18 +57,13 @@ def quality(
             "--out", help="With --monitor: write its rows to FILE.csv, .parquet or .json."
         ),
     ] = None,
-    definition: Annotated[
-        str | None,
-        typer.Option("--definition", "-d", help="With --data: the definition to validate with."),
-    ] = None,
+    definition: DefinitionOption = None,
 ) -> None:
     """Data-quality monitors: days with no attendance, calendar gaps, unmapped codes, and more.
 
     Lists each monitor's finding, or with --monitor KEY the rows behind one of them. Viewing or
     writing rows with student ids from a workspace is recorded in its audit log.
     """
-    from homeroom.cli.output import UsageProblem, frame_writer
-
     if data is not None and (workspace is not None or load is not None):
         raise UsageProblem("--data runs the monitors on a folder; leave out --workspace and --load")
     if out_file is not None and monitor is None:
@@ -73,9 +73,7 @@ def quality(
     if data is not None:
         monitors, where = _from_folder(data, definition), f"--data {data}"
     else:
-        from homeroom.warehouse import open_workspace
-
-        space = open_workspace(workspace)
+        space = _workspace(workspace)
         monitors, load_id = _from_workspace(space, load)
         where = f"load {load_id} of {space.name}"
     if monitor is None:
@@ -83,7 +81,8 @@ def quality(
         return
     chosen = _pick(monitors, monitor)
     if space is not None and "student_id" in chosen.rows.columns and len(chosen.rows):
-        space.audit(
+        record_cli_view(
+            space,
             "quality_rows",
             monitor=chosen.key,
             load_id=load_id,
@@ -96,7 +95,6 @@ def quality(
 def _from_folder(data: Path, definition: str | None) -> list[MonitorResult]:
     import duckdb
 
-    from homeroom.cli.options import choose_definition, status
     from homeroom.contract import validate_dataset
     from homeroom.quality import run_monitors
 
@@ -116,7 +114,6 @@ def _from_workspace(space: Workspace, load: int | None) -> tuple[list[MonitorRes
     A load made before the monitors existed has none kept: the current load's are then run
     again on the loaded tables (all but the comparison with the load before it).
     """
-    from homeroom.cli.output import UsageProblem, err
     from homeroom.quality import monitor_loads, run_monitors, stored_monitors
     from homeroom.warehouse import WorkspaceError, connect, current_load
 
@@ -148,7 +145,6 @@ def _from_workspace(space: Workspace, load: int | None) -> tuple[list[MonitorRes
 
 
 def _pick(monitors: list[MonitorResult], key: str) -> MonitorResult:
-    from homeroom.cli.output import UsageProblem
 
     for monitor in monitors:
         if monitor.key == key:
@@ -158,7 +154,6 @@ def _pick(monitors: list[MonitorResult], key: str) -> MonitorResult:
 
 
 def _list(monitors: list[MonitorResult], where: str, data: Path | None) -> None:
-    from homeroom.cli.output import out, print_monitors
 
     out.print(f"Data-quality monitors of {where}")
     hint = (
@@ -170,7 +165,6 @@ def _list(monitors: list[MonitorResult], where: str, data: Path | None) -> None:
 
 
 def _show(monitor: MonitorResult, where: str, out_file: Path | None, writer: object) -> None:
-    from homeroom.cli.output import err, out, print_frame
     from homeroom.quality import ROW_LIMIT
 
     colours = {"ok": "green", "warning": "yellow", "info": "cyan"}
@@ -190,3 +184,18 @@ def _show(monitor: MonitorResult, where: str, out_file: Path | None, writer: obj
         err.print(f"Wrote {len(monitor.rows):,} rows to {out_file}.")
         return
     print_frame(monitor.rows, f"Rows behind: {monitor.title}")
+
+
+def _workspace(folder: Path | None) -> Workspace:
+    """The workspace asked for or around the current folder, with a hint when there is none."""
+    from homeroom.warehouse import WorkspaceError, open_workspace
+
+    try:
+        return open_workspace(folder)
+    except WorkspaceError as exc:
+        if folder is not None:
+            raise
+        raise UsageProblem(
+            f"{exc}. Run it inside a workspace, or name one: homeroom quality --workspace DIR "
+            "(or check a folder of tables: homeroom quality --data DIR)"
+        ) from exc

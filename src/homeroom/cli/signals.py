@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from homeroom.casebook.cli_views import record_cli_view
 from homeroom.cli import signals_eval
 from homeroom.cli.options import (
     AsOfOption,
@@ -121,7 +122,8 @@ def signals(
         )
         new = newly_flagged(space, run_id)
     if space is not None and (run_id is not None or writer is not None) and len(found.flags):
-        space.audit(
+        record_cli_view(
+            space,
             "signals_rows",
             rows=len(found.flags),
             as_of=found.as_of.isoformat(),

@@ -16,6 +16,7 @@ from homeroom.cli.options import (
     DataOption,
     DefinitionOption,
     WorkspaceOption,
+    record_view,
     resolved,
     status,
     words,
@@ -238,7 +239,9 @@ def score(
                 )
         except ModelError as exc:
             raise UsageProblem(str(exc)) from exc
-        request.audit("model_scores", rows=len(frame), as_of=day.isoformat(), out=str(out_file))
+        record_view(
+            request, "model_scores", rows=len(frame), as_of=day.isoformat(), out=str(out_file)
+        )
         writer(frame, out_file)
         write_about(out_file, request, len(frame))
         err.print(f"Wrote {len(frame):,} students to {out_file} ({words(request)}).")

@@ -62,8 +62,8 @@ def register(app: typer.Typer) -> None:
         from homeroom.casebook.store import open_store, store_url
         from homeroom.casebook.users import list_users
         from homeroom.warehouse import open_workspace
-        from homeroom.web.snapshot import prepare_serving
         from homeroom.web.app import create_app
+        from homeroom.web.snapshot import prepare_serving
 
         if (tls_cert is None) != (tls_key is None):
             raise UsageProblem("give both --tls-cert and --tls-key, or neither")

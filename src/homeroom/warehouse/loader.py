@@ -185,41 +185,14 @@ def load_dataset(
         if current is not None and current.fingerprint == fingerprint:
             return _unchanged(con, current, started)
         con.execute(f"DROP TABLE IF EXISTS {PREVIOUS_ATTENDANCE}")  # left by an interrupted run
-        load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM load_history").fetchall()[
-            0
-        ][0]
+        next_id = "SELECT coalesce(max(load_id), 0) + 1 FROM load_history"
+        load_id = int(con.execute(next_id).fetchall()[0][0])
         con.begin()
         try:
             previous = _keep_previous_attendance(con, current)
             report = validate_dataset(data_dir, con, definition=definition, progress=progress)
             say("recording the load")
-            quarantine = report.quarantine.loc[:, list(QUARANTINE_COLUMNS)].copy()
-            quarantine.insert(0, "load_id", load_id)
-            con.execute("DELETE FROM quarantine")
-            con.register("new_quarantine", quarantine)
-            con.execute("INSERT INTO quarantine SELECT * FROM new_quarantine")
-            con.unregister("new_quarantine")
-            seconds = time.perf_counter() - started
-            files = [
-                {"table": f.table, "file": f.path.name, "sha256": f.sha256, "rows": f.rows}
-                for f in report.files
-            ]
-            _record(
-                con,
-                load_id=load_id,
-                status="loaded",
-                data_dir=data_dir,
-                definition=definition,
-                fingerprint=fingerprint,
-                files=files,
-                rows_read=report.rows_read,
-                rows_loaded=report.rows_loaded,
-                rows_quarantined=report.quarantined,
-                duplicates_collapsed=report.duplicates_collapsed,
-                units_per_day=report.units_per_day,
-                seconds=seconds,
-                message="; ".join(report.notes),
-            )
+            seconds = _record_load(con, load_id, report, data_dir, definition, fingerprint, started)
             con.commit()
         except BaseException as exc:
             con.rollback()
@@ -242,6 +215,46 @@ def load_dataset(
         )
     finally:
         con.close()
+
+
+def _record_load(
+    con: duckdb.DuckDBPyConnection,
+    load_id: int,
+    report: ValidationReport,
+    data_dir: Path,
+    definition: Definition,
+    fingerprint: str,
+    started: float,
+) -> float:
+    """Keep the load's quarantine and its history row (inside the load's transaction)."""
+    quarantine = report.quarantine.loc[:, list(QUARANTINE_COLUMNS)].copy()
+    quarantine.insert(0, "load_id", load_id)
+    con.execute("DELETE FROM quarantine")
+    con.register("new_quarantine", quarantine)
+    con.execute("INSERT INTO quarantine SELECT * FROM new_quarantine")
+    con.unregister("new_quarantine")
+    seconds = time.perf_counter() - started
+    files = [
+        {"table": f.table, "file": f.path.name, "sha256": f.sha256, "rows": f.rows}
+        for f in report.files
+    ]
+    _record(
+        con,
+        load_id=load_id,
+        status="loaded",
+        data_dir=data_dir,
+        definition=definition,
+        fingerprint=fingerprint,
+        files=files,
+        rows_read=report.rows_read,
+        rows_loaded=report.rows_loaded,
+        rows_quarantined=report.quarantined,
+        duplicates_collapsed=report.duplicates_collapsed,
+        units_per_day=report.units_per_day,
+        seconds=seconds,
+        message="; ".join(report.notes),
+    )
+    return seconds
 
 
 PREVIOUS_ATTENDANCE = "previous_attendance"

@@ -9,7 +9,6 @@ changes nothing (it is recognised by the files' hashes and the definition's exit
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import tomllib
 from dataclasses import dataclass, field
@@ -49,40 +48,6 @@ class Workspace:
 
     def definition(self) -> Definition:
         return load_definition(_resolve_definition(self.root, self.definition_name))
-
-    def audit(self, action: str, **details: object) -> None:
-        """Record a view or export of student-level data (who, when, what): one line in the
-        workspace's audit/access.jsonl and one entry in the casebook's audit log, where the
-        web app's views go too (`homeroom audit list` shows both)."""
-        self.audit_path.parent.mkdir(parents=True, exist_ok=True)
-        user = _user()
-        entry = {
-            "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "user": user,
-            "action": action,
-            **details,
-        }
-        with self.audit_path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(entry, sort_keys=True, default=str) + "\n")
-        # Opened only here: most commands never touch the casebook. A view that cannot be
-        # recorded is refused (the error stops the command before it shows the rows).
-        from homeroom.casebook import CasebookError, open_workspace_store, record
-
-        try:
-            store = open_workspace_store(self)
-        except CasebookError as exc:
-            raise WorkspaceError(f"cannot record this view in the audit log: {exc}") from exc
-        try:
-            record(
-                store,
-                username=f"cli:{user}",
-                role="cli",
-                action=action,
-                subject_type="student_rows",
-                detail=details,
-            )
-        finally:
-            store.close()
 
 
 def init_workspace(
@@ -158,10 +123,3 @@ def _resolve_definition(root: Path, name: str) -> str:
     if name.endswith(".toml") and candidate.exists():
         return str(candidate)
     return name
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name in some containers; the log still records
-        return "unknown"
