@@ -104,15 +104,17 @@ def test_calendar_has_a_cell_per_day_with_its_class_colour_and_words():
     assert kind["2024-09-02"] == kind["2024-09-03"] == kind["2024-09-30"] == "day day-none"
     for date, k in kind.items():
         assert cells[date].attrib["fill"] == charts.DAY_COLORS[k.removeprefix("day day-")]
-    assert cells["2024-09-06"].find(f"{SVG}title").text == "2024-09-06 (Fri): absent (unexcused)"
+    assert cells["2024-09-06"].find(f"{SVG}title").text == (
+        "6 September 2024 (Fri): absent (unexcused)"
+    )
     assert cells["2024-09-10"].find(f"{SVG}title").text == (
-        "2024-09-10 (Tue): partly absent, 0.5 of the day (tardy)"
+        "10 September 2024 (Tue): partly absent, 0.5 of the day (tardy)"
     )
     assert cells["2024-09-03"].find(f"{SVG}title").text == (
-        "2024-09-03 (Tue): not a membership day"
+        "3 September 2024 (Tue): not a membership day"
     )
     assert cells["2024-10-31"].find(f"{SVG}title").text == (
-        "2024-10-31 (Thu): not a membership day"
+        "31 October 2024 (Thu): not a membership day"
     )
     # Weekday rows, week columns: Fri 6 and Fri 13 share a row; Mon 9 starts Fri 13's week.
     x = {d: float(c.attrib["x"]) for d, c in cells.items()}
@@ -141,7 +143,8 @@ def test_calendar_sentence_and_table_are_the_vega_lite_charts():
         mine.desc
         == theirs.desc
         == (
-            "9 membership days from 2024-09-04 to 2024-10-07: absent on 2, partly absent on 1; "
+            "9 membership days from 4 September 2024 to 7 October 2024: absent on 2, "
+            "partly absent on 1; "
             "2.5 days absent in all (27.8%)."
         )
     )
@@ -215,12 +218,13 @@ def test_running_rate_sentence_and_table_are_the_vega_lite_charts():
         mine.desc
         == theirs.desc
         == (
-            "The absence rate was 20.0% on 2024-09-13, after 10 membership days, at or above the "
-            "10% line since 2024-09-02."
+            "The absence rate was 20.0% on 13 September 2024, after 10 membership days, "
+            "at or above the "
+            "10% line since 2 September 2024."
         )
     )
     assert mine.table == theirs.table
-    assert mine.table.rows == (("2024-09-13", "10", "20.0%"),)
+    assert mine.table.rows == (("13 September 2024", "10", "20.0%"),)
 
 
 def test_running_rate_below_the_line_and_without_a_line():
@@ -230,7 +234,7 @@ def test_running_rate_below_the_line_and_without_a_line():
     )
     root = assert_accessible(chart)
     assert chart.desc == charts.running_rate_chart(points, threshold=0.10).desc
-    assert chart.desc.endswith("below the 10% line (highest 8.0% on 2024-09-03).")
+    assert chart.desc.endswith("below the 10% line (highest 8.0% on 3 September 2024).")
     # Highest 8% or the line at 10%, times 1.15, rounds up to a 15% axis in steps of 5.
     assert [t for t in texts(root) if re.fullmatch(r"\d+%", t)] == [
         "0%",
@@ -249,7 +253,9 @@ def test_running_rate_below_the_line_and_without_a_line():
 def test_running_rate_of_one_day():
     chart = student_charts.running_rate_chart([RunningRate(dt.date(2024, 9, 3), 0.0)])
     root = assert_accessible(chart)
-    assert chart.desc.startswith("The absence rate was 0.0% on 2024-09-03, after 1 membership")
+    assert chart.desc.startswith(
+        "The absence rate was 0.0% on 3 September 2024, after 1 membership"
+    )
     assert "Sep" in texts(root)
 
 
@@ -277,8 +283,8 @@ def test_tier_history_labels_every_tier_and_colours_each_snapshot():
         charts.TIER_COLORS[t] for t in ("satisfactory", "at_risk", "at_risk", "moderate_chronic")
     ]
     assert [d.find(f"{SVG}title").text for d in dots][::3] == [
-        "2024-09-30: Satisfactory, 3.0% absent",
-        "2024-12-20: Moderate chronic, 11.0% absent",
+        "30 September 2024: Satisfactory, 3.0% absent",
+        "20 December 2024: Moderate chronic, 11.0% absent",
     ]
     # Worse tiers sit higher (smaller y); dates run left to right.
     ys = [float(d.attrib["cy"]) for d in dots]
@@ -298,12 +304,12 @@ def test_tier_history_sentence_and_table_are_the_vega_lite_charts():
         mine.desc
         == theirs.desc
         == (
-            "Satisfactory on 2024-09-30, at risk from 2024-10-31 and moderate chronic from "
-            "2024-12-20 (4 snapshots to 2024-12-20)."
+            "Satisfactory on 30 September 2024, at risk from 31 October 2024 and moderate "
+            "chronic from 20 December 2024 (4 snapshots to 20 December 2024)."
         )
     )
     assert mine.table == theirs.table
-    assert mine.table.rows[3] == ("2024-12-20", "Moderate chronic", "11.0%")
+    assert mine.table.rows[3] == ("20 December 2024", "Moderate chronic", "11.0%")
 
 
 def test_tier_history_puts_snapshots_not_counted_in_their_own_lane_and_breaks_the_line():
@@ -317,7 +323,7 @@ def test_tier_history_puts_snapshots_not_counted_in_their_own_lane_and_breaks_th
     assert texts(root, "tier-label")[-1] == "Not counted"
     hollow = by_class(root, "snapshot-none")
     assert len(hollow) == 2 and {h.attrib["fill"] for h in hollow} == {"#fff"}
-    assert hollow[0].find(f"{SVG}title").text == "2024-09-30: Not counted"
+    assert hollow[0].find(f"{SVG}title").text == "30 September 2024: Not counted"
     assert not by_class(root, "steps")  # no two counted snapshots in a row
     # Only counted ones get a step; all snapshots counted: no "Not counted" lane.
     assert "Not counted" not in texts(
@@ -335,7 +341,9 @@ def test_text_is_escaped_and_the_svg_stays_valid_xml():
     root = assert_accessible(chart)
     assert root[0].text == 'Attendance "A" & <B>'
     (absent,) = by_class(root, "day-absent")
-    assert absent.find(f"{SVG}title").text == "2024-09-03 (Tue): absent (<b>odd & category</b>)"
+    assert (
+        absent.find(f"{SVG}title").text == "3 September 2024 (Tue): absent (<b>odd & category</b>)"
+    )
     assert "<b>" not in chart.svg
     points = [RunningRate(dt.date(2024, 9, 3), 0.2)]
     line = student_charts.running_rate_chart(points, threshold_label="line <10%> & up")
