@@ -51,7 +51,7 @@ def timed(calls: int, run: Callable[[int], object], forget: Callable[[], None]) 
 
 def main() -> None:
     from homeroom.warehouse import open_workspace
-    from homeroom.warehouse.serving import find_serving, open_serving, prepare_serving
+    from homeroom.web.snapshot import find_serving, open_serving, prepare_serving
     from homeroom.web import data as web
     from homeroom.web.scope import Scope
 

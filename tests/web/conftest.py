@@ -52,7 +52,7 @@ def _built_workspace(shared: Path) -> Path:
 
     from homeroom.synth import generate
     from homeroom.warehouse import init_workspace, load_dataset
-    from homeroom.warehouse.serving import prepare_serving
+    from homeroom.web.snapshot import prepare_serving
 
     built = shared / f"web-district-built-{_code_fingerprint()}"
     with (shared / "web-district.lock").open("w") as lock:
@@ -90,7 +90,7 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> District:
     from homeroom.casebook.store import open_store
     from homeroom.casebook.users import add_user
     from homeroom.warehouse import open_workspace
-    from homeroom.warehouse.serving import find_serving
+    from homeroom.web.snapshot import find_serving
 
     root = tmp_path_factory.mktemp("web-district")
     shared = tmp_path_factory.getbasetemp().parent

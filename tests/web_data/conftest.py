@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from homeroom.warehouse import Workspace, open_workspace
-from homeroom.warehouse.serving import ServingData, open_serving, prepare_serving
+from homeroom.web.snapshot import ServingData, open_serving, prepare_serving
 from web_data.district import make_workspace
 
 

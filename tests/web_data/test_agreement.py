@@ -18,7 +18,7 @@ from homeroom.metrics import AGGREGATE_COLUMNS, membership_days
 from homeroom.pipeline import metrics_for_workspace
 from homeroom.synth import generate
 from homeroom.warehouse import Workspace, init_workspace, load_dataset
-from homeroom.warehouse.serving import (
+from homeroom.web.snapshot import (
     ON_DEMAND,
     ServingData,
     ensure_snapshot,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from homeroom.warehouse import open_workspace
-from homeroom.warehouse.serving import open_serving, prepare_serving
+from homeroom.web.snapshot import open_serving, prepare_serving
 from homeroom.web.data import data_page
 from homeroom.web.scope import Scope
 from web_data.district import district, make_workspace

@@ -12,7 +12,7 @@ import pytest
 from datasets import write_dataset
 from homeroom.pipeline import metrics_for_workspace
 from homeroom.warehouse import load_dataset, open_workspace
-from homeroom.warehouse.serving import (
+from homeroom.web.snapshot import (
     LATEST,
     MONTH_END,
     ON_DEMAND,

@@ -48,7 +48,7 @@ class AppState:
 
     @property
     def serving(self) -> Any:
-        """The prepared data of the current load (homeroom.warehouse.serving.ServingData)."""
+        """The prepared data of the current load (homeroom.web.snapshot.ServingData)."""
         if self._serving is None:
             with self._lock:
                 if self._serving is None:
@@ -56,7 +56,7 @@ class AppState:
         return self._serving
 
     def _open_serving(self) -> Any:
-        from homeroom.warehouse.serving import open_serving, prepare_serving
+        from homeroom.web.snapshot import open_serving, prepare_serving
 
         path = self.serving_path or prepare_serving(self.workspace)
         serving = open_serving(path)

@@ -1,6 +1,6 @@
 """The data behind each web page, read from a prepared serving file and scoped to the user.
 
-Every function takes the serving data (`homeroom.warehouse.serving.open_serving`) and the
+Every function takes the serving data (`homeroom.web.snapshot.open_serving`) and the
 user's `homeroom.web.scope.Scope`. Functions that return student rows filter with
 `scope.student_filter()` and raise ScopeError for aggregate-only roles; school pages call
 `scope.require_school`. Results are small frozen dataclasses and pandas frames whose columns

@@ -15,7 +15,7 @@ from homeroom.definitions.profile import TIERS
 from homeroom.reports import labels
 from homeroom.reports.groups import GroupRate, GroupTable, suppress
 from homeroom.reports.summary import DEFAULT_GROUP_COLUMNS
-from homeroom.warehouse.serving import ServingData
+from homeroom.web.snapshot import ServingData
 
 AT_RISK_OR_WORSE = TIERS[1:]  # at_risk, moderate_chronic, severe_chronic
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from homeroom.quality.store import stored_monitors
-from homeroom.warehouse.serving import ServingData
+from homeroom.web.snapshot import ServingData
 from homeroom.web.data.common import definition_label, query
 from homeroom.web.scope import Scope
 

@@ -22,7 +22,7 @@ from homeroom.reports.summary import (
     TierShare,
     ada_line,
 )
-from homeroom.warehouse.serving import (
+from homeroom.web.snapshot import (
     MONTH_END,
     YEAR_END,
     ServingData,

@@ -24,7 +24,7 @@ from homeroom.definitions.profile import TIERS
 from homeroom.engine import duckdb_tables
 from homeroom.metrics import membership_days
 from homeroom.reports import labels
-from homeroom.warehouse.serving import ServingData
+from homeroom.web.snapshot import ServingData
 from homeroom.web.data.common import (
     AT_RISK_OR_WORSE,
     StudentNotFound,
