@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from homeroom.interop.edfi.client import EdFiClient, EdFiError, Progress, RetryPolicy
+from homeroom.interop.edfi.jsonfiles import items_text, write_atomic
 
 RAW_DIR_NAME = "edfi-resources"
 STATE_NAME = ".pull-state"  # no .json suffix: the store's readers take every *.json for a resource
@@ -168,11 +167,11 @@ def pull_edfi(
 
     raw_dir.mkdir(parents=True, exist_ok=True)
     for resource, items in store.items():
-        _write_atomic(raw_dir / f"{resource}.json", _items_text(items))
+        write_atomic(raw_dir / f"{resource}.json", items_text(items))
     for resource, count in counts.items():
         if count.skipped:  # what the key can no longer read must not linger as if current
             (raw_dir / f"{resource}.json").unlink(missing_ok=True)
-    _write_atomic(
+    write_atomic(
         raw_dir / STATE_NAME,
         json.dumps(
             {
@@ -320,23 +319,3 @@ def _year_of(item: dict[str, Any]) -> int | None:
             except (TypeError, ValueError):
                 return None
     return None
-
-
-# -- writing ------------------------------------------------------------------------------------
-def _items_text(items: list[dict[str, Any]]) -> str:
-    """A JSON array with one item per line, so line n + 1 holds item n."""
-    if not items:
-        return "[]\n"
-    lines = (json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items)
-    return "[\n" + ",\n".join(lines) + "\n]\n"
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
