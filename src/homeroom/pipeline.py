@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import ibis.expr.types as ir
@@ -95,7 +95,7 @@ class MetricsSession:
         self._keep = keep
         self._units: ir.Table | None = None
         self._name = ""
-        self._backend = None
+        self._backend: Any = None
 
     @property
     def units(self) -> ir.Table | None:

@@ -8,7 +8,7 @@ the canonical tables and `load_report.md` are the same as from exported files.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import (
@@ -160,7 +160,7 @@ class _ProgressBars:
         self._progress.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         self._progress.__exit__(*exc)
 
     def update(self, resource: str, seen: int, total: int | None) -> None:

@@ -175,8 +175,9 @@ def train(
     threads: ThreadsOption = 1,
 ) -> None:
     """Train the model on the workspace's earlier years and save it under WORKSPACE/models/."""
-    from homeroom.signals.model import ModelError, save_model
-    from homeroom.signals.model import train as run_training
+    from homeroom.signals.model import ModelError
+    from homeroom.signals.model_store import save_model
+    from homeroom.signals.training import train as run_training
 
     with (
         resolved(workspace=workspace, definition=definition, engine="duckdb") as request,
@@ -222,8 +223,9 @@ def score(
 ) -> None:
     """Each enrolled student's chance of ending the year chronically absent, with the main
     factors in words. Writing the rows is recorded in the workspace's audit log."""
-    from homeroom.signals.model import ModelError, load_model
-    from homeroom.signals.model import score as run_scoring
+    from homeroom.signals.model import ModelError
+    from homeroom.signals.model_store import load_model
+    from homeroom.signals.scoring import score as run_scoring
 
     writer = frame_writer(out_file)
     with (

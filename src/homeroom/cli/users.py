@@ -397,15 +397,17 @@ def audit_list(
     """Show the audit log, oldest of the shown entries first. Times are UTC."""
     from homeroom.casebook import audit_entries
 
-    filters = {
-        "since": _when(since, "--since"),
-        "until": _when(until, "--until"),
-        "username": user,
-        "action": action,
-        "subject_id": student,
-    }
+    since_day, until_day = _when(since, "--since"), _when(until, "--until")
     with _store(workspace) as (space, store):
-        entries = audit_entries(store, limit=limit, **filters)
+        entries = audit_entries(
+            store,
+            limit=limit,
+            since=since_day,
+            until=until_day,
+            username=user,
+            action=action,
+            subject_id=student,
+        )
     if not entries:
         out.print("No audit entries match.")
         return
@@ -451,15 +453,24 @@ def audit_export(
 
     if out_file.suffix.lower() != ".csv":
         raise UsageProblem(f"--out must end in .csv; got {out_file.name!r}")
+    since_day, until_day = _when(since, "--since"), _when(until, "--until")
     filters = {
-        "since": _when(since, "--since"),
-        "until": _when(until, "--until"),
+        "since": since_day,
+        "until": until_day,
         "username": user,
         "action": action,
         "subject_id": student,
     }
     with _store(workspace) as (_space, store):
-        count = export_csv(store, out_file, **filters)
+        count = export_csv(
+            store,
+            out_file,
+            since=since_day,
+            until=until_day,
+            username=user,
+            action=action,
+            subject_id=student,
+        )
         actor = _actor()
         record(
             store,

@@ -5,12 +5,17 @@ from __future__ import annotations
 import ipaddress
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from homeroom.cli.options import WorkspaceOption, status
 from homeroom.cli.output import UsageProblem, err, out
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from homeroom.warehouse import Workspace
 
 LOOPBACK_NAMES = {"localhost"}
 REFRESH_SECONDS = 60
@@ -101,7 +106,7 @@ def register(app: typer.Typer) -> None:
         )
 
 
-def _watch_for_loads(web: object, workspace: object) -> None:
+def _watch_for_loads(web: FastAPI, workspace: Workspace) -> None:
     """Prepare each new load in the background and switch to it once ready.
 
     The warehouse is opened (read-only, briefly) only after its file has changed and then
@@ -109,7 +114,7 @@ def _watch_for_loads(web: object, workspace: object) -> None:
     """
     from homeroom.web.snapshot import prepare_serving
 
-    state = web.state.homeroom  # type: ignore[attr-defined]
+    state = web.state.homeroom
     warehouse = workspace.warehouse  # type: ignore[attr-defined]
 
     def stamp() -> tuple[float, ...]:

@@ -8,6 +8,7 @@ and fails on the next run (see STACK.md).
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ def spark_session(cores: int = 2) -> Any:
             "PySpark is not installed: pip install 'homeroom[spark]' (and Java 17)"
         ) from exc
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     _SESSION = (
         SparkSession.builder.master(f"local[{cores}]")
         .appName("homeroom")
