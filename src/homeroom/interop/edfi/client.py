@@ -21,55 +21,42 @@ Standard library only (urllib). What it does, in the API's own terms:
 from __future__ import annotations
 
 import base64
-import email.utils
 import http.client
-import json
-import random
 import re
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-USER_AGENT = "homeroom-edfi-pull"
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+from homeroom.interop.edfi.transport import (
+    RETRY_STATUSES,
+    USER_AGENT,
+    EdFiError,
+    Response,
+    Retryable,
+    RetryPolicy,
+    describe_connection_error,
+    hint,
+    int_or_none,
+    not_a_root,
+    open_json,
+    read_quietly,
+    refused_credentials,
+    retry_after,
+)
+
+__all__ = ["ChangeVersions", "EdFiClient", "EdFiError", "Endpoints", "Progress", "RetryPolicy"]
+
 # Renew the token this many seconds before the API says it expires, so a page never starts with
 # a token that dies in flight.
 TOKEN_MARGIN_SECONDS = 30.0
 DEFAULT_PAGE_SIZE = 500
 
 Progress = Callable[[str, int, int | None], None]  # (resource, rows so far, total or None)
-
-
-class EdFiError(Exception):
-    """The API could not be used: a refused sign-in, a refused request, or a server that kept
-    failing. The message says which resource and what the API answered, never a secret."""
-
-    exit_code = 2
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try: `attempts` tries in all, waiting `base * factor**n` seconds (at most
-    `cap`, give or take `jitter` of it) between them; Retry-After is honoured up to `cap`."""
-
-    attempts: int = 6
-    base: float = 0.5
-    factor: float = 2.0
-    cap: float = 30.0
-    jitter: float = 0.25
-    timeout: float = 60.0  # seconds a single request may take
-
-    def wait(self, failures: int, retry_after: float | None = None) -> float:
-        """Seconds to wait after the `failures`-th failed try (1 = the first)."""
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), self.cap)
-        delay = min(self.base * self.factor ** (failures - 1), self.cap)
-        spread = delay * self.jitter
-        return max(0.0, min(self.cap, delay + random.uniform(-spread, spread)))
+# HTTP status -> the message for it, for requests where that status means "stop" at once.
+Refusals = Mapping[int, Callable[[int, bytes], str]]
 
 
 @dataclass(frozen=True)
@@ -85,17 +72,6 @@ class Endpoints:
 class ChangeVersions:
     oldest: int
     newest: int
-
-
-@dataclass
-class Response:
-    status: int
-    headers: dict[str, str]
-    data: Any  # the parsed JSON answer (None for an empty one)
-
-
-class _Retryable(Exception):
-    """A failure worth another try (a torn or garbled answer)."""
 
 
 @dataclass
@@ -150,12 +126,14 @@ class EdFiClient:
     def _discover(self) -> Endpoints:
         if _data_api_split(self.url) is not None:
             return _endpoints_from_data_url(self.url, None, None)
-        not_root = {status: _not_a_root for status in (400, 401, 403, 404, 405, 406)}
+        not_root = {status: not_a_root for status in (400, 401, 403, 404, 405, 406)}
         document = self._send(
             "GET", self.url + "/", what="the API root", auth=False, refuse=not_root
         ).data
         urls = document.get("urls") if isinstance(document, dict) else None
-        data = urls.get("dataManagementApi") if isinstance(urls, dict) else None
+        if not isinstance(urls, dict):
+            urls = {}
+        data = urls.get("dataManagementApi")
         if not isinstance(data, str) or not data:
             raise EdFiError(
                 "the address given is not an Ed-Fi API root (its answer has no "
@@ -201,7 +179,7 @@ class EdFiClient:
             auth=False,
             data=body,
             headers=headers,
-            refuse={400: _refused_credentials, 401: _refused_credentials},
+            refuse={400: refused_credentials, 401: refused_credentials},
         )
         answer = response.data
         token = answer.get("access_token") if isinstance(answer, dict) else None
@@ -243,7 +221,7 @@ class EdFiClient:
         self,
         resource: str,
         *,
-        params: dict[str, str | int] | None = None,
+        params: Mapping[str, str | int] | None = None,
         deletes: bool = False,
         progress: Progress | None = None,
         missing_ok: bool = False,
@@ -266,7 +244,7 @@ class EdFiClient:
         self,
         resource: str,
         *,
-        params: dict[str, str | int] | None = None,
+        params: Mapping[str, str | int] | None = None,
         deletes: bool = False,
         progress: Progress | None = None,
         missing_ok: bool = False,
@@ -293,7 +271,7 @@ class EdFiClient:
             if not isinstance(page, list) or not all(isinstance(item, dict) for item in page):
                 raise EdFiError(f"{what}: the API's answer is not a list of items")
             if offset == 0:
-                total = _int_or_none(response.headers.get("total-count"))
+                total = int_or_none(response.headers.get("total-count"))
             elif page and page == previous:
                 # An API that ignores offset would hand the same page out forever.
                 raise EdFiError(f"{what}: the API sent the same page twice (offset ignored?)")
@@ -317,26 +295,24 @@ class EdFiClient:
         data: bytes | None = None,
         headers: dict[str, str] | None = None,
         missing_ok: bool = False,
-        refuse: dict[int, Callable[[int, bytes], str]] | None = None,
+        refuse: Refusals | None = None,
     ) -> Response:
         started = self.clock()
         failures = 0
         refreshed = False
-        last = ""
         while True:
             sent = {"Accept": "application/json", "User-Agent": USER_AGENT, **(headers or {})}
             if auth:
                 sent["Authorization"] = "Bearer " + self._bearer()
             request = urllib.request.Request(url, data=data, headers=sent, method=method)
-            retry_after: float | None = None
+            wait: float | None = None
             self.requests_made += 1
             try:
-                response = self._open(request, what)
-            except _Retryable as exc:
+                return open_json(request, self.policy.timeout)
+            except Retryable as exc:
                 last = str(exc)
             except urllib.error.HTTPError as exc:
-                status, body = exc.code, _read_quietly(exc)
-                reason = http.client.responses.get(status, "")
+                status, body = exc.code, read_quietly(exc)
                 if refuse and status in refuse:
                     raise EdFiError(refuse[status](status, body)) from None
                 if status == 401 and auth and not refreshed:
@@ -344,23 +320,12 @@ class EdFiClient:
                     refreshed = True
                     self._token = None
                     continue
-                if status == 401 and auth:
-                    raise EdFiError(
-                        f"{what}: the API refused a fresh token (401 {reason}); the key may "
-                        "not be allowed to read this resource"
-                    ) from None
                 if missing_ok and status in (403, 404):
                     return Response(status, {}, None)
-                if status not in RETRY_STATUSES:
-                    raise EdFiError(
-                        f"{what}: the API answered {status} {reason}".rstrip() + _hint(status, what)
-                    ) from None
-                last = f"{status} {reason}".rstrip()
-                retry_after = _retry_after(exc.headers.get("Retry-After"))
+                last = _unretryable(status, what, auth)
+                wait = retry_after(exc.headers.get("Retry-After"))
             except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-                last = _describe_connection_error(exc)
-            else:
-                return response
+                last = describe_connection_error(exc)
             failures += 1
             if failures >= self.policy.attempts:
                 spent = self.clock() - started
@@ -369,23 +334,7 @@ class EdFiClient:
                     f"the last answer was: {last}"
                 )
             self.retries += 1
-            self.sleep(self.policy.wait(failures, retry_after))
-
-    def _open(self, request: urllib.request.Request, what: str) -> Response:
-        with urllib.request.urlopen(request, timeout=self.policy.timeout) as answer:
-            body = answer.read()
-            headers = {k.lower(): v for k, v in answer.headers.items()}
-            length = _int_or_none(headers.get("content-length"))
-            if length is not None and len(body) < length:
-                raise _Retryable("the connection closed before the whole answer arrived")
-            if not body.strip():
-                return Response(answer.status, headers, None)
-            try:
-                data = json.loads(body.decode("utf-8-sig"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                # A proxy may tear an answer; another try usually gets it whole.
-                raise _Retryable(f"the answer is not JSON ({exc.__class__.__name__})") from None
-            return Response(answer.status, headers, data)
+            self.sleep(self.policy.wait(failures, wait))
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -417,80 +366,16 @@ def _endpoints_from_data_url(data: str, oauth: str | None, changes: str | None) 
     )
 
 
-def _refused_credentials(status: int, body: bytes) -> str:
-    code = ""
-    try:
-        answer = json.loads(body.decode("utf-8", "replace"))
-        if isinstance(answer, dict) and isinstance(answer.get("error"), str):
-            # OAuth error codes are fixed words (invalid_client, unauthorized_client, ...).
-            code = re.sub(r"[^a-z_]", "", answer["error"].lower())[:40]
-    except (json.JSONDecodeError, ValueError):
-        pass
-    detail = f"{status}" + (f" {code}" if code else "")
-    return (
-        f"sign-in: the API refused the key and secret ({detail}); check --key and --secret "
-        "(or HOMEROOM_EDFI_KEY and HOMEROOM_EDFI_SECRET)"
-    )
-
-
-def _not_a_root(status: int, _body: bytes) -> str:
+def _unretryable(status: int, what: str, auth: bool) -> str:
+    """Raise for an HTTP error another try would not mend; else the status, in words."""
     reason = http.client.responses.get(status, "")
-    return (
-        f"the address given did not answer as an Ed-Fi API root ({status} {reason}); give the "
-        "API root (https://host/api) or its data API (…/data/v3)"
-    )
-
-
-def _hint(status: int, what: str) -> str:
-    if status == 403:
-        return "; the key is not allowed to read it (ask for its claim set to include it)"
-    if status == 404:
-        return "; this API does not offer it (check --url and the data standard version)"
-    return ""
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _read_quietly(error: urllib.error.HTTPError) -> bytes:
-    try:
-        return error.read() or b""
-    except (OSError, http.client.HTTPException):
-        return b""
-    finally:
-        error.close()
-
-
-def _describe_connection_error(exc: BaseException) -> str:
-    reason = getattr(exc, "reason", None)
-    inner = reason if isinstance(reason, BaseException) else exc
-    if isinstance(inner, TimeoutError):
-        return "no answer in time"
-    if isinstance(inner, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(inner, http.client.RemoteDisconnected | ConnectionResetError):
-        return "the server closed the connection"
-    if isinstance(inner, http.client.IncompleteRead):
-        return "the connection closed before the whole answer arrived"
-    if isinstance(reason, str):
-        return reason
-    return inner.__class__.__name__
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
+    if status == 401 and auth:
+        raise EdFiError(
+            f"{what}: the API refused a fresh token (401 {reason}); the key may "
+            "not be allowed to read this resource"
+        ) from None
+    if status not in RETRY_STATUSES:
+        raise EdFiError(
+            f"{what}: the API answered {status} {reason}".rstrip() + hint(status, what)
+        ) from None
+    return f"{status} {reason}".rstrip()
