@@ -28,7 +28,7 @@ from report_frames import NAMES, FakeMetrics, state_frames
 
 from cli_helpers import run
 from datasets import Builder, write_dataset
-from homeroom.reports import build_summary, charts, pdf
+from homeroom.reports import build_summary, pdf
 
 DISTRICT = "Maple Grove Unified"
 
@@ -233,50 +233,6 @@ def test_out_refuses_other_suffixes(capsys, district, tmp_path):
     assert outcome.exit_code == 2
     assert ".pdf or .html" in outcome.stderr
     assert not (tmp_path / "report.docx").exists()
-
-
-# -- month trend -------------------------------------------------------------------------------
-def test_month_trend_takes_the_units_row_for_each_school_year():
-    import pandas as pd
-
-    from homeroom.definitions import load_definition
-    from homeroom.reports.summary import build_summary
-
-    def frame(rates: dict[int, float]) -> pd.DataFrame:
-        return pd.DataFrame(
-            [
-                {"school_year": y, "district_id": "D1", "chronic_absence_rate": r}
-                for y, r in rates.items()
-            ]
-        )
-
-    answers = {
-        dt.date(2024, 9, 30): frame({2024: 0.30, 2025: 0.05}),
-        dt.date(2024, 10, 31): frame({2024: 0.30, 2025: 0.08}),
-    }
-    ends = [
-        pdf.MonthEnd(2025, 9, dt.date(2024, 9, 30)),
-        pdf.MonthEnd(2025, 10, dt.date(2024, 10, 31)),
-    ]
-    summary = build_summary(_one_district_metrics(), load_definition("default"))
-    seen = []
-    points = pdf.month_trend(
-        answers.__getitem__, ends, summary, progress=lambda d, t: seen.append((d, t))
-    )
-    assert points == (
-        charts.MonthRate(2025, 9, 0.05, dt.date(2024, 9, 30)),
-        charts.MonthRate(2025, 10, 0.08, dt.date(2024, 10, 31)),
-    )
-    assert seen == [(1, 2), (2, 2)]
-
-
-def _one_district_metrics():
-    from report_frames import GROUPS, FakeMetrics, district_frame, group_frame, school_frame
-
-    frames = {("district", ()): district_frame(), ("school", ()): school_frame()}
-    for column in GROUPS:
-        frames[("district", (column,))] = group_frame(column)
-    return FakeMetrics(frames)
 
 
 # -- the page, from a hand-built Summary (report_frames.py) ----------------------------------

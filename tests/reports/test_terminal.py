@@ -65,3 +65,18 @@ def test_state_terminal_has_districts_then_schools(state_summary):
 def test_the_as_of_date_is_printed_in_words(metrics, definition):
     summary = build_summary(metrics, definition, names=NAMES, as_of=dt.date(2025, 1, 31))
     assert "through 31 January 2025" in terminal_text(summary)
+
+
+def test_a_rate_beside_a_level_never_rounds_across_its_cut_point(summary):
+    import dataclasses
+
+    headline = dataclasses.replace(summary.headline, chronic_absence_rate=0.0997, level="modest")
+    school = dataclasses.replace(
+        summary.schools[0], chronic_absence_rate=0.1997, level="significant"
+    )
+    text = terminal_text(
+        dataclasses.replace(summary, headline=headline, schools=(school, *summary.schools[1:]))
+    )
+    assert "9.9% chronically absent" in text
+    central = next(line for line in text.splitlines() if "Central High" in line)
+    assert "19.9%" in central and "20.0%" not in central

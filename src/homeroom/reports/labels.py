@@ -7,9 +7,12 @@ same everywhere.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from fractions import Fraction
 from typing import Any
 
 from homeroom.contract.schema import GRADE_LEVELS, RACE_ETHNICITY, SEX
+from homeroom.reports.formats import percent_text
 
 LEVEL_LABELS = {
     "low": "Low",
@@ -164,11 +167,10 @@ def group_order(column: str, value: Any) -> tuple[int, str]:
     return (1_000, text.lower())
 
 
-def percent(share: float | None) -> str:
-    """0.2734 -> "27.3%"; a missing share -> an em dash, never "nan%"."""
-    if is_missing(share):
-        return "—"
-    return f"{share * 100:.1f}%"
+def percent(share: float | None, cuts: Iterable[Fraction | float] = ()) -> str:
+    """0.2734 -> "27.3%"; a missing share -> an em dash, never "nan%". With `cuts` (the cut
+    points of a label printed beside it) it never rounds across one: see formats.percent_text."""
+    return percent_text(share, cuts)
 
 
 def points(change: float | None) -> str:

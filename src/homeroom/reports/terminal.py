@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from homeroom.reports import labels
+from homeroom.reports.formats import date_text
 from homeroom.reports.groups import COMPLEMENTARY, GroupRate, GroupTable
 from homeroom.reports.summary import LevelCount, Summary, UnitRow, rate_level
 
@@ -56,7 +57,7 @@ def _definition_line(summary: Summary) -> Text:
     d = summary.definition
     text = Text(f"{summary.school_year_label}", style="bold")
     if summary.as_of is not None:
-        text.append(f", through {summary.as_of.isoformat()}")
+        text.append(f", through {date_text(summary.as_of)}")
     text.append(f" · definition {d.name} (version {d.version})")
     text.append(f" · chronically absent: {d.threshold_label}", style="dim")
     return text
@@ -64,7 +65,7 @@ def _definition_line(summary: Summary) -> Text:
 
 def _headline(summary: Summary) -> Panel:
     h = summary.headline
-    big = Text(labels.percent(h.chronic_absence_rate), style="bold")
+    big = Text(labels.percent(h.chronic_absence_rate, summary.definition.level_cuts), style="bold")
     big.append(" chronically absent", style="bold")
     big.append(
         f"  {labels.count(h.chronically_absent_count)} of "
@@ -140,7 +141,7 @@ def _units(
         else:
             cells += [
                 labels.count(row.students_eligible),
-                labels.percent(row.chronic_absence_rate),
+                labels.percent(row.chronic_absence_rate, summary.definition.level_cuts),
                 labels.percent(row.ada),
                 Text(labels.level_label(row.level), style=LEVEL_STYLES.get(row.level or "", "")),
             ]
@@ -199,7 +200,9 @@ def _grades(console: Console, summary: Summary, grades: GroupTable) -> None:
                 "█" * max(1, round(group.chronic_absence_rate / top * BAR_WIDTH)),
                 style=LEVEL_STYLES.get(level, ""),
             )
-            line.append(f" {labels.percent(group.chronic_absence_rate)}")
+            line.append(
+                f" {labels.percent(group.chronic_absence_rate, summary.definition.level_cuts)}"
+            )
         console.print(line)
 
 
