@@ -116,8 +116,9 @@ def month_trends(request: Resolved, tables: Tables, summary: Summary) -> tuple:
     import pandas as pd
     from rich.progress import Progress
 
+    from homeroom.metrics.months import month_ends
     from homeroom.pipeline import MetricsSession
-    from homeroom.reports.pdf import month_ends, month_trend
+    from homeroom.reports.trend import month_trend
 
     spans = request.con.execute(
         "SELECT school_year, min(date), max(date) FROM calendar "

@@ -18,25 +18,12 @@ from typing import Any
 
 import jinja2
 
-from homeroom.metrics.months import MonthEnd, month_ends
 from homeroom.reports.chart_data import MonthRate
 from homeroom.reports.page import context
 from homeroom.reports.summary import Summary
-from homeroom.reports.trend import month_trend
 
 SUFFIXES = (".html", ".htm", ".pdf")
 Progress = Callable[[str], None]
-# month_ends, MonthEnd (homeroom.metrics.months) and month_trend (trend.py) are named here for
-# the command's import.
-__all__ = [
-    "SUFFIXES",
-    "MonthEnd",
-    "html_to_pdf",
-    "month_ends",
-    "month_trend",
-    "render_report",
-    "write_report",
-]
 
 
 def render_report(
