@@ -112,131 +112,37 @@ def _amount(
     return units, given, rounded
 
 
+@dataclass
+class _Amounts:
+    """Each row's amounts in units of 1/10,000 day, and which the row gave."""
+
+    enrolled: np.ndarray
+    enrolled_given: np.ndarray
+    present: np.ndarray | None
+    present_given: np.ndarray
+    absent: np.ndarray
+    absent_given: np.ndarray
+    parts: dict[str, np.ndarray]  # by CATEGORY_FIELDS
+    has_split: bool  # the sheet has a column of absence by reason
+    rounded: int
+
+    @property
+    def split(self) -> np.ndarray:
+        return np.asarray(sum(self.parts.values()))
+
+
 def check_rows(sheet: Sheet, file_year: int | None, title_school: str | None) -> Checked:
     marks = _Rejector(sheet)
     student = _text(sheet, "student_id")
     if "student_id" not in sheet.columns:
         student = _text(sheet, "state_student_id")
     marks.mark(student.isna().to_numpy(), "student_id", "Student ID is empty")
-
-    school_id = _text(sheet, "school_id")
-    school_name = _text(sheet, "school_name")
-    school_id = school_id.fillna(school_name)
-    if title_school is not None:
-        school_id = school_id.fillna(title_school)
-        school_name = school_name.fillna(title_school)
-    school_name = school_name.fillna(school_id)
-    marks.mark(school_id.isna().to_numpy(), "school_name", "School is empty")
-
-    year_text = _text(sheet, "school_year")
-    years = year_text.map(lambda v: school_year_of(v) if isinstance(v, str) else None)
-    years = pd.array(years.to_numpy(), dtype="Int64")
-    bad_year = year_text.notna().to_numpy() & pd.isna(years)
-    marks.mark(
-        bad_year,
-        "school_year",
-        ("School Year " + _shown(year_text) + " is not a school year such as 2024-25").to_numpy(),
-    )
-    if file_year is not None:
-        years = pd.array(pd.Series(years).fillna(file_year), dtype="Int64")
-
-    rounded = 0
-    enrolled, enrolled_given, _ = (
-        _amount(sheet, marks, "days_enrolled", whole=True)
-        if ("days_enrolled" in sheet.columns)
-        else (None, None, 0)
-    )
-    present = None
-    if "days_present" in sheet.columns:
-        present, present_given, r = _amount(sheet, marks, "days_present")
-        rounded += r
-    absent, absent_given, r = (
-        _amount(sheet, marks, "days_absent")
-        if "days_absent" in sheet.columns
-        else (np.zeros(len(sheet.lines), np.int64), np.zeros(len(sheet.lines), bool), 0)
-    )
-    rounded += r
-    parts: dict[str, np.ndarray] = {}
-    for name in CATEGORY_FIELDS:
-        if name in sheet.columns:
-            parts[name], _, r = _amount(sheet, marks, name)
-            rounded += r
-        else:
-            parts[name] = np.zeros(len(sheet.lines), np.int64)
-    split = sum(parts.values())
-    has_split = any(name in sheet.columns for name in CATEGORY_FIELDS)
-
-    if enrolled is None:  # no Days Enrolled column: present + absent
-        enrolled_given = present_given & (absent_given | has_split)
-        enrolled = np.where(enrolled_given, present + np.where(absent_given, absent, split), 0)
-        marks.mark(
-            ~enrolled_given,
-            "days_present",
-            "Days Present or Days Absent is empty (the file has no Days Enrolled column)",
-        )
-    marks.mark(~enrolled_given, "days_enrolled", "Days Enrolled is empty")
-    marks.mark(
-        enrolled_given & (enrolled == 0),
-        "days_enrolled",
-        "Days Enrolled is 0: a row needs at least one day enrolled",
-    )
-    if not absent_given.all():
-        # Days Absent empty: Days Enrolled - Days Present, or else the reasons added up.
-        from_present = (
-            np.where(present_given, enrolled - present, 0) if present is not None else None
-        )
-        fill = np.zeros(len(sheet.lines), np.int64)
-        known = np.zeros(len(sheet.lines), bool)
-        if from_present is not None:
-            fill, known = from_present, present_given
-        if has_split:
-            fill = np.where(known, fill, split)
-            known = np.ones(len(sheet.lines), bool)
-        marks.mark(~absent_given & ~known, "days_absent", "Days Absent is empty")
-        absent = np.where(absent_given, absent, fill)
-    # Each amount rounded to 1/10,000 of a day may be off by half a unit: a total that differs
-    # from its reasons by no more than that is rounding, and the reasons' sum is kept.
-    slack = np.abs(absent - split) <= len(CATEGORY_FIELDS)
-    absent = np.where(has_split & slack, split, absent)
-
-    def days(units: np.ndarray) -> np.ndarray:
-        return np.array([f"{v:g}" for v in units / UNITS], dtype=object)
-
-    marks.mark(
-        absent > enrolled,
-        "days_absent",
-        lambda hit: (
-            "Days Absent "
-            + days(absent[hit])
-            + " is more than Days Enrolled "
-            + days(enrolled[hit])
-        ),
-    )
-    marks.mark(
-        split > absent,
-        "days_absent",
-        lambda hit: (
-            "the absences by reason add up to "
-            + days(split[hit])
-            + ", more than Days Absent "
-            + days(absent[hit])
-        ),
-    )
-    unsplit = np.maximum(absent - split, 0)
-    all_parts = [*parts.values(), unsplit]
-    needed = sum((p + UNITS - 1) // UNITS for p in all_parts)
-    marks.mark(
-        needed > enrolled // UNITS,
-        "days_absent",
-        lambda hit: (
-            "the absences by reason need "
-            + np.array([str(v) for v in needed[hit]], dtype=object)
-            + " separate days (each part day is its own day) but only "
-            + days(enrolled[hit])
-            + " are enrolled"
-        ),
-    )
-
+    school_id, school_name = _schools(sheet, marks, title_school)
+    years = _years(sheet, marks, file_year)
+    amounts = _amounts(sheet, marks)
+    _fill_enrolled(sheet, marks, amounts)
+    _fill_absent(sheet, marks, amounts)
+    unsplit = _reject_impossible(marks, amounts)
     frame = pd.DataFrame(
         {
             "_line": np.asarray(sheet.lines, dtype=np.int64),
@@ -244,11 +150,11 @@ def check_rows(sheet: Sheet, file_year: int | None, title_school: str | None) ->
             "school_id": school_id.to_numpy(dtype=object),
             "school_name": school_name.to_numpy(dtype=object),
             "school_year": pd.Series(years),
-            "days": enrolled // UNITS,
-            "excused": parts["excused"],
-            "unexcused": parts["unexcused"],
-            "suspension": parts["suspensions"],
-            "other": parts["other_absence"],
+            "days": amounts.enrolled // UNITS,
+            "excused": amounts.parts["excused"],
+            "unexcused": amounts.parts["unexcused"],
+            "suspension": amounts.parts["suspensions"],
+            "other": amounts.parts["other_absence"],
             "unsplit": unsplit,
             "_row": np.arange(len(sheet.lines)),
         }
@@ -270,10 +176,169 @@ def check_rows(sheet: Sheet, file_year: int | None, title_school: str | None) ->
     return Checked(
         kept.reset_index(drop=True),
         rejects,
-        rounded,
+        amounts.rounded,
         int(has_unsplit.sum()),
         int(kept["unsplit"].sum()),
     )
+
+
+def _schools(
+    sheet: Sheet, marks: _Rejector, title_school: str | None
+) -> tuple[pd.Series, pd.Series]:
+    """Each row's school id and name: either stands for the other, then the title's school."""
+    school_id = _text(sheet, "school_id")
+    school_name = _text(sheet, "school_name")
+    school_id = school_id.fillna(school_name)
+    if title_school is not None:
+        school_id = school_id.fillna(title_school)
+        school_name = school_name.fillna(title_school)
+    school_name = school_name.fillna(school_id)
+    marks.mark(school_id.isna().to_numpy(), "school_name", "School is empty")
+    return school_id, school_name
+
+
+def _years(
+    sheet: Sheet, marks: _Rejector, file_year: int | None
+) -> pd.api.extensions.ExtensionArray:
+    """Each row's school year (the year it ends), the file's where the row gives none."""
+    year_text = _text(sheet, "school_year")
+    years = year_text.map(lambda v: school_year_of(v) if isinstance(v, str) else None)
+    years = pd.array(years.to_numpy(), dtype="Int64")
+    bad_year = year_text.notna().to_numpy() & pd.isna(years)
+    marks.mark(
+        bad_year,
+        "school_year",
+        ("School Year " + _shown(year_text) + " is not a school year such as 2024-25").to_numpy(),
+    )
+    if file_year is not None:
+        years = pd.array(pd.Series(years).fillna(file_year), dtype="Int64")
+    return years
+
+
+def _amounts(sheet: Sheet, marks: _Rejector) -> _Amounts:
+    rows = len(sheet.lines)
+
+    def nothing() -> tuple[np.ndarray, np.ndarray, int]:
+        return np.zeros(rows, np.int64), np.zeros(rows, bool), 0
+
+    enrolled, enrolled_given, _ = (
+        _amount(sheet, marks, "days_enrolled", whole=True)
+        if "days_enrolled" in sheet.columns
+        else nothing()
+    )
+    rounded = 0
+    present: np.ndarray | None = None
+    present_given = np.zeros(rows, bool)
+    if "days_present" in sheet.columns:
+        present, present_given, r = _amount(sheet, marks, "days_present")
+        rounded += r
+    absent, absent_given, r = (
+        _amount(sheet, marks, "days_absent") if "days_absent" in sheet.columns else nothing()
+    )
+    rounded += r
+    parts: dict[str, np.ndarray] = {}
+    for name in CATEGORY_FIELDS:
+        if name in sheet.columns:
+            parts[name], _, r = _amount(sheet, marks, name)
+            rounded += r
+        else:
+            parts[name] = np.zeros(rows, np.int64)
+    has_split = any(name in sheet.columns for name in CATEGORY_FIELDS)
+    if "days_enrolled" not in sheet.columns:
+        enrolled_given = np.zeros(rows, bool)  # filled in from present + absent
+    return _Amounts(
+        enrolled,
+        enrolled_given,
+        present,
+        present_given,
+        absent,
+        absent_given,
+        parts,
+        has_split,
+        rounded,
+    )
+
+
+def _fill_enrolled(sheet: Sheet, marks: _Rejector, a: _Amounts) -> None:
+    if "days_enrolled" not in sheet.columns:  # no Days Enrolled column: present + absent
+        a.enrolled_given = a.present_given & (a.absent_given | a.has_split)
+        from_parts = np.where(a.absent_given, a.absent, a.split)
+        present = a.present if a.present is not None else np.zeros(len(sheet.lines), np.int64)
+        a.enrolled = np.where(a.enrolled_given, present + from_parts, 0)
+        marks.mark(
+            ~a.enrolled_given,
+            "days_present",
+            "Days Present or Days Absent is empty (the file has no Days Enrolled column)",
+        )
+    marks.mark(~a.enrolled_given, "days_enrolled", "Days Enrolled is empty")
+    marks.mark(
+        a.enrolled_given & (a.enrolled == 0),
+        "days_enrolled",
+        "Days Enrolled is 0: a row needs at least one day enrolled",
+    )
+
+
+def _fill_absent(sheet: Sheet, marks: _Rejector, a: _Amounts) -> None:
+    if not a.absent_given.all():
+        # Days Absent empty: Days Enrolled - Days Present, or else the reasons added up.
+        fill = np.zeros(len(sheet.lines), np.int64)
+        known = np.zeros(len(sheet.lines), bool)
+        if a.present is not None:
+            fill = np.where(a.present_given, a.enrolled - a.present, 0)
+            known = a.present_given
+        if a.has_split:
+            fill = np.where(known, fill, a.split)
+            known = np.ones(len(sheet.lines), bool)
+        marks.mark(~a.absent_given & ~known, "days_absent", "Days Absent is empty")
+        a.absent = np.where(a.absent_given, a.absent, fill)
+    # Each amount rounded to 1/10,000 of a day may be off by half a unit: a total that differs
+    # from its reasons by no more than that is rounding, and the reasons' sum is kept.
+    slack = np.abs(a.absent - a.split) <= len(CATEGORY_FIELDS)
+    a.absent = np.where(a.has_split & slack, a.split, a.absent)
+
+
+def _days(units: np.ndarray) -> np.ndarray:
+    return np.array([f"{v:g}" for v in units / UNITS], dtype=object)
+
+
+def _reject_impossible(marks: _Rejector, a: _Amounts) -> np.ndarray:
+    """Reject rows whose amounts cannot be; the absence no reason explains, per row."""
+    absent, enrolled, split = a.absent, a.enrolled, a.split
+    marks.mark(
+        absent > enrolled,
+        "days_absent",
+        lambda hit: (
+            "Days Absent "
+            + _days(absent[hit])
+            + " is more than Days Enrolled "
+            + _days(enrolled[hit])
+        ),
+    )
+    marks.mark(
+        split > absent,
+        "days_absent",
+        lambda hit: (
+            "the absences by reason add up to "
+            + _days(split[hit])
+            + ", more than Days Absent "
+            + _days(absent[hit])
+        ),
+    )
+    unsplit = np.maximum(absent - split, 0)
+    all_parts = [*a.parts.values(), unsplit]
+    needed = sum((p + UNITS - 1) // UNITS for p in all_parts)
+    marks.mark(
+        needed > enrolled // UNITS,
+        "days_absent",
+        lambda hit: (
+            "the absences by reason need "
+            + np.array([str(v) for v in needed[hit]], dtype=object)
+            + " separate days (each part day is its own day) but only "
+            + _days(enrolled[hit])
+            + " are enrolled"
+        ),
+    )
+    return unsplit
 
 
 def _reject_duplicates(frame: pd.DataFrame, marks: _Rejector) -> None:
