@@ -133,38 +133,83 @@ def pull_edfi(
         notes.append("The API offers no change queries, so every pull reads everything.")
 
     stored_before = set(state.get("resources", [])) if previous is not None and state else set()
+    window = _Window(school_year, newest)
     counts: dict[str, ResourceCount] = {}
     store: dict[str, list[dict[str, Any]]] = {}
     for resource in RESOURCES:
-        count = counts[resource] = ResourceCount()
         # A resource the last pull could not read (a key given more claims since) is read whole.
         since = previous if resource in stored_before else None
-        params: dict[str, str | int] = {}
-        if school_year is not None and resource in YEAR_FILTERED:
-            params["schoolYear"] = school_year
-        if newest is not None:
-            params["maxChangeVersion"] = newest
-        if since is not None:
-            params["minChangeVersion"] = since + 1
-        optional = resource in OPTIONAL_RESOURCES
-        items = client.read(resource, params=params, progress=progress, missing_ok=optional)
-        if items is None:
-            count.skipped = True
+        counts[resource], merged = _pull_one(client, raw_dir, resource, since, window, progress)
+        if merged is None:
             notes.append(f"{resource} was not read: the API does not offer it to this key.")
-            continue
-        count.pulled = len(items)
-        if since is None:
-            merged = items
         else:
-            merged = _merge(_read_items(raw_dir, resource), items)
-            window = {"minChangeVersion": since + 1, "maxChangeVersion": newest or 0}
-            gone = client.read(resource, params=window, deletes=True, progress=progress)
-            merged, count.deleted = _without_deleted(merged, gone or [])
-        if school_year is not None and resource == "studentSchoolAssociations":
-            merged, count.other_years = _of_school_year(merged, school_year)
-        count.stored = len(merged)
-        store[resource] = merged
+            store[resource] = merged
+    _write_store(raw_dir, client.url, window, store, counts)
+    return PullSummary(
+        raw_dir=raw_dir,
+        mode="full" if previous is None else "incremental",
+        change_version=newest,
+        counts=counts,
+        notes=notes,
+        seconds=time.monotonic() - started,
+        requests=client.requests_made,
+        retries=client.retries,
+    )
 
+
+@dataclass(frozen=True)
+class _Window:
+    """What every resource of one pull is asked for: a school year, changes up to a version."""
+
+    school_year: int | None
+    newest: int | None  # the newest change version; None when the API has no change queries
+
+
+def _pull_one(
+    client: EdFiClient,
+    raw_dir: Path,
+    resource: str,
+    since: int | None,
+    window: _Window,
+    progress: Progress | None,
+) -> tuple[ResourceCount, list[dict[str, Any]] | None]:
+    """One resource read whole (`since` None) or by change since a version and merged with the
+    store; None when the key may not read an optional resource."""
+    count = ResourceCount()
+    params: dict[str, str | int] = {}
+    if window.school_year is not None and resource in YEAR_FILTERED:
+        params["schoolYear"] = window.school_year
+    if window.newest is not None:
+        params["maxChangeVersion"] = window.newest
+    if since is not None:
+        params["minChangeVersion"] = since + 1
+    optional = resource in OPTIONAL_RESOURCES
+    items = client.read(resource, params=params, progress=progress, missing_ok=optional)
+    if items is None:
+        count.skipped = True
+        return count, None
+    count.pulled = len(items)
+    if since is None:
+        merged = items
+    else:
+        merged = _merge(_read_items(raw_dir, resource), items)
+        changed = {"minChangeVersion": since + 1, "maxChangeVersion": window.newest or 0}
+        gone = client.read(resource, params=changed, deletes=True, progress=progress)
+        merged, count.deleted = _without_deleted(merged, gone or [])
+    if window.school_year is not None and resource == "studentSchoolAssociations":
+        merged, count.other_years = _of_school_year(merged, window.school_year)
+    count.stored = len(merged)
+    return count, merged
+
+
+def _write_store(
+    raw_dir: Path,
+    url: str,
+    window: _Window,
+    store: dict[str, list[dict[str, Any]]],
+    counts: dict[str, ResourceCount],
+) -> None:
+    """Every resource file first, each atomically, then the state: a failure leaves the old."""
     raw_dir.mkdir(parents=True, exist_ok=True)
     for resource, items in store.items():
         write_atomic(raw_dir / f"{resource}.json", items_text(items))
@@ -176,25 +221,15 @@ def pull_edfi(
         json.dumps(
             {
                 "version": STATE_VERSION,
-                "url": client.url,
-                "school_year": school_year,
-                "newest_change_version": newest,
+                "url": url,
+                "school_year": window.school_year,
+                "newest_change_version": window.newest,
                 "resources": sorted(store),
                 "pulled_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             },
             indent=1,
         )
         + "\n",
-    )
-    return PullSummary(
-        raw_dir=raw_dir,
-        mode="full" if previous is None else "incremental",
-        change_version=newest,
-        counts=counts,
-        notes=notes,
-        seconds=time.monotonic() - started,
-        requests=client.requests_made,
-        retries=client.retries,
     )
 
 
