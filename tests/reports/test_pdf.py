@@ -23,6 +23,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 from report_frames import NAMES, FakeMetrics, state_frames
 
@@ -387,3 +388,70 @@ def test_grade_chart_marks_the_district_rate(page):
 def test_the_as_of_date_is_printed_in_words(metrics, definition):
     summary = build_summary(metrics, definition, names=NAMES, as_of=dt.date(2025, 1, 31))
     assert "data through 31 January 2025" in pdf.render_report(summary)
+
+
+# -- page breaks ------------------------------------------------------------------------------
+def _schools_metrics(count: int) -> FakeMetrics:
+    from report_frames import GROUPS, district_frame, group_frame, row
+
+    schools = pd.DataFrame(
+        [
+            row(
+                year=2025,
+                district_id="D1",
+                school_id=f"S{i:03d}",
+                eligible=100 + i,
+                chronic=10 + i % 40,
+                prior=0.2,
+            )
+            for i in range(count)
+        ]
+    )
+    frames = {("district", ()): district_frame(), ("school", ()): schools}
+    for column in GROUPS:
+        frames[("district", (column,))] = group_frame(column)
+    return FakeMetrics(frames)
+
+
+def _body_rows_by_page(page_html: str) -> list[dict[str, int]]:
+    """For each page WeasyPrint lays out (the PDF's pages): body rows per table caption."""
+    import weasyprint
+    from weasyprint.formatting_structure import boxes
+
+    def walk(box):
+        yield box
+        for child in getattr(box, "children", None) or []:
+            yield from walk(child)
+
+    pages = []
+    for laid in weasyprint.HTML(string=page_html).render().pages:
+        rows: dict[str, int] = {}
+        for table in (b for b in walk(laid._page_box) if isinstance(b, boxes.TableBox)):
+            caption = table.element.find("caption")
+            name = caption.text if caption is not None else ""
+            for group in table.children:
+                if isinstance(group, boxes.TableRowGroupBox) and group.element_tag == "tbody":
+                    rows[name] = rows.get(name, 0) + len(group.children)
+        pages.append(rows)
+    return pages
+
+
+def test_no_page_holds_a_table_row_alone(definition):
+    # Ten schools: the schools table used to leave its last row alone at the top of page 4.
+    page_html = pdf.render_report(build_summary(_schools_metrics(10), definition))
+    pages = _body_rows_by_page(page_html)
+    totals: dict[str, int] = {}
+    for rows in pages:
+        for name, n in rows.items():
+            totals[name] = totals.get(name, 0) + n
+    assert totals["Schools, highest chronic absence first"] == 10
+    alone = [
+        (number, name)
+        for number, rows in enumerate(pages, start=1)
+        for name, n in rows.items()
+        if n == 1 and totals[name] > 1
+    ]
+    assert alone == []
+    # A short table is kept whole on one page.
+    tiers = [rows for rows in pages if "Eligible students by tier" in rows]
+    assert len(tiers) == 1

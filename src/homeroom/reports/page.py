@@ -20,6 +20,7 @@ from homeroom.reports.groups import COMPLEMENTARY, GroupRate, GroupTable
 from homeroom.reports.summary import LevelCount, Summary, UnitRow, rate_level
 
 CHART_ROWS = 40  # schools drawn as bars; more only in the table
+SHORT_TABLE_ROWS = 12  # a table this short is never split across pages
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,12 @@ class TableBlock:
     caption: str
     columns: tuple[tuple[str, bool], ...]  # (heading, numeric)
     groups: tuple[tuple[str | None, tuple[tuple[Cell, ...], ...]], ...]  # (group heading, rows)
+
+    @property
+    def short(self) -> bool:
+        """Few enough rows to keep on one page: printed whole rather than split."""
+        rows = sum(len(rows) + (label is not None) for label, rows in self.groups)
+        return rows <= SHORT_TABLE_ROWS
 
 
 def context(
