@@ -6,6 +6,8 @@ as school days) moves every rate of every school that uses it.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from homeroom.quality.context import Context
 from homeroom.quality.result import OK, WARNING, MonitorResult, plural
 
@@ -67,28 +69,7 @@ def calendar_gaps(ctx: Context) -> MonitorResult:
         f"JOIN {spans} p ON p.calendar_id = s.calendar_id AND p.school_year = y.school_year "
         f"WHERE p.days > 0 AND (p.days < {FEWEST_DAYS} OR p.days > {MOST_DAYS})"
     )
-    # Runs of weekdays that are not instructional, between the year's first and last school day
-    # (a calendar listing the summer as non-instructional is fine). Weekday n minus the rank
-    # among the off weekdays is constant along a run.
-    weekdays = (
-        "SELECT c.calendar_id, c.school_year, c.date, c.instructional, row_number() OVER "
-        "(PARTITION BY c.calendar_id, c.school_year ORDER BY c.date) AS n "
-        f"FROM {cal} c JOIN {spans} p USING (calendar_id, school_year) "
-        "WHERE isodow(c.date) <= 5 AND c.date BETWEEN p.first_day AND p.last_day"
-    )
-    runs = ctx.temp(
-        "calendar_runs",
-        "SELECT calendar_id, school_year, min(date) AS first_date, max(date) AS last_date, "
-        "count(*) AS weekdays FROM (SELECT *, n - row_number() OVER "
-        "(PARTITION BY calendar_id, school_year ORDER BY date) AS run "
-        f"FROM ({weekdays}) WHERE NOT instructional) GROUP BY calendar_id, school_year, run "
-        f"HAVING count(*) >= {GAP_WEEKDAYS}",
-    )
-    gaps = (
-        "SELECT y.school_id, s.calendar_id, y.school_year, 'gap', r.first_date, r.last_date, "
-        f"r.weekdays FROM {years} y JOIN {schools} s USING (school_id) JOIN {runs} r "
-        "ON r.calendar_id = s.calendar_id AND r.school_year = y.school_year"
-    )
+    gaps = _gaps(ctx, years, spans)
     # Stays against the calendar's listed dates; first_date/last_date: the extreme offending
     # dates, count: the stays.
     outside = (
@@ -115,6 +96,38 @@ def calendar_gaps(ctx: Context) -> MonitorResult:
             "every school has a calendar without long gaps, with "
             f"{FEWEST_DAYS}-{MOST_DAYS} instructional days, and every stay lies inside it",
         )  # fmt: skip
+    return MonitorResult(KEY, TITLE, EXPLANATION, WARNING, _summary(rows), count=total, rows=rows)
+
+
+def _gaps(ctx: Context, years: str, spans: str) -> str:
+    """The calendar gaps of each school's years, as rows of the monitor's columns."""
+    cal, schools = ctx.t("calendar"), ctx.t("schools")
+    # Runs of weekdays that are not instructional, between the year's first and last school day
+    # (a calendar listing the summer as non-instructional is fine). Weekday n minus the rank
+    # among the off weekdays is constant along a run.
+    weekdays = (
+        "SELECT c.calendar_id, c.school_year, c.date, c.instructional, row_number() OVER "
+        "(PARTITION BY c.calendar_id, c.school_year ORDER BY c.date) AS n "
+        f"FROM {cal} c JOIN {spans} p USING (calendar_id, school_year) "
+        "WHERE isodow(c.date) <= 5 AND c.date BETWEEN p.first_day AND p.last_day"
+    )
+    runs = ctx.temp(
+        "calendar_runs",
+        "SELECT calendar_id, school_year, min(date) AS first_date, max(date) AS last_date, "
+        "count(*) AS weekdays FROM (SELECT *, n - row_number() OVER "
+        "(PARTITION BY calendar_id, school_year ORDER BY date) AS run "
+        f"FROM ({weekdays}) WHERE NOT instructional) GROUP BY calendar_id, school_year, run "
+        f"HAVING count(*) >= {GAP_WEEKDAYS}",
+    )
+    gaps = (
+        "SELECT y.school_id, s.calendar_id, y.school_year, 'gap', r.first_date, r.last_date, "
+        f"r.weekdays FROM {years} y JOIN {schools} s USING (school_id) JOIN {runs} r "
+        "ON r.calendar_id = s.calendar_id AND r.school_year = y.school_year"
+    )
+    return gaps
+
+
+def _summary(rows: pd.DataFrame) -> str:
     parts = []
     for problem, (noun, what, from_count) in PROBLEMS.items():
         found = rows[rows["problem"] == problem]
@@ -122,5 +135,4 @@ def calendar_gaps(ctx: Context) -> MonitorResult:
             parts.append(
                 f"{plural(int(found['count'].sum() if from_count else len(found)), noun)} {what}"
             )
-    summary = "; ".join(parts)
-    return MonitorResult(KEY, TITLE, EXPLANATION, WARNING, summary, count=total, rows=rows)
+    return "; ".join(parts)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from homeroom.quality.context import Context, row_checksum
-from homeroom.quality.result import INFO, OK, WARNING, MonitorResult, PreviousLoad, plural
+from homeroom.quality.result import INFO, OK, WARNING, Monitor, MonitorResult, PreviousLoad, plural
 
 KEY = "changed_absences"
 TITLE = "Absences changed since the last load"
@@ -24,21 +24,20 @@ EXPLANATION = (
     "kind, or absences vanishing from past weeks, usually mean a changed code mapping or a "
     "partial extract: confirm with whoever exports the data."
 )
+MONITOR = Monitor(KEY, TITLE, EXPLANATION)
 NO_PREVIOUS = "no previous load to compare with (a workspace compares each load with the last)"
 
 
 def changed_absences(
     ctx: Context, previous: PreviousLoad | None, units_per_day: int | None
 ) -> MonitorResult:
-    def result(status: str, summary: str, **rest: object) -> MonitorResult:
-        return MonitorResult(KEY, TITLE, EXPLANATION, status, summary, **rest)
-
+    result = MONITOR.result
     if previous is None:
         return result(INFO, NO_PREVIOUS)
     ctx.say("comparing attendance with the previous load")
     old_units = int(previous.units_per_day)
     new_units = int(units_per_day or old_units)
-    old, new = previous.table, ctx.t("attendance")
+    old = previous.table
     old_sums = ctx.temp(
         "old_sums",
         f"SELECT school_id, date, count(*) AS att_rows, {row_checksum(old_units)} AS checksum "
@@ -50,11 +49,40 @@ def changed_absences(
         new_sums = ctx.temp(
             "new_sums",
             f"SELECT school_id, date, count(*) AS att_rows, {row_checksum(new_units)} AS checksum"
-            f" FROM {new} GROUP BY ALL",
+            f" FROM {ctx.t('attendance')} GROUP BY ALL",
         )
     last = ctx.scalar(f"SELECT max(date) FROM {old_sums}")
     if last is None:
         return result(INFO, "the previous load had no attendance rows to compare with")
+    changes = _changes(ctx, old, old_sums, new_sums, old_units, new_units, last)
+    kind = "list_position(['re-coded', 'disappeared', 'appeared'], change)"
+    rows, total = ctx.frame(f"SELECT * FROM {changes} ORDER BY {kind}, school_id, date, student_id")
+    if not total:
+        return result(
+            OK,
+            f"no absence before {last} (the previous load's last date) was re-coded, removed "
+            "or added",
+        )
+    detail = ctx.con.execute(
+        "SELECT change, from_category, from_days, to_category, to_days, count(*) AS rows "
+        f"FROM {changes} GROUP BY change, from_category, from_days, to_category, to_days "
+        f"ORDER BY {kind}, rows DESC, from_category NULLS FIRST, "
+        "to_category NULLS FIRST, from_days, to_days"
+    ).df()
+    return result(WARNING, _summary(detail, last), count=total, rows=rows, detail=detail)
+
+
+def _changes(
+    ctx: Context,
+    old: str,
+    old_sums: str,
+    new_sums: str,
+    old_units: int,
+    new_units: int,
+    last: object,
+) -> str:
+    """The rows that changed, compared only on the school-days whose summaries differ."""
+    new = ctx.t("attendance")
     differing = ctx.temp(
         "differing_days",
         f"SELECT school_id, date FROM {old_sums} o FULL JOIN {new_sums} n "
@@ -88,21 +116,7 @@ def changed_absences(
         "ON o.student_id = n.student_id AND o.school_id = n.school_id AND o.date = n.date) "
         "WHERE change IS NOT NULL",
     )
-    kind = "list_position(['re-coded', 'disappeared', 'appeared'], change)"
-    rows, total = ctx.frame(f"SELECT * FROM {changes} ORDER BY {kind}, school_id, date, student_id")
-    if not total:
-        return result(
-            OK,
-            f"no absence before {last} (the previous load's last date) was re-coded, removed "
-            "or added",
-        )
-    detail = ctx.con.execute(
-        "SELECT change, from_category, from_days, to_category, to_days, count(*) AS rows "
-        f"FROM {changes} GROUP BY change, from_category, from_days, to_category, to_days "
-        f"ORDER BY {kind}, rows DESC, from_category NULLS FIRST, "
-        "to_category NULLS FIRST, from_days, to_days"
-    ).df()
-    return result(WARNING, _summary(detail, last), count=total, rows=rows, detail=detail)
+    return changes
 
 
 def _summary(detail: pd.DataFrame, last: object) -> str:

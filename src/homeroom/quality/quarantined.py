@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from homeroom.quality.result import INFO, OK, WARNING, MonitorResult, plural
+from homeroom.quality.result import INFO, OK, WARNING, Monitor, MonitorResult, plural
 
 OVERLAPS_KEY = "overlapping_stays"
 UNMAPPED_KEY = "unmapped_codes"
@@ -39,6 +39,9 @@ NOT_ENROLLED_EXPLANATION = (
     "all exported (or a stay's dates are wrong); a few are usually a stay entered late."
 )
 NO_QUARANTINE = "no quarantine was given to read"
+OVERLAPS = Monitor(OVERLAPS_KEY, OVERLAPS_TITLE, OVERLAPS_EXPLANATION)
+UNMAPPED = Monitor(UNMAPPED_KEY, UNMAPPED_TITLE, UNMAPPED_EXPLANATION)
+NOT_ENROLLED = Monitor(NOT_ENROLLED_KEY, NOT_ENROLLED_TITLE, NOT_ENROLLED_EXPLANATION)
 
 _OVERLAP = (
     r"overlaps the stay at school (?P<kept_school_id>.*?) from (?P<kept_from>\S+) to "
@@ -47,10 +50,6 @@ _OVERLAP = (
 _NOT_IN_CODES = r"^code '(?P<value>.*)' (?:is not in codes|cannot be read: no codes table given)"
 _NOT_ONE_OF = r"^(?P<column>[a-z_]+) '(?P<value>.*)' is not one of "
 _NOT_ENROLLED = r"^student not enrolled at school (?P<school_id>.*) on (?P<date>\d{4}-\d{2}-\d{2})$"
-
-
-def _result(key: str, title: str, explanation: str, status: str, summary: str, **rest: object):
-    return MonitorResult(key, title, explanation, status, summary, **rest)
 
 
 def _with_source(frame: pd.DataFrame) -> pd.DataFrame:
@@ -68,8 +67,7 @@ def _with_source(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def overlapping_stays(quarantine: pd.DataFrame | None) -> MonitorResult:
-    def result(status: str, summary: str, **rest: object) -> MonitorResult:
-        return _result(OVERLAPS_KEY, OVERLAPS_TITLE, OVERLAPS_EXPLANATION, status, summary, **rest)
+    result = OVERLAPS.result
 
     if quarantine is None:
         return result(INFO, NO_QUARANTINE)
@@ -99,8 +97,7 @@ def overlapping_stays(quarantine: pd.DataFrame | None) -> MonitorResult:
 
 
 def unmapped_codes(quarantine: pd.DataFrame | None) -> MonitorResult:
-    def result(status: str, summary: str, **rest: object) -> MonitorResult:
-        return _result(UNMAPPED_KEY, UNMAPPED_TITLE, UNMAPPED_EXPLANATION, status, summary, **rest)
+    result = UNMAPPED.result
 
     if quarantine is None:
         return result(INFO, NO_QUARANTINE)
@@ -141,10 +138,7 @@ def unmapped_codes(quarantine: pd.DataFrame | None) -> MonitorResult:
 
 
 def attendance_without_enrollment(quarantine: pd.DataFrame | None) -> MonitorResult:
-    def result(status: str, summary: str, **rest: object) -> MonitorResult:
-        return _result(
-            NOT_ENROLLED_KEY, NOT_ENROLLED_TITLE, NOT_ENROLLED_EXPLANATION, status, summary, **rest
-        )
+    result = NOT_ENROLLED.result
 
     if quarantine is None:
         return result(INFO, NO_QUARANTINE)

@@ -8,8 +8,10 @@ suddenly records none.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from homeroom.quality.context import Context
-from homeroom.quality.result import INFO, OK, WARNING, MonitorResult, plural
+from homeroom.quality.result import INFO, OK, WARNING, Monitor, MonitorResult, plural
 
 # A school "usually records many rows" when its median instructional day has at least this many.
 # Rows arrive roughly at random, so a school averaging 6 has an empty day by chance about once a
@@ -51,12 +53,12 @@ DROPS_EXPLANATION = (
     "attendance: ask the school before trusting its rates."
 )
 
+NO_DAYS = Monitor(NO_DAYS_KEY, NO_DAYS_TITLE, NO_DAYS_EXPLANATION)
+DROPS = Monitor(DROPS_KEY, DROPS_TITLE, DROPS_EXPLANATION)
+
 
 def days_without_attendance(ctx: Context) -> MonitorResult:
-    def result(status: str, summary: str, **rest: object) -> MonitorResult:
-        return MonitorResult(
-            NO_DAYS_KEY, NO_DAYS_TITLE, NO_DAYS_EXPLANATION, status, summary, **rest
-        )
+    result = NO_DAYS.result
 
     if not ctx.attendance_rows:
         return result(INFO, "attendance is empty: there is no typical day to compare with")
@@ -86,8 +88,7 @@ def days_without_attendance(ctx: Context) -> MonitorResult:
 
 
 def absence_drops(ctx: Context) -> MonitorResult:
-    def result(status: str, summary: str, **rest: object) -> MonitorResult:
-        return MonitorResult(DROPS_KEY, DROPS_TITLE, DROPS_EXPLANATION, status, summary, **rest)
+    result = DROPS.result
 
     if not ctx.attendance_rows:
         return result(INFO, "attendance is empty: there are no weeks to compare")
@@ -140,6 +141,10 @@ def absence_drops(ctx: Context) -> MonitorResult:
     )
     if not total:
         return result(OK, "no school's weekly absences fell sharply or stopped")
+    return result(WARNING, _drops_summary(rows), count=total, rows=rows)
+
+
+def _drops_summary(rows: pd.DataFrame) -> str:
     found = rows.groupby("problem")
     parts = []
     if "drop" in found.groups:
@@ -154,4 +159,4 @@ def absence_drops(ctx: Context) -> MonitorResult:
     ):
         if problem in found.groups:
             parts.append(f"{plural(len(found.get_group(problem)), 'school')} {label}")
-    return result(WARNING, "; ".join(parts), count=total, rows=rows)
+    return "; ".join(parts)

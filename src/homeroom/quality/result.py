@@ -38,6 +38,29 @@ class MonitorResult:
 
 
 @dataclass(frozen=True)
+class Monitor:
+    """A monitor's fixed words; `result` makes one of its findings."""
+
+    key: str
+    title: str
+    explanation: str
+
+    def result(
+        self,
+        status: str,
+        summary: str,
+        *,
+        count: int = 0,
+        rows: pd.DataFrame | None = None,
+        detail: pd.DataFrame | None = None,
+    ) -> MonitorResult:
+        found = rows if rows is not None else pd.DataFrame()
+        return MonitorResult(
+            self.key, self.title, self.explanation, status, summary, count, found, detail
+        )
+
+
+@dataclass(frozen=True)
 class PreviousLoad:
     """The attendance of the workspace's previous load, kept in `con` for comparison.
 
