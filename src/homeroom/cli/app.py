@@ -11,6 +11,7 @@ import sys
 import typer
 
 from homeroom.cli import (
+    audit,
     data,
     interop,
     map,
@@ -48,6 +49,7 @@ pull.register(interop.pull_app)
 map.register(app)
 quality.register(app)
 users.register(app)
+audit.register(app)
 web.register(app)
 signals.register(app)
 

@@ -38,70 +38,87 @@ def register(app: typer.Typer) -> None:
     app.command("edfi", epilog=EPILOG)(pull_edfi_command)
 
 
+UrlOption = Annotated[
+    str,
+    typer.Option(
+        "--url",
+        envvar="HOMEROOM_EDFI_URL",
+        help="The API root (https://host/api) or its data API (…/data/v3, with a school-year "
+        "segment after it where the ODS is split by year).",
+    ),
+]
+
+KeyOption = Annotated[
+    str,
+    typer.Option(
+        "--key",
+        envvar="HOMEROOM_EDFI_KEY",
+        help="The API client key. Prefer the environment variable: a command line can be "
+        "seen by other users of the machine.",
+    ),
+]
+
+SecretOption = Annotated[
+    str,
+    typer.Option(
+        "--secret",
+        envvar="HOMEROOM_EDFI_SECRET",
+        help="The API client secret (never printed). Prefer the environment variable.",
+    ),
+]
+
+SchoolYearOption = Annotated[
+    int | None,
+    typer.Option(
+        "--school-year",
+        help="Only this school year (2025 = 2024-25): calendars, sessions, attendance and "
+        "enrollments. Default: every year the API holds.",
+    ),
+]
+
+FullOption = Annotated[
+    bool,
+    typer.Option("--full", help="Read everything again instead of only what changed."),
+]
+
+DescriptorMapOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--descriptor-map",
+        help="CSV mapping Ed-Fi descriptors to categories (see `homeroom export "
+        "edfi-descriptor-map`).",
+    ),
+]
+
+RetriesOption = Annotated[
+    int,
+    typer.Option(
+        "--retries",
+        min=1,
+        help="Tries per request when the API is busy (429), failing (5xx) or unreachable.",
+    ),
+]
+
+BackoffOption = Annotated[
+    float,
+    typer.Option(
+        "--backoff",
+        min=0.0,
+        help="Seconds to wait after the first failed try; doubled after each (at most 30 s).",
+    ),
+]
+
+
 def pull_edfi_command(
-    url: Annotated[
-        str,
-        typer.Option(
-            "--url",
-            envvar="HOMEROOM_EDFI_URL",
-            help="The API root (https://host/api) or its data API (…/data/v3, with a school-year "
-            "segment after it where the ODS is split by year).",
-        ),
-    ],
+    url: UrlOption,
     out_dir: ImportOutOption,
-    key: Annotated[
-        str,
-        typer.Option(
-            "--key",
-            envvar="HOMEROOM_EDFI_KEY",
-            help="The API client key. Prefer the environment variable: a command line can be "
-            "seen by other users of the machine.",
-        ),
-    ],
-    secret: Annotated[
-        str,
-        typer.Option(
-            "--secret",
-            envvar="HOMEROOM_EDFI_SECRET",
-            help="The API client secret (never printed). Prefer the environment variable.",
-        ),
-    ],
-    school_year: Annotated[
-        int | None,
-        typer.Option(
-            "--school-year",
-            help="Only this school year (2025 = 2024-25): calendars, sessions, attendance and "
-            "enrollments. Default: every year the API holds.",
-        ),
-    ] = None,
-    full: Annotated[
-        bool,
-        typer.Option("--full", help="Read everything again instead of only what changed."),
-    ] = False,
-    descriptor_map: Annotated[
-        Path | None,
-        typer.Option(
-            "--descriptor-map",
-            help="CSV mapping Ed-Fi descriptors to categories (see `homeroom export "
-            "edfi-descriptor-map`).",
-        ),
-    ] = None,
-    retries: Annotated[
-        int,
-        typer.Option(
-            "--retries",
-            min=1,
-            help="Tries per request when the API is busy (429), failing (5xx) or unreachable.",
-        ),
-    ] = 6,
-    backoff: Annotated[
-        float,
-        typer.Option(
-            "--backoff",
-            min=0.0,
-            help="Seconds to wait after the first failed try; doubled after each (at most 30 s).",
-        ),
-    ] = 0.5,
+    key: KeyOption,
+    secret: SecretOption,
+    school_year: SchoolYearOption = None,
+    full: FullOption = False,
+    descriptor_map: DescriptorMapOption = None,
+    retries: RetriesOption = 6,
+    backoff: BackoffOption = 0.5,
     fmt: FormatOption = "csv",
     definition: DefinitionOption = None,
 ) -> None:

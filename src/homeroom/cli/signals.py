@@ -33,7 +33,9 @@ from homeroom.cli.output import UsageProblem, err, frame_writer, out
 if TYPE_CHECKING:
     import pandas as pd
 
+    from homeroom.resolver import Resolved
     from homeroom.signals.watch import WatchList
+    from homeroom.warehouse import Workspace
 
 EPILOG = (
     "Examples:\n\n"
@@ -57,29 +59,34 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="signals")
 
 
+OutFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Write the rows (student_id, school_id, rule, suggested_tier, reason, then the "
+        "evidence) to FILE.csv, .parquet or .json.",
+    ),
+]
+
+SaveOption = Annotated[
+    bool,
+    typer.Option(
+        "--save/--no-save",
+        help="With a workspace: keep this run under WORKSPACE/signals/ (default) so the "
+        "next run can say who is newly flagged.",
+    ),
+]
+
+
 def signals(
     ctx: typer.Context,
     data: DataOption = None,
     workspace: WorkspaceOption = None,
     as_of: AsOfOption = None,
-    out_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            help="Write the rows (student_id, school_id, rule, suggested_tier, reason, then the "
-            "evidence) to FILE.csv, .parquet or .json.",
-        ),
-    ] = None,
+    out_file: OutFileOption = None,
     definition: DefinitionOption = None,
     engine: EngineOption = None,
-    save: Annotated[
-        bool,
-        typer.Option(
-            "--save/--no-save",
-            help="With a workspace: keep this run under WORKSPACE/signals/ (default) so the "
-            "next run can say who is newly flagged.",
-        ),
-    ] = True,
+    save: SaveOption = True,
 ) -> None:
     """Early warning: flag each student whose attendance has become a problem, with the reason.
 
@@ -93,7 +100,6 @@ def signals(
     if ctx.invoked_subcommand is not None:
         return  # one of the model's commands runs instead
     from homeroom.signals.history import SignalsError
-    from homeroom.signals.watch import WatchList, rules_for_tables
 
     if data is not None and workspace is not None:
         raise UsageProblem("--data runs the rules on a folder; leave out --workspace")
@@ -102,25 +108,11 @@ def signals(
         with resolved(
             data=data, workspace=workspace, definition=definition, as_of=as_of, engine=engine
         ) as request:
-            with request.tables() as tables, status("Flagging students") as update:
-                flags = rules_for_tables(
-                    tables, request.definition, request.as_of, progress=update
-                ).flags
-            load_id = request.load.load_id if request.load is not None else None
-            found = WatchList(flags, request.as_of, request.definition, load_id)
-            space = request.workspace
+            found = _flag(request)
     except SignalsError as exc:
         raise UsageProblem(str(exc)) from exc
-
-    run_id = None
-    new = None
-    if space is not None and save:
-        from homeroom.signals.store import newly_flagged, save_run
-
-        run_id = save_run(
-            space, found.flags, found.as_of, definition=found.definition, load_id=found.load_id
-        )
-        new = newly_flagged(space, run_id)
+    space = request.workspace
+    run_id, new = _keep_run(space, found) if space is not None and save else (None, None)
     if space is not None and (run_id is not None or writer is not None) and len(found.flags):
         record_cli_view(
             space,
@@ -135,10 +127,30 @@ def signals(
         writer(found.flags, out_file)
         write_about(out_file, request, len(found.flags))
         err.print(f"Wrote {len(found.flags):,} rows to {out_file} ({words(request)}).")
-    if run_id is not None:
-        err.print(f"Saved as signals run {run_id} in {space.root / 'signals'}.")  # type: ignore[union-attr]
+    if run_id is not None and space is not None:
+        err.print(f"Saved as signals run {run_id} in {space.root / 'signals'}.")
     if writer is None:
         err.print("Add --out FILE.csv for the students and their reasons.")
+
+
+def _flag(request: Resolved) -> WatchList:
+    """The rules run on the resolved data, definition and as-of date."""
+    from homeroom.signals.watch import WatchList, rules_for_tables
+
+    with request.tables() as tables, status("Flagging students") as update:
+        flags = rules_for_tables(tables, request.definition, request.as_of, progress=update).flags
+    load_id = request.load.load_id if request.load is not None else None
+    return WatchList(flags, request.as_of, request.definition, load_id)
+
+
+def _keep_run(space: Workspace, found: WatchList) -> tuple[int, pd.DataFrame]:
+    """Keep this run under WORKSPACE/signals/ and say who is newly flagged since the last."""
+    from homeroom.signals.store import newly_flagged, save_run
+
+    run_id = save_run(
+        space, found.flags, found.as_of, definition=found.definition, load_id=found.load_id
+    )
+    return run_id, newly_flagged(space, run_id)
 
 
 def _summary(found: WatchList, new: pd.DataFrame | None) -> None:

@@ -77,41 +77,54 @@ def _months(text: str) -> tuple[int, ...]:
     return months
 
 
+OutFileOption = Annotated[
+    Path, typer.Option("--out", help="Write the report to FILE.html or FILE.md.")
+]
+
+TestYearOption = Annotated[
+    int | None,
+    typer.Option("--test-year", help="The school year held out (default: the latest)."),
+]
+
+TrainYearsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--train-years",
+        help="School years to learn from, e.g. 2023,2024 (default: every year before the "
+        "test year but the first).",
+    ),
+]
+
+CapacityOption = Annotated[
+    float,
+    typer.Option(
+        help="Students the district can serve: a share of those enrolled (0.05 = 5%) or a "
+        "number (e.g. 400)."
+    ),
+]
+
+CutOption = Annotated[
+    float, typer.Option(help="The chance from which the model flags a student (0-1).")
+]
+
+MonthsOption = Annotated[
+    str,
+    typer.Option(
+        help="Months whose first day is a check (and a training date), in school-year order."
+    ),
+]
+
+
 def evaluate(
-    out_file: Annotated[
-        Path, typer.Option("--out", help="Write the report to FILE.html or FILE.md.")
-    ],
+    out_file: OutFileOption,
     workspace: WorkspaceOption = None,
     data: DataOption = None,
     definition: DefinitionOption = None,
-    test_year: Annotated[
-        int | None,
-        typer.Option("--test-year", help="The school year held out (default: the latest)."),
-    ] = None,
-    train_years: Annotated[
-        str | None,
-        typer.Option(
-            "--train-years",
-            help="School years to learn from, e.g. 2023,2024 (default: every year before the "
-            "test year but the first).",
-        ),
-    ] = None,
-    capacity: Annotated[
-        float,
-        typer.Option(
-            help="Students the district can serve: a share of those enrolled (0.05 = 5%) or a "
-            "number (e.g. 400)."
-        ),
-    ] = 0.05,
-    cut: Annotated[
-        float, typer.Option(help="The chance from which the model flags a student (0-1).")
-    ] = 0.5,
-    months: Annotated[
-        str,
-        typer.Option(
-            help="Months whose first day is a check (and a training date), in school-year order."
-        ),
-    ] = "9,10,11,12,1,2,3",
+    test_year: TestYearOption = None,
+    train_years: TrainYearsOption = None,
+    capacity: CapacityOption = 0.05,
+    cut: CutOption = 0.5,
+    months: MonthsOption = "9,10,11,12,1,2,3",
     threads: ThreadsOption = 1,
 ) -> None:
     """Train on earlier years, test on a later one: AUC, precision and recall at capacity,

@@ -1,4 +1,4 @@
-"""The `homeroom users` and `homeroom audit` commands: accounts for the web app, and the audit log.
+"""The `homeroom users` commands: accounts for the web app, their roles and schools.
 
 Whoever can run these commands can read the workspace's files, so they act as an administrator;
 each change they make is itself written to the audit log as `cli:<login name>`.
@@ -7,30 +7,22 @@ each change they make is itself written to the audit log as `cli:<login name>`.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
+from homeroom.cli.casebook import cli_actor, open_casebook
 from homeroom.cli.options import WorkspaceOption
 from homeroom.cli.output import UsageProblem, err, out
 
 if TYPE_CHECKING:
-    from homeroom.casebook import CliActor, Store, User
+    from homeroom.casebook import User
     from homeroom.warehouse import Workspace
 
 users_app = typer.Typer(
     help="Accounts for the web app: who may sign in, with which role and schools.",
-    no_args_is_help=True,
-    rich_markup_mode="markdown",
-)
-audit_app = typer.Typer(
-    help="The audit log: every view and export of student records, and every account change.",
     no_args_is_help=True,
     rich_markup_mode="markdown",
 )
@@ -39,7 +31,6 @@ audit_app = typer.Typer(
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the `homeroom` app."""
     app.add_typer(users_app, name="users")
-    app.add_typer(audit_app, name="audit")
 
 
 # -- shared options ---------------------------------------------------------------------------
@@ -63,35 +54,6 @@ ROLE_HELP = (
     "district_admin (everything; manages users), school_staff (students of their schools), "
     "district_viewer or state_analyst (aggregates only, no student rows)."
 )
-
-
-@contextmanager
-def _store(workspace: Path | None) -> Iterator[tuple[Workspace, Store]]:
-    """The workspace and its casebook; casebook problems become exit 2 with their message."""
-    from homeroom.casebook import CasebookError, open_workspace_store
-    from homeroom.warehouse import open_workspace
-
-    space = open_workspace(workspace)
-    try:
-        store = open_workspace_store(space)
-    except CasebookError as exc:
-        raise UsageProblem(str(exc)) from exc
-    try:
-        yield space, store
-    except CasebookError as exc:
-        raise UsageProblem(str(exc)) from exc
-    finally:
-        store.close()
-
-
-def _actor() -> CliActor:
-    from homeroom.casebook import CliActor
-
-    try:
-        login = getpass.getuser()
-    except Exception:  # noqa: BLE001 - some containers have no user name; still record the change
-        login = "unknown"
-    return CliActor(f"cli:{login}")
 
 
 def _new_password(password_stdin: bool) -> str:
@@ -193,7 +155,7 @@ def add(
     if oidc_issuer and not oidc:
         raise UsageProblem("--oidc-issuer goes with --oidc")
     schools = list(school or [])
-    with _store(workspace) as (space, store):
+    with open_casebook(workspace) as (space, store):
         _check_schools(space, schools)
         password = None if oidc else _new_password(password_stdin)
         user = add_user(
@@ -205,7 +167,7 @@ def add(
             display_name=name,
             email=email,
             oidc_issuer=oidc_issuer,
-            by=_actor(),
+            by=cli_actor(),
         )
     where = f", schools {', '.join(sorted(user.school_ids))}" if user.school_ids else ""
     out.print(f"Added {user.username} ({user.role}{where}); signs in with {_sign_in(user)}.")
@@ -221,7 +183,7 @@ def list_(workspace: WorkspaceOption = None) -> None:
     """List the accounts: role, schools, how they sign in, status, last sign-in."""
     from homeroom.casebook import list_users
 
-    with _store(workspace) as (space, store):
+    with open_casebook(workspace) as (space, store):
         users = list_users(store)
         now = store.now()
     if not users:
@@ -255,8 +217,8 @@ def disable(username: UsernameArgument, workspace: WorkspaceOption = None) -> No
     """Stop a person signing in and end their open sessions. Their audit history stays."""
     from homeroom.casebook import disable_user
 
-    with _store(workspace) as (_space, store):
-        user = disable_user(store, username, by=_actor())
+    with open_casebook(workspace) as (_space, store):
+        user = disable_user(store, username, by=cli_actor())
     out.print(f"Disabled {user.username}; their sessions have ended.")
 
 
@@ -265,8 +227,8 @@ def enable(username: UsernameArgument, workspace: WorkspaceOption = None) -> Non
     """Let a disabled person sign in again. Also lifts a lock-out after failed sign-ins."""
     from homeroom.casebook import enable_user
 
-    with _store(workspace) as (_space, store):
-        user = enable_user(store, username, by=_actor())
+    with open_casebook(workspace) as (_space, store):
+        user = enable_user(store, username, by=cli_actor())
     out.print(f"Enabled {user.username}.")
 
 
@@ -286,10 +248,10 @@ def password(
     """
     from homeroom.casebook import get_user, set_password
 
-    with _store(workspace) as (_space, store):
+    with open_casebook(workspace) as (_space, store):
         if get_user(store, username) is None:  # before asking for a password
             raise UsageProblem(f"no user named {username!r}; see `homeroom users list`")
-        user = set_password(store, username, _new_password(password_stdin), by=_actor())
+        user = set_password(store, username, _new_password(password_stdin), by=cli_actor())
     out.print(f"Set a new password for {user.username}; their sessions have ended.")
 
 
@@ -308,9 +270,9 @@ def schools(
     chosen = list(school or [])
     if not chosen:
         raise UsageProblem("give the schools with --school ID (repeat for more)")
-    with _store(workspace) as (space, store):
+    with open_casebook(workspace) as (space, store):
         _check_schools(space, chosen)
-        user = set_schools(store, username, chosen, by=_actor())
+        user = set_schools(store, username, chosen, by=cli_actor())
     out.print(f"{user.username} now sees schools {', '.join(sorted(user.school_ids))}.")
 
 
@@ -332,156 +294,7 @@ def role(
     if new_role not in ROLES:
         raise UsageProblem(f"ROLE must be one of {', '.join(ROLES)}; got {new_role!r}")
     chosen = list(school or [])
-    with _store(workspace) as (space, store):
+    with open_casebook(workspace) as (space, store):
         _check_schools(space, chosen)
-        user = set_role(store, username, new_role, schools=chosen, by=_actor())
+        user = set_role(store, username, new_role, schools=chosen, by=cli_actor())
     out.print(f"{user.username} is now {user.role}.")
-
-
-# -- audit ------------------------------------------------------------------------------------
-def _shown(value: object) -> str:
-    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-
-
-def _when(value: str | None, option: str) -> dt.date | dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        if len(value) <= 10:
-            return dt.date.fromisoformat(value)
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise UsageProblem(
-            f"{option} must be a date like 2025-01-31 or a time like 2025-01-31T14:00; "
-            f"got {value!r}"
-        ) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-SinceOption = Annotated[
-    str | None,
-    typer.Option("--since", help="From this date (or UTC time, 2025-01-31T14:00) on."),
-]
-UntilOption = Annotated[
-    str | None,
-    typer.Option("--until", help="Through this date (or before this UTC time)."),
-]
-UserFilter = Annotated[str | None, typer.Option("--user", "-u", help="Only this username.")]
-ActionFilter = Annotated[
-    str | None,
-    typer.Option("--action", "-a", help="Only this action, e.g. student_viewed, user_added."),
-]
-StudentFilter = Annotated[
-    str | None, typer.Option("--student", help="Only entries about this student id.")
-]
-
-
-@audit_app.command(
-    "list",
-    epilog=(
-        "Examples:\n\n"
-        "`homeroom audit list` (the latest 50 entries)\n\n"
-        "`homeroom audit list --since 2025-01-01 --user rivera --limit 200`\n\n"
-        "`homeroom audit list --student S0042` (who looked at this student's record)"
-    ),
-)
-def audit_list(
-    since: SinceOption = None,
-    until: UntilOption = None,
-    user: UserFilter = None,
-    action: ActionFilter = None,
-    student: StudentFilter = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="Show the latest N.", min=1)] = 50,
-    workspace: WorkspaceOption = None,
-) -> None:
-    """Show the audit log, oldest of the shown entries first. Times are UTC."""
-    from homeroom.casebook import audit_entries
-
-    since_day, until_day = _when(since, "--since"), _when(until, "--until")
-    with _store(workspace) as (space, store):
-        entries = audit_entries(
-            store,
-            limit=limit,
-            since=since_day,
-            until=until_day,
-            username=user,
-            action=action,
-            subject_id=student,
-        )
-    if not entries:
-        out.print("No audit entries match.")
-        return
-    table = Table(title=f"Audit log of {space.name} (times in UTC)")
-    table.add_column("when", no_wrap=True)
-    # Fold rather than cut: an id or a username must never be shown shortened.
-    for column in ("who", "action", "about", "why", "detail"):
-        table.add_column(column, overflow="fold")
-    for entry in entries:
-        table.add_row(
-            f"{entry.at:%Y-%m-%d %H:%M:%S}",
-            f"{entry.username} ({entry.role})",
-            entry.action,
-            entry.subject_type + (f" {entry.subject_id}" if entry.subject_id else ""),
-            entry.reason or "",
-            "\n".join(f"{key}={_shown(value)}" for key, value in sorted(entry.detail.items())),
-        )
-    out.print(table)
-    if len(entries) == limit:
-        err.print(f"Showing the latest {limit}; use --limit or `homeroom audit export` for more.")
-
-
-@audit_app.command(
-    "export",
-    epilog="Examples: `homeroom audit export --out audit-2025.csv` · "
-    "`homeroom audit export --since 2025-07-01 --until 2025-09-30 --out q1.csv`",
-)
-def audit_export(
-    out_file: Annotated[Path, typer.Option("--out", "-o", help="The CSV file to write.")],
-    since: SinceOption = None,
-    until: UntilOption = None,
-    user: UserFilter = None,
-    action: ActionFilter = None,
-    student: StudentFilter = None,
-    workspace: WorkspaceOption = None,
-) -> None:
-    """Write the audit log (or the entries matching the filters) to a CSV file.
-
-    Columns: id, at (UTC, ISO 8601), username, role, action, subject_type, subject_id, reason,
-    detail (JSON). The export itself is recorded in the log.
-    """
-    from homeroom.casebook import export_csv, record
-
-    if out_file.suffix.lower() != ".csv":
-        raise UsageProblem(f"--out must end in .csv; got {out_file.name!r}")
-    since_day, until_day = _when(since, "--since"), _when(until, "--until")
-    filters = {
-        "since": since_day,
-        "until": until_day,
-        "username": user,
-        "action": action,
-        "subject_id": student,
-    }
-    with _store(workspace) as (_space, store):
-        count = export_csv(
-            store,
-            out_file,
-            since=since_day,
-            until=until_day,
-            username=user,
-            action=action,
-            subject_id=student,
-        )
-        actor = _actor()
-        record(
-            store,
-            username=actor.username,
-            role=actor.role,
-            action="audit_exported",
-            subject_type="audit_log",
-            detail={
-                "rows": count,
-                "out": str(out_file),
-                **{key: str(value) for key, value in filters.items() if value is not None},
-            },
-        )
-    err.print(f"Wrote {count:,} audit entries to {out_file}.")
