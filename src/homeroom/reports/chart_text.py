@@ -53,7 +53,7 @@ def trend_sentence(points: Sequence[MonthRate], current: int) -> str:
     if first is last:
         sentence = f"Chronic absence in {year} was {at_first}."
     else:
-        change = round(last.rate * 100, 1) - round(first.rate * 100, 1)
+        change = round((last.rate or 0) * 100, 1) - round((first.rate or 0) * 100, 1)
         verb = "rose" if change > 0 else "fell" if change < 0 else "held"
         if verb == "held":
             sentence = f"Chronic absence in {year} held at {at_first} and {at_last}."
@@ -93,8 +93,8 @@ def rates_sentence(rows: Sequence[RateRow], reference: Reference | None) -> str:
     hidden = len(rows) - len(shown)
     parts = []
     if shown:
-        high = max(shown, key=lambda r: r.rate)
-        low = min(shown, key=lambda r: r.rate)
+        high = max(shown, key=lambda r: r.rate or 0.0)
+        low = min(shown, key=lambda r: r.rate or 0.0)
         if high is low:
             parts.append(f"{high.label}: {percent_text(high.rate)} chronically absent")
         else:

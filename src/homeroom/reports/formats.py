@@ -20,19 +20,21 @@ def date_text(value: dt.date | dt.datetime | str | None) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, str):
-        value = dt.date.fromisoformat(value[:10])
-    if isinstance(value, dt.datetime):
-        value = value.date()
+        return date_text(dt.date.fromisoformat(value[:10]))
+    if _not_a_time(value):
+        return "—"
+    # A datetime (pandas' Timestamp is one) reads as its date.
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return f"{day.day} {day:%B} {day.year}"
+
+
+def _not_a_time(value: object) -> bool:
+    """pandas' NaT: a missing date that still passes for a datetime."""
     try:
         import pandas as pd
-
-        if isinstance(value, pd.Timestamp):
-            if pd.isna(value):
-                return "—"
-            value = value.date()
     except ImportError:  # pragma: no cover - pandas is a dependency
-        pass
-    return f"{value.day} {value:%B} {value.year}"
+        return False
+    return value is pd.NaT
 
 
 def percent_text(share: Any, cuts: Iterable[Fraction | float] = (), digits: int = 1) -> str:

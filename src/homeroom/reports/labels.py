@@ -175,7 +175,7 @@ def percent(share: float | None, cuts: Iterable[Fraction | float] = ()) -> str:
 
 def points(change: float | None) -> str:
     """A change of two shares in percentage points: 0.032 -> "+3.2 points"."""
-    if is_missing(change):
+    if change is None or is_missing(change):
         return "—"
     value = round(change * 100, 1)
     if value == 0:
@@ -185,7 +185,7 @@ def points(change: float | None) -> str:
 
 def count(value: int | None) -> str:
     """12345 -> "12,345"."""
-    return "—" if is_missing(value) else f"{int(value):,}"
+    return "—" if value is None or is_missing(value) else f"{int(value):,}"
 
 
 def school_year(year: Any) -> str:

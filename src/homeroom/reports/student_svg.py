@@ -67,7 +67,7 @@ def threshold_label(
     """The threshold's label just above or below the dashed line, at its left or right end:
     wherever the rate's line crosses it least (on a white halo, in case it still does)."""
     length = len(label) * 11 * EM
-    best = None
+    best: tuple[int, float, float, bool] | None = None
     for above in (True, False):
         for start in (True, False):
             x0 = left + 6 if start else left + width - 6 - length
@@ -75,6 +75,7 @@ def threshold_label(
             hits = crossings(xy, x0 - 3, x0 + length + 3, y0 - 2, y0 + 15)
             if best is None or hits < best[0]:
                 best = (hits, x0, y0 + 11, above)
+    assert best is not None  # four places were tried
     _, x, y, above = best
     halo = ABOVE_LINE if above else "#fff"
     return (
@@ -131,7 +132,8 @@ def diagonal(x: float, y: float, size: float) -> str:
 
 
 def calendar_legend(y: float) -> tuple[list[str], float]:
-    parts, x = [], WEEKDAY_COLUMN
+    parts: list[str] = []
+    x: float = WEEKDAY_COLUMN
     for kind, color in DAY_COLORS.items():
         parts.append(
             f'<rect class="legend-swatch" x="{x}" y="{y}" width="{CELL - 2}" '

@@ -282,7 +282,7 @@ def ada_line(headline: Headline, definition: Definition) -> str:
     if definition.threshold_share is not None:
         missed = f"missed {float(definition.threshold_share * 100):g}% or more of their days"
     else:
-        missed = f"missed {float(definition.threshold_days):g} or more days"
+        missed = f"missed {float(definition.threshold_days or 0):g} or more days"
     if rate == 0:
         return f"ADA {labels.percent(headline.ada)}, and no student {missed}."
     return (
@@ -328,20 +328,22 @@ def _unit_row(
 ) -> UnitRow:
     unit_id = str(record[id_column])
     district = str(record["district_id"]) if with_district else None
-    row = UnitRow(
+    name = names.get(unit_id, unit_id)
+    district_name = names.get(district, district) if district is not None else None
+    eligible = int(record["students_eligible"])
+    if eligible < minimum:
+        # A small school's rate, ADA and even its level would point at a handful of students.
+        return UnitRow(unit_id, name, district_name, None, None, None, None, None, suppressed=True)
+    return UnitRow(
         unit_id=unit_id,
-        name=names.get(unit_id, unit_id),
-        district_name=names.get(district, district) if district is not None else None,
-        students_eligible=int(record["students_eligible"]),
+        name=name,
+        district_name=district_name,
+        students_eligible=eligible,
         chronic_absence_rate=_number(record["chronic_absence_rate"]),
         ada=_number(record["ada"]),
         level=_level(record["level"]),
         change=_number(record.get("chronic_absence_rate_change")),
     )
-    if row.students_eligible < minimum:
-        # A small school's rate, ADA and even its level would point at a handful of students.
-        return UnitRow(row.unit_id, row.name, row.district_name, *([None] * 5), suppressed=True)
-    return row
 
 
 def _level_counts(rows: Sequence[UnitRow]) -> tuple[LevelCount, ...]:
