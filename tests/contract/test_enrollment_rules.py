@@ -27,7 +27,7 @@ def test_each_enrollment_rule(tmp_path: Path) -> None:
         {HEADER}
         001,S1,2025,KG,2024-09-02,
         002,S1,2025,01,2024-09-02,2024-09-04
-        002,S2,2025,01,2024-09-04,
+        002,S1,2025,01,2024-09-04,
         003,S9,2025,02,2024-09-02,
         009,S2,2025,02,2024-09-02,
         003,S2,2025,02,2024-09-06,2024-09-03
@@ -57,7 +57,7 @@ def test_each_enrollment_rule(tmp_path: Path) -> None:
         ("002", "S1", "01", dt.date(2024, 9, 4)),
         ("003", "S2", "02", None),  # '2' read as grade 02
     ]
-    # Student 002's stay at S2 was refused, so its absence there has no stay to fall in.
+    # Student 002 has no stay at S2, so its absence there has no stay to fall in.
     assert reasons(report, "attendance") == {3: "student not enrolled at school S2 on 2024-09-05"}
     assert report.rows_rejected["enrollments"] == 9
     assert balanced(report)
@@ -88,17 +88,19 @@ def test_exclusive_exit_dates(tmp_path: Path) -> None:
     )
 
 
-def test_overlaps_keep_the_earlier_stay_and_resolve_chains_greedily(tmp_path: Path) -> None:
-    # A (S1, 2-3) and B (S2, 3-5) overlap: B goes. C (S1 from 4) overlapped only B: it stays.
-    # D (S2, 2-9) enters the same day as 003's first stay but on a later line: it goes.
+def test_overlaps_at_one_school_keep_the_earlier_stay_and_resolve_chains_greedily(
+    tmp_path: Path,
+) -> None:
+    # At S1: A (2-3) and B (3-5) overlap: B goes. C (from 4) overlapped only B: it stays.
+    # 003 at S2: D (2-9) enters the same day as E (2-4) but on a later line: it goes.
     enrollments = f"""
         {HEADER}
         001,S1,2025,KG,2024-09-02,2024-09-03
-        001,S2,2025,KG,2024-09-03,2024-09-05
+        001,S1,2025,KG,2024-09-03,2024-09-05
         001,S1,2025,KG,2024-09-04,
         002,S1,2025,01,2024-09-02,
         003,S2,2025,02,2024-09-02,2024-09-04
-        003,S1,2025,02,2024-09-02,2024-09-09
+        003,S2,2025,02,2024-09-02,2024-09-09
     """
     attendance = """
         student_id,school_id,date,category
@@ -115,6 +117,33 @@ def test_overlaps_keep_the_earlier_stay_and_resolve_chains_greedily(tmp_path: Pa
         con, "SELECT student_id, school_id, day(entry_date) FROM enrollments ORDER BY ALL"
     ) == [("001", "S1", 2), ("001", "S1", 4), ("002", "S1", 2), ("003", "S2", 2)]
     assert rows(con, "SELECT school_year, absent_units FROM attendance") == [(2025, 10000)]
+
+
+def test_overlapping_stays_at_different_schools_are_valid(tmp_path: Path) -> None:
+    # 001: home school S1 all year and a part-day program at S2 on 3-5 (a home school and a
+    # program). 002: S1 to the 4th and S2 from the 4th (one shared day). Nothing is refused;
+    # an absence at each school on a shared date is kept, each in its own stay.
+    enrollments = f"""
+        {HEADER}
+        001,S1,2025,KG,2024-09-02,
+        001,S2,2025,KG,2024-09-03,2024-09-05
+        002,S1,2025,01,2024-09-02,2024-09-04
+        002,S2,2025,01,2024-09-04,
+        003,S2,2025,02,2024-09-02,
+    """
+    attendance = """
+        student_id,school_id,date,category,absent_fraction
+        001,S1,2024-09-04,excused,0.5
+        001,S2,2024-09-04,unexcused,
+        002,S1,2024-09-04,excused,
+        002,S2,2024-09-04,excused,
+    """
+    report, con = run(write(tmp_path, enrollments=enrollments, attendance=attendance))
+    assert report.quarantined == 0
+    assert report.rows_loaded["enrollments"] == 5
+    assert rows(
+        con, "SELECT student_id, school_id, absent_units FROM attendance ORDER BY ALL"
+    ) == [("001", "S1", 5000), ("001", "S2", 10000), ("002", "S1", 10000), ("002", "S2", 10000)]
 
 
 def test_an_open_stay_ends_with_its_school_year(tmp_path: Path) -> None:

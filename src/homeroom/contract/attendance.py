@@ -124,12 +124,31 @@ def _checked_sql(
         f"LEFT JOIN {calendar} cal ON cal.calendar_id = coalesce(sc.calendar_id, sc.school_id) "
         "AND cal.school_year = e.school_year AND cal.date = a.date"
     )
+    category = "CASE WHEN a.cat_given THEN a.category ELSE c.category END"
+    scale = units // 10**4
+    amount = (
+        f"CASE WHEN a.fraction_given THEN a.fraction * {scale} "
+        f"WHEN a.minutes_given THEN (a.minutes * {units} + sc.day_minutes // 2) // sc.day_minutes "
+        f"WHEN NOT a.cat_given AND c.absent_fraction IS NOT NULL THEN c.absent_fraction * {scale} "
+        f"WHEN ({category}) IN ({sql_list(FULL_DAY_BY_DEFAULT)}) THEN {units} ELSE 0 END"
+    )
+    assert set(FULL_DAY_BY_DEFAULT) <= set(CATEGORIES)
+    return (
+        f"SELECT a.student_id, a.school_id, e.school_year, a.date, {category} AS category, "
+        f"a.code, CAST({amount} AS BIGINT) AS absent_units, a._line, a._rounded, "
+        f"coalesce(a._fail0, {first_fail(_lookup_checks(has_codes))}) AS _fail "
+        f"FROM ({inner}) a {joins}"
+    )
+
+
+def _lookup_checks(has_codes: bool) -> list[tuple[str, str]]:
+    """The code, school, stay and calendar rules, in order: (failing condition, reason)."""
     code_reason = (
         "'code ''' || a.code || ''' is not in codes'"
         if has_codes
         else "'code ''' || a.code || ''' cannot be read: no codes table given'"
     )
-    checks = [
+    return [
         (
             "NOT a.cat_given AND a.code IS NULL",
             fail("category", "'neither category nor code given'", "missing value"),
@@ -174,20 +193,6 @@ def _checked_sql(
             ),
         ),
     ]
-    category = "CASE WHEN a.cat_given THEN a.category ELSE c.category END"
-    scale = units // 10**4
-    amount = (
-        f"CASE WHEN a.fraction_given THEN a.fraction * {scale} "
-        f"WHEN a.minutes_given THEN (a.minutes * {units} + sc.day_minutes // 2) // sc.day_minutes "
-        f"WHEN NOT a.cat_given AND c.absent_fraction IS NOT NULL THEN c.absent_fraction * {scale} "
-        f"WHEN ({category}) IN ({sql_list(FULL_DAY_BY_DEFAULT)}) THEN {units} ELSE 0 END"
-    )
-    assert set(FULL_DAY_BY_DEFAULT) <= set(CATEGORIES)
-    return (
-        f"SELECT a.student_id, a.school_id, e.school_year, a.date, {category} AS category, "
-        f"a.code, CAST({amount} AS BIGINT) AS absent_units, a._line, a._rounded, "
-        f"coalesce(a._fail0, {first_fail(checks)}) AS _fail FROM ({inner}) a {joins}"
-    )
 
 
 def _collapse_duplicates(work: Work, file: str, checked: str) -> tuple[str, int]:

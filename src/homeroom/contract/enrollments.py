@@ -18,7 +18,9 @@ from homeroom.contract.work import Work, fail, unknown_school
 if TYPE_CHECKING:  # definitions import the schema from this package
     from homeroom.definitions import Definition
 
-_ORDER = "PARTITION BY student_id ORDER BY entry_date, _line"
+# Stays at two schools may overlap (a home school and a part-day program: each school counts
+# its own, the district each date once); two stays at one school on one date may not.
+_ORDER = "PARTITION BY student_id, school_id ORDER BY entry_date, _line"
 _SAME_STAY = "'duplicate of line ' || _first || ' (the same stay); kept the first'"
 _STAY_KEY = ["student_id", "school_id", "school_year", "grade_level", "entry_date", "exit_date"]
 
@@ -74,12 +76,24 @@ def _link(
         "ON ca.calendar_id = coalesce(sc.calendar_id, sc.school_id) "
         "AND ca.school_year = s.school_year"
     )
+    last_day = "s.exit_date - 1" if exclusive else "s.exit_date"
+    return check_stage(
+        work, "enrollments", file, "stays_linked", parsed, _link_checks(by_year, definition),
+        joins=joins,
+        columns=f"CAST({last_day} AS DATE) AS last_day, "
+        f"coalesce(CAST({last_day} AS DATE), ca.cal_end) AS _end",
+    )  # fmt: skip
+
+
+def _link_checks(by_year: bool, definition: Definition) -> list[tuple[str, str]]:
+    """The rules of `_link`, in order: (failing condition, quarantine reason)."""
+    exclusive = definition.exit_date == "exclusive"
     no_student = (
         "'student_id is not in students for school_year ' || s.school_year"
         if by_year
         else "'student_id is not in students'"
     )
-    checks = [
+    return [
         (
             "s.exit_date < s.entry_date",
             fail(
@@ -114,30 +128,24 @@ def _link(
             ),
         ),
     ]
-    last_day = "s.exit_date - 1" if exclusive else "s.exit_date"
-    return check_stage(
-        work, "enrollments", file, "stays_linked", parsed, checks,
-        joins=joins,
-        columns=f"CAST({last_day} AS DATE) AS last_day, "
-        f"coalesce(CAST({last_day} AS DATE), ca.cal_end) AS _end",
-    )  # fmt: skip
 
 
 def _without_overlaps(work: Work, file: str, stays: str, definition: Definition) -> str:
-    """Keep the earlier-entering of two overlapping stays of a student.
+    """Keep the earlier-entering of two overlapping stays of a student at one school.
 
     A stay runs from entry_date to last_day, or to the end of its calendar year when open (so
-    that every attendance date falls in at most one stay, stays of different school years are
-    compared too). One window pass (O(n log n)) finds the students with any overlap. Only those are
-    resolved, greedily: per round, the first stay that overlaps an earlier one is rejected
-    (everything before it is disjoint, so it surely stays); rounds end when none is left.
+    that every attendance date at a school falls in at most one stay there, stays of different
+    school years are compared too). Stays at different schools may overlap. One window pass
+    (O(n log n)) finds the students and schools with any overlap. Only those are resolved,
+    greedily: per round, the first stay that overlaps an earlier one is rejected (everything
+    before it is disjoint, so it surely stays); rounds end when none is left.
     """
     work.say("checking stays overlap")
     groups = work.table(
         "overlap_groups",
-        "SELECT DISTINCT student_id FROM (SELECT student_id, entry_date, max(_end) OVER "
-        f"(w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end FROM {stays} "
-        f"WINDOW w AS ({_ORDER})) WHERE entry_date <= prev_end",
+        "SELECT DISTINCT student_id, school_id FROM (SELECT student_id, school_id, entry_date, "
+        "max(_end) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end "
+        f"FROM {stays} WINDOW w AS ({_ORDER})) WHERE entry_date <= prev_end",
     )
     rejected = work.table("overlap_rejected", None, columns="_line BIGINT, reason VARCHAR")
     if work.scalar(f"SELECT count(*) FROM {groups}"):
@@ -163,7 +171,7 @@ def _resolve_overlaps(
     pending = work.table(
         "overlap_pending",
         f"SELECT s.student_id, s.school_year, s.school_id, s.entry_date, s.exit_date, "
-        f"s._end, s._line FROM {stays} s SEMI JOIN {groups} g USING (student_id)",
+        f"s._end, s._line FROM {stays} s SEMI JOIN {groups} g USING (student_id, school_id)",
     )
     until = "coalesce(CAST(p_exit AS VARCHAR), 'the end of the year')"
     while True:
