@@ -200,6 +200,38 @@ class Builder:
         return tables
 
 
+def home_and_program() -> Builder:
+    """Students at two schools at once (tests/metrics/test_overlaps.py works out the numbers)."""
+    # S1 and S2 (district D1) and S3 (D2), all in CA on calendar C1 of 10 school days.
+    # P1: home school S1 all year (10 days) and a part-day program at S2 on days 3..7 (5 days).
+    #   Day 4: excused 0.5 at S1, unexcused 1.0 at S2. Day 6: excused 1.0 at S1.
+    #   Day 5: late at both, 0.5 at S1 and 0.25 at S2.
+    # P2: S1 all year and a program at S3 (another district) on days 0..4, both entered on
+    #   day 0; day 2 excused at both.
+    start, year = dt.date(2024, 9, 2), 2025
+
+    def day(i: int) -> dt.date:
+        return start + dt.timedelta(days=i)
+
+    b = Builder()
+    b.school("S1", "D1", calendar_id="C1", state="CA")
+    b.school("S2", "D1", calendar_id="C1", state="CA")
+    b.school("S3", "D2", calendar_id="C1", state="CA")
+    b.calendar("C1", year, start, 10)
+    b.stay("P1", "S1", year, day(0))
+    b.stay("P1", "S2", year, day(3), day(7))
+    b.absent("P1", "S1", day(4), "excused", fraction="0.5")
+    b.absent("P1", "S2", day(4), "unexcused")
+    b.absent("P1", "S1", day(6), "excused")
+    b.absent("P1", "S1", day(5), "tardy", fraction="0.5")
+    b.absent("P1", "S2", day(5), "tardy", fraction="0.25")
+    b.stay("P2", "S1", year, day(0))
+    b.stay("P2", "S3", year, day(0), day(4))
+    b.absent("P2", "S1", day(2), "excused")
+    b.absent("P2", "S3", day(2), "excused")
+    return b
+
+
 def write_dataset(folder: Path, data: Mapping[str, Sequence[Mapping[str, str]]]) -> Path:
     """One CSV file per table (no codes file when there are no codes)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -248,6 +280,10 @@ def run(
     if not isinstance(definition, Definition):
         definition = load_definition(definition)
     write_dataset(folder, tables)
+    if request.get("as_of") is None and tables["calendar"]:
+        # No date asked: the whole year, as the reference counts it (a user's default is the
+        # latest date with attendance recorded, decided by homeroom.resolver).
+        request["as_of"] = max(dt.date.fromisoformat(r["date"]) for r in tables["calendar"])
     return records(metrics_for_folder(folder, definition=definition, **request))
 
 
@@ -524,7 +560,8 @@ def _stays_of(
     ranges: dict[tuple[str, int], tuple[dt.date, dt.date]],
     exclusive: bool,
 ) -> None:
-    """One to three non-overlapping stays, each touching its school's calendar, with absences."""
+    """One to three stays one after another, each touching its school's calendar, with
+    absences; sometimes one more at another school on some of the same dates."""
     starts = [r[0] for (c, y), r in ranges.items() if y == year]
     ends = [r[1] for (c, y), r in ranges.items() if y == year]
     span_start = min(starts) - dt.timedelta(days=3)
@@ -542,6 +579,7 @@ def _stays_of(
         last = span_start + dt.timedelta(days=cuts[2 * k + 1])
         stays.append((entry, last))
     made = 0
+    used: set[str] = set()
     for k, (entry, last) in enumerate(stays):
         school_id = draw(st.sampled_from(school_ids))
         first_date, last_date = ranges[(schools[school_id]["calendar"], year)]
@@ -555,8 +593,23 @@ def _stays_of(
             grade = draw(st.sampled_from(GRADES))
         b.stay(student_id, school_id, year, entry, exit_date, grade=grade)
         made += 1
+        used.add(school_id)
         dates = [d for d in b.days(schools[school_id]["calendar"], year) if entry <= d <= last]
         _absences(draw, b, definition, student_id, school_id, dates, schools[school_id]["minutes"])
+    free = [s for s in school_ids if s not in used]
+    if made and free and draw(st.integers(0, 2)) == 0:
+        # A part-day program at another school on some of the same dates: valid, counted by
+        # each school, and once a date by the district and the state.
+        entry, last = draw(st.sampled_from(stays))
+        entry += dt.timedelta(days=draw(st.integers(-3, 3)))
+        last += dt.timedelta(days=draw(st.integers(-3, 3)))
+        if entry <= last:
+            school_id = draw(st.sampled_from(free))
+            exit_date = last + dt.timedelta(days=1 if exclusive else 0)
+            b.stay(student_id, school_id, year, entry, exit_date, grade=grade)
+            calendar_id, minutes = schools[school_id]["calendar"], schools[school_id]["minutes"]
+            dates = [d for d in b.days(calendar_id, year) if entry <= d <= last]
+            _absences(draw, b, definition, student_id, school_id, dates, minutes)
     if not made:
         # Every student needs a stay: the whole year at the first school.
         school_id = school_ids[0]

@@ -7,6 +7,13 @@ kept once with the larger absence, the absent fraction's order of sources, the a
 the grades in scope. Everything is exact (`Fraction`); it expands stays day by day, which the
 engine must never do, so the two are written differently on purpose.
 
+A district or state row counts each membership date once, however many of the student's
+schools it falls in (a home school and a part-day program): the date's absence is its largest
+counted absence at any of them (ties: the larger recorded absence, then the first school id),
+with that row's category; an unexcused date, a late arrival and an early departure count once a
+date, the time missed late or early by the date's largest. Late arrivals and early departures
+are reported apart and add to days absent only when the definition lists them.
+
 No pandas, no ibis: only the `Definition` dataclass is shared, as the knobs' container.
 """
 
@@ -77,6 +84,10 @@ class _Stay:
     dates: list[dt.date]  # membership days (as of D), in order
 
 
+# One attendance row on a membership date: (school_id, category, recorded fraction).
+_Found = tuple[str, str, Fraction]
+
+
 @dataclass
 class _Unit:
     """The sums of one student row before classification."""
@@ -94,7 +105,12 @@ class _Unit:
     unexcused: Fraction = Fraction(0)
     suspended: Fraction = Fraction(0)
     unexcused_absences: int = 0
-    schools: set[str] = field(default_factory=set)
+    tardies: int = 0
+    tardy: Fraction = Fraction(0)
+    early_departures: int = 0
+    early: Fraction = Fraction(0)
+    # Membership date -> the attendance rows of that date at the unit's schools.
+    dates: dict[dt.date, list[_Found]] = field(default_factory=dict)
 
 
 class Reference:
@@ -189,26 +205,47 @@ class Reference:
         return out
 
     # -- student rows ---------------------------------------------------------------------
-    def _add_absences(self, unit: _Unit, stay: _Stay) -> None:
-        counted_categories = set(self.definition.absence_categories)
+    def _add_dates(self, unit: _Unit, stay: _Stay) -> None:
         for day in stay.dates:
+            rows = unit.dates.setdefault(day, [])
             found = self.attendance.get((stay.student_id, stay.school_id, day))
-            if found is None:
-                continue  # a date with no row is a full day present
-            category, fraction = found
-            if category == "unexcused" and fraction > 0:
-                unit.unexcused_absences += 1  # truancy: whatever the definition counts
-            if category not in counted_categories:
+            if found is not None:  # a date with no row is a full day present
+                rows.append((stay.school_id, *found))
+
+    def _counted(self, category: str, fraction: Fraction) -> Fraction:
+        if category not in self.definition.absence_categories:
+            return Fraction(0)
+        if self.definition.partial_days == "half_day":
+            return Fraction(1 if fraction >= Fraction(1, 2) else 0)
+        return fraction
+
+    def _add_absences(self, unit: _Unit) -> None:
+        """Each membership date once: its largest counted absence at any school."""
+        for rows in unit.dates.values():
+            if not rows:
                 continue
-            if self.definition.partial_days == "half_day":
-                fraction = Fraction(1 if fraction >= Fraction(1, 2) else 0)
-            unit.absent += fraction
+            # Truancy counts unexcused dates, whatever the definition counts.
+            if any(c == "unexcused" and f > 0 for _, c, f in rows):
+                unit.unexcused_absences += 1
+            tardy = [f for _, c, f in rows if c == "tardy"]
+            if tardy:
+                unit.tardies += 1
+                unit.tardy += max(tardy)
+            early = [f for _, c, f in rows if c == "early_departure"]
+            if early:
+                unit.early_departures += 1
+                unit.early += max(early)
+            school, category, fraction = min(
+                rows, key=lambda r: (-self._counted(r[1], r[2]), -r[2], r[0])
+            )
+            counted = self._counted(category, fraction)
+            unit.absent += counted
             if category == "excused":
-                unit.excused += fraction
+                unit.excused += counted
             elif category == "unexcused":
-                unit.unexcused += fraction
+                unit.unexcused += counted
             elif category == "suspension":
-                unit.suspended += fraction
+                unit.suspended += counted
 
     def student_rows(self, per: str = "school", as_of: dt.date | None = None) -> list[dict]:
         units: dict[tuple, _Unit] = {}
@@ -233,13 +270,16 @@ class Reference:
                     stay.entry_date,
                 )
             # The row's school and grade (and district, per state) are the latest stay's.
-            if stay.entry_date >= unit.latest_entry:
+            # Two schools entered the same day (a part-day program): the last school id.
+            if (stay.entry_date, stay.school_id) >= (unit.latest_entry, unit.school_id):
                 unit.latest_entry = stay.entry_date
                 unit.school_id = stay.school_id
                 unit.district_id = school["district_id"]
                 unit.grade_level = stay.grade_level
-            unit.days_enrolled += len(stay.dates)
-            self._add_absences(unit, stay)
+            self._add_dates(unit, stay)
+        for unit in units.values():
+            unit.days_enrolled = len(unit.dates)
+            self._add_absences(unit)
         rows = [self._classify(u, per) for u in units.values()]
         rows.sort(
             key=lambda r: (
@@ -260,10 +300,13 @@ class Reference:
             over = unit.absent >= d.threshold_share * unit.days_enrolled
         else:
             over = unit.absent >= d.threshold_days
+        year = unit.school_year
         row: dict[str, Any] = {
-            "school_year": unit.school_year,
+            "school_year": year,
+            "school_year_label": f"{year - 1}-{year % 100:02d}",
             "district_id": unit.district_id,
             "school_id": unit.school_id,
+            "school_name": _cell(self.schools[unit.school_id], "school_name"),
             "student_id": unit.student_id,
             "grade_level": unit.grade_level,
             "days_enrolled": unit.days_enrolled,
@@ -277,6 +320,10 @@ class Reference:
             "tier": band(rate, TIERS, d.tier_cuts) if eligible else None,
             "unexcused_absences": unit.unexcused_absences,
             "truant": unit.unexcused_absences >= d.truancy_threshold,
+            "tardies": unit.tardies,
+            "tardy_days": unit.tardy,
+            "early_departures": unit.early_departures,
+            "early_departure_days": unit.early,
         }
         if per == "state":
             row["state"] = unit.state

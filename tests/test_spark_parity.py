@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from datasets import home_and_program, write_dataset
 from homeroom.contract import validate_dataset
 from homeroom.definitions import load_definition
 from homeroom.pipeline import metrics_from_duckdb
@@ -58,3 +59,28 @@ def test_pyspark_gives_the_same_metrics_as_duckdb(synthetic_state, definition_na
             pd.testing.assert_frame_equal(on_duckdb, on_spark, check_exact=False, rtol=1e-12)
     finally:
         con.close()
+
+
+def test_pyspark_counts_two_schools_at_once_and_late_arrivals_like_duckdb(tmp_path):
+    """Stays at two schools on the same dates (each date once per district and state) and the
+    late-arrival columns, which the synthetic state may not exercise, on both engines."""
+    if shutil.which("java") is None:
+        pytest.skip("Java is not installed (make install puts it in); PySpark needs it")
+    pytest.importorskip("pyspark", reason="PySpark is not installed: pip install -e '.[spark]'")
+    folder = write_dataset(tmp_path / "data", home_and_program().data())
+    for name in ("default", "edfacts"):
+        definition = load_definition(name)
+        con = duckdb.connect()
+        try:
+            report = validate_dataset(folder, con, definition=definition)
+            assert report.quarantined == 0
+            for request in REQUESTS[:5]:
+                request = {**request, "as_of": dt.date(2024, 9, 13)}
+                on_duckdb = metrics_from_duckdb(con, report.units_per_day, definition, **request)
+                on_spark = metrics_from_duckdb(
+                    con, report.units_per_day, definition, engine="pyspark", **request
+                )
+                assert len(on_duckdb) > 0, request
+                pd.testing.assert_frame_equal(on_duckdb, on_spark, check_exact=False, rtol=1e-12)
+        finally:
+            con.close()

@@ -85,14 +85,16 @@ def check_all(
     try:
         write_dataset(folder, data)
         units = load(folder, con, definition)
-
-        session = MetricsSession(duckdb_tables(con, units), definition, as_of=as_of)
+        # No date: the whole of every year, as the reference counts (the callers' default is
+        # the latest attendance recorded, which homeroom.resolver decides, not the formulas).
+        through = as_of or max(dt.date.fromisoformat(r["date"]) for r in data["calendar"])
+        session = MetricsSession(duckdb_tables(con, units), definition, as_of=through)
 
         def engine(**request: Any) -> list[dict]:
             if use_session:
                 # The path reports take: one stored pass over attendance for every request.
                 return records(session.frame(**request))
-            return records(metrics_from_duckdb(con, units, definition, as_of=as_of, **request))
+            return records(metrics_from_duckdb(con, units, definition, as_of=through, **request))
 
         for level, what in (("student", "school"), *checks):
             if level == "student":

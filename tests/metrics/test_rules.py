@@ -8,86 +8,23 @@ the i-th date of the calendar, listed or not. The arithmetic is worked out in ea
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from datasets import AGGREGATE_KEYS, STUDENT_KEYS, Builder, compare, run
-from homeroom.definitions import Definition, load_definition
-from reference import Reference
+from datasets import Builder
 
-YEAR = 2025
-START = dt.date(2024, 9, 2)
-
-
-def day(i: int, start: dt.date = START) -> dt.date:
-    return start + dt.timedelta(days=i)
-
-
-def approx(value: float) -> Any:
-    return pytest.approx(value, abs=1e-12)
-
-
-def school_with_calendar(days: int, **calendar: Any) -> Builder:
-    """One school S1 (district D1) on calendar C1 of `days` dates."""
-    b = Builder()
-    b.school("S1", "D1", calendar_id="C1")
-    b.calendar("C1", YEAR, START, days, **calendar)
-    return b
-
-
-def variant(tmp_path: Path, base: str, **sections: dict[str, Any]) -> Definition:
-    """A user definition file: `extends = base` and only the keys given."""
-    lines = [f'extends = "{base}"']
-    for section, values in sections.items():
-        lines.append(f"[{section}]")
-        for key, value in values.items():
-            text = f'"{value}"' if isinstance(value, str) else repr(value).replace("'", '"')
-            lines.append(f"{key} = {text}")
-    path = Path(tempfile.mkdtemp(dir=tmp_path)) / "mine.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return load_definition(path)
-
-
-def metrics(
-    tmp_path: Path, b: Builder, definition: str | Definition = "default", **request: Any
-) -> list[dict[str, Any]]:
-    """The engine's rows, after checking that tests/reference.py gives the same: the numbers
-    worked out by hand below then vouch for the reference the property test relies on."""
-    folder = Path(tempfile.mkdtemp(dir=tmp_path)) / "data"
-    if not isinstance(definition, Definition):
-        definition = load_definition(definition)
-    rows = run(folder, b, definition, **request)
-    reference = Reference(b.data(), definition)
-    level, per = request.get("level", "student"), request.get("per", "school")
-    by, as_of = tuple(request.get("by", ())), request.get("as_of")
-    if level == "student":
-        expected = reference.student_rows(per=per, as_of=as_of)
-        compare(rows, expected, STUDENT_KEYS[per], f"students per {per}")
-    else:
-        expected = reference.aggregates(level, by=by, as_of=as_of)
-        compare(rows, expected, AGGREGATE_KEYS[level] + list(by), f"{level} by {by}")
-    return rows
-
-
-def by_student(
-    tmp_path: Path, b: Builder, definition: str | Definition = "default", **request: Any
-) -> dict[str, dict[str, Any]]:
-    rows = metrics(tmp_path, b, definition, **request)
-    keyed = {r["student_id"]: r for r in rows}
-    assert len(keyed) == len(rows), "one row per student expected"
-    return keyed
-
-
-def by_school(
-    tmp_path: Path, b: Builder, definition: str | Definition = "default", **request: Any
-) -> dict[Any, dict[str, Any]]:
-    rows = metrics(tmp_path, b, definition, level="school", **request)
-    by = request.get("by", ())
-    return {(r["school_year"], r["school_id"], *(r[c] for c in by)): r for r in rows}
-
+from .helpers import (
+    START,
+    YEAR,
+    approx,
+    by_school,
+    by_student,
+    day,
+    metrics,
+    school_with_calendar,
+    variant,
+)
 
 # --- days enrolled ------------------------------------------------------------------------
 
@@ -248,8 +185,10 @@ def test_partial_days_fractional_or_half_day(tmp_path: Path) -> None:
 
 
 def test_minutes_absent_over_day_minutes(tmp_path: Path) -> None:
-    # A 360-minute day: tardy 90 min = 0.25, early departure 180 = 0.5, excused 360 = 1:
-    # 1.75 days. Half-day rule: 0 + 1 + 1 = 2.
+    # A 360-minute day: tardy 90 min = 0.25, early departure 180 = 0.5, excused 360 = 1,
+    # unexcused 120 = 1/3. Shipped definitions: late and early are not absences, 1 + 1/3 days
+    # (half-day rule: 1 + 0). A district's own minutes-based definition that counts them:
+    # 0.25 + 0.5 + 1 + 1/3 = 25/12 days (its half-day variant: 0 + 1 + 1 + 0 = 2).
     b = Builder()
     b.school("S1", "D1", calendar_id="C1", day_minutes=360)
     b.calendar("C1", YEAR, START, 10)
@@ -257,18 +196,27 @@ def test_minutes_absent_over_day_minutes(tmp_path: Path) -> None:
     b.absent("P1", "S1", day(1), "tardy", minutes=90)
     b.absent("P1", "S1", day(2), "early_departure", minutes=180)
     b.absent("P1", "S1", day(3), "excused", minutes=360)
+    b.absent("P1", "S1", day(4), "unexcused", minutes=120)
     row = by_student(tmp_path, b)["P1"]
-    assert row["days_absent"] == approx(1.75)
-    assert row["days_excused"] == 1
-    assert by_student(tmp_path, b, "edfacts")["P1"]["days_absent"] == 2
+    assert row["days_absent"] == approx(4 / 3)
+    assert (row["days_excused"], row["days_unexcused"]) == (1, approx(1 / 3))
+    assert (row["tardies"], row["tardy_days"]) == (1, 0.25)
+    assert (row["early_departures"], row["early_departure_days"]) == (1, 0.5)
+    assert by_student(tmp_path, b, "edfacts")["P1"]["days_absent"] == 1
+    everything = ["excused", "unexcused", "suspension", "tardy", "early_departure"]
+    minutes_based = variant(tmp_path, "default", chronic={"absence_categories": everything})
+    assert by_student(tmp_path, b, minutes_based)["P1"]["days_absent"] == approx(25 / 12)
+    half_days = variant(tmp_path, "edfacts", chronic={"absence_categories": everything})
+    assert by_student(tmp_path, b, half_days)["P1"]["days_absent"] == 2
 
 
 def test_codes_map_to_categories_and_fractions(tmp_path: Path) -> None:
     # Codes: A unexcused (no fraction: a whole day), H excused half day, T tardy quarter day,
-    # X in-school suspension. Rows: A = 1 unexcused; H = 0.5 excused; T = 0.25 tardy;
-    # A with absent_fraction 0.3 = 0.3 unexcused (the row's fraction wins); X = ISS, not counted;
-    # category excused with code A = excused (the category wins), 1 day (A has no fraction).
-    # Days absent 1 + 0.5 + 0.25 + 0.3 + 1 = 3.05; excused 1.5; unexcused 1.3; 2 unexcused dates.
+    # X in-school suspension. Rows: A = 1 unexcused; H = 0.5 excused; T = a tardy of 0.25,
+    # not an absence; A with absent_fraction 0.3 = 0.3 unexcused (the row's fraction wins);
+    # X = ISS, not counted; category excused with code A = excused (the category wins), 1 day
+    # (A has no fraction). Days absent 1 + 0.5 + 0.3 + 1 = 2.8; excused 1.5; unexcused 1.3;
+    # 2 unexcused dates; 1 tardy of 0.25 days.
     b = school_with_calendar(10)
     b.code("A", "unexcused").code("H", "excused", "0.5").code("T", "tardy", "0.25")
     b.code("X", "in_school_suspension")
@@ -280,10 +228,11 @@ def test_codes_map_to_categories_and_fractions(tmp_path: Path) -> None:
     b.absent("P1", "S1", day(5), code="X")
     b.absent("P1", "S1", day(6), "excused", code="A")
     row = by_student(tmp_path, b)["P1"]
-    assert row["days_absent"] == approx(3.05)
+    assert row["days_absent"] == approx(2.8)
     assert row["days_excused"] == approx(1.5)
     assert row["days_unexcused"] == approx(1.3)
     assert row["unexcused_absences"] == 2
+    assert (row["tardies"], row["tardy_days"]) == (1, 0.25)
 
 
 def test_a_rows_own_category_wins_and_its_code_is_ignored(tmp_path: Path) -> None:
@@ -298,10 +247,11 @@ def test_a_rows_own_category_wins_and_its_code_is_ignored(tmp_path: Path) -> Non
 
 
 def test_which_categories_count(tmp_path: Path) -> None:
-    # Default counts excused, unexcused, suspension, tardy and early departure by their fraction.
-    # ISS (a whole day by default) 0; tardy with no fraction 0; tardy 0.25; suspension 1;
-    # present 0; remote present 0; early departure 0.5: 1.75 days, 1 of it suspended.
-    # A definition that also counts ISS: 2.75.
+    # Default counts excused, unexcused and suspension by their fraction; late arrivals and
+    # early departures are counted apart. ISS (a whole day by default) 0; tardy with no fraction
+    # 0; tardy 0.25 0; suspension 1; present 0; remote present 0; early departure 0.5 0: 1 day,
+    # suspended; 2 tardies of 0.25 days in all, 1 early departure of 0.5.
+    # A definition that also counts ISS, tardy and early departure: 1 + 1 + 0.25 + 0.5 = 2.75.
     b = school_with_calendar(10)
     b.stay("P1", "S1", YEAR, day(0))
     b.absent("P1", "S1", day(1), "in_school_suspension")
@@ -312,8 +262,10 @@ def test_which_categories_count(tmp_path: Path) -> None:
     b.absent("P1", "S1", day(6), "remote_present")
     b.absent("P1", "S1", day(7), "early_departure", fraction="0.5")
     row = by_student(tmp_path, b)["P1"]
-    assert row["days_absent"] == approx(1.75)
+    assert row["days_absent"] == 1
     assert (row["days_suspended"], row["days_excused"], row["days_unexcused"]) == (1, 0, 0)
+    assert (row["tardies"], row["tardy_days"]) == (2, 0.25)
+    assert (row["early_departures"], row["early_departure_days"]) == (1, 0.5)
     with_iss = variant(
         tmp_path,
         "default",
@@ -540,8 +492,8 @@ def test_a_stay_outside_the_grades_leaves_its_absences_out(tmp_path: Path) -> No
 
 
 def test_school_aggregate_counts_rates_tiers_and_ada(tmp_path: Path) -> None:
-    # 10 days. P1 0 absent (satisfactory), P2 1 (10%, moderate), P3 2.5 (25%, severe), P4 0.5
-    # (5%, at risk); P5 enters day 5: 5 days, 1 absent, not eligible.
+    # 10 days. P1 0 absent (satisfactory; a tardy is not an absence), P2 1 (10%, moderate), P3
+    # 2.5 (25%, severe), P4 0.5 (5%, at risk); P5 enters day 5: 5 days, 1 absent, not eligible.
     # Enrolled 5, eligible 4, chronic 2 (P2, P3): 50%, extreme.
     # ADA over all five: (10*4 + 5 - (0 + 1 + 2.5 + 0.5 + 1)) / 45 = 40/45.
     b = school_with_calendar(10)
@@ -552,7 +504,8 @@ def test_school_aggregate_counts_rates_tiers_and_ada(tmp_path: Path) -> None:
     b.absent("P3", "S1", day(1), "excused")
     b.absent("P3", "S1", day(2), "unexcused")
     b.absent("P3", "S1", day(3), "suspension", fraction="0.5")
-    b.absent("P4", "S1", day(1), "tardy", fraction="0.5")
+    b.absent("P1", "S1", day(1), "tardy", fraction="0.5")
+    b.absent("P4", "S1", day(1), "excused", fraction="0.5")
     b.absent("P5", "S1", day(6), "excused")
     (row,) = metrics(tmp_path, b, level="school")
     assert (row["school_year"], row["district_id"], row["school_id"]) == (YEAR, "D1", "S1")

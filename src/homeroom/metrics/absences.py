@@ -2,6 +2,11 @@
 
 Amounts stay exact integers (units of 1/units_per_day of a day). Under the half-day rule a
 row is a whole day when half or more of it was missed, and nothing otherwise.
+
+Late arrivals and early departures are counted apart (`TIME_MISSED_COLUMNS`): how many, and the
+time they missed as recorded. They are not absences in any shipped definition and never enter
+the chronic rate; a definition that lists them in `absence_categories` also adds that time to
+days absent, as it always did.
 """
 
 from __future__ import annotations
@@ -20,6 +25,18 @@ CATEGORY_COLUMNS = {
     "unexcused": "unexcused_units",
     "suspension": "suspended_units",
 }
+# Time missed that is not an absence: category -> (count column, units column).
+TIME_MISSED_COLUMNS = {
+    "tardy": ("tardies", "tardy_units"),
+    "early_departure": ("early_departures", "early_departure_units"),
+}
+# Every amount a student row adds up, in exact integers.
+UNIT_COLUMNS = (
+    "absent_units",
+    *CATEGORY_COLUMNS.values(),
+    "unexcused_absences",
+    *(column for pair in TIME_MISSED_COLUMNS.values() for column in pair),
+)
 
 
 def counted_units(attendance: ir.Table, definition: Definition, units_per_day: int) -> ir.Value:
@@ -29,6 +46,39 @@ def counted_units(attendance: ir.Table, definition: Definition, units_per_day: i
         units = (units * 2 >= units_per_day).ifelse(units_per_day, 0)
     counts = attendance.category.isin(definition.absence_categories)
     return counts.ifelse(units, 0).cast("int64")
+
+
+def row_amounts(attendance: ir.Table, definition: Definition, units_per_day: int) -> ir.Table:
+    """Each attendance row with what it adds to every amount of `UNIT_COLUMNS`.
+
+    Besides the keys, `category` and `recorded_units` (the absence as recorded), `absent_units`
+    is the part that counts under the definition.
+    """
+    counted = counted_units(attendance, definition, units_per_day)
+    category = attendance.category
+    per_category = {
+        column: (category == name).ifelse(counted, 0).cast("int64")
+        for name, column in CATEGORY_COLUMNS.items()
+    }
+    time_missed = {}
+    for name, (count, units) in TIME_MISSED_COLUMNS.items():
+        time_missed[count] = (category == name).cast("int64")
+        time_missed[units] = (category == name).ifelse(attendance.absent_units, 0).cast("int64")
+    return attendance.select(
+        "school_year",
+        "student_id",
+        "school_id",
+        "date",
+        "category",
+        recorded_units=attendance.absent_units,
+        absent_units=counted,
+        **per_category,
+        # Truancy is its own legal count: unexcused dates, whatever the definition counts.
+        unexcused_absences=((category == "unexcused") & (attendance.absent_units > 0)).cast(
+            "int64"
+        ),
+        **time_missed,
+    )
 
 
 def in_grades(attendance: ir.Table, enrollments: ir.Table, grades: tuple[str, ...]) -> ir.Table:
@@ -51,27 +101,24 @@ def in_grades(attendance: ir.Table, enrollments: ir.Table, grades: tuple[str, ..
     )
 
 
-def absences_per_student_school(
+def attendance_in_scope(
     tables: Tables, definition: Definition, as_of: dt.date | None = None
 ) -> ir.Table:
-    """Per student, school and year: absent units in all and by category, unexcused dates."""
+    """The attendance rows that can count: through `as_of`, within stays in the grades."""
     attendance = tables.attendance
     if as_of is not None:
         attendance = attendance.filter(attendance.date <= ibis.literal(as_of))
     if definition.grades:
         attendance = in_grades(attendance, tables.enrollments, definition.grades)
-    attendance = attendance.mutate(
-        counted=counted_units(attendance, definition, tables.units_per_day)
-    )
-    per_category = {
-        column: (attendance.category == category).ifelse(attendance.counted, 0).cast("int64").sum()
-        for category, column in CATEGORY_COLUMNS.items()
-    }
-    return attendance.group_by("school_year", "student_id", "school_id").aggregate(
-        absent_units=attendance.counted.sum(),
-        **per_category,
-        # Truancy is its own legal count: unexcused dates, whatever the definition counts.
-        unexcused_absences=((attendance.category == "unexcused") & (attendance.absent_units > 0))
-        .cast("int64")
-        .sum(),
+    return attendance
+
+
+def absences_per_student_school(
+    tables: Tables, definition: Definition, as_of: dt.date | None = None
+) -> ir.Table:
+    """Per student, school and year: every amount of `UNIT_COLUMNS`."""
+    attendance = attendance_in_scope(tables, definition, as_of)
+    rows = row_amounts(attendance, definition, tables.units_per_day)
+    return rows.group_by("school_year", "student_id", "school_id").aggregate(
+        **{column: rows[column].sum() for column in UNIT_COLUMNS}
     )

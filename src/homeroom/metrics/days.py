@@ -18,8 +18,9 @@ import ibis.expr.types as ir
 
 from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
-from homeroom.metrics.absences import CATEGORY_COLUMNS, counted_units, in_grades
+from homeroom.metrics.absences import UNIT_COLUMNS
 from homeroom.metrics.membership import numbered_stays
+from homeroom.metrics.overlaps import day_amounts, per_date, stay_days
 from homeroom.metrics.students import classify
 
 # A day-by-day table is one row per student-day: fine for a page, never for a district.
@@ -31,13 +32,14 @@ DAY_COLUMNS = (
     "student_id",
     "grade_level",
     "date",
-    # That day: the attendance row's category (None on a plain day present), the absence as
-    # recorded and the part of it that counts toward days absent under the definition, both in
-    # units of 1/units_per_day of a day.
+    # That day at that school: the attendance row's category (None on a plain day present), the
+    # absence as recorded and the part of it that counts toward days absent under the
+    # definition, both in units of 1/units_per_day of a day.
     "category",
     "recorded_units",
     "counted_units",
-    # Through that day, in the district (a student who moved is counted once, like per="district"):
+    # Through that day, in the district (a student who moved is counted once, like
+    # per="district"; a date at two schools at once is one day, its largest absence):
     "days_enrolled",
     "absent_units",
     "days_absent",
@@ -45,7 +47,13 @@ DAY_COLUMNS = (
     "eligible",
     "chronically_absent",
     "tier",
+    # Late arrivals and early departures through that day (not absences; never in the rate).
+    "tardies",
+    "tardy_days",
+    "early_departures",
+    "early_departure_days",
 )
+_DISTRICT_DAY = ("school_year", "student_id", "district_id", "date")
 
 
 def membership_days(
@@ -70,30 +78,22 @@ def membership_days(
             f"membership_days expands stays into days: ask for at most {MAX_STUDENTS} students"
         )
     days = _days(tables, definition, ids, school_year, as_of)
-    absent = _attendance(tables, definition, ids, school_year, as_of)
-    joined = days.left_join(absent, ["student_id", "school_id", "date"])
-    joined = joined.select(
-        *days.columns,
-        category=joined.category,
-        recorded_units=joined.recorded_units.fill_null(0),
-        counted_units=joined.counted.fill_null(0),
-        **{c: joined[c].fill_null(0) for c in CATEGORY_COLUMNS.values()},
-        unexcused_date=joined.unexcused_date.fill_null(0),
-    )
-    # Running amounts through each day within the student's district and year: the inputs of
-    # `classify`, which turns them into the rate, eligibility and tier of that day.
+    # Running amounts through each date within the student's district and year, each date once:
+    # the inputs of `classify`, which turns them into the rate, eligibility and tier of that day.
+    dated = per_date(days, ("district_id",))
     window = ibis.cumulative_window(
-        group_by=[joined.student_id, joined.district_id, joined.school_year],
-        order_by=joined.date,
+        group_by=[dated.student_id, dated.district_id, dated.school_year], order_by=dated.date
     )
-    running = joined.mutate(
-        days_enrolled=joined.date.count().over(window),
-        absent_units=joined.counted_units.sum().over(window),
-        **{c: joined[c].sum().over(window) for c in CATEGORY_COLUMNS.values()},
-        unexcused_absences=joined.unexcused_date.sum().over(window),
+    running = dated.select(
+        *_DISTRICT_DAY,
+        days_enrolled=dated.date.count().over(window),
+        **{c: dated[c].sum().over(window) for c in UNIT_COLUMNS},
     )
-    rows = classify(running, definition, tables.units_per_day)
-    return rows.select(*DAY_COLUMNS).order_by(["student_id", "date", "school_id"])
+    through = classify(running, definition, tables.units_per_day)
+    school_days = days.select(*DAY_COLUMNS[:7], "recorded_units", counted_units=days.absent_units)
+    through = through.select(*_DISTRICT_DAY, *DAY_COLUMNS[len(school_days.columns) :])
+    joined = school_days.join(through, list(_DISTRICT_DAY))
+    return joined.select(*DAY_COLUMNS).order_by(["student_id", "date", "school_id"])
 
 
 def _days(
@@ -103,6 +103,7 @@ def _days(
     school_year: int | None,
     as_of: dt.date | None,
 ) -> ir.Table:
+    """The students' membership days at each school with that school's attendance amounts."""
     enrollments = tables.enrollments.filter(tables.enrollments.student_id.isin(ids))
     calendar = tables.calendar
     if school_year is not None:
@@ -112,55 +113,4 @@ def _days(
     stay = numbered_stays(
         replace(tables, enrollments=enrollments, calendar=calendar), definition, as_of
     )
-    open_days = calendar.filter(calendar.instructional).select("calendar_id", "school_year", "date")
-    joined = stay.join(
-        open_days,
-        [
-            stay.calendar_id == open_days.calendar_id,
-            stay.school_year == open_days.school_year,
-            open_days.date >= stay.start_date,
-            open_days.date <= stay.end_date,
-        ],
-    )
-    return joined.select(
-        joined.school_year,
-        joined.district_id,
-        joined.school_id,
-        joined.student_id,
-        joined.grade_level,
-        joined.date,
-    )
-
-
-def _attendance(
-    tables: Tables,
-    definition: Definition,
-    ids: list[str],
-    school_year: int | None,
-    as_of: dt.date | None,
-) -> ir.Table:
-    attendance = tables.attendance.filter(tables.attendance.student_id.isin(ids))
-    if school_year is not None:
-        attendance = attendance.filter(attendance.school_year == school_year)
-    if as_of is not None:
-        attendance = attendance.filter(attendance.date <= ibis.literal(as_of))
-    if definition.grades:
-        attendance = in_grades(attendance, tables.enrollments, definition.grades)
-    counted = counted_units(attendance, definition, tables.units_per_day)
-    per_category = {
-        column: (attendance.category == category).ifelse(counted, 0).cast("int64")
-        for category, column in CATEGORY_COLUMNS.items()
-    }
-    return attendance.select(
-        "student_id",
-        "school_id",
-        "date",
-        "category",
-        recorded_units=attendance.absent_units,
-        counted=counted,
-        **per_category,
-        # Truancy counts unexcused dates, whatever the definition counts (as absences.py does).
-        unexcused_date=((attendance.category == "unexcused") & (attendance.absent_units > 0)).cast(
-            "int64"
-        ),
-    )
+    return day_amounts(stay_days(stay, calendar), tables, definition)

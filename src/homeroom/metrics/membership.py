@@ -41,23 +41,8 @@ def numbered_stays(
     days among school-day numbers a..b are
     `max(0, min(b, last_number) - max(a, first_number) + 1)`.
     """
-    enrollments = tables.enrollments
-    if definition.grades:
-        enrollments = enrollments.filter(enrollments.grade_level.isin(definition.grades))
-    schools = tables.schools.select("school_id", "district_id", "state", "calendar_id")
-    calendar = tables.calendar
-    bounds = calendar.group_by("calendar_id", "school_year").aggregate(
-        first_date=calendar.date.min(), last_date=calendar.date.max()
-    )
-    stay = enrollments.join(schools, "school_id").join(bounds, ["calendar_id", "school_year"])
-    end = ibis.least(stay.last_day.fill_null(stay.last_date), stay.last_date)
-    if as_of is not None:
-        end = ibis.least(end, ibis.literal(as_of))
-    stay = stay.mutate(
-        start_date=ibis.greatest(stay.entry_date, stay.first_date), end_date=end
-    ).filter(lambda t: t.start_date <= t.end_date)
-
-    numbered = calendar_day_numbers(calendar)
+    stay = _clipped(tables, definition, as_of)
+    numbered = calendar_day_numbers(tables.calendar)
     at_start = numbered.select(
         calendar_id="calendar_id",
         school_year="school_year",
@@ -97,6 +82,25 @@ def numbered_stays(
         "first_number",
         "last_number",
     )
+
+
+def _clipped(tables: Tables, definition: Definition, as_of: dt.date | None) -> ir.Table:
+    """The stays in the grades, in their calendar, clipped to their year and to `as_of`."""
+    enrollments = tables.enrollments
+    if definition.grades:
+        enrollments = enrollments.filter(enrollments.grade_level.isin(definition.grades))
+    schools = tables.schools.select("school_id", "district_id", "state", "calendar_id")
+    calendar = tables.calendar
+    bounds = calendar.group_by("calendar_id", "school_year").aggregate(
+        first_date=calendar.date.min(), last_date=calendar.date.max()
+    )
+    stay = enrollments.join(schools, "school_id").join(bounds, ["calendar_id", "school_year"])
+    end = ibis.least(stay.last_day.fill_null(stay.last_date), stay.last_date)
+    if as_of is not None:
+        end = ibis.least(end, ibis.literal(as_of))
+    return stay.mutate(
+        start_date=ibis.greatest(stay.entry_date, stay.first_date), end_date=end
+    ).filter(lambda t: t.start_date <= t.end_date)
 
 
 def stays(tables: Tables, definition: Definition, as_of: dt.date | None = None) -> ir.Table:

@@ -1,8 +1,9 @@
 """Student rows: days enrolled and absent, rate, eligibility, chronic absence, tier.
 
 `per="school"` gives one row per student, school and year; `"district"` and `"state"` count a
-student once across the schools of a district or state (validation refuses overlapping stays,
-so a date is never counted twice), with the school and grade of the latest stay.
+student once across the schools of a district or state, with the school and grade of the
+latest stay. Stays at two schools on the same dates (a home school and a part-day program) are
+counted once a date there (overlaps.py); every other student's school rows are simply added.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import ibis.expr.types as ir
 from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
 from homeroom.definitions.profile import TIERS
-from homeroom.metrics.absences import CATEGORY_COLUMNS, absences_per_student_school
+from homeroom.metrics.absences import TIME_MISSED_COLUMNS, UNIT_COLUMNS, absences_per_student_school
 from homeroom.metrics.membership import stays
+from homeroom.metrics.overlaps import deduplicated_units
 from homeroom.metrics.rates import at_least, banded
 
 PER_UNITS = {
@@ -26,8 +28,10 @@ PER_UNITS = {
 }
 STUDENT_COLUMNS = (
     "school_year",
+    "school_year_label",
     "district_id",
     "school_id",
+    "school_name",
     "student_id",
     "grade_level",
     "days_enrolled",
@@ -41,8 +45,13 @@ STUDENT_COLUMNS = (
     "tier",
     "unexcused_absences",
     "truant",
+    # Not absences, never in the rate: late arrivals and early departures, and the time they
+    # missed in days (docs/metrics.md, "Late arrivals and early departures").
+    "tardies",
+    "tardy_days",
+    "early_departures",
+    "early_departure_days",
 )
-_UNIT_COLUMNS = ("absent_units", *CATEGORY_COLUMNS.values(), "unexcused_absences")
 
 
 def student_school_units(
@@ -61,25 +70,65 @@ def student_school_units(
     joined = per_school.left_join(absent, ["school_year", "student_id", "school_id"])
     return joined.select(
         *(c for c in per_school.columns),
-        **{c: joined[c].fill_null(0) for c in _UNIT_COLUMNS},
+        **{c: joined[c].fill_null(0) for c in UNIT_COLUMNS},
     )
 
 
-def roll_up(units: ir.Table, per: str) -> ir.Table:
-    """Per-school rows added up to the district or state, with the latest stay's school, grade."""
+def roll_up(units: ir.Table, per: str, overlaps: ir.Table | None = None) -> ir.Table:
+    """Per-school rows added up to the district or state, with the latest stay's school, grade.
+
+    `overlaps`: `overlaps.deduplicated_units` for the same unit; its students' days and amounts
+    replace the plain sums (without it, overlapping stays would count a date twice).
+    """
     if per == "school":
         return units
     keys = ("school_year", "student_id", *PER_UNITS[per])
-    latest = units.latest_entry
+    # The latest entry; two schools entered the same day (a part-day program): the last school
+    # id, so every engine picks the same one.
+    latest = units.latest_entry.cast("string") + " " + units.school_id
     extra = {} if per == "district" else {"district_id": units.district_id.argmax(latest)}
-    return units.group_by(*keys).aggregate(
+    rolled = units.group_by(*keys).aggregate(
         school_id=units.school_id.argmax(latest),
         grade_level=units.grade_level.argmax(latest),
-        latest_entry=latest.max(),
+        latest_entry=units.latest_entry.max(),
         days_enrolled=units.days_enrolled.sum(),
         **extra,
-        **{c: units[c].sum() for c in _UNIT_COLUMNS},
+        **{c: units[c].sum() for c in UNIT_COLUMNS},
     )
+    if overlaps is None:
+        return rolled
+    amounts = ("days_enrolled", *UNIT_COLUMNS)
+    once = overlaps.select(
+        **{f"_key{i}": overlaps[k] for i, k in enumerate(keys)},
+        **{f"_once_{c}": overlaps[c] for c in amounts},
+    )
+    joined = rolled.left_join(
+        once, [rolled[k].identical_to(once[f"_key{i}"]) for i, k in enumerate(keys)]
+    )
+    return joined.select(
+        *(joined[c] for c in rolled.columns if c not in amounts),
+        **{c: joined[f"_once_{c}"].fill_null(joined[c]) for c in amounts},
+    )
+
+
+def rolled_units(
+    tables: Tables,
+    definition: Definition,
+    per: str,
+    as_of: dt.date | None = None,
+    units: ir.Table | None = None,
+) -> ir.Table:
+    """The amounts of `student_school_units` per school, district or state, each date once.
+
+    `units` may be a stored `student_school_units` for the same tables, definition and date.
+    """
+    if per not in PER_UNITS:
+        raise ValueError(f"per must be one of {', '.join(PER_UNITS)}; got {per!r}")
+    if units is None:
+        units = student_school_units(tables, definition, as_of)
+    if per == "school":
+        return units
+    return roll_up(units, per, deduplicated_units(tables, definition, PER_UNITS[per], as_of))
 
 
 def classify(units: ir.Table, definition: Definition, units_per_day: int) -> ir.Table:
@@ -90,10 +139,15 @@ def classify(units: ir.Table, definition: Definition, units_per_day: int) -> ir.
         over = at_least(units.absent_units, enrolled_units, definition.threshold_share)
     else:
         threshold = definition.threshold_days
+        assert threshold is not None  # a definition has a share or a number of days
         over = units.absent_units * threshold.denominator >= ibis.literal(
             threshold.numerator * units_per_day, "int64"
         )
     tier = banded(units.absent_units, enrolled_units, TIERS, definition.tier_cuts)
+    time_missed = {
+        units_column.replace("_units", "_days"): units[units_column] / units_per_day
+        for _, units_column in TIME_MISSED_COLUMNS.values()
+    }
     return units.mutate(
         days_absent=units.absent_units / units_per_day,
         days_excused=units.excused_units / units_per_day,
@@ -104,7 +158,17 @@ def classify(units: ir.Table, definition: Definition, units_per_day: int) -> ir.
         chronically_absent=eligible & over,
         tier=eligible.ifelse(tier, ibis.null("string")),
         truant=units.unexcused_absences >= definition.truancy_threshold,
+        **time_missed,
     )
+
+
+def with_labels(rows: ir.Table, tables: Tables) -> ir.Table:
+    """The school's name and the year as people write it (2025 is `2024-25`)."""
+    names = tables.schools.select(_school="school_id", school_name="school_name")
+    joined = rows.left_join(names, rows.school_id == names._school)
+    year = joined.school_year
+    label = (year - 1).cast("string") + "-" + (year % 100).cast("string").lpad(2, "0")
+    return joined.drop("_school").mutate(school_year_label=label)
 
 
 def student_metrics(
@@ -120,10 +184,6 @@ def student_metrics(
     `units` may be a stored `student_school_units` for the same tables, definition and date, so
     several requests share the one pass over attendance.
     """
-    if per not in PER_UNITS:
-        raise ValueError(f"per must be one of {', '.join(PER_UNITS)}; got {per!r}")
-    if units is None:
-        units = student_school_units(tables, definition, as_of)
-    units = roll_up(units, per)
-    rows = classify(units, definition, tables.units_per_day)
+    units = rolled_units(tables, definition, per, as_of, units)
+    rows = with_labels(classify(units, definition, tables.units_per_day), tables)
     return rows.select(*STUDENT_COLUMNS[:1], "state", *STUDENT_COLUMNS[1:], "absent_units")
