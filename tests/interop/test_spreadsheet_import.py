@@ -183,3 +183,34 @@ def test_inconsistent_reasons_and_too_many_part_days_are_rejected(tmp_path):
     assert reasons[4] == "Days Enrolled '12.5' is not a whole number of days"
     assert result.tables["enrollments"]["student_id"].tolist() == ["4"]
     assert len(result.tables["attendance"]) == 10
+
+
+def test_other_absence_counts_as_absence_not_as_late_arrivals(tmp_path):
+    source = tmp_path / "other.csv"
+    source.write_text(
+        "Student ID,School,Grade,School Year,Days Enrolled,Days Absent,Excused,Other Absence\n"
+        "1,North,4,2024-25,100,10,8,2\n"
+    )
+    result, _ = _loaded(tmp_path, source)
+    assert any("unexcused with code OTHER" in text for text in result.assumptions)
+    row = _students(tmp_path).loc[("1", "North")]
+    # 10 of 100 days: chronic; as a tardy the 2 days would count 0 and leave 8%.
+    assert row["days_absent"] == pytest.approx(10)
+    assert row["days_unexcused"] == pytest.approx(2)
+    assert bool(row["chronically_absent"])
+
+
+def test_year_ending_gives_the_school_year_and_must_agree_with_it(tmp_path):
+    source = tmp_path / "years.csv"
+    source.write_text(
+        "Student ID,School,Grade,School Year,Year Ending,Days Enrolled,Days Absent\n"
+        "1,North,4,,2025,100,10\n"
+        "2,North,4,2024-25,2025,100,5\n"
+        "3,North,4,2024-25,2026,100,5\n"
+    )
+    result, _ = _loaded(tmp_path, source)
+    assert [(r[2], r[3]) for r in result.rejected_rows] == [(4, "Year Ending")]
+    assert "is not the year School Year '2024-25' ends" in result.rejected_rows[0][4]
+    students = _students(tmp_path).reset_index()
+    assert sorted(students["student_id"]) == ["1", "2"]
+    assert set(students["school_year"]) == {2025}

@@ -7,6 +7,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.utils import get_column_letter
 
 from homeroom.definitions import load_definition
 from homeroom.interop import write_import
@@ -81,7 +82,8 @@ def test_the_workbook_is_laid_out_for_people(district):
     header = [c.value for c in students[1]]
     assert header == list(HEADERS.values())
     assert students.freeze_panes == "A2"
-    assert students.auto_filter.ref == f"A1:AF{district['summary'].rows + 1}"
+    last = get_column_letter(len(HEADERS))
+    assert students.auto_filter.ref == f"A1:{last}{district['summary'].rows + 1}"
     assert students["A1"].font.bold
     column = {name: index for index, name in enumerate(header)}
     row = [c for c in students[2]]
@@ -91,7 +93,8 @@ def test_the_workbook_is_laid_out_for_people(district):
     assert row[column["School Year"]].value == "2024-25"
     readme = {r[0].value: r[1].value for r in book["Read me"].iter_rows() if r[0].value}
     assert readme["definition"].startswith("default (version")
-    assert readme["Through (as-of date)"] == "the end of each school year"
+    # The resolver always settles on a date: the latest attendance recorded, by default.
+    assert readme["Through (as-of date)"] == district["summary"].as_of.isoformat()
     assert "10% of days enrolled" in readme["Chronically Absent"]
     schools = book["Schools"]
     assert [c.value for c in schools[1]][:6] == [
@@ -117,7 +120,9 @@ def test_a_mover_has_a_row_at_each_school_and_comes_back(tmp_path):
     )
     definition = load_definition("default")
     write_import(import_spreadsheet(source), tmp_path / "data", definition=definition)
-    with resolve(data=tmp_path / "data", definition=definition) as request:
+    # Year totals: counted through the year's end, not to the last absence the import placed.
+    year_end = pd.Timestamp("2025-06-30").date()
+    with resolve(data=tmp_path / "data", definition=definition, as_of=year_end) as request:
         summary = export_spreadsheet(request, tmp_path / "out.xlsx")
     assert (summary.students, summary.rows, summary.schools) == (1, 2, 2)
     rows = pd.read_excel(tmp_path / "out.xlsx", sheet_name="Students", dtype={"Student ID": str})
@@ -132,3 +137,39 @@ def test_a_mover_has_a_row_at_each_school_and_comes_back(tmp_path):
     ) as request:
         as_of = export_spreadsheet(request, tmp_path / "early.xlsx")
     assert "as of 2024-09-30" in as_of.describe()
+
+
+def test_student_rows_carry_the_year_both_ways_the_school_and_time_missed(district):
+    rows = pd.read_excel(
+        district["root"] / "check.xlsx", sheet_name="Students", dtype={"Student ID": str}
+    )
+    assert (rows["School Year"] == "2024-25").all()
+    assert (rows["Year Ending"] == 2025).all()
+    schools = pd.read_csv(district["root"] / "original" / "schools.csv", dtype=str)
+    names = dict(zip(schools["school_id"], schools["school_name"], strict=True))
+    assert (rows["School"] == rows["School ID"].astype(str).map(names)).all()
+    with resolve(data=district["root"] / "original", definition="default") as request:
+        expected = metrics_for_folder(
+            district["root"] / "original", definition="default", as_of=request.as_of
+        )
+    expected = expected.sort_values(["school_id", "student_id"]).reset_index(drop=True)
+    got = rows.sort_values(["School ID", "Student ID"]).reset_index(drop=True)
+    for field, header in (
+        ("tardies", "Tardies"),
+        ("tardy_days", "Days Missed to Tardies"),
+        ("early_departures", "Early Departures"),
+        ("early_departure_days", "Days Missed to Early Departures"),
+    ):
+        assert (got[header] - expected[field]).abs().max() < 1e-9, field
+    # The synthetic district has late arrivals; they are reported, never counted as absence.
+    assert got["Tardies"].sum() > 0 and got["Days Missed to Tardies"].sum() > 0
+    assert (got["Other Absence"] == 0).all()
+    reasons = got["Excused"] + got["Unexcused"] + got["Suspensions"]
+    assert ((got["Days Absent"] - reasons).abs() < 1e-9).all()
+
+
+def test_the_import_leaves_time_missed_aside_and_says_so(district):
+    notes = " ".join(district["result"].notes)
+    assert "late arrival and early departure columns left aside" in notes
+    assert "Days Missed to Tardies" in notes
+    assert "Year Ending" not in notes  # read, as the school year, not left aside

@@ -23,6 +23,7 @@ from homeroom.interop.spreadsheet.layout import (
     HEADERS,
     RACE_LABELS,
     TIER_LABELS,
+    TIME_MISSED_FIELDS,
     year_label,
 )
 
@@ -127,7 +128,8 @@ def student_sheet(
     keys = ["student_id", "school_year"] if by_year else ["student_id"]
     people = students.drop(columns=[] if by_year else ["school_year"])
     rows = rows.merge(people, on=keys, how="left")
-    rows = rows.merge(
+    # The metrics may carry the school's name already; the schools table gives it either way.
+    rows = rows.drop(columns=["school_name", "district_name"], errors="ignore").merge(
         schools[["school_id", "school_name", "district_name"]], on="school_id", how="left"
     )
     other = rows["days_absent"] - rows["days_excused"] - rows["days_unexcused"]
@@ -135,6 +137,7 @@ def student_sheet(
     out = pd.DataFrame(
         {
             "school_year": rows["school_year"].map(lambda y: year_label(int(y))),
+            "year_ending": rows["school_year"].astype("int64"),
             "district_id": rows["district_id"],
             "district_name": rows["district_name"],
             "school_id": rows["school_id"],
@@ -160,6 +163,7 @@ def student_sheet(
             "absence_rate": rows["absence_rate"],
             "chronically_absent": _yes_no(rows["chronically_absent"]),
             "tier": rows["tier"].map(lambda t: TIER_LABELS.get(t, "Not eligible")),
+            **{name: rows[name] for name in TIME_MISSED_FIELDS},
         }
     )
     out = out.sort_values(["school_year", "school_id", "student_id"], kind="stable")
@@ -199,13 +203,14 @@ def readme_lines(
         ("", ""),
         ("How the columns are computed", ""),
         ("One row per", "student, school and school year: a student who moved has a row at each"),
+        ("School Year, Year Ending", "the school year as written (2024-25) and as a number (2025)"),
         ("Days Enrolled", "instructional days of the school's calendar the student was enrolled"),
         ("Days Absent", "the absence the definition counts, parts of days added up"),
         ("Excused, Unexcused, Suspensions", "Days Absent by reason (suspension: out of school)"),
         (
             "Other Absence",
-            "Days Absent not excused, unexcused or suspension: the missed part of late arrivals "
-            "and early departures (and any other reason the definition counts)",
+            "Days Absent not excused, unexcused or suspension (any other reason the definition "
+            "counts as absence)",
         ),
         ("Days Present", "Days Enrolled - Days Absent"),
         ("Absence Rate", "Days Absent / Days Enrolled; Attendance Rate is 1 - Absence Rate"),
@@ -218,6 +223,15 @@ def readme_lines(
         (
             "Tier",
             "from the absence rate by the definition's cut points; Not eligible: too few days",
+        ),
+        (
+            "Tardies, Early Departures",
+            "late arrivals and early departures recorded; they are not absences and are never "
+            "in Days Absent or the rates",
+        ),
+        (
+            "Days Missed to Tardies, Days Missed to Early Departures",
+            "the time they missed, in days (minutes / the school day's minutes)",
         ),
         (
             "Schools sheet",

@@ -18,6 +18,7 @@ from homeroom.interop.spreadsheet.layout import (
     NO_WORDS,
     RACE_WORDS,
     SEX_WORDS,
+    TIME_MISSED_FIELDS,
     YES_WORDS,
     grade_of,
     header_key,
@@ -310,8 +311,8 @@ def _account(
     if "other_absence" in sheet.columns:
         result.assume(
             f"{sheet.headers['other_absence']} (absence beyond excused, unexcused and "
-            "suspension, such as late arrivals and early departures) is imported as category "
-            "tardy, code OTHER"
+            "suspension) is imported as unexcused with code OTHER, so it counts towards chronic "
+            "absence and truancy"
         )
     if checked.unsplit_rows:
         result.assume(
@@ -335,6 +336,12 @@ def _account(
         result.note(
             f"computed columns left aside (Homeroom computes them under the definition): "
             f"{', '.join(computed)}"
+        )
+    time_missed = [sheet.headers[c] for c in TIME_MISSED_FIELDS if c in sheet.headers]
+    if time_missed:
+        result.note(
+            "late arrival and early departure columns left aside (they are not absences, and a "
+            f"year total gives no dates to record them on): {', '.join(time_missed)}"
         )
     if sheet.ignored_headers:
         shown = ", ".join(sheet.ignored_headers[:15])

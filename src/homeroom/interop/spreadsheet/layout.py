@@ -17,6 +17,7 @@ from homeroom.contract.schema import STUDENT_FLAGS
 # Fields of one spreadsheet row, in the order the export writes them, with the header it uses.
 HEADERS: dict[str, str] = {
     "school_year": "School Year",
+    "year_ending": "Year Ending",
     "district_id": "District ID",
     "district_name": "District",
     "school_id": "School ID",
@@ -48,6 +49,10 @@ HEADERS: dict[str, str] = {
     "absence_rate": "Absence Rate",
     "chronically_absent": "Chronically Absent",
     "tier": "Tier",
+    "tardies": "Tardies",
+    "tardy_days": "Days Missed to Tardies",
+    "early_departures": "Early Departures",
+    "early_departure_days": "Days Missed to Early Departures",
 }
 
 # Absence amounts by reason; "other_absence" is what the definition counts beyond the three
@@ -56,10 +61,15 @@ CATEGORY_FIELDS = ("excused", "unexcused", "suspensions", "other_absence")
 DAY_FIELDS = ("days_enrolled", "days_present", "days_absent", *CATEGORY_FIELDS)
 # Columns the spreadsheet computes; the import leaves them aside and Homeroom recomputes them.
 COMPUTED_FIELDS = ("attendance_rate", "absence_rate", "chronically_absent", "tier")
+# Late arrivals and early departures: not absences, reported beside them. A year total has no
+# dates to place them on, so the import leaves them aside too.
+TIME_MISSED_FIELDS = ("tardies", "tardy_days", "early_departures", "early_departure_days")
 
 # Header variants, compared after `header_key` (lower case, letters and digits only).
 _ALIASES: dict[str, tuple[str, ...]] = {
     "school_year": ("schoolyear", "year", "sy", "academicyear", "schoolyr"),
+    # The year as a number, named by the calendar year it ends (2025 is 2024-25).
+    "year_ending": ("yearending", "schoolyearending", "endyear", "schoolyearend", "endingyear"),
     "district_id": ("districtid", "districtcode", "districtnumber", "leaid", "leacode"),
     "district_name": ("district", "districtname", "lea", "leaname"),
     "school_id": (
@@ -209,6 +219,14 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "chronicallyabsentyn",
     ),
     "tier": ("tier", "attendancetier", "absencetier", "attendancecategory"),
+    "tardies": ("tardies", "tardy", "tardycount", "numberoftardies", "latearrivals"),
+    "tardy_days": ("daysmissedtotardies", "tardydays", "tardydaysmissed", "latearrivaldays"),
+    "early_departures": ("earlydepartures", "earlydeparture", "earlydismissals", "earlyout"),
+    "early_departure_days": (
+        "daysmissedtoearlydepartures",
+        "earlydeparturedays",
+        "earlydeparturedaysmissed",
+    ),
 }
 ALIASES: dict[str, str] = {alias: name for name, names in _ALIASES.items() for alias in names}
 

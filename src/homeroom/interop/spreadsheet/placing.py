@@ -17,7 +17,9 @@ PLACED = (
     Piece("excused", "excused", "E"),
     Piece("unexcused", "unexcused", "U"),
     Piece("suspension", "suspension", "S"),
-    Piece("other", "tardy", "OTHER"),
+    # Other Absence is absence (late arrivals and early departures are not, in every shipped
+    # definition): like an unsplit remainder, it counts as unexcused.
+    Piece("other", "unexcused", "OTHER"),
     Piece("unsplit", "unexcused", "UNSPLIT"),
 )
 

@@ -210,6 +210,27 @@ def _years(
         "school_year",
         ("School Year " + _shown(year_text) + " is not a school year such as 2024-25").to_numpy(),
     )
+    ending_text = _text(sheet, "year_ending")
+    ending = ending_text.map(lambda v: school_year_of(v) if isinstance(v, str) else None)
+    ending = pd.array(ending.to_numpy(), dtype="Int64")
+    marks.mark(
+        ending_text.notna().to_numpy() & pd.isna(ending),
+        "year_ending",
+        ("Year Ending " + _shown(ending_text) + " is not a year such as 2025").to_numpy(),
+    )
+    both = pd.notna(years) & pd.notna(ending)
+    marks.mark(
+        np.asarray(both & (years != ending), dtype=bool),
+        "year_ending",
+        lambda hit: (
+            "Year Ending "
+            + _shown(ending_text[hit])
+            + " is not the year School Year "
+            + _shown(year_text[hit])
+            + " ends"
+        ).to_numpy(),
+    )
+    years = pd.array(pd.Series(years).fillna(pd.Series(ending)), dtype="Int64")
     if file_year is not None:
         years = pd.array(pd.Series(years).fillna(file_year), dtype="Int64")
     return years

@@ -15,7 +15,16 @@ _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
 _PERCENT = {"Attendance Rate", "Absence Rate", "Chronic Absence Rate", "Average Daily Attendance"}
-_DAYS = {"Days Present", "Days Absent", "Excused", "Unexcused", "Suspensions", "Other Absence"}
+_DAYS = {
+    "Days Present",
+    "Days Absent",
+    "Excused",
+    "Unexcused",
+    "Suspensions",
+    "Other Absence",
+    "Days Missed to Tardies",
+    "Days Missed to Early Departures",
+}
 _WIDE = {"School": 28, "District": 24, "Last Name": 16, "First Name": 14, "Race/Ethnicity": 28}
 
 
