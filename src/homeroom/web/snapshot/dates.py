@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from homeroom.metrics import months
 from homeroom.warehouse.workspace import WorkspaceError
 
 MONTH_END, YEAR_END, LATEST, SAME_POINT, ON_DEMAND = (
@@ -67,12 +68,14 @@ def year_spans(con: duckdb.DuckDBPyConnection) -> dict[int, YearSpan]:
 
 
 def month_ends(con: duckdb.DuckDBPyConnection) -> list[tuple[int, dt.date]]:
-    """(school year, last day of the month) for each month with an instructional day."""
+    """(school year, month end) for each month of each school year, by the one rule of
+    homeroom.metrics.months (the printed report's trend uses it too)."""
     rows = con.execute(
-        "SELECT DISTINCT school_year, last_day(date) FROM calendar WHERE instructional "
-        "ORDER BY 1, 2"
+        "SELECT school_year, min(date), max(date) FROM calendar WHERE instructional "
+        "GROUP BY school_year ORDER BY school_year"
     ).fetchall()
-    return [(int(year), day) for year, day in rows]
+    ends = months.month_ends({int(year): (first, last) for year, first, last in rows})
+    return [(end.school_year, end.date) for end in ends]
 
 
 def latest_date(con: duckdb.DuckDBPyConnection, spans: dict[int, YearSpan]) -> dt.date:
