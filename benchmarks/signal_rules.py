@@ -36,7 +36,7 @@ def step_rules(workspace: str, as_of: str) -> dict:
     import datetime as dt
 
     from homeroom.resolver import engine_tables, require_compatible_load
-    from homeroom.signals.rules import flag_students
+    from homeroom.signals.flags import flag_students
     from homeroom.warehouse import connect, open_workspace
 
     space = open_workspace(Path(workspace))

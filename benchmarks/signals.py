@@ -77,7 +77,8 @@ def step_load(data_dir: str, workspace: str) -> dict:
 
 
 def step_train(workspace: str, threads: str, years: str) -> dict:
-    from homeroom.signals.model import save_model, train
+    from homeroom.signals.model_store import save_model
+    from homeroom.signals.training import train
 
     space, definition, con, tables = _tables(workspace)
     load = os.getloadavg()[0]
@@ -107,7 +108,8 @@ def step_score(workspace: str, as_of: str, explain: str) -> dict:
     import datetime as dt
 
     from homeroom.signals.features import school_year_at, student_features, student_history
-    from homeroom.signals.model import load_model, score
+    from homeroom.signals.model_store import load_model
+    from homeroom.signals.scoring import score
 
     space, definition, con, tables = _tables(workspace)
     model = load_model(space.root)

@@ -17,12 +17,12 @@ from homeroom.warehouse import open_workspace
 START = dt.date(2024, 9, 2)  # a Monday; school year 2025, weekdays to 31 October
 
 A_PACE = (
-    "3 days absent since September 2, 2024, with 1 whole month completed "
+    "3 days absent since 2 September 2024, with 1 whole month completed "
     "(pace rule: 2 a month, so 2 or more)"
 )
 A_YTD = "Absent 13.6% of school days this year so far: 3 of 22 days (early support from 10%)"
 A_SEPTEMBER = "3 days absent in September (2 to under 5 is an early warning)"
-C_ARRIVAL = "Arrived on October 1, 2024, school day 22 of the year"
+C_ARRIVAL = "Arrived on 1 October 2024, school day 22 of the year"
 
 
 def small_district(folder: Path) -> Path:

@@ -15,8 +15,8 @@ import pytest
 
 from homeroom.contract import validate_dataset
 from homeroom.definitions import load_definition
-from homeroom.pipeline import engine_tables
-from homeroom.signals.rules import flag_students
+from homeroom.resolver import engine_tables
+from homeroom.signals.flags import flag_students
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
 

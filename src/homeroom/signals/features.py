@@ -194,28 +194,36 @@ def current_expression(
     """This year's features (all but HISTORY_COLUMNS) of every student with membership by D."""
     if year is None:
         year = school_year_at(tables, as_of)
-    upd = tables.units_per_day
+    t = _current_totals(tables, definition, as_of, year)
+    return t.select(
+        *KEY_COLUMNS, "enrolled_now", "absent_units", **_current_features(t, tables.units_per_day)
+    )
+
+
+def _current_totals(tables: Tables, definition: Definition, as_of: dt.date, year: int) -> ir.Table:
+    """Per student this year: stays, absence totals (0 where none) and the longest run."""
     stay = year_stays(tables, definition, year, as_of)
     students = _per_student_stays(stay)
     rows = _narrow(absence_days(tables, definition, year, as_of))
     absent = _per_student_absences(rows)
-    runs = _longest_runs(rows, upd)
+    runs = _longest_runs(rows, tables.units_per_day)
     keys = ["district_id", "student_id"]  # every row is of the one year
     joined = students.left_join(absent, keys).select(
         students, *(c for c in absent.columns if c not in keys)
     )
     t = joined.left_join(runs, keys).select(joined, "longest_run")
-    zero = {
-        c: t[c].fill_null(0)
-        for c in (
-            "absent_units",
-            *CATEGORY_COLUMNS.values(),
-            *(f"units_last_{s}" for s in RECENT_WINDOWS),
-            "monday_friday_units",
-            "longest_run",
-        )
-    }
-    t = t.mutate(**zero)
+    zero = (
+        "absent_units",
+        *CATEGORY_COLUMNS.values(),
+        *(f"units_last_{s}" for s in RECENT_WINDOWS),
+        "monday_friday_units",
+        "longest_run",
+    )
+    return t.mutate(**{c: t[c].fill_null(0) for c in zero})
+
+
+def _current_features(t: ir.Table, upd: int) -> dict[str, ir.Value]:
+    """The model's inputs of this year, in days and shares, from the per-student totals."""
     in_days = 1.0 / upd
     enrolled_before = t.days_enrolled - t.enrolled_last_20
     absent_before = t.absent_units - t.units_last_20
@@ -229,7 +237,7 @@ def current_expression(
         *((t.grade_level == label, number) for label, number in _GRADE_NUMBER.items()),
         else_=ibis.null("int64"),
     )
-    features = {
+    return {
         "days_enrolled": t.days_enrolled.cast("float64"),
         "days_absent": t.absent_units * in_days,
         "days_excused": t.excused_units * in_days,
@@ -251,7 +259,6 @@ def current_expression(
         "grade": grade.cast("float64"),
         "year_elapsed": t.days_so_far / t.days_in_year.cast("float64"),
     }
-    return t.select(*KEY_COLUMNS, "enrolled_now", "absent_units", **features)
 
 
 def feature_expression(

@@ -17,8 +17,8 @@ import pandas as pd
 
 from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
+from homeroom.signals.flags import Progress, flag_students
 from homeroom.signals.history import SignalsError
-from homeroom.signals.rules import Progress, flag_students
 from homeroom.warehouse import Workspace
 
 
@@ -69,7 +69,7 @@ def rules_for_workspace(
     progress: Progress | None = None,
 ) -> WatchList:
     """The flags of a workspace's current load (read-only) as of D (default: `latest_day`)."""
-    from homeroom.pipeline import engine_tables, require_compatible_load
+    from homeroom.resolver import engine_tables, require_compatible_load
     from homeroom.warehouse import connect
 
     definition = definition or workspace.definition()
@@ -97,7 +97,7 @@ def rules_for_folder(
     `on_validated` receives the validation report, so a caller can say what was quarantined.
     """
     from homeroom.contract import validate_dataset
-    from homeroom.pipeline import engine_tables
+    from homeroom.resolver import engine_tables
 
     con = duckdb.connect()
     try:

@@ -1,9 +1,5 @@
-"""The evaluation's measures on small examples worked out by hand.
-
-AUC, top k, precision and recall, the reliability table, the line itself; the day each student
-crossed the line on a hand-made district (model_district.py); and the strategy summary, lead
-times and group recall on a hand-made table of checks.
-"""
+"""The evaluation's tables on a hand-made table of checks: lead times, the strategy summary, the
+lead-time bands, each date, and group recall with its spread."""
 
 from __future__ import annotations
 
@@ -14,115 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from datasets import Builder
-from homeroom.definitions import load_definition
-from homeroom.engine import to_frame
-from homeroom.signals.evaluation import (
-    NOT_FLAGGED,
-    auc,
+from homeroom.signals.evaluation_tables import (
     by_date,
-    capacity_k,
-    crossing_days,
     group_table,
     lead_distribution,
     lead_times,
-    on_the_line,
-    precision_recall,
     recall_spreads,
-    reliability,
     strategy_summary,
-    top_k,
 )
-from signals.model_district import YEAR, calendar, day, tables_of
-
-DEFINITION = load_definition("default")
-
-
-# -- the measures ----------------------------------------------------------------------------------
-def test_auc_counts_ties_as_half() -> None:
-    """Pairs (chronic, not): (0.8, 0.8) a tie = 1/2, (0.8, 0.1) = 1, (0.3, 0.8) = 0,
-    (0.3, 0.1) = 1: 2.5 of 4."""
-    assert auc([1, 0, 1, 0], [0.8, 0.8, 0.3, 0.1]) == pytest.approx(0.625)
-    assert auc([1, 1, 0], [0.9, 0.8, 0.1]) == 1.0
-    assert math.isnan(auc([1, 1], [0.2, 0.3]))  # no student who did not end chronic
-
-
-def test_top_k_breaks_ties_by_student_id() -> None:
-    mask = top_k([0.5, 0.9, 0.5, 0.1], 2, ["c", "a", "b", "d"])
-    assert mask.tolist() == [False, True, True, False]
-    assert top_k([0.5, 0.9], 5).tolist() == [True, True]
-    assert capacity_k(19_657, 0.05) == 983  # 982.85, rounded up
-    assert capacity_k(19_657, 400) == 400  # a number of students
-
-
-def test_precision_and_recall() -> None:
-    """Flagged: students 1, 2, 3; chronic: 1, 3, 4. Hits 2: precision 2/3, recall 2/3."""
-    truth = [True, False, True, True, False]
-    flagged = [True, True, True, False, False]
-    assert precision_recall(truth, flagged) == pytest.approx((2 / 3, 2 / 3))
-    precision, recall = precision_recall(truth, [False] * 5)
-    assert math.isnan(precision) and recall == 0
-
-
-def test_reliability_table() -> None:
-    table = reliability([0, 1, 0, 1], [0.05, 0.15, 0.15, 0.95])
-    assert len(table) == 10
-    rows = table.set_index("chance")
-    assert rows.loc["0-10%"].tolist() == [1, 0.05, 0.0]
-    assert rows.loc["10-20%"].tolist() == [2, pytest.approx(0.15), 0.5]
-    assert rows.loc["90-100%"].tolist() == [1, 0.95, 1.0]
-    assert rows.loc["50-60%", "students"] == 0
-
-
-def test_on_the_line_is_exact() -> None:
-    """Units of 1/100 day. Default: 10 of 100 days is the line; 9.99 is not; 9 days enrolled is
-    under the minimum of 10. CRDC: 15 days absent or more, from 1 day enrolled."""
-    frame = pd.DataFrame(
-        {"absent_units": [1000, 999, 100, 1500, 1499], "days_enrolled": [100, 100, 9, 20, 20]}
-    )
-    assert on_the_line(frame, DEFINITION, 100)[:3].tolist() == [True, False, False]
-    crdc = load_definition("crdc")
-    assert on_the_line(frame, crdc, 100)[3:].tolist() == [True, False]
-
-
-# -- the day each student crossed the line -------------------------------------------------
-def district() -> Builder:
-    """X absent days 3 and 12: day 3 is 1 of 3 but not eligible; on day 10 (eligible) 1 of 10 =
-    10%: crosses day 10. Y absent days 15, 25, 26: 1/15, 2/25 = 8%, then 3/26: crosses day 26.
-    M at S1 days 1-10 with half a day on day 5, at S2 from day 11, absent 20 and 21: day 10 is
-    0.5/10, day 20 1.5/20 = 7.5%, day 21 2.5/21: crosses day 21 (at S2). L arrives day 21,
-    absent day 22: its 10th day is day 30, 1 of 10: crosses day 30. N is never absent."""
-    b = Builder()
-    b.school("S1", "D1", calendar_id="C1")
-    b.school("S2", "D1", calendar_id="C1")
-    calendar(b, YEAR, [day(n) for n in range(1, 41)])
-    for student in ("X", "Y", "N"):
-        b.stay(student, "S1", YEAR, day(1))
-    for n in (3, 12):
-        b.absent("X", "S1", day(n), "unexcused")
-    for n in (15, 25, 26):
-        b.absent("Y", "S1", day(n), "excused")
-    b.stay("M", "S1", YEAR, day(1), day(10))
-    b.stay("M", "S2", YEAR, day(11))
-    b.absent("M", "S1", day(5), "excused", fraction="0.5")
-    b.absent("M", "S2", day(20), "unexcused")
-    b.absent("M", "S2", day(21), "unexcused")
-    b.stay("L", "S2", YEAR, day(21))
-    b.absent("L", "S2", day(22), "unexcused")
-    return b
-
-
-def test_crossing_days(tmp_path) -> None:
-    tables, con = tables_of(district(), tmp_path, DEFINITION)
-    try:
-        frame = to_frame(crossing_days(tables, DEFINITION, YEAR)).set_index("student_id")
-    finally:
-        con.close()
-    assert sorted(frame.index) == ["L", "M", "X", "Y"]
-    assert frame["crossed_number"].to_dict() == {"X": 10, "Y": 26, "M": 21, "L": 30}
-    assert frame.loc["X", "crossed_on"] == day(10)
-    assert frame.loc["L", "crossed_on"] == day(30)
-
+from homeroom.signals.measures import NOT_FLAGGED
 
 # -- the strategies on a hand-made table of checks ------------------------------------------------
 D1, D2, D3 = dt.date(2024, 10, 1), dt.date(2024, 11, 1), dt.date(2024, 12, 1)
