@@ -15,6 +15,7 @@ import duckdb
 import ibis
 import pandas as pd
 
+from homeroom.contract.report import ValidationReport
 from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
 from homeroom.signals.flags import Progress, flag_students
@@ -90,7 +91,7 @@ def rules_for_folder(
     definition: Definition,
     engine: str = "duckdb",
     progress: Progress | None = None,
-    on_validated: Callable[[object], None] | None = None,
+    on_validated: Callable[[ValidationReport], None] | None = None,
 ) -> WatchList:
     """Validate a dataset folder in memory and run the rules on it.
 
