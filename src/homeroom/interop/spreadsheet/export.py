@@ -200,6 +200,14 @@ def readme_lines(
         ("", ""),
         ("Definition", ""),
         *definition.summary_rows(),
+        *_column_lines(definition),
+    ]
+    return lines
+
+
+def _column_lines(definition: Definition) -> list[tuple[str, str]]:
+    """The "Read me" sheet's account of each column, and the privacy reminder."""
+    return [
         ("", ""),
         ("How the columns are computed", ""),
         ("One row per", "student, school and school year: a student who moved has a row at each"),
@@ -244,4 +252,3 @@ def readme_lines(
             "open it, and share aggregates only.",
         ),
     ]
-    return lines

@@ -26,7 +26,7 @@ from homeroom.interop.spreadsheet.layout import (
     year_label,
 )
 from homeroom.interop.spreadsheet.reading import Sheet, read_sheet
-from homeroom.interop.spreadsheet.rows import MAX_DAYS, UNITS, check_rows
+from homeroom.interop.spreadsheet.rows import MAX_DAYS, UNITS, Checked, check_rows
 
 SOURCE_KIND = "attendance spreadsheet"
 DEFAULT_DISTRICT = ("district", "District (from the spreadsheet)")
@@ -46,7 +46,8 @@ def _title_facts(title: list[str]) -> dict[str, str]:
     """'School Year: 2024-25', 'School' | 'Lincoln', or a heading holding '2024-25'."""
     facts: dict[str, str] = {}
     for index, text in enumerate(title):
-        key, value = None, None
+        key: str | None = None
+        value = ""
         match = re.match(r"^\s*([A-Za-z][A-Za-z .]*?)\s*[:=]\s*(.+?)\s*$", text)
         if match and header_key(match.group(1)) in _TITLE_KEYS:
             key, value = _TITLE_KEYS[header_key(match.group(1))], match.group(2)
@@ -205,7 +206,7 @@ def _students(
     if "student_name" in sheet.columns and "last_name" not in sheet.columns:
         # "Last, First" as most student lists write one name column.
         whole = _column(sheet, "student_name", rows)
-        split = [str(v).split(",", 1) if isinstance(v, str) else [None] for v in whole]
+        split = [v.split(",", 1) if isinstance(v, str) else [""] for v in whole]
         last = pd.Series([p[0].strip() if p[0] else None for p in split], dtype=object)
         first = pd.Series([p[1].strip() if len(p) > 1 else None for p in split], dtype=object)
     columns["first_name"] = first
@@ -285,7 +286,7 @@ def _schools(
 
 
 def _account(
-    result: ImportResult, sheet: Sheet, checked, rows: pd.DataFrame, year: int | None
+    result: ImportResult, sheet: Sheet, checked: Checked, rows: pd.DataFrame, year: int | None
 ) -> None:
     """Say what the import supplied, so nobody reads placed dates as real ones."""
     years = sorted(int(y) for y in np.unique(rows["school_year"])) if len(rows) else []
@@ -320,6 +321,18 @@ def _account(
             f"({checked.unsplit_units / UNITS:g} days in all): the rest is imported as "
             "unexcused with code UNSPLIT, so it counts towards chronic absence and truancy"
         )
+    _note_columns(result, sheet, checked)
+    result.note(
+        f"header found on row {sheet.header_line} of {sheet.label}; "
+        f"{sheet.records:,} records read, {len(rows):,} imported, "
+        f"{len(result.rejected_rows):,} rejected; at most {MAX_DAYS} days per student and year"
+    )
+    if year is not None:
+        result.note(f"school year {year_label(year)} where the rows do not say")
+
+
+def _note_columns(result: ImportResult, sheet: Sheet, checked: Checked) -> None:
+    """What was rounded, skipped or left aside of the sheet's cells and columns."""
     if checked.rounded:
         result.note(
             f"{checked.rounded} day amounts had more than 4 decimals and were rounded to "
@@ -347,10 +360,3 @@ def _account(
         shown = ", ".join(sheet.ignored_headers[:15])
         more = len(sheet.ignored_headers) - 15
         result.note(f"columns not read: {shown}" + (f" and {more} more" if more > 0 else ""))
-    result.note(
-        f"header found on row {sheet.header_line} of {sheet.label}; "
-        f"{sheet.records:,} records read, {len(rows):,} imported, "
-        f"{len(result.rejected_rows):,} rejected; at most {MAX_DAYS} days per student and year"
-    )
-    if year is not None:
-        result.note(f"school year {year_label(year)} where the rows do not say")

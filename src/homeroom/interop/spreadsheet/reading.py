@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def cell_text(value: object) -> str | None:
     return text
 
 
-def _header_fields(row: list[object]) -> dict[str, int]:
+def _header_fields(row: Sequence[object]) -> dict[str, int]:
     positions: dict[str, int] = {}
     for index, value in enumerate(row):
         name = field_of(cell_text(value)) if value is not None else None
@@ -93,14 +94,14 @@ def _is_header(positions: dict[str, int]) -> bool:
     return has_id and has_days
 
 
-def _blank(row: list[object] | tuple) -> bool:
+def _blank(row: Sequence[object]) -> bool:
     return all(v is None or str(v).strip() == "" for v in row)
 
 
 def _collect(
     label: str,
-    header: list[object],
-    records: list[tuple[int, list[object]]],
+    header: Sequence[object],
+    records: Sequence[tuple[int, Sequence[object]]],
 ) -> tuple[dict[str, list[str | None]], list[int], dict[str, str], list[str]]:
     positions = _header_fields(header)
     seen = {}
@@ -124,7 +125,7 @@ def _collect(
     text_only = all(isinstance(v, str) for _, row in records[:1] for v in row)
     for name, index in positions.items():
         if text_only:  # CSV rows: already text, and all as wide as the header
-            columns[name] = [row[index] for _, row in records]
+            columns[name] = [str(row[index]) for _, row in records]
         else:
             columns[name] = [
                 cell_text(row[index]) if index < len(row) else None for _, row in records
@@ -188,17 +189,21 @@ def _read_xlsx(path: Path) -> Sheet:
 
 
 # CSV ---------------------------------------------------------------------------------------
+def _delimiter(text: str, path: Path) -> str:
+    """Comma, unless the file has none (then tab, semicolon or bar) or is tab-separated."""
+    first = text.split("\n", 1)[0]
+    sample = text[:20000]
+    if "," not in sample:
+        return next((d for d in ("\t", ";", "|") if d in sample), ",")
+    if path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first):
+        return "\t"
+    return ","
+
+
 def _read_csv(path: Path) -> Sheet:
     decoded = csvtext.decode(path.read_bytes(), path.name)
     text = decoded.text
-    first = text.split("\n", 1)[0]
-    delimiter = ","
-    sample = text[:20000]
-    if "," not in sample:
-        delimiter = next((d for d in ("\t", ";", "|") if d in sample), ",")
-    elif path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first):
-        delimiter = "\t"
-    records_of = csv_records(text, delimiter, strict=False)
+    records_of = csv_records(text, _delimiter(text, path), strict=False)
     title: list[str] = []
     header: list[str] | None = None
     header_line = 0
@@ -222,7 +227,7 @@ def _read_csv(path: Path) -> Sheet:
             f"within its first {HEADER_SEARCH_ROWS} lines. Expected headers such as "
             "'Student ID', 'Days Enrolled', 'Days Absent'"
         )
-    records: list[tuple[int, list[object]]] = []
+    records: list[tuple[int, Sequence[object]]] = []
     malformed: list[tuple[int, str]] = []
     blank = 0
     for start, end, row, error in records_of:

@@ -7,7 +7,6 @@ units of 1/10,000 of a day, as the contract keeps `absent_fraction`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -397,6 +396,3 @@ def _reject_overfull(frame: pd.DataFrame, marks: _Rejector) -> None:
         f"with the student's rows above at other schools, Days Enrolled adds up to more than "
         f"a school year holds ({MAX_DAYS} weekdays)",
     )
-
-
-_KEY_VALUE = re.compile(r"^\s*([A-Za-z][A-Za-z /]*?)\s*[:=]\s*(.+?)\s*$")
