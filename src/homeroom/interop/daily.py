@@ -212,10 +212,48 @@ def _collapse_repeated_periods(frame: pd.DataFrame, out: DailyAttendance) -> pd.
 
 def _reject_bad_days(frame: pd.DataFrame, out: DailyAttendance, by_period: bool) -> pd.DataFrame:
     """Reject every row of a day that has a row the fold cannot use; the rest go on."""
+    checks = _day_checks(frame, by_period)
+    bad = pd.Series(False, index=frame.index)
+    for mask, _column, _reason in checks:
+        bad |= mask.fillna(False).astype(bool)
+    if not bad.any():
+        return frame
+    doomed = frame["_day"].isin(frame.loc[bad, "_day"])
+    first_bad: dict[int, int | None] = {}
+    for index in frame.index[bad]:  # the first bad row of each day, in source order
+        first_bad.setdefault(
+            int(frame.at[index, "_day"]), source_line(frame.at[index, SOURCE_LINE])
+        )
+    for index in frame.index[doomed]:
+        row = frame.loc[index]
+        column, reason = "date", ""
+        for mask, name, describe in checks:
+            if bool(mask.at[index]):
+                column, reason = name, describe(row)
+                if mask is checks[0][0] and isinstance(row.get(PROBLEM_COLUMN), str):
+                    column = row[PROBLEM_COLUMN]
+                break
+        if not reason:
+            other = first_bad[int(row["_day"])]
+            where = "" if other is None else f" (line {other})"
+            reason = (
+                f"another row of the same student and date{where} could not be read, so the "
+                "day could not be folded; fix that row"
+            )
+        file = row[SOURCE_FILE] if isinstance(row[SOURCE_FILE], str) else ""
+        out.rejected.append(("attendance", file, source_line(row[SOURCE_LINE]), column, reason))
+    return frame[~doomed]
+
+
+_Check = tuple[pd.Series, str, Callable[[pd.Series], str]]  # rows hit, column, reason of a row
+
+
+def _day_checks(frame: pd.DataFrame, by_period: bool) -> list[_Check]:
+    """What makes a row unusable for the fold, first reason first."""
     count_column = "periods_scheduled" if by_period else "day_minutes"
     category = frame["category"]
     problem = frame[PROBLEM] if PROBLEM in frame.columns else pd.Series(None, index=frame.index)
-    checks: list[tuple[pd.Series, str, Callable[[pd.Series], str]]] = [
+    checks: list[_Check] = [
         (
             problem.notna(),
             "category",
@@ -252,36 +290,7 @@ def _reject_bad_days(frame: pd.DataFrame, out: DailyAttendance, by_period: bool)
                 ),
             )
         )
-    bad = pd.Series(False, index=frame.index)
-    for mask, _column, _reason in checks:
-        bad |= mask.fillna(False).astype(bool)
-    if not bad.any():
-        return frame
-    doomed = frame["_day"].isin(frame.loc[bad, "_day"])
-    first_bad: dict[int, int | None] = {}
-    for index in frame.index[bad]:  # the first bad row of each day, in source order
-        first_bad.setdefault(
-            int(frame.at[index, "_day"]), source_line(frame.at[index, SOURCE_LINE])
-        )
-    for index in frame.index[doomed]:
-        row = frame.loc[index]
-        column, reason = "date", ""
-        for mask, name, describe in checks:
-            if bool(mask.at[index]):
-                column, reason = name, describe(row)
-                if mask is checks[0][0] and isinstance(row.get(PROBLEM_COLUMN), str):
-                    column = row[PROBLEM_COLUMN]
-                break
-        if not reason:
-            other = first_bad[int(row["_day"])]
-            where = "" if other is None else f" (line {other})"
-            reason = (
-                f"another row of the same student and date{where} could not be read, so the "
-                "day could not be folded; fix that row"
-            )
-        file = row[SOURCE_FILE] if isinstance(row[SOURCE_FILE], str) else ""
-        out.rejected.append(("attendance", file, source_line(row[SOURCE_LINE]), column, reason))
-    return frame[~doomed]
+    return checks
 
 
 def _shown(value: object) -> str:
