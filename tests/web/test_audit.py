@@ -12,6 +12,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from homeroom.casebook.audit import audit_entries
+from homeroom.reports.formats import date_text
 from web.conftest import PASSWORD, csrf_of, read_csv, read_xlsx, sign_in, student_key
 
 ROW = re.compile(
@@ -228,6 +230,20 @@ def test_aggregate_pages_and_downloads_are_not_logged(role: str, client_for, dis
 
 
 # -- reading the log -----------------------------------------------------------------------------
+
+
+def test_the_audit_page_lists_the_latest_entries_newest_first(client_for, district) -> None:  # noqa: ANN001
+    admin = client_for("admin")
+    for _ in range(3):
+        admin.get("/students")
+    html = admin.get("/admin/audit").text
+    assert "newest first" in html
+    shown = re.findall(r"<tr><td>(\d+ \w+ \d{4} \d\d:\d\d|\d+ \w+ \d{4})</td>", html)
+    newest = audit_entries(district.store, limit=200)
+    assert len(shown) == len(newest)
+    assert shown[0] == date_text(newest[-1].at) + newest[-1].at.strftime(" %H:%M")
+    moments = [moment(e) for e in audit_entries(district.store, limit=200, newest_first=True)]
+    assert moments == sorted(moments, reverse=True)
 
 
 def test_admin_reads_and_filters_the_log(client_for, district) -> None:  # noqa: ANN001

@@ -102,6 +102,30 @@ def test_wrong_password_and_unknown_user_get_the_same_generic_answer(anonymous, 
     assert failed and failed[-1].subject_type == "account"
 
 
+def test_school_staff_land_on_their_school_not_the_district(own, district) -> None:  # noqa: ANN001
+    from homeroom.casebook.users import add_user
+
+    add_user(
+        own.store, "two.schools", "school_staff", password=PASSWORD, schools=district.schools[:2]
+    )
+    landings = {}
+    for username in ("staff", "two.schools", "viewer"):
+        with TestClient(own.app, base_url=BASE) as client:
+            answer = try_sign_in(client, username, PASSWORD)
+            assert answer.status_code == 303
+            landings[username] = answer.headers["location"]
+            if username == "two.schools":
+                listed = client.get(answer.headers["location"]).text
+                assert all(f'href="/schools/{s}?' in listed for s in district.schools[:2])
+    assert landings == {
+        "staff": f"/schools/{district.staff_school}",  # their one school
+        "two.schools": "/schools",  # the list of their schools
+        "viewer": "/",
+    }
+    with TestClient(own.app, base_url=BASE) as client:  # a page asked for is kept
+        assert try_sign_in(client, "staff", PASSWORD, "/data").headers["location"] == "/data"
+
+
 def test_sign_in_lands_on_next_and_shows_who(anonymous) -> None:  # noqa: ANN001
     answer = try_sign_in(anonymous, "admin", PASSWORD, next_path="/data?x=1")
     assert answer.status_code == 303

@@ -164,6 +164,38 @@ def test_student_list_download_holds_every_match_with_its_numbers(
     assert rates == sorted(rates, reverse=True)  # the list's order
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_student_downloads_name_the_school_and_the_school_year(
+    fmt: str,
+    client_for,
+    district,
+    expected: Expected,
+    latest: dt.date,  # noqa: ANN001
+) -> None:
+    """Beside the numeric year (2025), its label (2024-25); beside the school id, its name."""
+    admin = client_for("admin")
+    year = int(expected.metrics("student", latest)["school_year"].iloc[0])
+    label = f"{year - 1}-{year % 100:02d}"
+    con = duckdb.connect(str(district.workspace.warehouse), read_only=True)
+    try:
+        names = dict(con.execute("SELECT school_id, school_name FROM schools").fetchall())
+    finally:
+        con.close()
+    listed = admin.get("/students", params={"format": fmt})
+    rows = read_csv(listed) if fmt == "csv" else read_xlsx(listed)["students"]
+    for row in rows:
+        assert (str(row["School year"]), row["School year (label)"]) == (str(year), label)
+        assert row["School"] == names[row["School ID"]]
+    header = list(rows[0])
+    assert header.index("School year (label)") == header.index("School year") + 1
+    key = student_key(district, rows[0]["Student ID"])
+    sheets = read_xlsx(admin.get(f"/students/{key}", params={"format": "xlsx"}))
+    for sheet, table in sheets.items():
+        assert table and all("School year (label)" in r for r in table), sheet
+        if "School ID" in table[0]:
+            assert all(r["School"] == names.get(r["School ID"]) for r in table if r["School ID"])
+
+
 def test_filtered_student_list_download(client_for, expected: Expected, latest: dt.date) -> None:  # noqa: ANN001
     rows = read_csv(
         client_for("admin").get(

@@ -12,7 +12,11 @@ import re
 import duckdb
 import pytest
 
-from web.conftest import STUDENT_ID, Expected, student_key
+from homeroom.definitions import load_definition
+from homeroom.reports.formats import date_text, percent_text
+from web.conftest import STUDENT_ID, Expected, csrf_of, read_csv, student_key
+
+DEFINITION = load_definition("default")  # the test district's workspace definition
 
 AT_RISK_OR_WORSE = {"at_risk", "moderate_chronic", "severe_chronic"}
 TIER_WORDS = {
@@ -24,7 +28,18 @@ TIER_WORDS = {
 
 
 def pct(share: float) -> str:
-    return f"{share * 100:.1f}%"
+    """A percentage where no label depends on it (ADA, a group's rate in a chart's table)."""
+    return percent_text(share)
+
+
+def level_pct(share: float) -> str:
+    """A chronic absence rate beside a school level: never across a level's cut point."""
+    return percent_text(share, DEFINITION.level_cuts)
+
+
+def tier_pct(share: float) -> str:
+    """A student's absence rate beside a tier: never across a tier's cut point."""
+    return percent_text(share, (*DEFINITION.tier_cuts, DEFINITION.threshold_share))
 
 
 def days(value: float) -> str:
@@ -81,7 +96,8 @@ ALL = "all"
 def role_matrix(district, key: str) -> dict[str, dict[str, int]]:  # noqa: ANN001
     """Each page and download, and the status each role gets."""
     own, other = district.staff_school, district.schools[-1]
-    aggregate = ["/", f"/schools/{own}", f"/schools/{other}", "/equity", f"/equity?school={other}"]
+    aggregate = ["/", "/schools", f"/schools/{own}", f"/schools/{other}", "/equity"]
+    aggregate += [f"/equity?school={other}"]
     aggregate += ["/data"]
     students = ["/students", f"/students/{key}", f"/schools/{own}/signals"]
     students += [f"/schools/{other}/signals"]
@@ -153,7 +169,7 @@ def test_district_headline_is_the_metrics_layers(
     assert day == (dt.date.fromisoformat(as_of) if as_of else latest)
     d = expected.metrics("district", day).iloc[0]
     html = squeeze(page.text)
-    assert f'<span class="big">{pct(d.chronic_absence_rate)}</span>' in html
+    assert f'<span class="big">{level_pct(d.chronic_absence_rate)}</span>' in html
     assert (
         f"of {int(d.students_eligible):,} eligible students are chronically absent "
         f"({int(d.chronically_absent_count):,})"
@@ -169,7 +185,7 @@ def test_district_headline_is_the_metrics_layers(
             f'<th scope="row">{word}</th><td class="num">{count}</td><td class="num">{share}</td>'
             in html
         )
-    assert f"through {day.isoformat()}" in html
+    assert f"through {date_text(day)}" in html
 
 
 def test_district_page_lists_every_school_with_its_rate(
@@ -185,8 +201,9 @@ def test_district_page_lists_every_school_with_its_rate(
         name = school_names[row.school_id]
         cells = (
             f'>{name}</a></th><td><span class="level level-{row.level}">'
-            f'{row.level.capitalize()}</span></td><td class="num">{pct(row.chronic_absence_rate)}'
-            f'</td><td class="num">{pct(row.ada)}</td><td class="num">{int(row.students_eligible)}'
+            f"{row.level.capitalize()}</span></td>"
+            f'<td class="num">{level_pct(row.chronic_absence_rate)}</td>'
+            f'<td class="num">{pct(row.ada)}</td><td class="num">{int(row.students_eligible)}'
             f'</td><td class="num">{int(row.chronically_absent_count)}</td>'
         )
         assert cells in html, name
@@ -221,7 +238,7 @@ def test_school_page_headline_grades_and_watch_list(
     assert page.status_code == 200
     html = squeeze(page.text)
     row = expected.metrics("school", latest).query("school_id == @school").iloc[0]
-    assert f'<span class="big">{pct(row.chronic_absence_rate)}</span>' in html
+    assert f'<span class="big">{level_pct(row.chronic_absence_rate)}</span>' in html
     assert f"of {int(row.students_eligible):,} eligible students" in html
 
     grades = expected.metrics("school", latest, by=("grade_level",)).query("school_id == @school")
@@ -267,7 +284,7 @@ def test_school_page_for_aggregate_roles_has_no_watch_list(
     school = district.schools[-1]
     html = client_for("analyst").get(f"/schools/{school}").text
     row = expected.metrics("school", latest).query("school_id == @school").iloc[0]
-    assert f'<span class="big">{pct(row.chronic_absence_rate)}</span>' in html
+    assert f'<span class="big">{level_pct(row.chronic_absence_rate)}</span>' in html
     assert "Watch list" not in html
     assert not STUDENT_ID.search(html)
     assert "/students" not in html
@@ -282,6 +299,47 @@ def test_unknown_school_is_not_found(path: str, client_for) -> None:  # noqa: AN
     assert answer.status_code == 404
     assert "no such school" in answer.text
     assert "NO-SUCH-SCHOOL" not in answer.text
+
+
+# -- the schools list --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["admin", "viewer", "analyst"])
+def test_schools_list_shows_every_school_with_enrolled_rate_ada_and_level(
+    role: str,
+    client_for,
+    expected: Expected,
+    school_names: dict[str, str],  # noqa: ANN001
+) -> None:
+    page = client_for(role).get("/schools")
+    assert page.status_code == 200
+    html = squeeze(page.text)
+    schools = expected.metrics("school", shown_as_of(page.text))
+    assert len(schools) == len(school_names)
+    for row in schools.itertuples():
+        cells = (
+            f'>{school_names[row.school_id]}</a></th><td><span class="level level-{row.level}">'
+            f'{row.level.capitalize()}</span></td><td class="num">{int(row.students_enrolled)}'
+            f'</td><td class="num">{level_pct(row.chronic_absence_rate)}</td>'
+            f'<td class="num">{pct(row.ada)}</td>'
+        )
+        assert cells in html, row.school_id
+    assert not STUDENT_ID.search(html)
+
+
+def test_schools_list_of_school_staff_holds_their_school_only(client_for, district) -> None:  # noqa: ANN001
+    html = client_for("staff").get("/schools").text
+    linked = set(re.findall(r'href="/schools/([^"?/]+)\?', html))
+    assert linked == {district.staff_school}
+    rows = read_csv(client_for("staff").get("/schools", params={"format": "csv"}))
+    assert [r["School ID"] for r in rows] == [district.staff_school]
+
+
+def test_every_page_links_to_the_schools_list_which_answers(client_for, district) -> None:  # noqa: ANN001
+    viewer = client_for("viewer")
+    for path in ("/", f"/schools/{district.staff_school}", "/equity", "/data"):
+        assert 'href="/schools"' in viewer.get(path).text, path
+    assert viewer.get("/schools").status_code == 200
 
 
 # -- the student list --------------------------------------------------------------------------
@@ -382,7 +440,7 @@ def test_student_list_newly_at_risk_since_a_date(
     html = client_for("admin").get("/students", params={"since": since.isoformat()}).text
     assert total_of(html) == len(newly) > 0
     assert set(ids_in(html)) <= set(newly["student_id"])
-    assert "who were not on 2025-01-31" in html
+    assert "who were not on 31 January 2025" in html  # dates in words
 
 
 @pytest.mark.parametrize(
@@ -421,14 +479,41 @@ def test_student_page_shows_the_days_absent(
     html = squeeze(page.text)
     assert f'<span class="hint">{staff_student}</span>' in html
     assert (
-        f'<span class="big">{pct(row.absence_rate)}</span><span class="what">of enrolled days '
+        f'<span class="big">{tier_pct(row.absence_rate)}</span><span class="what">of enrolled days '
         f"missed ({days(row.days_absent)} of {int(row.days_enrolled)})"
     ) in html
-    assert f'{TIER_WORDS[row.tier]}</span></span><span class="what">tier through {latest}' in html
+    assert (
+        f'{TIER_WORDS[row.tier]}</span></span><span class="what">tier through {date_text(latest)}'
+        in html
+    )
     # The charts are there, with their text alternatives.
     for figure in ("calendar-figure", "running-rate-figure", "tier-history-figure"):
         assert f'id="{figure}"' in html
     assert html.count('role="img"') == 3
+
+
+def test_a_past_years_stay_without_an_exit_ends_with_that_year(client_for, district) -> None:  # noqa: ANN001
+    con = duckdb.connect(str(district.workspace.warehouse), read_only=True)
+    try:
+        first_year, last_day = con.execute(
+            "SELECT school_year, max(date) FILTER (WHERE instructional) FROM calendar "
+            "GROUP BY school_year ORDER BY school_year LIMIT 1"
+        ).fetchall()[0]
+        (student,) = con.execute(
+            "SELECT min(student_id) FROM enrollments e WHERE school_year = ? "
+            "AND exit_date IS NULL AND student_id IN "
+            "(SELECT student_id FROM enrollments WHERE school_year = ? AND exit_date IS NULL)",
+            [first_year, first_year + 1],
+        ).fetchall()[0]
+    finally:
+        con.close()
+    admin = client_for("admin")
+    key = student_key(district, student)
+    label = f"{first_year - 1}-{first_year % 100:02d}"
+    past = squeeze(admin.get(f"/students/{key}", params={"year": first_year}).text)
+    table = past[past.index('id="enr-h"') : past.index('id="about-h"')]
+    assert f"<td>{date_text(last_day)} (the end of {label})</td>" in table
+    assert f"<td>{label}</td>" in table and "still enrolled" not in table  # the data go on
 
 
 def test_student_page_of_an_unknown_key_is_not_found(client_for) -> None:  # noqa: ANN001
@@ -498,3 +583,24 @@ def test_data_page_shows_the_load_and_its_quarantine(client_for, district) -> No
     assert f'<td class="num">{load_id}</td>' in html and f"<td>{status}</td>" in html
     assert f"<p>{quarantined} rows of the latest load were set aside." in html
     assert "Data-quality checks on the latest load" in html
+
+
+# -- finding a student -------------------------------------------------------------------------
+
+
+def test_search_says_it_shows_20_of_more_and_keeps_the_text(client_for) -> None:  # noqa: ANN001
+    admin = client_for("admin")
+    token = csrf_of(admin.get("/students").text)
+    answer = admin.post("/students/search", data={"text": "S00", "csrf_token": token})
+    assert answer.status_code == 200
+    assert "S00" not in str(answer.url)  # the text never goes into an address
+    html = answer.text
+    total = int(
+        re.search(r"Showing 20 of ([\d,]+) — refine the search", html).group(1).replace(",", "")
+    )
+    assert total > 20 and len(ids_in(html)) == 20
+    assert '<input name="text" value="S00"' in html
+    few = admin.post("/students/search", data={"text": "S0000010", "csrf_token": token}).text
+    assert "Showing" not in few and '<input name="text" value="S0000010"' in few
+    escaped = admin.post("/students/search", data={"text": '"><b>x', "csrf_token": token}).text
+    assert 'value="&#34;&gt;&lt;b&gt;x"' in escaped

@@ -203,7 +203,7 @@ def test_provider_refusal_is_shown_without_signing_in(sso) -> None:  # noqa: ANN
         provider.set_faults()
 
 
-def test_next_after_single_sign_on_stays_on_this_site(sso) -> None:  # noqa: ANN001
+def test_next_after_single_sign_on_stays_on_this_site(sso, district) -> None:  # noqa: ANN001
     app, _store, provider = sso
     provider.set_faults()
     provider.sign_in_as("sso-ada", email="ada.lovelace@district.example")
@@ -211,7 +211,8 @@ def test_next_after_single_sign_on_stays_on_this_site(sso) -> None:  # noqa: ANN
         with TestClient(app, base_url=BASE) as client:
             answer = back(client, provider, start(client, target))
             assert answer.status_code == 303
-            assert answer.headers["location"] == "/"
+            # The district page asked for instead: for school staff, their one school.
+            assert answer.headers["location"] == f"/schools/{district.staff_school}"
 
 
 def test_without_single_sign_on_settings_the_route_says_so(app) -> None:  # noqa: ANN001

@@ -107,21 +107,32 @@ def test_staff_see_only_their_schools_rows_and_aggregate_roles_none(serving):
 
 
 def test_search_by_id_or_name_within_scope(serving):
-    assert list(student_search(serving, ADMIN, "ana")["student_id"]) == ["A01"]
-    assert list(student_search(serving, ADMIN, "GAR")["student_id"]) == ["A01"]
-    assert list(student_search(serving, ADMIN, "ida moss")["student_id"]) == ["B03"]
-    assert list(student_search(serving, ADMIN, "a0", limit=3)["student_id"]) == [
+    def found(scope, text, **kwargs):  # noqa: ANN001, ANN202
+        return student_search(serving, scope, text, **kwargs).rows
+
+    assert list(found(ADMIN, "ana")["student_id"]) == ["A01"]
+    assert list(found(ADMIN, "GAR")["student_id"]) == ["A01"]
+    assert list(found(ADMIN, "ida moss")["student_id"]) == ["B03"]
+    assert list(found(ADMIN, "a0", limit=3)["student_id"]) == [
         "A03",
         "A01",
         "A02",
     ]  # fmt: skip  (by last name: Diaz, Garcia, Lee)
-    exact = student_search(serving, ADMIN, "m01")
+    exact = found(ADMIN, "m01")
     assert list(exact["student_id"]) == ["M01"]
     assert (exact["school_id"].iloc[0], exact["school_year"].iloc[0]) == ("S2", 2025)
-    assert student_search(serving, ADMIN, "%").empty  # a wildcard is a plain character
-    assert student_search(serving, ADMIN, "   ").empty
-    assert list(student_search(serving, STAFF_S2, "mo")["student_id"]) == ["M01", "B03"]
-    assert student_search(serving, STAFF_S2, "ana").empty
+    assert found(ADMIN, "%").empty  # a wildcard is a plain character
+    assert found(ADMIN, "   ").empty
+    assert list(found(STAFF_S2, "mo")["student_id"]) == ["M01", "B03"]
+    assert found(STAFF_S2, "ana").empty
+
+
+def test_search_says_how_many_match_beyond_its_limit(serving):
+    cut = student_search(serving, ADMIN, "a0", limit=3)
+    assert (len(cut.rows), cut.total, cut.limit, cut.cut) == (3, 6, 3, True)  # A01 to A06
+    whole = student_search(serving, ADMIN, "a0")
+    assert (len(whole.rows), whole.total, whole.cut) == (6, 6, False)
+    assert student_search(serving, STAFF_S2, "a0").total == 0  # A-students are all at S1
 
 
 def test_student_page_running_rate_calendar_and_categories(serving):
@@ -191,6 +202,24 @@ def test_student_page_tier_history_enrollments_and_demographics(serving):
         dt.date(2023, 11, 30),
         dt.date(2023, 12, 22),
     ]
+
+
+def test_each_stay_carries_its_years_last_school_day(serving):
+    """A stay with no exit date lasted to the end of its year once that year is over."""
+    page = student_detail(serving, ADMIN, "A01")
+    stays = [(r.school_year_label, r.exit_date, r.year_end) for r in page.enrollments.itertuples()]
+    assert stays == [
+        ("2023-24", None, dt.date(2023, 12, 22)),  # over before the data's 15 Nov 2024
+        ("2024-25", None, dt.date(2024, 12, 20)),  # still running
+    ]
+
+
+def test_student_rows_carry_the_school_name_and_the_years_label(serving):
+    rows = student_list(serving, ADMIN).rows
+    assert set(rows["school_year"]) == {2025} and set(rows["school_year_label"]) == {"2024-25"}
+    assert set(rows["school_name"]) == {"School S1", "School S2"}
+    columns = list(rows.columns)
+    assert columns.index("school_year_label") == columns.index("school_year") + 1
 
 
 def test_a_student_out_of_scope_looks_exactly_like_a_missing_one(serving):

@@ -129,8 +129,10 @@ def audit_entries(
     action: str | None = None,
     subject_id: str | None = None,
     limit: int | None = None,
+    newest_first: bool = False,
 ) -> list[AuditEntry]:
-    """Entries oldest first; with LIMIT, the most recent LIMIT of them (still oldest first).
+    """Entries oldest first (`newest_first`: the other way, as a page of the latest reads);
+    with LIMIT, the most recent LIMIT of them.
 
     since: from this moment (a date: from its start, UTC). until: before this moment (a date:
     through its end, UTC).
@@ -142,10 +144,13 @@ def audit_entries(
         query = query.order_by(AuditRecord.id.desc()).limit(limit)
         with store.session(write=False) as session:
             rows = list(session.scalars(query))
-        rows.reverse()
+        if not newest_first:
+            rows.reverse()
     else:
         with store.session(write=False) as session:
             rows = list(session.scalars(query.order_by(AuditRecord.id)))
+        if newest_first:
+            rows.reverse()
     return [_entry(row) for row in rows]
 
 

@@ -1,8 +1,15 @@
-"""Server-rendered pages: one Jinja environment, filters that format like the reports."""
+"""Server-rendered pages: one Jinja environment, filters that format like the reports.
+
+Dates and percentages go through homeroom.reports.formats, as in the printed report: dates
+read "5 March 2025", and a percentage beside a tier or level label never crosses the cut point
+the label depends on (`rate(definition)` for a student's absence rate, `chronic(definition)`
+for a school's or group's chronic absence rate). Downloads keep the exact values.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -12,14 +19,34 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from homeroom.casebook.roles import ROLE_LABELS
+from homeroom.definitions import Definition
 from homeroom.reports import labels
-from homeroom.web.scope import ROLE_LABELS
+from homeroom.reports.formats import date_text, percent_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
 def _percent(value: Any) -> str:
-    return "—" if labels.is_missing(value) else labels.percent(float(value))
+    return "—" if labels.is_missing(value) else percent_text(float(value))
+
+
+def tier_cuts(definition: Definition) -> tuple[Fraction, ...]:
+    """The shares a student's tier (and chronic absence) changes at."""
+    share = definition.threshold_share
+    return (*definition.tier_cuts, *(() if share is None else (share,)))
+
+
+def _rate(value: Any, definition: Definition) -> str:
+    """A student's absence rate, on the same side of every tier cut as its tier."""
+    return "—" if labels.is_missing(value) else percent_text(float(value), tier_cuts(definition))
+
+
+def _chronic(value: Any, definition: Definition) -> str:
+    """A chronic absence rate, on the same side of every school-level cut as its level."""
+    if labels.is_missing(value):
+        return "—"
+    return percent_text(float(value), definition.level_cuts)
 
 
 def _count(value: Any) -> str:
@@ -34,13 +61,14 @@ def _days(value: Any) -> str:
 
 
 def _date(value: Any) -> str:
+    """A date as 5 March 2025; a moment also gets its time (5 March 2025 14:05)."""
     if labels.is_missing(value):
         return "—"
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)[:10]
+    if isinstance(value, str) and len(value) > 10 and value[10] in "T ":
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime) and value.time() != dt.time(0):
+        return f"{date_text(value)} {value:%H:%M}"
+    return date_text(value)
 
 
 def _svg(value: Any) -> Markup:
@@ -58,6 +86,8 @@ def environment() -> Environment:
     )
     env.filters.update(
         percent=_percent,
+        rate=_rate,
+        chronic=_chronic,
         count=_count,
         days=_days,
         date=_date,

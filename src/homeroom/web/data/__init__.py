@@ -16,16 +16,10 @@ from homeroom.web.data.overview import (
     district_overview,
     school_overview,
 )
-from homeroom.web.data.students import (
-    GROUP_FILTERS,
-    SORTS,
-    StudentDetail,
-    StudentPage,
-    StudentStanding,
-    student_detail,
-    student_list,
-    student_search,
-)
+from homeroom.web.data.schools import SchoolList, school_list
+from homeroom.web.data.search import StudentSearch, student_search
+from homeroom.web.data.student_page import StudentDetail, StudentStanding, student_detail
+from homeroom.web.data.students import GROUP_FILTERS, SORTS, StudentPage, student_list
 
 __all__ = [
     "COLUMN_TITLES",
@@ -37,14 +31,17 @@ __all__ = [
     "EquityGroup",
     "EquityTable",
     "MonitorFinding",
+    "SchoolList",
     "SchoolOverview",
     "StudentDetail",
     "StudentNotFound",
     "StudentPage",
+    "StudentSearch",
     "StudentStanding",
     "data_page",
     "district_overview",
     "equity",
+    "school_list",
     "school_overview",
     "student_detail",
     "student_list",

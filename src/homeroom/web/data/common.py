@@ -28,6 +28,12 @@ COLUMN_TITLES = {
     "school_name": "School",
     "district_id": "District ID",
     "school_year": "School year",
+    "school_year_label": "School year (label)",
+    "year_end": "Year's last school day",
+    "tardies": "Late arrivals",
+    "tardy_days": "Late arrivals (days)",
+    "early_departures": "Early departures",
+    "early_departure_days": "Early departures (days)",
     "grade_level": "Grade",
     "as_of": "As of",
     "date": "Date",
@@ -206,6 +212,15 @@ def with_school_names(serving: ServingData, frame: pd.DataFrame) -> pd.DataFrame
     names = frame["school_id"].map(lambda s: serving.school_names.get(s, s) if s else None)
     position = list(frame.columns).index("school_id") + 1
     frame.insert(position, "school_name", names.astype(object))
+    return frame
+
+
+def with_year_label(frame: pd.DataFrame) -> pd.DataFrame:
+    """A `school_year_label` column ("2024-25") beside `school_year` (2025)."""
+    frame = frame.copy()
+    position = list(frame.columns).index("school_year") + 1
+    frame.insert(position, "school_year_label", frame["school_year"].map(labels.school_year))
+    frame["school_year_label"] = frame["school_year_label"].astype(object)
     return frame
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from homeroom.quality.store import stored_monitors
-from homeroom.web.snapshot import ServingData
 from homeroom.web.data.common import definition_label, query
 from homeroom.web.scope import Scope
+from homeroom.web.snapshot import ServingData
 
 HISTORY_COLUMNS = (
     "load_id",

@@ -22,15 +22,6 @@ from homeroom.reports.summary import (
     TierShare,
     ada_line,
 )
-from homeroom.web.snapshot import (
-    MONTH_END,
-    YEAR_END,
-    ServingData,
-    ServingError,
-    Snapshot,
-    ensure_snapshot,
-    same_point_date,
-)
 from homeroom.web.data.common import (
     AT_RISK_OR_WORSE,
     definition_label,
@@ -41,8 +32,17 @@ from homeroom.web.data.common import (
     text,
     with_school_names,
 )
-from homeroom.web.data.students import STUDENT_ROW_COLUMNS, student_rows_select
+from homeroom.web.data.students import finished_rows, student_rows_select
 from homeroom.web.scope import Scope
+from homeroom.web.snapshot import (
+    MONTH_END,
+    YEAR_END,
+    ServingData,
+    ServingError,
+    Snapshot,
+    ensure_snapshot,
+    same_point_date,
+)
 
 SCHOOL_COLUMNS = (
     "school_id",
@@ -170,7 +170,7 @@ def _district_overview(serving: ServingData, snapshot: Snapshot) -> DistrictOver
         )
         trend = _trend(cur, snapshot, "district", None)
     minimum = serving.definition.minimum_group_size
-    school_table = _school_table(serving, schools, minimum)
+    table = school_table(serving, schools, minimum)
     headline = _headline(row, snapshot.school_year)
     return DistrictOverview(
         as_of=snapshot.as_of,
@@ -184,8 +184,8 @@ def _district_overview(serving: ServingData, snapshot: Snapshot) -> DistrictOver
         headline=headline,
         ada_line=ada_line(headline, serving.definition),
         tiers=_tiers(row),
-        schools=school_table,
-        school_levels=_level_counts(school_table),
+        schools=table,
+        school_levels=_level_counts(table),
         trend=trend,
         same_point=_same_point(serving, snapshot, "district", None, headline),
     )
@@ -272,7 +272,9 @@ def _tiers(row: dict[str, Any] | None) -> tuple[TierShare, ...]:
     return tuple(shares)
 
 
-def _school_table(serving: ServingData, schools: pd.DataFrame, minimum: int) -> pd.DataFrame:
+def school_table(serving: ServingData, schools: pd.DataFrame, minimum: int) -> pd.DataFrame:
+    """SCHOOL_COLUMNS of the schools' aggregate rows, highest rate first; a school under the
+    minimum group size has its numbers and level blanked."""
     frame = schools.loc[:, [c for c in SCHOOL_COLUMNS if c in schools.columns]].copy()
     frame = with_school_names(serving, frame)
     small = frame["students_eligible"] < minimum
@@ -374,7 +376,7 @@ def _watch_list(cur: Any, scope: Scope, snapshot: Snapshot, school_id: str) -> p
         "ORDER BY r.absence_rate DESC, r.days_absent DESC, r.student_id",
         [*params, snapshot.as_of, school_id],
     )
-    return frame.loc[:, list(STUDENT_ROW_COLUMNS)]
+    return finished_rows(frame)
 
 
 __all__ = ["DistrictOverview", "SchoolOverview", "district_overview", "school_overview"]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from homeroom.casebook.models import User
+from homeroom.casebook.roles import SCHOOL_STAFF
 from homeroom.web.auth import (
     LOGIN_CSRF_COOKIE,
     OIDC_COOKIE,
@@ -83,10 +86,19 @@ def login(
             subject_type="account",
         )
         return _login_page(request, message=SIGN_IN_FAILED, next_path=safe_next(next), status=401)
-    return _signed_in(request, user, safe_next(next), method="password")
+    return _signed_in(request, user, _landing(user, safe_next(next)), method="password")
 
 
-def _signed_in(request: Request, user: object, target: str, *, method: str) -> Response:
+def _landing(user: User, target: str) -> str:
+    """Where a sign-in lands: the page asked for, except that school staff sent to the
+    district page land on their school (one school) or the list of their schools."""
+    if target != "/" or user.role != SCHOOL_STAFF:
+        return target
+    schools = sorted(user.school_ids)
+    return f"/schools/{quote(schools[0], safe='')}" if len(schools) == 1 else "/schools"
+
+
+def _signed_in(request: Request, user: User, target: str, *, method: str) -> Response:
     from homeroom.casebook.audit import record
     from homeroom.casebook.sessions import start_session
 
@@ -187,7 +199,7 @@ def oidc_finish(request: Request) -> Response:
             next_path="/",
             status=403,
         )
-    response = _signed_in(request, user, safe_next(target), method="oidc")
+    response = _signed_in(request, user, _landing(user, safe_next(target)), method="oidc")
     clear_cookie(response, OIDC_COOKIE, secure=state.secure_cookies)
     return response
 

@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from homeroom.casebook.roles import ROLES
 from homeroom.casebook.store import CasebookError
 from homeroom.web.auth import check_csrf, require_viewer
 from homeroom.web.errors import BadRequest
 from homeroom.web.render import page
-from homeroom.web.scope import ROLES
 
 router = APIRouter(prefix="/admin")
 AUDIT_PAGE = 200
@@ -120,6 +120,7 @@ def audit(
         username=user or None,
         action=action or None,
         limit=None if format else AUDIT_PAGE,
+        newest_first=not format,  # the page reads from the latest; files run in time order
     )
     if format in ("csv", "xlsx"):
         from homeroom.casebook.audit import record

@@ -1,13 +1,16 @@
-"""The aggregate pages: district overview, a school, equity, and the data page."""
+"""The aggregate pages: district overview, the schools list, a school, equity, the data page."""
 
 from __future__ import annotations
 
+import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from homeroom.reports import charts
+from homeroom.reports.formats import percent_text
 from homeroom.web import data
-from homeroom.web.auth import require_viewer
+from homeroom.web.auth import Viewer, require_viewer
+from homeroom.web.errors import PageNotFound
 from homeroom.web.exports import download
 from homeroom.web.pageparts import (
     audit,
@@ -21,6 +24,7 @@ from homeroom.web.pageparts import (
     trend_points,
 )
 from homeroom.web.render import page
+from homeroom.web.routes import frames
 
 router = APIRouter()
 WATCH_SHOWN = 25  # the school page shows the neediest; the student list has them all
@@ -43,7 +47,7 @@ def district(
     overview = data.district_overview(prepared, viewer.scope, parse_date(as_of))
     tables = {
         "schools": data.titled(overview.schools),
-        "tiers": _tier_frame(overview.tiers),
+        "tiers": frames.tier_frame(overview.tiers),
         "trend": data.titled(overview.trend),
     }
     if format:
@@ -91,48 +95,48 @@ def district(
     )
 
 
+@router.get("/schools")
+def schools(
+    request: Request,
+    as_of: str | None = None,
+    format: str | None = None,  # noqa: A002
+) -> Response:
+    """Every school the user may open (school staff: their own), with its numbers."""
+    viewer = require_viewer(request)
+    prepared = serving(request)
+    result = data.school_list(prepared, viewer.scope, parse_date(as_of))
+    tables = {"schools": data.titled(result.schools)}
+    if format:
+        return download(tables, f"schools-{result.as_of}", format)
+    return page(
+        request,
+        "schools.html",
+        title="Schools",
+        l=result,
+        dates=prepared.snapshot_dates,
+        downloads=downloads(request, tables),
+        schools=records(result.schools),
+    )
+
+
 @router.get("/schools/{school_id}")
 def school(
     request: Request,
     school_id: str,
     as_of: str | None = None,
-    format: str | None = None,
+    format: str | None = None,  # noqa: A002
     table: str | None = None,
-) -> Response:  # noqa: A002
+) -> Response:
     viewer = require_viewer(request)
     prepared = serving(request)
     viewer.scope.require_school(school_id)
     if school_id not in prepared.school_names:
-        from homeroom.web.errors import PageNotFound
-
         raise PageNotFound("There is no such school in the data.")
     overview = data.school_overview(prepared, viewer.scope, school_id, parse_date(as_of))
-    minimum = overview.definition.minimum_group_size
-    tables = {
-        "tiers": _tier_frame(overview.tiers),
-        "grades": _group_frame(overview.grades),
-        "groups": _groups_frame(overview.groups),
-        "trend": data.titled(overview.trend),
-    }
+    tables = _school_tables(overview)
     watch = overview.watch_list
-    if watch is not None:
-        tables["watch list"] = data.titled(watch)
     if format:
-        if table == "watch list":
-            viewer.scope.require_students()  # aggregate-only roles: refused, not another table
-        # A CSV holds one table (the first unless one is named), an XLSX every table.
-        holds_watch = format == "xlsx" or (format == "csv" and table == "watch list")
-        if watch is not None and holds_watch:
-            audit(
-                request,
-                viewer,
-                "student_list_exported",
-                subject_type="school",
-                subject_id=school_id,
-                reason="school watch list download",
-                detail={"students": watch["student_id"].tolist(), "format": format},
-            )
-        return download(tables, f"school-{school_id}-{overview.as_of}", format, table)
+        return _school_download(request, viewer, overview, tables, format, table)
     shown = watch.head(WATCH_SHOWN) if watch is not None else None
     if shown is not None and len(shown):
         audit(
@@ -144,37 +148,6 @@ def school(
             reason="school watch list",
             detail={"students": shown["student_id"].tolist()},
         )
-
-    def draw() -> dict[str, object]:
-        points = trend_points(overview.trend)
-        reference = _reference(overview.headline.chronic_absence_rate, "School")
-        return {
-            "tier_chart": charts.tier_chart(overview.tiers),
-            "trend_chart": charts.trend_chart(points, unit_name=overview.school_name)
-            if points
-            else None,
-            "grade_chart": charts.rate_bars(
-                group_rows(overview.grades, minimum),
-                title="Chronic absence by grade",
-                reference=reference,
-                unit_word="Grade",
-                chart_id="grades",
-            )
-            if overview.grades is not None and overview.grades.groups
-            else None,
-            "group_charts": [
-                charts.rate_bars(
-                    group_rows(t, minimum),
-                    title=f"Chronic absence by {t.label.lower()}",
-                    reference=reference,
-                    unit_word=t.label,
-                    chart_id=f"group-{t.column}",
-                )
-                for t in overview.groups
-                if t.groups
-            ],
-        }
-
     return page(
         request,
         "school.html",
@@ -186,9 +159,81 @@ def school(
         if shown is not None
         else None,
         watch_total=0 if watch is None else len(watch),
-        minimum=minimum,
-        **cached(request, ("school", school_id, overview.as_of), draw),
+        minimum=overview.definition.minimum_group_size,
+        **cached(request, ("school", school_id, overview.as_of), lambda: _school_charts(overview)),
     )
+
+
+def _school_tables(overview: data.SchoolOverview) -> dict[str, pd.DataFrame]:
+    tables = {
+        "tiers": frames.tier_frame(overview.tiers),
+        "grades": frames.group_frame(overview.grades),
+        "groups": frames.groups_frame(overview.groups),
+        "trend": data.titled(overview.trend),
+    }
+    if overview.watch_list is not None:
+        tables["watch list"] = data.titled(overview.watch_list)
+    return tables
+
+
+def _school_download(
+    request: Request,
+    viewer: Viewer,
+    overview: data.SchoolOverview,
+    tables: dict[str, pd.DataFrame],
+    fmt: str,
+    table: str | None,
+) -> Response:
+    """The school's tables as a file; the watch list in it is audited as an export."""
+    watch = overview.watch_list
+    if table == "watch list":
+        viewer.scope.require_students()  # aggregate-only roles: refused, not another table
+    # A CSV holds one table (the first unless one is named), an XLSX every table.
+    holds_watch = fmt == "xlsx" or (fmt == "csv" and table == "watch list")
+    if watch is not None and holds_watch:
+        audit(
+            request,
+            viewer,
+            "student_list_exported",
+            subject_type="school",
+            subject_id=overview.school_id,
+            reason="school watch list download",
+            detail={"students": watch["student_id"].tolist(), "format": fmt},
+        )
+    return download(tables, f"school-{overview.school_id}-{overview.as_of}", fmt, table)
+
+
+def _school_charts(overview: data.SchoolOverview) -> dict[str, object]:
+    minimum = overview.definition.minimum_group_size
+    points = trend_points(overview.trend)
+    reference = _reference(overview.headline.chronic_absence_rate, "School")
+    grades = overview.grades
+    return {
+        "tier_chart": charts.tier_chart(overview.tiers),
+        "trend_chart": charts.trend_chart(points, unit_name=overview.school_name)
+        if points
+        else None,
+        "grade_chart": charts.rate_bars(
+            group_rows(grades, minimum),
+            title="Chronic absence by grade",
+            reference=reference,
+            unit_word="Grade",
+            chart_id="grades",
+        )
+        if grades is not None and grades.groups
+        else None,
+        "group_charts": [
+            charts.rate_bars(
+                group_rows(t, minimum),
+                title=f"Chronic absence by {t.label.lower()}",
+                reference=reference,
+                unit_word=t.label,
+                chart_id=f"group-{t.column}",
+            )
+            for t in overview.groups
+            if t.groups
+        ],
+    }
 
 
 @router.get("/equity")
@@ -204,14 +249,12 @@ def equity(
     if school:
         viewer.scope.require_school(school)
         if school not in prepared.school_names:
-            from homeroom.web.errors import PageNotFound
-
             raise PageNotFound("There is no such school in the data.")
     result = data.equity(prepared, viewer.scope, parse_date(as_of), school_id=school or None)
-    frames = {t.label: _equity_frame(t) for t in result.tables}
+    tables = {t.label: frames.equity_frame(t) for t in result.tables}
     if format:
         return download(
-            frames or {"groups": _equity_frame(None)}, f"equity-{result.as_of}", format, table
+            tables or {"groups": frames.equity_frame(None)}, f"equity-{result.as_of}", format, table
         )
 
     def draw() -> list[object]:
@@ -244,7 +287,7 @@ def equity(
         e=result,
         blocks=blocks,
         dates=prepared.snapshot_dates,
-        downloads=downloads(request, frames),
+        downloads=downloads(request, tables),
         schools=schools,
         school=school or "",
     )
@@ -259,7 +302,7 @@ def data_page(request: Request, format: str | None = None, table: str | None = N
         "load history": data.titled(result.load_history),
         "quarantine": data.titled(result.quarantine),
         "quarantine reasons": data.titled(result.quarantine_reasons),
-        "monitors": _monitor_frame(result.monitors),
+        "monitors": frames.monitor_frame(result.monitors),
     }
     if format:
         return download(tables, f"data-load-{result.load_id}", format, table)
@@ -278,83 +321,4 @@ def data_page(request: Request, format: str | None = None, table: str | None = N
 def _reference(rate: float | None, label: str) -> charts.Reference | None:
     if rate is None or rate != rate:
         return None
-    return charts.Reference(float(rate), f"{label}: {rate * 100:.1f}%")
-
-
-def _tier_frame(tiers: tuple) -> object:
-    import pandas as pd
-
-    return pd.DataFrame(
-        [{"Tier": t.label, "Students": t.count, "Share of eligible": t.share} for t in tiers]
-    )
-
-
-def _group_frame(table: object | None) -> object:
-    import pandas as pd
-
-    if table is None:
-        return pd.DataFrame(columns=["Group", "Students eligible", "Chronic absence rate"])
-    return pd.DataFrame(
-        [
-            {
-                "Column": table.label,
-                "Group": g.label,
-                "Students eligible": g.students_eligible,
-                "Chronically absent": g.chronically_absent_count,
-                "Chronic absence rate": g.chronic_absence_rate,
-                "Suppressed": bool(g.suppressed),
-            }
-            for g in table.groups
-        ]
-    )
-
-
-def _groups_frame(tables: tuple) -> object:
-    import pandas as pd
-
-    frames = [_group_frame(t) for t in tables]
-    return pd.concat(frames, ignore_index=True) if frames else _group_frame(None)
-
-
-def _equity_frame(table: object | None) -> object:
-    import pandas as pd
-
-    columns = [
-        "Group",
-        "Students eligible",
-        "Chronically absent",
-        "Chronic absence rate",
-        "Gap to all students (points)",
-        "Gap to lowest group (points)",
-        "Ratio to all students",
-        "Suppressed",
-    ]
-    if table is None:
-        return pd.DataFrame(columns=columns)
-    return pd.DataFrame(
-        [
-            [
-                g.label,
-                g.students_eligible,
-                g.chronically_absent_count,
-                g.chronic_absence_rate,
-                None if g.gap_to_all is None else round(g.gap_to_all * 100, 1),
-                None if g.gap_to_lowest is None else round(g.gap_to_lowest * 100, 1),
-                None if g.ratio_to_all is None else round(g.ratio_to_all, 2),
-                g.suppression_reason or "",
-            ]
-            for g in table.groups
-        ],
-        columns=columns,
-    )
-
-
-def _monitor_frame(monitors: tuple) -> object:
-    import pandas as pd
-
-    return pd.DataFrame(
-        [
-            {"Monitor": m.title, "Status": m.status, "Rows": m.count, "Finding": m.summary}
-            for m in monitors
-        ]
-    )
+    return charts.Reference(float(rate), f"{label}: {percent_text(rate)}")

@@ -13,11 +13,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from homeroom.reports import labels
-from homeroom.web.auth import require_viewer
+from homeroom.warehouse import Workspace
+from homeroom.web.auth import Viewer, require_viewer
 from homeroom.web.errors import BadRequest, PageNotFound
 from homeroom.web.exports import FORMATS, download
 from homeroom.web.pageparts import audit, downloads, records, serving, student_keys
 from homeroom.web.render import page
+from homeroom.web.snapshot import ServingData
 
 router = APIRouter()
 NEED_ORDER = {3: 0, 2: 1}
@@ -30,9 +32,8 @@ def school_signals(
     show: str = "new",
     format: str | None = None,  # noqa: A002
 ) -> Response:
-    from homeroom.signals.history import SignalsError
     from homeroom.signals.rules import RULES
-    from homeroom.signals.store import load_run, newly_flagged, previous_run, runs
+    from homeroom.signals.store import previous_run
 
     viewer = require_viewer(request)
     viewer.scope.require_students()
@@ -41,43 +42,21 @@ def school_signals(
     if school_id not in prepared.school_names:
         raise PageNotFound("There is no such school in the data.")
     workspace = request.app.state.homeroom.workspace
-    try:
-        known = runs(workspace)
-    except SignalsError:
-        known = pd.DataFrame()
-    if known.empty:
-        return page(
-            request,
-            "signals.html",
-            title="Early warning",
-            school_id=school_id,
-            school_name=prepared.school_names[school_id],
-            run=None,
-            rows=[],
-        )
-    run = known.iloc[-1]
+    common = {
+        "title": "Early warning",
+        "school_id": school_id,
+        "school_name": prepared.school_names[school_id],
+        "definition": prepared.definition,
+    }
+    run = _latest_run(workspace)
+    if run is None:
+        return page(request, "signals.html", run=None, rows=[], **common)
     run_id = int(run["run_id"])
-    flags = load_run(workspace, run_id)
-    flags = flags[flags["school_id"] == school_id]
-    fresh = newly_flagged(workspace, run_id, school_id=school_id)
-    new_keys = set(zip(fresh["student_id"], fresh["rule"], strict=True))
-    students = _per_student(flags, new_keys, prepared)
+    flags, students = _flagged(workspace, run_id, school_id, prepared)
     if show == "new":
         students = students[students["new_rules"] != ""]
-    table = students.drop(columns=["need"]).rename(columns=_TITLES)
     if format:
-        if format not in FORMATS:
-            raise BadRequest("format must be csv or xlsx")
-        audit(
-            request,
-            viewer,
-            "watch_list_exported",
-            subject_type="school",
-            subject_id=school_id,
-            reason="early-warning list download",
-            detail={"run": run_id, "students": students["student_id"].tolist()},
-        )
-        return download({"early warning": table}, f"early-warning-{school_id}", format)
+        return _signals_download(request, viewer, school_id, run_id, students, format)
     if len(students):
         audit(
             request,
@@ -91,9 +70,6 @@ def school_signals(
     return page(
         request,
         "signals.html",
-        title="Early warning",
-        school_id=school_id,
-        school_name=prepared.school_names[school_id],
         run=run,
         previous=previous_run(workspace, run_id),
         show=show,
@@ -101,7 +77,56 @@ def school_signals(
         flagged_total=int(flags["student_id"].nunique()),
         rules={r.id: r for r in RULES},
         downloads=downloads(request, ["early warning"]),
+        **common,
     )
+
+
+def _latest_run(workspace: Workspace) -> pd.Series | None:
+    """The latest saved signals run of the workspace, or None before the first."""
+    from homeroom.signals.history import SignalsError
+    from homeroom.signals.store import runs
+
+    try:
+        known = runs(workspace)
+    except SignalsError:
+        return None
+    return None if known.empty else known.iloc[-1]
+
+
+def _flagged(
+    workspace: Workspace, run_id: int, school_id: str, prepared: ServingData
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The run's flags at the school, and one row per student flagged (see _per_student)."""
+    from homeroom.signals.store import load_run, newly_flagged
+
+    flags = load_run(workspace, run_id)
+    flags = flags[flags["school_id"] == school_id]
+    fresh = newly_flagged(workspace, run_id, school_id=school_id)
+    new_keys = set(zip(fresh["student_id"], fresh["rule"], strict=True))
+    return flags, _per_student(flags, new_keys, prepared)
+
+
+def _signals_download(
+    request: Request,
+    viewer: Viewer,
+    school_id: str,
+    run_id: int,
+    students: pd.DataFrame,
+    fmt: str,
+) -> Response:
+    if fmt not in FORMATS:
+        raise BadRequest("format must be csv or xlsx")
+    audit(
+        request,
+        viewer,
+        "watch_list_exported",
+        subject_type="school",
+        subject_id=school_id,
+        reason="early-warning list download",
+        detail={"run": run_id, "students": students["student_id"].tolist()},
+    )
+    table = students.drop(columns=["need"]).rename(columns=_TITLES)
+    return download({"early warning": table}, f"early-warning-{school_id}", fmt)
 
 
 _TITLES = {
@@ -118,7 +143,9 @@ _TITLES = {
 }
 
 
-def _per_student(flags: pd.DataFrame, new_keys: set, prepared: object) -> pd.DataFrame:
+def _per_student(
+    flags: pd.DataFrame, new_keys: set[tuple[str, str]], prepared: ServingData
+) -> pd.DataFrame:
     """One row per student: the highest suggested tier, every rule and reason, what is new."""
     rows = []
     for student_id, group in flags.groupby("student_id", sort=False):
@@ -165,7 +192,9 @@ def _per_student(flags: pd.DataFrame, new_keys: set, prepared: object) -> pd.Dat
     return frame
 
 
-def _names(prepared: object, student_ids: list[str]) -> dict[str, tuple[str | None, str | None]]:
+def _names(
+    prepared: ServingData, student_ids: list[str]
+) -> dict[str, tuple[str | None, str | None]]:
     # Only students flagged at a school the page has already checked the user may see.
     if not student_ids:
         return {}

@@ -6,8 +6,9 @@ through homeroom.web.data, which scopes rows with the user's Scope.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Annotated
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Form, Request
@@ -16,17 +17,60 @@ from fastapi.responses import Response
 from homeroom.definitions.profile import TIERS
 from homeroom.reports import charts, labels, student_charts
 from homeroom.web import data
-from homeroom.web.auth import check_csrf, require_viewer
+from homeroom.web.auth import Viewer, check_csrf, require_viewer
+from homeroom.web.data import StudentPage
 from homeroom.web.errors import BadRequest, PageNotFound
 from homeroom.web.exports import FORMATS, download
 from homeroom.web.pageparts import audit, downloads, parse_date, records, serving, student_keys
 from homeroom.web.render import page
+from homeroom.web.snapshot import ServingData
 
 router = APIRouter()
 PAGE_SIZE = 50
 EXPORT_PAGE = 500  # the data layer's largest page
 FLAG_VALUES = {"yes": True, "no": False}
 REASONS = {"list": "student list", "watch": "school watch list", "search": "search"}
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    """What a student-list address asks for, checked."""
+
+    as_of: dt.date | None
+    school_id: str | None
+    grade: str | None
+    tier: str | None
+    group: tuple[str, Any] | None
+    since: dt.date | None
+    sort: str
+    descending: bool
+
+    def shown(self) -> dict[str, str]:
+        """The filters given, as the audit log records them."""
+        chosen = {
+            "school_id": self.school_id,
+            "grade": self.grade,
+            "tier": self.tier,
+            "group": self.group,
+            "newly_at_risk_since": self.since,
+        }
+        return {k: str(v) for k, v in chosen.items() if v is not None}
+
+    def page(self, prepared: ServingData, viewer: Viewer, number: int, size: int) -> StudentPage:
+        return data.student_list(
+            prepared,
+            viewer.scope,
+            self.as_of,
+            school_id=self.school_id,
+            grade=self.grade,
+            tier=self.tier,
+            group=self.group,
+            newly_at_risk_since=self.since,
+            sort=self.sort,
+            descending=self.descending,
+            page=number,
+            page_size=size,
+        )
 
 
 @router.get("/students")
@@ -58,47 +102,19 @@ def student_list(
         viewer.scope.require_school(school)
         if school not in prepared.school_names:
             raise PageNotFound("There is no such school in the data.")
-    filters = {
-        "school_id": school or None,
-        "grade": grade or None,
-        "tier": tier or None,
-        "group": _group(group),
-        "newly_at_risk_since": parse_date(since, "since"),
-    }
-    exporting = bool(format)
-
-    def one_page(number: int, size: int) -> data.StudentPage:
-        return data.student_list(
-            prepared,
-            viewer.scope,
-            parse_date(as_of),
-            **filters,
-            sort=sort,
-            descending=order != "asc",
-            page=number,
-            page_size=size,
-        )
-
-    result = one_page(1 if exporting else page_number, EXPORT_PAGE if exporting else PAGE_SIZE)
-    if exporting and result.pages > 1:
-        # Every match, in the list's order, a page of the largest size at a time.
-        rest = [one_page(n, EXPORT_PAGE).rows for n in range(2, result.pages + 1)]
-        result = replace(result, rows=pd.concat([result.rows, *rest], ignore_index=True))
-    shown = {k: str(v) for k, v in filters.items() if v is not None}
-    if exporting:
-        audit(
-            request,
-            viewer,
-            "student_list_exported",
-            reason="student list download",
-            detail={
-                "filters": shown,
-                "format": format,
-                "as_of": str(result.as_of),
-                "students": result.rows["student_id"].tolist(),
-            },
-        )
-        return download({"students": data.titled(result.rows)}, f"students-{result.as_of}", format)
+    asked = ListRequest(
+        parse_date(as_of),
+        school or None,
+        grade or None,
+        tier or None,
+        _group(group),
+        parse_date(since, "since"),
+        sort,
+        order != "asc",
+    )
+    if format:
+        return _list_download(request, viewer, prepared, asked, format)
+    result = asked.page(prepared, viewer, page_number, PAGE_SIZE)
     if len(result.rows):
         audit(
             request,
@@ -106,15 +122,13 @@ def student_list(
             "student_list_viewed",
             reason="student list",
             detail={
-                "filters": shown,
+                "filters": asked.shown(),
                 "page": result.page,
                 "as_of": str(result.as_of),
                 "students": result.rows["student_id"].tolist(),
             },
         )
-    grades = sorted(
-        {g for g in _grades(prepared)}, key=lambda g: labels.group_order("grade_level", g)
-    )
+    chosen = {"school": school, "grade": grade, "tier": tier, "group": group, "since": since}
     return page(
         request,
         "students.html",
@@ -124,23 +138,40 @@ def student_list(
         dates=prepared.snapshot_dates,
         downloads=downloads(request, ["students"]),
         schools=[(s, n) for s, n in prepared.school_names.items() if viewer.scope.allows_school(s)],
-        grades=grades,
+        grades=sorted(_grades(prepared), key=lambda g: labels.group_order("grade_level", g)),
         tiers=TIERS,
         group_choices=_group_choices(),
-        chosen={
-            "school": school or "",
-            "grade": grade or "",
-            "tier": tier or "",
-            "group": group or "",
-            "since": since or "",
-            "sort": sort,
-            "order": order,
-        },
+        chosen={k: v or "" for k, v in chosen.items()} | {"sort": sort, "order": order},
         sorts=data.SORTS,
         query=_query_without(request, "page"),
         sort_query=_query_without(request, "sort", "order", "page"),
         definition=prepared.definition,
     )
+
+
+def _list_download(
+    request: Request, viewer: Viewer, prepared: ServingData, asked: ListRequest, fmt: str
+) -> Response:
+    """Every match, in the list's order, a page of the largest size at a time; audited."""
+    result = asked.page(prepared, viewer, 1, EXPORT_PAGE)
+    if result.pages > 1:
+        rest = [
+            asked.page(prepared, viewer, n, EXPORT_PAGE).rows for n in range(2, result.pages + 1)
+        ]
+        result = replace(result, rows=pd.concat([result.rows, *rest], ignore_index=True))
+    audit(
+        request,
+        viewer,
+        "student_list_exported",
+        reason="student list download",
+        detail={
+            "filters": asked.shown(),
+            "format": fmt,
+            "as_of": str(result.as_of),
+            "students": result.rows["student_id"].tolist(),
+        },
+    )
+    return download({"students": data.titled(result.rows)}, f"students-{result.as_of}", fmt)
 
 
 @router.post("/students/search")
@@ -154,24 +185,25 @@ def search(
     check_csrf(viewer, csrf_token)
     viewer.scope.require_students()
     text = text.strip()
-    if len(text) < 2:
-        found = pd.DataFrame(columns=["student_id"])
-    else:
-        found = data.student_search(serving(request), viewer.scope, text)
-    if len(found):
+    found = data.student_search(serving(request), viewer.scope, text if len(text) >= 2 else "")
+    rows = found.rows
+    if len(rows):
         audit(
             request,
             viewer,
             "student_search",
             reason="search",
-            detail={"students": found["student_id"].tolist()},
+            detail={"students": rows["student_id"].tolist()},
         )
     return page(
         request,
         "search.html",
         title="Find a student",
-        rows=list(zip(student_keys(request, found), records(found), strict=True)),
+        rows=list(zip(student_keys(request, rows), records(rows), strict=True)),
         searched=bool(text),
+        text=text,  # back in the box (the page is the POST's answer, never an address)
+        total=found.total,
+        cut=found.cut,
     )
 
 
@@ -196,13 +228,7 @@ def student(
         detail = data.student_detail(prepared, viewer.scope, student_id, school_year=year)
     except data.StudentNotFound as exc:
         raise PageNotFound() from exc
-    tables = {
-        "calendar": data.titled(detail.calendar),
-        "absences by category": data.titled(detail.categories),
-        "running rate": data.titled(detail.running),
-        "tier history": data.titled(detail.tiers),
-        "enrollments": data.titled(detail.enrollments),
-    }
+    tables = _student_tables(detail)
     why = REASONS.get(via or "", "opened directly")
     if format:
         audit(
@@ -222,7 +248,39 @@ def student(
         reason=why,
         detail={"school_year": detail.school_year},
     )
-    threshold = detail.threshold_share
+    return page(
+        request,
+        "student.html",
+        title="Student",
+        s=detail,
+        key=key,
+        downloads=downloads(request, tables),
+        categories=records(detail.categories),
+        enrollments=records(detail.enrollments),
+        definition=prepared.definition,
+        **_student_charts(detail),
+    )
+
+
+def _student_tables(detail: data.StudentDetail) -> dict[str, pd.DataFrame]:
+    """The student page's tables as files: each carries the school year and its label."""
+    return {
+        "calendar": data.titled(_with_year(detail.calendar, detail)),
+        "absences by category": data.titled(_with_year(detail.categories, detail)),
+        "running rate": data.titled(_with_year(detail.running, detail)),
+        "tier history": data.titled(detail.tiers),
+        "enrollments": data.titled(detail.enrollments),
+    }
+
+
+def _with_year(frame: pd.DataFrame, detail: data.StudentDetail) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.insert(0, "school_year", detail.school_year)
+    frame.insert(1, "school_year_label", detail.school_year_label)
+    return frame
+
+
+def _student_charts(detail: data.StudentDetail) -> dict[str, object]:
     days = _calendar_days(detail.calendar)
     running = [
         charts.RunningRate(pd.Timestamp(r["date"]).date(), float(r["absence_rate"]))
@@ -237,25 +295,17 @@ def student(
         )
         for r in records(detail.tiers)
     ]
-    return page(
-        request,
-        "student.html",
-        title="Student",
-        s=detail,
-        key=key,
-        downloads=downloads(request, tables),
-        calendar_chart=student_charts.calendar_heatmap(days) if days else None,
-        running_chart=student_charts.running_rate_chart(
+    return {
+        "calendar_chart": student_charts.calendar_heatmap(days) if days else None,
+        "running_chart": student_charts.running_rate_chart(
             running,
-            threshold=threshold,
+            threshold=detail.threshold_share,
             threshold_label=f"chronic absence: {detail.threshold_label}",
         )
         if running
         else None,
-        tier_chart=student_charts.tier_history_chart(snapshots) if snapshots else None,
-        categories=records(detail.categories),
-        enrollments=records(detail.enrollments),
-    )
+        "tier_chart": student_charts.tier_history_chart(snapshots) if snapshots else None,
+    }
 
 
 def _check_format(fmt: str | None) -> None:
@@ -281,7 +331,7 @@ def _calendar_days(calendar: pd.DataFrame) -> list[charts.CalendarDay]:
     return days
 
 
-def _group(value: str | None) -> tuple[str, object] | None:
+def _group(value: str | None) -> tuple[str, Any] | None:
     """ "column:value" from the filter form; flags as yes/no, "none" as not recorded."""
     if not value:
         return None
@@ -317,7 +367,7 @@ def _group_choices() -> list[tuple[str, str]]:
     return choices
 
 
-def _grades(prepared: object) -> list[str]:
+def _grades(prepared: ServingData) -> list[str]:
     with prepared.cursor() as cur:
         rows = cur.execute("SELECT DISTINCT grade_level FROM enrollments").fetchall()
     return [r[0] for r in rows if r[0]]
