@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import pandas as pd
 
@@ -180,11 +181,11 @@ def _note_sundays(rows: list[dict], result: ImportResult) -> None:
     weekend: dict[str, int] = defaultdict(int)
     for row in rows:
         try:
-            day = dt.date.fromisoformat(row["date"] or "")
+            when = dt.date.fromisoformat(row["date"] or "")
         except ValueError:
             continue
-        if day.weekday() >= 5:
-            weekend[f"{day.isoformat()} ({day:%A})"] += 1
+        if when.weekday() >= 5:
+            weekend[f"{when.isoformat()} ({when:%A})"] += 1
     for day, count in sorted(weekend.items()):
         result.note(
             f"attendance: {count} event(s) dated {day}, a weekend day; passed on, so validation "
@@ -203,7 +204,42 @@ def section_events(
     if not events:
         return pd.DataFrame(columns=list(COLUMNS))
     schedule = _schedules(resources)
-    rows: list[dict] = []
+    frame = pd.DataFrame(_section_rows(events, mapper, result, calendars))
+    if frame.empty:
+        return pd.DataFrame(columns=list(COLUMNS))
+    with_events = frame.groupby(["student_id", "school_id", "date"], dropna=False)[
+        "period"
+    ].transform("nunique")
+    scheduled = [
+        _scheduled(schedule, s, sc, d, fallback)
+        for s, sc, d, fallback in zip(
+            frame["student_id"], frame["school_id"], frame["date"], with_events, strict=True
+        )
+    ]
+    guessed = sum(1 for count, _ in scheduled if count is None)
+    frame["periods_scheduled"] = [str(max(count or 0, fallback)) for (count, fallback) in scheduled]
+    if guessed:
+        result.assume(
+            f"{guessed} section attendance event(s) fall on days with no StudentSection"
+            "Association for the student: the periods scheduled that day were taken to be the "
+            "sections with events that day"
+        )
+    folded = daily_attendance(frame, school_day_minutes=minutes)
+    folded.apply_to(result)
+    result.note(
+        f"attendance: {folded.rows_in:,} section attendance events folded into "
+        f"{len(folded.attendance):,} daily rows (one period per section)"
+    )
+    daily = folded.attendance.copy()
+    daily["code"] = None
+    return daily.reindex(columns=list(COLUMNS))
+
+
+def _section_rows(
+    events: list[Record], mapper: Mapper, result: ImportResult, calendars: Calendars
+) -> list[dict[str, Any]]:
+    """One row per section attendance event that can be folded; the rest rejected."""
+    rows: list[dict[str, Any]] = []
     for record in events:
         file, line = where(record)
         descriptor = text(record.get("attendanceEventCategoryDescriptor"))
@@ -236,35 +272,7 @@ def section_events(
                 SOURCE_LINE: line,
             }
         )
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        return pd.DataFrame(columns=list(COLUMNS))
-    with_events = frame.groupby(["student_id", "school_id", "date"], dropna=False)[
-        "period"
-    ].transform("nunique")
-    scheduled = [
-        _scheduled(schedule, s, sc, d, fallback)
-        for s, sc, d, fallback in zip(
-            frame["student_id"], frame["school_id"], frame["date"], with_events, strict=True
-        )
-    ]
-    guessed = sum(1 for count, _ in scheduled if count is None)
-    frame["periods_scheduled"] = [str(max(count or 0, fallback)) for (count, fallback) in scheduled]
-    if guessed:
-        result.assume(
-            f"{guessed} section attendance event(s) fall on days with no StudentSection"
-            "Association for the student: the periods scheduled that day were taken to be the "
-            "sections with events that day"
-        )
-    folded = daily_attendance(frame, school_day_minutes=minutes)
-    folded.apply_to(result)
-    result.note(
-        f"attendance: {folded.rows_in:,} section attendance events folded into "
-        f"{len(folded.attendance):,} daily rows (one period per section)"
-    )
-    daily = folded.attendance.copy()
-    daily["code"] = None
-    return daily.reindex(columns=list(COLUMNS))
+    return rows
 
 
 def _section_key(record: Record) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -37,17 +38,54 @@ def resources_to_canonical(
     """
     step = progress or (lambda _message: None)
     result = result or ImportResult(source_kind, {})
-    if not result.read:
-        for name, records in sorted(resources.items()):
-            result.read.append(SourceRead(name, name, len(records)))
-    for name in sorted(set(resources) - set(FEEDS)):
-        if not name.endswith("Descriptors") and resources[name]:
-            result.note(f"{name}: {len(resources[name]):,} record(s) not used by Homeroom")
+    _note_inputs(resources, result)
     descriptors = load_descriptor_map(descriptor_map)
     if descriptor_map is not None:
         result.note(f"descriptor map: {Path(descriptor_map).name}")
     step("Converting Ed-Fi attendance events")
-    events = defaultdict(set)
+    seen = _seen_in_events(resources)
+    step("Converting Ed-Fi schools and students")
+    schools, minutes = schools_table(resources, result, seen.referenced)
+    students = students_table(resources, result)
+    step("Converting Ed-Fi calendars")
+    calendars = calendar_table(
+        resources, descriptors, result, seen.event_days, from_sessions=calendar_from_sessions
+    )
+    step("Converting Ed-Fi enrollments")
+    enrollments = enrollments_table(resources, result, calendars, seen.attended)
+    mapper = Mapper(descriptors)
+    daily = school_events(resources, mapper, minutes, result, calendars)
+    periods = section_events(resources, mapper, minutes, result, calendars)
+    attendance = pd.concat(
+        [f for f in (daily, periods) if not f.empty] or [daily], ignore_index=True
+    )
+    codes = mapper.record(result)
+    _note_unmapped(result)
+    result.tables.update(
+        {
+            "schools": schools,
+            "students": students,
+            "enrollments": enrollments,
+            "calendar": calendars.frame,
+            "attendance": attendance,
+        }
+    )
+    if not codes.empty:
+        result.tables["codes"] = codes
+    return result
+
+
+@dataclass
+class _Seen:
+    """What the attendance events and stays name, before any table is made."""
+
+    event_days: dict[str, set[dt.date]]  # school -> dates with events
+    attended: dict[tuple[str, str], tuple[str, int | None]]  # (student, school) -> first event
+    referenced: set[str]  # schools named by events or stays
+
+
+def _seen_in_events(resources: dict[str, list[dict]]) -> _Seen:
+    events: dict[str, set[dt.date]] = defaultdict(set)
     attended: dict[tuple[str, str], tuple[str, int | None]] = {}
     referenced: set[str] = set()
     for name in ("studentSchoolAttendanceEvents", "studentSectionAttendanceEvents"):
@@ -69,22 +107,20 @@ def resources_to_canonical(
         school = field(record, "schoolReference", "schoolId")
         if school:
             referenced.add(school)
-    step("Converting Ed-Fi schools and students")
-    schools, minutes = schools_table(resources, result, referenced)
-    students = students_table(resources, result)
-    step("Converting Ed-Fi calendars")
-    calendars = calendar_table(
-        resources, descriptors, result, dict(events), from_sessions=calendar_from_sessions
-    )
-    step("Converting Ed-Fi enrollments")
-    enrollments = enrollments_table(resources, result, calendars, attended)
-    mapper = Mapper(descriptors)
-    daily = school_events(resources, mapper, minutes, result, calendars)
-    periods = section_events(resources, mapper, minutes, result, calendars)
-    attendance = pd.concat(
-        [f for f in (daily, periods) if not f.empty] or [daily], ignore_index=True
-    )
-    codes = mapper.record(result)
+    return _Seen(dict(events), attended, referenced)
+
+
+def _note_inputs(resources: dict[str, list[dict]], result: ImportResult) -> None:
+    """Each resource read, and those Homeroom does not use."""
+    if not result.read:
+        for name, records in sorted(resources.items()):
+            result.read.append(SourceRead(name, name, len(records)))
+    for name in sorted(set(resources) - set(FEEDS)):
+        if not name.endswith("Descriptors") and resources[name]:
+            result.note(f"{name}: {len(resources[name]):,} record(s) not used by Homeroom")
+
+
+def _note_unmapped(result: ImportResult) -> None:
     unmapped = [m for m in result.mappings if m.kind == "attendance descriptor" and not m.target]
     if unmapped:
         result.note(
@@ -92,15 +128,3 @@ def resources_to_canonical(
             f"{len(unmapped)} descriptor(s) not in the descriptor map; they are passed on with "
             "the descriptor as code, so validation sets them aside as unknown codes"
         )
-    result.tables.update(
-        {
-            "schools": schools,
-            "students": students,
-            "enrollments": enrollments,
-            "calendar": calendars.frame,
-            "attendance": attendance,
-        }
-    )
-    if not codes.empty:
-        result.tables["codes"] = codes
-    return result
