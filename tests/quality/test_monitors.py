@@ -136,12 +136,12 @@ def test_two_weeks_off_is_an_ordinary_break(tmp_path):
 def test_overlapping_stays_are_shown_from_the_quarantine(tmp_path):
     b = district()
     b.stay("X1", "S1", YEAR, DAYS[0])
-    b.stay("X1", "S2", YEAR, DAYS[50])  # overlaps the open stay at S1
+    b.stay("X1", "S1", YEAR, DAYS[50])  # overlaps the open stay at the same school
     monitor = monitors(tmp_path, b)["overlapping_stays"]
     assert monitor.status == "warning"
     assert records(monitor.rows) == [
         {"file": "enrollments.csv", "line": line_of(b, "enrollments", student_id="X1",
-         school_id="S2"), "kept_school_id": "S1", "kept_from": "2024-09-02",
+         entry_date=DAYS[50].isoformat()), "kept_school_id": "S1", "kept_from": "2024-09-02",
          "kept_to": "the end of the year",
          "kept_line": line_of(b, "enrollments", student_id="X1", school_id="S1")},
     ]  # fmt: skip
