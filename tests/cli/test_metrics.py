@@ -12,8 +12,10 @@ from cli_helpers import run
 
 STUDENT_COLUMNS = [
     "school_year",
+    "school_year_label",
     "district_id",
     "school_id",
+    "school_name",
     "student_id",
     "grade_level",
     "days_enrolled",
