@@ -5,14 +5,15 @@ never a silent drop).
 The fixture `edfi_fixtures/lakeview-json` is one school (day 360 minutes, from its bell schedule)
 with a calendar of 6 instructional days (3-6, 9 Sept 2024, and 10 Sept a Make-up day; 2 Sept
 a Holiday, 11 Sept a Teacher only day). S1 (3rd grade) is enrolled from 3 Sept with no exit:
-6 days; absent 4 Sept (Excused, 1 day) and 36 minutes late on 5 Sept (36/360 = 0.1 day): 1.1
-days. On 9 Sept S1 has a district descriptor "Field trip" the shipped map does not know. S2
+6 days; absent 4 Sept (Excused, 1 day) and 36 minutes late on 5 Sept (36/360 = 0.1 day, not an
+absence in any shipped definition): 1 day. On 9 Sept S1 has a district descriptor "Field trip" the shipped map does not know. S2
 (KG) is enrolled 3-6 Sept (exitWithdrawDate inclusive): 4 days, present on 4 Sept, and an
 Unexcused Absence on 9 Sept after leaving. S3 has no enrollment.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -44,12 +45,17 @@ def lakeview(tmp_path_factory):
 
 def test_lakeview_metrics_are_the_hand_computed_ones(lakeview):
     _result, _written, out = lakeview
-    frame = metrics_for_folder(out, definition=load_definition("default"), level="student")
+    # Every school day of the fixture's calendar, not only up to its latest attendance event.
+    frame = metrics_for_folder(
+        out, definition=load_definition("default"), level="student", as_of=dt.date(2100, 1, 1)
+    )
     got = {
         r.student_id: (int(r.days_enrolled), round(float(r.days_absent), 4), r.grade_level)
         for r in frame.itertuples()
     }
-    assert got == {"S1": (6, 1.1, "03"), "S2": (4, 0.0, "KG")}
+    assert got == {"S1": (6, 1.0, "03"), "S2": (4, 0.0, "KG")}
+    late = frame.set_index("student_id").loc["S1"]
+    assert (late["tardies"], round(float(late["tardy_days"]), 4)) == (1, 0.1)
 
 
 def test_lakeview_demographics(lakeview):

@@ -84,22 +84,10 @@ def calendar_table(
                 "the sessions' weekdays (beginDate to endDate), minus dates the data marks "
                 "non-instructional"
             )
-            for session in school_sessions:
-                chosen = _session_days(session, dates, event_dates.get(school, set()), all_events)
-                dropped = session.weekdays_set() - set(chosen) - set(dates)
-                if dropped:
-                    result.assume(
-                        f"school {school}, session {session.name!r}: {len(session.weekdays())} "
-                        f"weekdays but totalInstructionalDays {session.total}; the data does not "
-                        f"say which days were off, so {len(dropped)} weekdays with no attendance "
-                        "event there were taken as non-instructional (first those with no event "
-                        "anywhere, earliest first): "
-                        + ", ".join(d.isoformat() for d in sorted(dropped))
-                    )
-                for day in chosen:
-                    if day not in dates:
-                        filled[day] = (session.file, session.line)
-                        dates[day] = True
+            school_events = event_dates.get(school, set())
+            filled = _session_weekdays(
+                school, school_sessions, dates, school_events, all_events, result
+            )
         for day, instructional in sorted(dates.items()):
             file, line = filled.get(day) or sources.get((school, year, day), ("", None))
             rows.append(
@@ -115,6 +103,34 @@ def calendar_table(
         out.instructional[(school, year)] = sorted(d for d, ok in dates.items() if ok)
     out.frame = pd.DataFrame(rows, columns=list(COLUMNS))
     return out
+
+
+def _session_weekdays(
+    school: str,
+    school_sessions: list[_Session],
+    dates: dict[dt.date, bool],
+    school_events: set[dt.date],
+    all_events: set[dt.date],
+    result: ImportResult,
+) -> dict[dt.date, tuple[str, int | None]]:
+    """Add the sessions' instructional weekdays to `dates`; where each added day came from."""
+    filled: dict[dt.date, tuple[str, int | None]] = {}
+    for session in school_sessions:
+        chosen = _session_days(session, dates, school_events, all_events)
+        dropped = session.weekdays_set() - set(chosen) - set(dates)
+        if dropped:
+            result.assume(
+                f"school {school}, session {session.name!r}: {len(session.weekdays())} "
+                f"weekdays but totalInstructionalDays {session.total}; the data does not "
+                f"say which days were off, so {len(dropped)} weekdays with no attendance "
+                "event there were taken as non-instructional (first those with no event "
+                "anywhere, earliest first): " + ", ".join(d.isoformat() for d in sorted(dropped))
+            )
+        for day in chosen:
+            if day not in dates:
+                filled[day] = (session.file, session.line)
+                dates[day] = True
+    return filled
 
 
 def _listed_dates(
