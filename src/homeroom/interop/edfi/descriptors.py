@@ -78,18 +78,7 @@ def load_descriptor_map(path: Path | None = None) -> DescriptorMap:
     """Read and check a descriptor map; a bad row stops the import naming file, line, column."""
     path = Path(path) if path is not None else default_descriptor_map()
     name = path.name
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ContractError(f"descriptor map {path}: cannot be read ({error.strerror})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise ContractError(
-            f"descriptor map {name}, line {line}: not UTF-8 text; save the file as UTF-8 (CSV)"
-        ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(_map_text(path), newline=""))
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
@@ -103,45 +92,65 @@ def load_descriptor_map(path: Path | None = None) -> DescriptorMap:
     at = {column: header.index(column) for column in header}
     rows: list[tuple[str, Target]] = []
     seen: dict[tuple[str, str], int] = {}
-    allowed = (*CATEGORIES, *CALENDAR_WORDS)
     for record in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in record):
-            continue
-
-        def cell(column: str, record: list[str] = record) -> str:
-            index = at.get(column)
-            return record[index].strip() if index is not None and index < len(record) else ""
-
-        def problem(column: str, what: str, line: int = line) -> ContractError:
-            number = at.get(column, 0) + 1
-            return ContractError(
-                f"descriptor map {name}, line {line}, column {column} ({number}): {what}"
-            )
-
-        descriptor = cell("descriptor")
-        if not descriptor:
-            raise problem("descriptor", "descriptor is empty")
-        category = cell("category").lower()
-        if category not in allowed:
-            raise problem(
-                "category",
-                f"category {category!r} is not one of {', '.join(allowed)}",
-            )
-        fraction = cell("absent_fraction") or None
-        if fraction is not None:
-            try:
-                number = Decimal(fraction)
-            except InvalidOperation:
-                number = Decimal(-1)
-            if not (number.is_finite() and 0 <= number <= 1):
-                raise problem("absent_fraction", f"absent_fraction {fraction!r} is not 0 to 1")
-            if category in CALENDAR_WORDS:
-                raise problem("absent_fraction", "a calendar event row takes no absent_fraction")
-        kind = CALENDAR_EVENT if category in CALENDAR_WORDS else ATTENDANCE
-        key = (kind, _key(descriptor))
-        if key in seen:
-            raise problem("descriptor", f"descriptor repeats line {seen[key]}")
-        seen[key] = line
-        rows.append((descriptor, Target(category, fraction, line)))
+        if any(cell.strip() for cell in record):
+            rows.append(_map_row(name, at, record, reader.line_num, seen))
     return DescriptorMap(path, rows)
+
+
+def _map_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ContractError(f"descriptor map {path}: cannot be read ({error.strerror})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ContractError(
+            f"descriptor map {path.name}, line {line}: not UTF-8 text; save the file as UTF-8 (CSV)"
+        ) from None
+
+
+def _map_row(
+    name: str,
+    at: dict[str, int],
+    record: list[str],
+    line: int,
+    seen: dict[tuple[str, str], int],
+) -> tuple[str, Target]:
+    """One row of the map, checked; `seen` remembers each descriptor's line."""
+
+    def cell(column: str) -> str:
+        index = at.get(column)
+        return record[index].strip() if index is not None and index < len(record) else ""
+
+    def problem(column: str, what: str) -> ContractError:
+        number = at.get(column, 0) + 1
+        return ContractError(
+            f"descriptor map {name}, line {line}, column {column} ({number}): {what}"
+        )
+
+    allowed = (*CATEGORIES, *CALENDAR_WORDS)
+    descriptor = cell("descriptor")
+    if not descriptor:
+        raise problem("descriptor", "descriptor is empty")
+    category = cell("category").lower()
+    if category not in allowed:
+        raise problem("category", f"category {category!r} is not one of {', '.join(allowed)}")
+    fraction = cell("absent_fraction") or None
+    if fraction is not None:
+        try:
+            number = Decimal(fraction)
+        except InvalidOperation:
+            number = Decimal(-1)
+        if not (number.is_finite() and 0 <= number <= 1):
+            raise problem("absent_fraction", f"absent_fraction {fraction!r} is not 0 to 1")
+        if category in CALENDAR_WORDS:
+            raise problem("absent_fraction", "a calendar event row takes no absent_fraction")
+    kind = CALENDAR_EVENT if category in CALENDAR_WORDS else ATTENDANCE
+    key = (kind, _key(descriptor))
+    if key in seen:
+        raise problem("descriptor", f"descriptor repeats line {seen[key]}")
+    seen[key] = line
+    return descriptor, Target(category, fraction, line)
