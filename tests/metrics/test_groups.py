@@ -111,3 +111,17 @@ def test_largest_gaps_widest_first_whichever_way_they_point():
     )
     assert [g.column for g in largest_gaps([narrow, wide], 10)] == ["race_ethnicity", "sex"]
     assert [g.column for g in largest_gaps([narrow, wide], 10, limit=1)] == ["race_ethnicity"]
+
+
+def test_rate_band_names_the_band_a_rate_falls_in():
+    from fractions import Fraction
+
+    from homeroom.metrics.groups import rate_band
+
+    names = ("low", "modest", "significant", "high", "extreme")
+    cuts = (Fraction(1, 20), Fraction(1, 10), Fraction(1, 5), Fraction(3, 10))
+    assert rate_band(0.0, names, cuts) == "low"
+    assert rate_band(0.1, names, cuts) == "significant"  # a cut belongs to the band it starts
+    assert rate_band(0.0999, names, cuts) == "modest"
+    assert rate_band(0.95, names, cuts) == "extreme"
+    assert rate_band(None, names, cuts) is None

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from fractions import Fraction
 
 from homeroom.contract.schema import FALSE_WORDS, STUDENT_FLAGS, TRUE_WORDS
 
@@ -187,6 +188,15 @@ def difference(a: float | None, b: float | None) -> float | None:
 def ratio(a: float | None, b: float | None) -> float | None:
     """a / b, or None when either is missing or b is 0."""
     return a / b if a is not None and b else None
+
+
+def rate_band(rate: float | None, names: Sequence[str], cuts: Sequence[Fraction]) -> str | None:
+    """The band one rate falls in: names[0] below cuts[0], names[i] from cuts[i-1] (the rule of
+    `homeroom.metrics.rates.banded`, for a rate already computed, e.g. a group's bar colour)."""
+    if rate is None:
+        return None
+    passed = [name for name, cut in zip(names[1:], cuts, strict=True) if rate >= cut]
+    return passed[-1] if passed else names[0]
 
 
 def _rate(group: GroupRate) -> float:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from homeroom.definitions import Definition
 from homeroom.definitions.profile import SCHOOL_LEVELS, TIERS
+from homeroom.metrics.groups import rate_band
 from homeroom.reports import labels
 from homeroom.reports.groups import Gap, GroupTable, group_table, largest_gaps, ranking_minimum
 
@@ -205,14 +206,7 @@ def build_summary(
 
 def rate_level(rate: float | None, definition: Definition) -> str | None:
     """The level band a rate falls in (for colouring charts; tables print the engine's level)."""
-    if rate is None:
-        return None
-    passed = [
-        name
-        for name, cut in zip(SCHOOL_LEVELS[1:], definition.level_cuts, strict=True)
-        if rate >= cut
-    ]
-    return passed[-1] if passed else SCHOOL_LEVELS[0]
+    return rate_band(rate, SCHOOL_LEVELS, definition.level_cuts)
 
 
 def _unit_name(kind: str, unit_id: str, names: Mapping[str, str]) -> str:
