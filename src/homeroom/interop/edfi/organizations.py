@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 import pandas as pd
 
@@ -56,7 +57,22 @@ def schools_table(
                 SOURCE_LINE: line,
             }
         )
-    missing = sorted(referenced - seen)
+    rows.extend(_unlisted_schools(sorted(referenced - seen), districts, minutes, result))
+    columns = [
+        "school_id", "school_name", "district_id", "district_name", "state", "day_minutes",
+        SOURCE_FILE, SOURCE_LINE,
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns), minutes
+
+
+def _unlisted_schools(
+    missing: list[str],
+    districts: dict[str | None, str | None],
+    minutes: dict[str, int],
+    result: ImportResult,
+) -> list[dict[str, Any]]:
+    """Rows for the schools stays or events name that the school data does not list."""
+    rows: list[dict[str, Any]] = []
     if missing:
         only = next(iter(districts)) if len(districts) == 1 else None
         result.assume(
@@ -77,11 +93,7 @@ def schools_table(
                     SOURCE_LINE: None,
                 }
             )
-    columns = [
-        "school_id", "school_name", "district_id", "district_name", "state", "day_minutes",
-        SOURCE_FILE, SOURCE_LINE,
-    ]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns), minutes
+    return rows
 
 
 def _district_name(district: str | None, names: dict, result: ImportResult) -> str:
