@@ -208,6 +208,17 @@ class _Parser:
             source=self.source,
             description=self.text(head, "description", "preset"),
         )
+        self._values(preset, values)
+        self._enrollment(preset, enrollment, district)
+        self._lookups(preset, data, race)
+        self._calendar(preset, calendar, totals)
+        files = data.get("files", [])
+        if not isinstance(files, list) or not files:
+            raise self.fail("files", "give at least one [[files]] table")
+        preset.files = [self.file(f, i) for i, f in enumerate(files)]
+        return preset
+
+    def _values(self, preset: Preset, values: dict[str, Any]) -> None:
         preset.date_formats = self.texts(values, "date_formats", "values", ("%Y-%m-%d",))
         for fmt in preset.date_formats:
             if "%" not in fmt:
@@ -225,6 +236,10 @@ class _Parser:
         preset.school_year_is = self.text(values, "school_year_is", "values", "end")
         if preset.school_year_is not in ("start", "end"):
             raise self.fail("values.school_year_is", 'must be "start" or "end"')
+
+    def _enrollment(
+        self, preset: Preset, enrollment: dict[str, Any], district: dict[str, Any]
+    ) -> None:
         preset.exit_date = self.text(enrollment, "exit_date", "enrollment", "inclusive")
         if preset.exit_date not in ("inclusive", "exclusive"):
             raise self.fail("enrollment.exit_date", 'must be "inclusive" or "exclusive"')
@@ -237,6 +252,9 @@ class _Parser:
         if minutes is not None and (not isinstance(minutes, int) or minutes <= 0):
             raise self.fail("district.day_minutes", "must be a whole number above 0")
         preset.day_minutes = minutes
+
+    def _lookups(self, preset: Preset, data: dict, race: dict[str, Any]) -> None:
+        """Grades, race and ethnicity, sex and attendance codes: source value -> canonical."""
         preset.grades = {str(k): str(v) for k, v in self.table(data, "grades").items()}
         for source, grade in preset.grades.items():
             if grade not in GRADE_LEVELS:
@@ -250,6 +268,8 @@ class _Parser:
         preset.hispanic_values = self.texts(race, "hispanic_values", "race")
         preset.sex = {str(k): str(v) for k, v in self.table(data, "sex").items()}
         preset.codes = self.codes(self.table(data, "codes"))
+
+    def _calendar(self, preset: Preset, calendar: dict[str, Any], totals: dict[str, Any]) -> None:
         preset.calendar_derive = self.text(calendar, "derive", "calendar", "weekdays")
         if preset.calendar_derive not in ("weekdays", "attendance_dates", "none"):
             raise self.fail("calendar.derive", 'must be "weekdays", "attendance_dates" or "none"')
@@ -259,11 +279,6 @@ class _Parser:
         preset.totals_remainder = self.text(totals, "remainder", "totals", "excused")
         if preset.totals_remainder not in CATEGORIES:
             raise self.fail("totals.remainder", f"must be a category: {', '.join(CATEGORIES)}")
-        files = data.get("files", [])
-        if not isinstance(files, list) or not files:
-            raise self.fail("files", "give at least one [[files]] table")
-        preset.files = [self.file(f, i) for i, f in enumerate(files)]
-        return preset
 
     def codes(self, table: dict) -> dict[str, CodeSpec]:
         codes = {}
