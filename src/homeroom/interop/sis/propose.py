@@ -244,11 +244,7 @@ def _feeds(roles: set[str]) -> list[str]:
 def preset_toml(proposal: Proposal, name: str) -> str:
     """A commented preset for the district to review."""
     roles = proposal.roles
-    formats = []
-    for role in DATE_ROLES:
-        fmt = roles[role].date_format if role in roles else ""
-        if fmt and fmt != "excel serial" and fmt not in formats:
-            formats.append(fmt)
+    formats = _date_formats(roles)
     lines = [
         f"# Preset written by `homeroom map {proposal.path.name}` on {dt.date.today()}.",
         "# REVIEW every line before importing: the column guesses, the date format and above all",
@@ -299,6 +295,25 @@ def preset_toml(proposal: Proposal, name: str) -> str:
         'derive = "weekdays"',
         '# holidays = ["2024-11-28", "2024-11-29"]',
         "holidays = []",
+    ]
+    lines += _files_section(proposal)
+    return "\n".join(lines) + "\n"
+
+
+def _date_formats(roles: dict[str, ColumnGuess]) -> list[str]:
+    """The date formats the date columns were read in, each once (serial numbers are not)."""
+    formats: list[str] = []
+    for role in DATE_ROLES:
+        fmt = roles[role].date_format if role in roles else ""
+        if fmt and fmt != "excel serial" and fmt not in formats:
+            formats.append(fmt)
+    return formats
+
+
+def _files_section(proposal: Proposal) -> list[str]:
+    """The [[files]] table: how to recognise the export and which column is which."""
+    roles = proposal.roles
+    lines = [
         "",
         "[[files]]",
         f"name = {_q(proposal.path.stem)}",
@@ -319,7 +334,7 @@ def preset_toml(proposal: Proposal, name: str) -> str:
     unplaced = [g.header for g in proposal.columns if not g.role]
     if unplaced:
         lines.append("# Not placed (left aside by the import): " + ", ".join(unplaced))
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _codes_section(code: ColumnGuess | None) -> list[str]:
