@@ -83,13 +83,7 @@ def read_csv(path: Path) -> SourceTable:
     # truncated file), is an error for that record rather than a silently merged value.
     for start, end, record, error in csv_records(text, delimiter, strict=True):
         if error is not None:
-            span = end - start
-            where = f" (the record runs over {span + 1} lines)" if span > 0 else ""
-            if "unexpected end of data" in str(error):
-                reason = "a quoted field is never closed: the file ends inside it (truncated?)"
-            else:
-                reason = f"line cannot be split: {error}"
-            malformed.append((start, reason + where))
+            malformed.append((start, _unsplit(error, end - start)))
             continue
         unreadable = decoded.unreadable(start, end)
         if not any(cell.strip() for cell in record):
@@ -104,14 +98,9 @@ def read_csv(path: Path) -> SourceTable:
                 )
             headers = [h.strip() for h in record]
             continue
-        if unreadable:
-            malformed.append((start, unreadable))
-            continue
-        if len(record) != len(headers):
-            fewer = "fewer" if len(record) < len(headers) else "more"
-            malformed.append(
-                (start, f"line has {fewer} fields ({len(record)}) than the header ({len(headers)})")
-            )
+        problem = unreadable or _width_problem(record, headers)
+        if problem:
+            malformed.append((start, problem))
             continue
         records.append(record)
         lines.append(start)
@@ -133,6 +122,23 @@ def read_csv(path: Path) -> SourceTable:
     if blank:
         table.notes.append(f"{label}: {blank:,} blank lines skipped (they hold no record)")
     return table
+
+
+def _width_problem(record: list[str], headers: list[str]) -> str | None:
+    if len(record) == len(headers):
+        return None
+    fewer = "fewer" if len(record) < len(headers) else "more"
+    return f"line has {fewer} fields ({len(record)}) than the header ({len(headers)})"
+
+
+def _unsplit(error: Exception, span: int) -> str:
+    """Why a record could not be split, and over how many lines it ran."""
+    where = f" (the record runs over {span + 1} lines)" if span > 0 else ""
+    if "unexpected end of data" in str(error):
+        reason = "a quoted field is never closed: the file ends inside it (truncated?)"
+    else:
+        reason = f"line cannot be split: {error}"
+    return reason + where
 
 
 def _frame(records: list[list[str]], width: int) -> pd.DataFrame:
