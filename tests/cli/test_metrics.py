@@ -10,6 +10,7 @@ import pytest
 
 from cli_helpers import run
 
+# The documented student columns (docs/metrics.md), in order.
 STUDENT_COLUMNS = [
     "school_year",
     "school_year_label",
@@ -27,6 +28,12 @@ STUDENT_COLUMNS = [
     "eligible",
     "chronically_absent",
     "tier",
+    "unexcused_absences",
+    "truant",
+    "tardies",
+    "tardy_days",
+    "early_departures",
+    "early_departure_days",
 ]
 AGGREGATE_COLUMNS = [
     "students_enrolled",
@@ -42,14 +49,19 @@ AGGREGATE_COLUMNS = [
 ]
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".json"])
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet", ".json"])
 def test_metrics_files_have_the_documented_columns(capsys, district, tmp_path, suffix):
     students = tmp_path / f"students{suffix}"
     schools = tmp_path / f"schools{suffix}"
     for level, out in (("student", students), ("school", schools)):
         outcome = run(capsys, "metrics", "--data", district, "--level", level, "--out", out)
         assert outcome.exit_code == 0, outcome.stderr
-    read = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".json": pd.read_json}[suffix]
+    read = {
+        ".csv": pd.read_csv,
+        ".xlsx": pd.read_excel,
+        ".parquet": pd.read_parquet,
+        ".json": pd.read_json,
+    }[suffix]
     student_rows, school_rows = read(students), read(schools)
     assert list(student_rows.columns[: len(STUDENT_COLUMNS)]) == STUDENT_COLUMNS
     assert list(school_rows.columns[:3]) == ["school_year", "district_id", "school_id"]
@@ -58,6 +70,9 @@ def test_metrics_files_have_the_documented_columns(capsys, district, tmp_path, s
     eligible = student_rows[student_rows["eligible"].astype(bool)]
     assert school_rows["students_eligible"].sum() == len(eligible)
     assert school_rows["chronically_absent_count"].sum() == eligible["chronically_absent"].sum()
+    # A school year reads as people write it beside the number, and the school by its name.
+    assert set(student_rows["school_year_label"]) == {"2023-24", "2024-25"}
+    assert student_rows["school_name"].notna().all()
 
 
 def test_metrics_per_district_counts_a_mover_once(capsys, district, tmp_path):
