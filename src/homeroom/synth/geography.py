@@ -89,6 +89,26 @@ def build_geography(
         share = np.sort(rng.lognormal(0.0, 1.1, districts))[::-1]
         share = share / share.sum()
     per_district = np.maximum(3, np.round(schools * share)).astype(int)
+    district_ids, district_names = _districts(rng, districts)
+    ids, school_names, school_district, school_level = _schools(rng, per_district, district_ids)
+    n = len(ids)
+
+    weight = rng.lognormal(0.0, 0.35, n)
+    # Day lengths built from 2, 3 and 5 only, so minute-based absences stay exact in a small
+    # number of units per day (lcm with 10,000 is 810,000).
+    minutes = np.where(school_level == 0, rng.choice([360, 375], n), rng.choice([375, 400, 405], n))
+    effect = rng.lognormal(0.0, 0.15, n)
+    levels = _levels(districts, school_district, school_level, weight, effect)
+    feeder = _feeders(n, districts, *levels)
+    race_mix = _race_mix(rng, share, school_district, school_level, weight)
+    styles = [draw_style(rng) for _ in range(districts)]
+    return Geography(
+        district_ids, district_names, share, ids, school_names, school_district, school_level,
+        weight, minutes, effect, race_mix, feeder, styles, *levels,
+    )  # fmt: skip
+
+
+def _districts(rng: np.random.Generator, districts: int) -> tuple[list[str], list[str]]:
     dw = max(2, len(str(districts)))
     district_ids = [f"D{d + 1:0{dw}d}" for d in range(districts)]
     place_order = rng.permutation(len(names.DISTRICT_PLACES))
@@ -98,9 +118,15 @@ def build_geography(
         kind = names.DISTRICT_KINDS[int(rng.integers(len(names.DISTRICT_KINDS)))]
         suffix = "" if d < len(place_order) else f" No. {d // len(place_order) + 1}"
         district_names.append(f"{place} {kind}{suffix}")
+    return district_ids, district_names
 
+
+def _schools(
+    rng: np.random.Generator, per_district: np.ndarray, district_ids: list[str]
+) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+    """School ids, names, district and level (0 elementary, 1 middle, 2 high), sorted by id."""
     ids, school_names, dist, level = [], [], [], []
-    for d in range(districts):
+    for d in range(len(district_ids)):
         counts = _split_levels(int(per_district[d]))
         sw = max(2, len(str(max(counts))))
         base = rng.permutation(len(names.SCHOOL_NAMES))
@@ -116,18 +142,26 @@ def build_geography(
                 k += 1
     # Ids sort as strings; keep school index = sorted position so output order is by id.
     order = np.argsort(np.array(ids), kind="stable")
-    ids = [ids[i] for i in order]
-    school_names = [school_names[i] for i in order]
-    school_district = np.array(dist)[order]
-    school_level = np.array(level)[order]
-    n = len(ids)
+    return (
+        [ids[i] for i in order],
+        [school_names[i] for i in order],
+        np.array(dist)[order],
+        np.array(level)[order],
+    )
 
-    weight = rng.lognormal(0.0, 0.35, n)
-    # Day lengths built from 2, 3 and 5 only, so minute-based absences stay exact in a small
-    # number of units per day (lcm with 10,000 is 810,000).
-    minutes = np.where(school_level == 0, rng.choice([360, 375], n), rng.choice([375, 400, 405], n))
-    effect = rng.lognormal(0.0, 0.15, n)
 
+_Levels = tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], list[np.ndarray]]
+
+
+def _levels(
+    districts: int,
+    school_district: np.ndarray,
+    school_level: np.ndarray,
+    weight: np.ndarray,
+    effect: np.ndarray,
+) -> _Levels:
+    """Each level's schools by district with their cumulative weights; `weight` and `effect`
+    are normalised in place within each district and level."""
     level_schools, level_keys, level_start, level_count = [], [], [], []
     for lv in range(3):
         idx = np.flatnonzero(school_level == lv)
@@ -146,8 +180,18 @@ def build_geography(
         # but grade and group patterns stay as the behaviour model sets them.
         mean_effect = np.bincount(d, weights=w * effect[idx], minlength=districts)
         effect[idx] = effect[idx] / mean_effect[d]
+    return level_schools, level_keys, level_start, level_count
 
-    # Feeder patterns: consecutive elementary zones feed a middle school, middles a high.
+
+def _feeders(
+    n: int,
+    districts: int,
+    level_schools: list[np.ndarray],
+    _keys: list[np.ndarray],
+    level_start: list[np.ndarray],
+    level_count: list[np.ndarray],
+) -> np.ndarray:
+    """Feeder patterns: consecutive elementary zones feed a middle school, middles a high."""
     feeder = np.full(n, -1)
     for lv in (0, 1):
         for d in range(districts):
@@ -156,14 +200,7 @@ def build_geography(
                 level_start[lv + 1][d] : level_start[lv + 1][d] + level_count[lv + 1][d]
             ]
             feeder[src] = dst[(np.arange(len(src)) * len(dst)) // len(src)]
-
-    race_mix = _race_mix(rng, share, school_district, school_level, weight)
-    styles = [draw_style(rng) for _ in range(districts)]
-    return Geography(
-        district_ids, district_names, share, ids, school_names, school_district, school_level,
-        weight, minutes, effect, race_mix, feeder, styles,
-        level_schools, level_keys, level_start, level_count,
-    )  # fmt: skip
+    return feeder
 
 
 def _race_mix(
