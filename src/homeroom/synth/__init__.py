@@ -155,17 +155,9 @@ def _write_attendance(
 ) -> tuple[Path, int]:
     """Attendance in batches of whole schools, rows sorted by school, student, date."""
     order = np.lexsort((stays.year, stays.student, stays.school))
-    school_sorted = stays.school[order]
-    # Batch boundaries fall between schools, every CHUNK_STAYS stays or so.
-    school_start = np.flatnonzero(np.r_[True, school_sorted[1:] != school_sorted[:-1]])
-    bounds = [0]
-    for start in school_start[1:]:
-        if start - bounds[-1] >= CHUNK_STAYS:
-            bounds.append(int(start))
-    bounds.append(len(order))
+    bounds = _batch_bounds(stays.school[order])
     total = len(bounds) - 1
-    codes = pa.array([c[0] for c in behaviour.CODES], type=pa.string())
-    categories = pa.array([c[1] for c in behaviour.CODES], type=pa.string())
+    codes, categories = (pa.array([c[k] for c in behaviour.CODES], pa.string()) for k in (0, 1))
 
     def rows_of(i: int) -> tuple[np.ndarray, behaviour.ChunkRows]:
         sel = order[bounds[i] : bounds[i + 1]]
@@ -180,7 +172,7 @@ def _write_attendance(
 
     def write(sel: np.ndarray, rows: behaviour.ChunkRows) -> None:
         code = rows.code
-        with_minutes = (code == behaviour.C_T) | (code == behaviour.C_ED)
+        with_minutes = np.isin(code, (behaviour.C_T, behaviour.C_ED))
         columns = {
             "student_id": student_ids.take(pa.array(stays.student[sel][rows.stay])),
             "school_id": school_ids.take(pa.array(stays.school[sel][rows.stay])),
@@ -197,19 +189,27 @@ def _write_attendance(
         TableStream(out_dir, "attendance", ATTENDANCE_SCHEMA, fmt) as stream,
         ThreadPoolExecutor(max_workers=1) as pool,
     ):
-        pending: Future[None] | None = None
-        for i in range(total):
-            batch = rows_of(i)
-            if pending is not None:
-                pending.result()
+        pending: list[Future[None]] = []
+        for i in range(total + 1):
+            batch = rows_of(i) if i < total else None
+            if pending:
+                pending.pop().result()
                 if progress is not None:
                     progress(i, total)
-            pending = pool.submit(write, *batch)
-        if pending is not None:
-            pending.result()
-            if progress is not None:
-                progress(total, total)
+            if batch is not None:
+                pending.append(pool.submit(write, *batch))
     return stream.path, stream.rows
+
+
+def _batch_bounds(school_sorted: np.ndarray) -> list[int]:
+    """Batch boundaries fall between schools, every CHUNK_STAYS stays or so."""
+    school_start = np.flatnonzero(np.r_[True, school_sorted[1:] != school_sorted[:-1]])
+    bounds = [0]
+    for start in school_start[1:]:
+        if start - bounds[-1] >= CHUNK_STAYS:
+            bounds.append(int(start))
+    bounds.append(len(school_sorted))
+    return bounds
 
 
 def _subset(beh: behaviour.StayBehaviour, sel: np.ndarray) -> behaviour.StayBehaviour:

@@ -150,21 +150,7 @@ def new_students(
     other = ~el & (rng.random(n) < OTHER_LANGUAGE_SHARE[race])
     lang = np.where(el | other, lang, _L["en"]).astype(np.int16)
 
-    # Born in the year that makes them 5 by September 1 of kindergarten; 3% a year older.
-    kg_fall = school_year - 1 - grade.astype(np.int64)
-    birth_year = kg_fall - 6 + (rng.random(n) < 0.97)
-    sept2 = (np.array(birth_year - 1970, dtype="datetime64[Y]").astype("datetime64[D]")) + 244
-    birth = sept2 - 365 + rng.integers(0, 365, n)
-
-    first = np.where(
-        sex == 0,
-        rng.integers(0, len(names.FIRST_NAMES_F), n),
-        rng.integers(0, len(names.FIRST_NAMES_M), n) + len(names.FIRST_NAMES_F),
-    )
-    first = np.where(
-        sex == 2, rng.integers(0, len(names.FIRST_NAMES_F) + len(names.FIRST_NAMES_M), n), first
-    )
-    last = _last_names(rng, race)
+    birth, first, last = _birth_and_names(rng, grade, school_year, sex, race)
 
     z_absence = rng.standard_normal(n)  # the persistent part of absence propensity
     z_tardy = 0.5 * z_absence + np.sqrt(0.75) * rng.standard_normal(n)
@@ -190,6 +176,30 @@ def new_students(
         "z_absence": z_absence,
         "z_tardy": z_tardy,
     }
+
+
+def _birth_and_names(
+    rng: np.random.Generator, grade: np.ndarray, school_year: int, sex: np.ndarray, race: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Birth dates, first names (index into FIRST_NAMES) and last names of new students."""
+    n = len(grade)
+    # Born in the year that makes them 5 by September 1 of kindergarten; 3% a year older.
+    kg_fall = school_year - 1 - grade.astype(np.int64)
+    birth_year = kg_fall - 6 + (rng.random(n) < 0.97)
+    sept2 = (np.array(birth_year - 1970, dtype="datetime64[Y]").astype("datetime64[D]")) + 244
+    birth = sept2 - 365 + rng.integers(0, 365, n)
+
+    first = np.where(
+        sex == 0,
+        rng.integers(0, len(names.FIRST_NAMES_F), n),
+        rng.integers(0, len(names.FIRST_NAMES_M), n) + len(names.FIRST_NAMES_F),
+    )
+    first = np.where(
+        sex == 2, rng.integers(0, len(names.FIRST_NAMES_F) + len(names.FIRST_NAMES_M), n), first
+    )
+    last = _last_names(rng, race)
+
+    return birth, first, last
 
 
 LAST_NAME_LISTS = (
