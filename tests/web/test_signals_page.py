@@ -9,8 +9,9 @@ import re
 
 import pytest
 
+from homeroom.resolver import resolve
 from homeroom.signals.store import newly_flagged, save_run
-from homeroom.signals.watch import rules_for_workspace
+from homeroom.signals.watch import watch_list
 from web.conftest import STUDENT_ID
 
 CAPTION = re.compile(r"<caption>(\d+) students( newly flagged)?</caption>")
@@ -20,7 +21,8 @@ CAPTION = re.compile(r"<caption>(\d+) students( newly flagged)?</caption>")
 def two_runs(district):  # noqa: ANN001, ANN201
     """Runs as of 1 March and 1 April of the later year, saved in the workspace."""
     for day in (dt.date(2025, 3, 1), dt.date(2025, 4, 1)):
-        found = rules_for_workspace(district.workspace, day)
+        with resolve(workspace=district.workspace, as_of=day) as request:
+            found = watch_list(request)
         save_run(district.workspace, found.flags, found.as_of)
     return newly_flagged(district.workspace, school_id=district.staff_school)
 

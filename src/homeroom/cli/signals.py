@@ -135,12 +135,10 @@ def signals(
 
 def _flag(request: Resolved) -> WatchList:
     """The rules run on the resolved data, definition and as-of date."""
-    from homeroom.signals.watch import WatchList, rules_for_tables
+    from homeroom.signals.watch import watch_list
 
-    with request.tables() as tables, status("Flagging students") as update:
-        flags = rules_for_tables(tables, request.definition, request.as_of, progress=update).flags
-    load_id = request.load.load_id if request.load is not None else None
-    return WatchList(flags, request.as_of, request.definition, load_id)
+    with status("Flagging students") as update:
+        return watch_list(request, progress=update)
 
 
 def _keep_run(space: Workspace, found: WatchList) -> tuple[int, pd.DataFrame]:
