@@ -318,9 +318,13 @@ def test_the_tricky_district_round_trips_hand_checked_numbers(tricky):
     row = {(r.student_id, r.school_id): r for r in got.itertuples()}
     # 0002: 0.5 + 0.5 + 0.5 + 0.25 + 0.75 days.
     assert row[("0002", "4201")].days_absent == pytest.approx(2.5)
-    # 0003 at a 400-minute day: 100 + 400 minutes absent, a 45-minute tardy and a 7-minute
-    # early departure count their missed part (default definition): 552 / 400 days.
-    assert row[("0003", "4202")].days_absent == pytest.approx(552 / 400)
+    # 0003 at a 400-minute day: 100 + 400 minutes absent. Its 45-minute tardy, minute-less
+    # tardy and 7-minute early departure are not absences; they come back reported apart.
+    late = row[("0003", "4202")]
+    assert late.days_absent == pytest.approx(500 / 400)
+    assert (late.tardies, late.early_departures) == (2, 1)
+    assert late.tardy_days == pytest.approx(45 / 400)
+    assert late.early_departure_days == pytest.approx(7 / 400)
     # 0004 left 4201 after 2024-10-15 (inclusive): 30 school days there (Sep 3 - Oct 15,
     # less the Oct 14 holiday), and its absence on that last day counts there.
     assert row[("0004", "4201")].days_enrolled == 30

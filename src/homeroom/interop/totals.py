@@ -73,8 +73,8 @@ def _dates(
     out = np.empty(len(day_index), dtype=object)
     for year in np.unique(years):
         mine = years == year
-        start = np.datetime64(dt.date(int(year) - 1, *month_day))
-        start = np.busday_offset(start, 0, roll="forward", holidays=holidays)
+        first = np.datetime64(dt.date(int(year) - 1, *month_day))
+        start = np.busday_offset(first, 0, roll="forward", holidays=holidays)
         out[mine] = np.datetime_as_string(
             np.busday_offset(start, day_index[mine], roll="forward", holidays=holidays), unit="D"
         )

@@ -97,11 +97,10 @@ def _assumed_stays(
     attended: dict[tuple[str, str], tuple[str, int | None]],
     enrolled: set[str],
 ) -> list[dict]:
-    students = {
-        text(r.get("studentUniqueId")): r
-        for r in resources.get("students", [])
-        if text(r.get("studentUniqueId"))
-    }
+    students: dict[str, dict] = {}
+    for record in resources.get("students", []):
+        if unique_id := text(record.get("studentUniqueId")):
+            students[unique_id] = record
     births = {s: text(r.get("birthDate")) for s, r in students.items()}
     offered = _grades_offered(resources)
     rows: list[dict] = []
@@ -164,6 +163,8 @@ def _place_the_rest(
     if not without:
         return []
     year = max((y for _s, y in calendars.instructional), default=None)
+    if year is None:  # no calendar at all: nowhere to place anyone
+        return []
     schools = sorted(s for s, y in calendars.instructional if y == year)
     placer = Placer(schools, offered, seen)
     rows: list[dict] = []

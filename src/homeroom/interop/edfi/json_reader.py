@@ -146,7 +146,9 @@ def _more_than_one(text: str, start: int) -> bool:
 
 
 def _skip(text: str, pos: int) -> int:
-    return _WHITESPACE.match(text, pos).end()
+    """The position of the first non-blank character at or after `pos`."""
+    blank = _WHITESPACE.match(text, pos)
+    return blank.end() if blank is not None else pos
 
 
 def _line_at(text: str, pos: int) -> int:

@@ -83,11 +83,12 @@ class Placer:
         if len(self.schools) == 1:
             school = self.schools[0]
             if index is None:
-                grades = self.offered.get(school) or []
-                return Placement(school, grades[0], ONLY_SCHOOL) if len(grades) == 1 else None
+                listed = self.offered.get(school) or []
+                return Placement(school, listed[0], ONLY_SCHOOL) if len(listed) == 1 else None
             return Placement(school, within(index, self.offered.get(school))[0], ONLY_SCHOOL)
         if index is None:
             return None
+        grades: dict[str, set[int]]
         if self.by_listed_grades:
             grades = {s: {ORDER.index(g) for g in self.offered.get(s) or []} for s in self.schools}
             how = MATCHED

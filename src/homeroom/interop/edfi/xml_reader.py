@@ -75,7 +75,7 @@ def read_xml_records(path: Path) -> Resources:
             parser.parse(stream)
     except xml.sax.SAXParseException as error:
         raise ContractError(
-            f"{label}, line {error.getLineNumber()}, column {error.getColumnNumber() + 1}: "
+            f"{label}, line {error.getLineNumber()}, column {(error.getColumnNumber() or 0) + 1}: "
             f"not well-formed XML ({error.getMessage()}); a truncated file or one saved in "
             "another encoding than its <?xml encoding=…?> declaration says"
         ) from None
