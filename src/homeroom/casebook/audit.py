@@ -197,7 +197,7 @@ def _filtered(
     username: str | None,
     action: str | None,
     subject_id: str | None,
-) -> Select[tuple[AuditRecord]]:
+) -> Select[AuditRecord]:
     query = select(AuditRecord)
     if since is not None:
         query = query.where(AuditRecord.at >= _moment(since, end_of_day=False))

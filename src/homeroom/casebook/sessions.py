@@ -15,7 +15,7 @@ import secrets
 from sqlalchemy import delete, or_, select, update
 
 from homeroom.casebook.models import User, WebSession
-from homeroom.casebook.store import Store
+from homeroom.casebook.store import Store, deleted
 from homeroom.casebook.users import LoginFailed
 
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
@@ -96,7 +96,7 @@ def end_session(store: Store, token: str | None) -> bool:
         result = session.execute(
             delete(WebSession).where(WebSession.token_sha256 == token_digest(token))
         )
-        return bool(result.rowcount)
+        return bool(deleted(result))
 
 
 def end_user_sessions(store: Store, user: User | str) -> int:
@@ -109,4 +109,4 @@ def end_user_sessions(store: Store, user: User | str) -> int:
         if user_id is None:
             return 0
         result = session.execute(delete(WebSession).where(WebSession.user_id == user_id))
-        return int(result.rowcount or 0)
+        return deleted(result)

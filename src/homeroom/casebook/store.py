@@ -15,10 +15,10 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, Result, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -246,3 +246,8 @@ def _alembic_config() -> Any:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
+
+
+def deleted(result: Result[Any]) -> int:
+    """Rows a DELETE removed (a DELETE's result is a CursorResult, which counts them)."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)

@@ -21,7 +21,7 @@ from homeroom.casebook import passwords
 from homeroom.casebook.audit import Actor, append
 from homeroom.casebook.models import User, UserSchool, WebSession
 from homeroom.casebook.roles import ROLES, SCHOOL_STAFF
-from homeroom.casebook.store import CasebookError, Store
+from homeroom.casebook.store import CasebookError, Store, deleted
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
 
@@ -107,10 +107,7 @@ def add_user(
     )
     try:
         with store.session() as session:
-            if session.scalar(select(User.id).where(User.username == name)) is not None:
-                raise UserError(f"a user named {name!r} already exists")
-            if email and session.scalar(select(User.id).where(User.email == email)) is not None:
-                raise UserError(f"another user already has the email {email}")
+            _check_unique(session, name, email)
             session.add(user)
             session.flush()
             _audit(
@@ -126,6 +123,13 @@ def add_user(
     except IntegrityError as exc:  # a concurrent add got there first
         raise UserError(f"a user named {name!r} or with that email already exists") from exc
     return user
+
+
+def _check_unique(session: Session, name: str, email: str | None) -> None:
+    if session.scalar(select(User.id).where(User.username == name)) is not None:
+        raise UserError(f"a user named {name!r} already exists")
+    if email and session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise UserError(f"another user already has the email {email}")
 
 
 def disable_user(store: Store, username: str, *, by: Actor | None = None) -> User:
@@ -330,8 +334,7 @@ def _require(session: Session, username: str) -> User:
 
 
 def _end_sessions(session: Session, user: User) -> int:
-    result = session.execute(delete(WebSession).where(WebSession.user_id == user.id))
-    return int(result.rowcount or 0)
+    return deleted(session.execute(delete(WebSession).where(WebSession.user_id == user.id)))
 
 
 def _audit(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import urlsplit
 
 from fastapi import Request
@@ -74,9 +75,8 @@ def read_cookie(request: Request, name: str, secure: bool) -> str | None:
 
 def current_viewer(request: Request) -> Viewer | None:
     """The request's signed-in user, or None (no cookie, expired, disabled)."""
-    cached = getattr(request.state, "viewer", False)
-    if cached is not False:
-        return cached
+    if hasattr(request.state, "viewer"):  # looked up once per request
+        return cast(Viewer | None, request.state.viewer)
     state = request.app.state.homeroom
     token = read_cookie(request, SESSION_COOKIE, state.secure_cookies)
     viewer = None

@@ -21,7 +21,7 @@ def serving(request: Request) -> Any:
     return request.app.state.homeroom.serving
 
 
-def cached(request: Request, key: tuple, draw: Callable[[], T]) -> T:
+def cached(request: Request, key: tuple[Any, ...], draw: Callable[[], T]) -> T:
     """Charts of aggregates, drawn once per prepared load (see homeroom.web.chartcache)."""
     state = request.app.state.homeroom
     return state.charts.get((str(state.serving_path), *key), draw)

@@ -9,8 +9,10 @@ makes its own connection from `-x url=...` or HOMEROOM_CASEBOOK_URL.
 from __future__ import annotations
 
 import os
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
 from homeroom.casebook.models import Base, UTCDateTime
@@ -20,15 +22,20 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def _render_item(kind: str, obj: object, _autogen: object) -> str | bool:
+def _render_item(kind: str, obj: Any, _autogen: AutogenContext) -> str | Literal[False]:
     """New revisions spell UTC times as plain timestamptz columns (migrations stay frozen)."""
     if kind == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
 
 
-def _configure(**kwargs: object) -> None:
+def _configure(
+    *, connection: Connection | None = None, url: str | None = None, literal_binds: bool = False
+) -> None:
     context.configure(
+        connection=connection,
+        url=url,
+        literal_binds=literal_binds,
         target_metadata=target_metadata,
         # SQLite cannot ALTER most things; batch mode copies the table instead.
         render_as_batch=True,
@@ -36,7 +43,6 @@ def _configure(**kwargs: object) -> None:
         transactional_ddl=True,
         compare_type=True,
         render_item=_render_item,
-        **kwargs,
     )
 
 

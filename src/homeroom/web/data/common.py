@@ -193,8 +193,8 @@ def query(
     description = cur.description or []
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in description]
     data = {}
-    for (name, kind, *_), values in zip(description, columns, strict=True):
-        kind = str(kind)
+    for (name, duck_type, *_), values in zip(description, columns, strict=True):
+        kind = str(duck_type)
         complete = None not in values
         if complete and kind in _INTEGERS:
             data[name] = pd.Series(np.array(values, dtype=np.int64))

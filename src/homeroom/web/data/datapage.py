@@ -11,8 +11,10 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+import duckdb
 import pandas as pd
 
+from homeroom.quality.result import MonitorResult
 from homeroom.quality.store import stored_monitors
 from homeroom.web.data.common import definition_label, query
 from homeroom.web.scope import Scope
@@ -66,6 +68,11 @@ class DataPage:
     monitors: tuple[MonitorFinding, ...]
 
 
+# What every user's data page shares: history, quarantine (its rows, their total, the reasons)
+# and the monitors' findings.
+LoadFacts = tuple[pd.DataFrame, pd.DataFrame, int, pd.DataFrame, list[MonitorResult]]
+
+
 def data_page(
     serving: ServingData, scope: Scope, *, quarantine_limit: int | None = 1000
 ) -> DataPage:
@@ -90,7 +97,7 @@ def data_page(
     )
 
 
-def _load_facts(serving: ServingData, quarantine_limit: int | None) -> tuple:
+def _load_facts(serving: ServingData, quarantine_limit: int | None) -> LoadFacts:
     """What the page shows to everyone: history, quarantine and the monitors' findings."""
     with serving.cursor() as cur:
         history = query(
@@ -124,7 +131,9 @@ def _rows_loaded(value: object) -> str:
     return "; ".join(f"{table} {int(rows):,}" for table, rows in counts.items())
 
 
-def _finding(cur: object, scope: Scope, monitor: object) -> MonitorFinding:
+def _finding(
+    cur: duckdb.DuckDBPyConnection, scope: Scope, monitor: MonitorResult
+) -> MonitorFinding:
     rows, withheld_rows = _visible(cur, scope, monitor.rows)
     detail, withheld_detail = _visible(cur, scope, monitor.detail)
     return MonitorFinding(
@@ -141,7 +150,7 @@ def _finding(cur: object, scope: Scope, monitor: object) -> MonitorFinding:
 
 
 def _visible(
-    cur: object, scope: Scope, frame: pd.DataFrame | None
+    cur: duckdb.DuckDBPyConnection, scope: Scope, frame: pd.DataFrame | None
 ) -> tuple[pd.DataFrame | None, bool]:
     """The rows of a finding this user may see, and whether any were withheld."""
     if frame is None:
@@ -155,9 +164,9 @@ def _visible(
     if "school_id" not in frame.columns:
         return None, True  # student rows that cannot be placed in a school
     clause, params = scope.student_filter("school_id")
-    cur.register("monitor_rows", frame)  # type: ignore[attr-defined]
+    cur.register("monitor_rows", frame)
     try:
-        kept = cur.execute(f"SELECT * FROM monitor_rows WHERE {clause}", params).df()  # type: ignore[attr-defined]
+        kept = cur.execute(f"SELECT * FROM monitor_rows WHERE {clause}", params).df()
     finally:
-        cur.unregister("monitor_rows")  # type: ignore[attr-defined]
+        cur.unregister("monitor_rows")
     return kept, len(kept) < len(frame)

@@ -144,17 +144,7 @@ def student_detail(
         years = tuple(sorted({int(y) for y in stays["school_year"]}))
         year = _year(serving, years, school_year)
         through = min(as_of or serving.latest_date, serving.latest_date)
-        # The student's days are the page's costliest query (mostly DuckDB planning it), and
-        # the same for every user allowed to open the page: kept for the next view. Read only.
-        days = serving.cached(
-            ("student_days", student_id, year, through),
-            lambda: query(
-                cur,
-                f"SELECT * FROM ({_days_sql(serving)}) AS d "
-                "WHERE school_year = $year AND date <= $through ORDER BY date, school_id",
-                {"student": student_id, "year": year, "through": through},
-            ),
-        )
+        days = _days(serving, cur, student_id, year, through)
         schools = tuple(sorted(set(stays.loc[stays["school_year"] == year, "school_id"])))
         dates = _dates(serving, cur, year, schools)
         tiers = query(
@@ -190,6 +180,25 @@ def student_detail(
         tiers=with_school_names(serving, with_year_label(tiers)),
         enrollments=_enrollments(serving, stays),
         demographics=_demographics(person),
+    )
+
+
+def _days(
+    serving: ServingData, cur: Any, student_id: str, year: int, through: dt.date
+) -> pd.DataFrame:
+    """The student's membership days of the year through a date (metrics.membership_days).
+
+    The page's costliest query (mostly DuckDB planning it), and the same for every user
+    allowed to open the page: kept for the next view. Read only.
+    """
+    return serving.cached(
+        ("student_days", student_id, year, through),
+        lambda: query(
+            cur,
+            f"SELECT * FROM ({_days_sql(serving)}) AS d "
+            "WHERE school_year = $year AND date <= $through ORDER BY date, school_id",
+            {"student": student_id, "year": year, "through": through},
+        ),
     )
 
 
@@ -340,7 +349,7 @@ def _calendar(
         )
         for column, value in zip(CALENDAR_COLUMNS, values, strict=True):
             columns[column].append(value)
-    types = {"membership": bool, "instructional": bool, "after_data": bool}
+    types: dict[str, Any] = {"membership": bool, "instructional": bool, "after_data": bool}
     types |= {"recorded_units": "int64", "counted_units": "int64"}
     types |= {"recorded_days": "float64", "counted_days": "float64"}
     return pd.DataFrame(

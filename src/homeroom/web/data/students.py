@@ -138,14 +138,8 @@ def student_list(
     take True/False (or yes/no words). `newly_at_risk_since`: students at risk or worse now who
     were satisfactory, not yet eligible or not enrolled as of that date.
     """
-    scope.require_students()
-    if sort not in SORTS:
-        raise ValueError(f"sort must be one of {', '.join(SORTS)}; got {sort!r}")
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ValueError(f"page_size must be 1 to {MAX_PAGE_SIZE}; got {page_size}")
+    _check_request(scope, school_id, sort, page_size)
     page = max(1, int(page))
-    if school_id is not None:
-        scope.require_school(str(school_id))
     snapshot = serving.resolve(as_of)
     # Users who see every school read one row per student; staff (or a school filter) read
     # the rows of each school, so a mover's other school never shows through.
@@ -181,6 +175,16 @@ def student_list(
         per=per,
         newly_at_risk_since=since,
     )
+
+
+def _check_request(scope: Scope, school_id: str | None, sort: str, page_size: int) -> None:
+    scope.require_students()
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}; got {sort!r}")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size must be 1 to {MAX_PAGE_SIZE}; got {page_size}")
+    if school_id is not None:
+        scope.require_school(str(school_id))
 
 
 def _filters(

@@ -140,7 +140,7 @@ class OIDCClient:
         with self._lock:
             cached = self._jwks
         fresh = cached is not None and self._clock() - cached.fetched < self._cache_seconds
-        if fresh and not refresh:
+        if cached is not None and fresh and not refresh:
             return cached.value
         doc = self._get_json(self.discovery()["jwks_uri"], "keys")
         try:

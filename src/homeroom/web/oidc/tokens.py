@@ -74,7 +74,9 @@ class TokenCheck:
                 and key.get("alg", alg) == alg
             ]
             if alg == "ES256":
-                candidates = [key for key in candidates if key.curve_name == "P-256"]
+                candidates = [
+                    k for k in candidates if isinstance(k, ECKey) and k.curve_name == "P-256"
+                ]
             if kid is None and len(candidates) > 1:
                 raise unverifiable("it does not say which key signed it", "key")
             if candidates:
@@ -109,7 +111,9 @@ class TokenCheck:
                 reason="azp",
             )
         exp, iat = claims.get("exp"), claims.get("iat")
-        if not _is_number(exp) or not _is_number(iat):
+        if not isinstance(exp, int | float) or not isinstance(iat, int | float):
+            raise unverifiable("it has no valid expiry or issue time", "claims")
+        if isinstance(exp, bool) or isinstance(iat, bool):  # JSON true is not a time
             raise unverifiable("it has no valid expiry or issue time", "claims")
         if now > exp + self.leeway:
             raise OIDCError(
@@ -131,7 +135,3 @@ class TokenCheck:
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub or len(sub) > 255:
             raise unverifiable("it does not say who signed in (sub)", "claims")
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)

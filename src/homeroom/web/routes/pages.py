@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -54,7 +56,7 @@ def district(
         return download(tables, f"district-{overview.as_of}", format, table)
     minimum = overview.definition.minimum_group_size
 
-    def draw() -> dict[str, object]:
+    def draw() -> dict[str, Any]:
         school_rows = [
             charts.RateRow(
                 r["school_name"],
@@ -203,7 +205,7 @@ def _school_download(
     return download(tables, f"school-{overview.school_id}-{overview.as_of}", fmt, table)
 
 
-def _school_charts(overview: data.SchoolOverview) -> dict[str, object]:
+def _school_charts(overview: data.SchoolOverview) -> dict[str, Any]:
     minimum = overview.definition.minimum_group_size
     points = trend_points(overview.trend)
     reference = _reference(overview.headline.chronic_absence_rate, "School")

@@ -163,7 +163,7 @@ def _per_student(
                 "new_rules": ", ".join(r for r in rules if (student_id, r) in new_keys),
                 "reasons": " · ".join(group["reason"]),
                 "need": (
-                    NEED_ORDER.get(tier, 2),
+                    2 if tier is None else NEED_ORDER.get(tier, 2),
                     -len(rules),
                     -float(group["absence_rate"].iloc[0]),
                 ),

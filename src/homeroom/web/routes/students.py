@@ -6,71 +6,27 @@ through homeroom.web.data, which scopes rows with the user's Scope.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from homeroom.definitions.profile import TIERS
-from homeroom.reports import charts, labels, student_charts
+from homeroom.reports import charts, student_charts
 from homeroom.web import data
 from homeroom.web.auth import Viewer, check_csrf, require_viewer
-from homeroom.web.data import StudentPage
 from homeroom.web.errors import BadRequest, PageNotFound
 from homeroom.web.exports import FORMATS, download
 from homeroom.web.pageparts import audit, downloads, parse_date, records, serving, student_keys
 from homeroom.web.render import page
+from homeroom.web.routes import filters
 from homeroom.web.snapshot import ServingData
 
 router = APIRouter()
 PAGE_SIZE = 50
 EXPORT_PAGE = 500  # the data layer's largest page
-FLAG_VALUES = {"yes": True, "no": False}
 REASONS = {"list": "student list", "watch": "school watch list", "search": "search"}
-
-
-@dataclass(frozen=True)
-class ListRequest:
-    """What a student-list address asks for, checked."""
-
-    as_of: dt.date | None
-    school_id: str | None
-    grade: str | None
-    tier: str | None
-    group: tuple[str, Any] | None
-    since: dt.date | None
-    sort: str
-    descending: bool
-
-    def shown(self) -> dict[str, str]:
-        """The filters given, as the audit log records them."""
-        chosen = {
-            "school_id": self.school_id,
-            "grade": self.grade,
-            "tier": self.tier,
-            "group": self.group,
-            "newly_at_risk_since": self.since,
-        }
-        return {k: str(v) for k, v in chosen.items() if v is not None}
-
-    def page(self, prepared: ServingData, viewer: Viewer, number: int, size: int) -> StudentPage:
-        return data.student_list(
-            prepared,
-            viewer.scope,
-            self.as_of,
-            school_id=self.school_id,
-            grade=self.grade,
-            tier=self.tier,
-            group=self.group,
-            newly_at_risk_since=self.since,
-            sort=self.sort,
-            descending=self.descending,
-            page=number,
-            page_size=size,
-        )
 
 
 @router.get("/students")
@@ -90,24 +46,13 @@ def student_list(
     viewer.scope.require_students()
     _check_format(format)
     prepared = serving(request)
-    try:
-        page_number = max(1, int(request.query_params.get("page") or 1))
-    except ValueError as exc:
-        raise BadRequest("page must be a whole number") from exc
-    if sort not in data.SORTS:
-        raise BadRequest(f"sort must be one of {', '.join(data.SORTS)}")
-    if tier and tier not in TIERS:
-        raise BadRequest(f"tier must be one of {', '.join(TIERS)}")
-    if school:
-        viewer.scope.require_school(school)
-        if school not in prepared.school_names:
-            raise PageNotFound("There is no such school in the data.")
-    asked = ListRequest(
+    page_number = filters.check_list(request, viewer, prepared, sort, tier, school)
+    asked = filters.ListRequest(
         parse_date(as_of),
         school or None,
         grade or None,
         tier or None,
-        _group(group),
+        filters.group(group),
         parse_date(since, "since"),
         sort,
         order != "asc",
@@ -135,22 +80,16 @@ def student_list(
         title="Students",
         r=result,
         rows=list(zip(student_keys(request, result.rows), records(result.rows), strict=True)),
-        dates=prepared.snapshot_dates,
         downloads=downloads(request, ["students"]),
-        schools=[(s, n) for s, n in prepared.school_names.items() if viewer.scope.allows_school(s)],
-        grades=sorted(_grades(prepared), key=lambda g: labels.group_order("grade_level", g)),
-        tiers=TIERS,
-        group_choices=_group_choices(),
         chosen={k: v or "" for k, v in chosen.items()} | {"sort": sort, "order": order},
-        sorts=data.SORTS,
-        query=_query_without(request, "page"),
-        sort_query=_query_without(request, "sort", "order", "page"),
-        definition=prepared.definition,
+        query=filters.query_without(request, "page"),
+        sort_query=filters.query_without(request, "sort", "order", "page"),
+        **filters.list_choices(prepared, viewer),
     )
 
 
 def _list_download(
-    request: Request, viewer: Viewer, prepared: ServingData, asked: ListRequest, fmt: str
+    request: Request, viewer: Viewer, prepared: ServingData, asked: filters.ListRequest, fmt: str
 ) -> Response:
     """Every match, in the list's order, a page of the largest size at a time; audited."""
     result = asked.page(prepared, viewer, 1, EXPORT_PAGE)
@@ -280,7 +219,7 @@ def _with_year(frame: pd.DataFrame, detail: data.StudentDetail) -> pd.DataFrame:
     return frame
 
 
-def _student_charts(detail: data.StudentDetail) -> dict[str, object]:
+def _student_charts(detail: data.StudentDetail) -> dict[str, Any]:
     days = _calendar_days(detail.calendar)
     running = [
         charts.RunningRate(pd.Timestamp(r["date"]).date(), float(r["absence_rate"]))
@@ -329,52 +268,3 @@ def _calendar_days(calendar: pd.DataFrame) -> list[charts.CalendarDay]:
             )
         )
     return days
-
-
-def _group(value: str | None) -> tuple[str, Any] | None:
-    """ "column:value" from the filter form; flags as yes/no, "none" as not recorded."""
-    if not value:
-        return None
-    column, _, raw = value.partition(":")
-    if column not in data.GROUP_FILTERS:
-        raise BadRequest("unknown student group")
-    if labels.is_flag_column(column):
-        if raw not in FLAG_VALUES:
-            raise BadRequest("a yes/no group takes yes or no")
-        return column, FLAG_VALUES[raw]
-    return column, None if raw == "none" else raw
-
-
-def _group_choices() -> list[tuple[str, str]]:
-    from homeroom.contract.schema import RACE_ETHNICITY, SEX
-
-    choices = [
-        (f"race_ethnicity:{v}", labels.group_label("race_ethnicity", v)) for v in RACE_ETHNICITY
-    ]
-    choices += [(f"sex:{v}", labels.group_label("sex", v)) for v in SEX]
-    for column in (
-        "economically_disadvantaged",
-        "english_learner",
-        "students_with_disabilities",
-        "section_504",
-        "homeless",
-        "foster_care",
-        "migrant",
-        "military_connected",
-    ):
-        choices.append((f"{column}:yes", labels.group_label(column, True)))
-        choices.append((f"{column}:no", labels.group_label(column, False)))
-    return choices
-
-
-def _grades(prepared: ServingData) -> list[str]:
-    with prepared.cursor() as cur:
-        rows = cur.execute("SELECT DISTINCT grade_level FROM enrollments").fetchall()
-    return [r[0] for r in rows if r[0]]
-
-
-def _query_without(request: Request, *names: str) -> str:
-    from urllib.parse import urlencode
-
-    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in names and v]
-    return urlencode(kept)

@@ -15,6 +15,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -128,7 +129,10 @@ class CompiledRequests:
         detail: str | None,
         build: Callable[[], Any],
     ) -> str:
-        name = session.units.get_name()
+        units = session.units
+        if units is None:  # sessions made here always keep their units
+            raise RuntimeError("a snapshot's MetricsSession lost its stored units")
+        name = units.get_name()
         key = (year, level, detail)
         with self._lock:
             held = self._held.get(key)
@@ -157,9 +161,7 @@ def compute_snapshot(
     year_tables = _years(tables, {year - 1, year})
     with MetricsSession(year_tables, definition, as_of=snapshot.as_of) as session:
         for name, per in (("student_rows", "school"), ("district_rows", "district")):
-            sql = compiled.sql(
-                session, year, "student", per, lambda per=per: session.expression(per=per)
-            )
+            sql = compiled.sql(session, year, "student", per, partial(session.expression, per=per))
             con.execute(f"INSERT INTO {prefix}{name} BY NAME {_student_select(snapshot, sql)}")
         for level, column in _aggregate_requests():
             by = (column,) if column else ()
@@ -168,7 +170,7 @@ def compute_snapshot(
                 year,
                 level,
                 column,
-                lambda level=level, by=by: session.expression(level, by=by),
+                partial(session.expression, level, by=by),
             )
             con.execute(
                 f"INSERT INTO {prefix}aggregates BY NAME "
