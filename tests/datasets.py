@@ -708,7 +708,8 @@ def _attendance_row(draw: st.DrawFn, codes: bool, day_minutes: int) -> dict[str,
     row: dict[str, Any] = {"category": "", "code": "", "fraction": "", "minutes": ""}
     if kind == "code+category":
         # Only codes without a fraction here: whether a code's fraction applies when the row's
-        # own category wins is pinned by a hand-computed test (test_rules), not re-found here.
+        # own category wins is pinned by a hand-computed test (tests/metrics/test_absences.py),
+        # not re-found here.
         row["code"] = draw(st.sampled_from([c[0] for c in CODES if not c[2]]))
     elif kind.startswith("code"):
         row["code"] = draw(st.sampled_from([c[0] for c in CODES]))
