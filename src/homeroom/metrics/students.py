@@ -19,7 +19,7 @@ from homeroom.definitions.profile import TIERS
 from homeroom.metrics.absences import TIME_MISSED_COLUMNS, UNIT_COLUMNS, absences_per_student_school
 from homeroom.metrics.membership import stays
 from homeroom.metrics.overlaps import deduplicated_units
-from homeroom.metrics.rates import at_least, banded
+from homeroom.metrics.rates import banded, meets_threshold
 
 PER_UNITS = {
     "school": ("state", "district_id", "school_id"),
@@ -135,14 +135,7 @@ def classify(units: ir.Table, definition: Definition, units_per_day: int) -> ir.
     """Rate, eligibility, chronic absence, tier and truancy from exact units."""
     enrolled_units = units.days_enrolled * units_per_day
     eligible = units.days_enrolled >= definition.minimum_days_enrolled
-    if definition.threshold_share is not None:
-        over = at_least(units.absent_units, enrolled_units, definition.threshold_share)
-    else:
-        threshold = definition.threshold_days
-        assert threshold is not None  # a definition has a share or a number of days
-        over = units.absent_units * threshold.denominator >= ibis.literal(
-            threshold.numerator * units_per_day, "int64"
-        )
+    over = meets_threshold(units.absent_units, units.days_enrolled, definition, units_per_day)
     tier = banded(units.absent_units, enrolled_units, TIERS, definition.tier_cuts)
     time_missed = {
         units_column.replace("_units", "_days"): units[units_column] / units_per_day

@@ -17,7 +17,7 @@ import pandas as pd
 from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
 from homeroom.metrics.membership import calendar_day_numbers, numbered_stays
-from homeroom.metrics.rates import at_least
+from homeroom.metrics.rates import meets_threshold
 from homeroom.signals.history import absence_days, year_tables
 
 KEYS = ["school_year", "district_id", "student_id"]
@@ -117,11 +117,7 @@ def _at_the_line(
     units: ir.IntegerValue, enrolled: ir.IntegerValue, definition: Definition, upd: int
 ) -> ir.BooleanValue:
     """Days absent (in units) at the definition's threshold of the days enrolled, exactly."""
-    if definition.threshold_share is not None:
-        return at_least(units, enrolled * upd, definition.threshold_share)
-    limit = definition.threshold_days
-    assert limit is not None  # a definition has a share or a number of days
-    return units * limit.denominator >= ibis.literal(limit.numerator * upd, "int64")
+    return meets_threshold(units, enrolled, definition, upd)
 
 
 def on_the_line(frame: pd.DataFrame, definition: Definition, units_per_day: int) -> np.ndarray:
@@ -130,11 +126,5 @@ def on_the_line(frame: pd.DataFrame, definition: Definition, units_per_day: int)
     units = frame["absent_units"].astype("int64").to_numpy().astype(object)
     days = frame["days_enrolled"].astype("int64").to_numpy().astype(object)
     eligible = frame["days_enrolled"].to_numpy() >= definition.minimum_days_enrolled
-    if definition.threshold_share is not None:
-        share = definition.threshold_share
-        over = units * share.denominator >= days * units_per_day * share.numerator
-    else:
-        limit = definition.threshold_days
-        assert limit is not None  # a definition has a share or a number of days
-        over = units * limit.denominator >= limit.numerator * units_per_day
+    over = meets_threshold(units, days, definition, units_per_day)
     return eligible & np.asarray(over, dtype=bool)
