@@ -28,7 +28,7 @@ from homeroom.contract.schema import STUDENT_GROUP_COLUMNS
 from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
 from homeroom.metrics.absences import CATEGORY_COLUMNS
-from homeroom.metrics.students import classify, roll_up, student_school_units
+from homeroom.metrics.students import classify, rolled_units
 from homeroom.signals.history import absence_days, school_year_at, year_stays, year_tables
 
 # Columns of the students table that describe who a student is, not what they did: never inputs.
@@ -154,7 +154,7 @@ def _longest_runs(rows: ir.Table, units_per_day: int) -> ir.Table:
 def prior_year(tables: Tables, definition: Definition, year: int) -> ir.Table:
     """Per student: that year's whole-year rate, chronic flag and days enrolled (all schools)."""
     one = year_tables(tables, [year])
-    units = roll_up(student_school_units(one, definition), "state")
+    units = rolled_units(one, definition, "state")
     rows = classify(units, definition, tables.units_per_day)
     return rows.group_by("student_id").aggregate(
         rate=rows.absence_rate.argmax(rows.days_enrolled),
@@ -320,7 +320,7 @@ def year_end_outcomes(tables: Tables, definition: Definition, year: int) -> ir.T
     """Per student and district: whether the year ended with the student chronically absent."""
     one = year_tables(tables, [year])
     rows = classify(
-        roll_up(student_school_units(one, definition), "district"),
+        rolled_units(one, definition, "district"),
         definition,
         tables.units_per_day,
     )
