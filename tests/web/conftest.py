@@ -1,4 +1,10 @@
-"""A small synthetic district served by the web app, with one user of each role."""
+"""Two districts for the web tests.
+
+- `district`: a small synthetic district served by the web app, with one user of each role
+  (the page, scope, audit and export tests);
+- `workspace`, `serving_path`, `serving`: the hand-made district of data/district.py, loaded
+  and prepared once, whose every number is worked out by hand (the data and snapshot tests).
+"""
 
 from __future__ import annotations
 
@@ -240,3 +246,30 @@ def read_xlsx(response: object) -> dict[str, list[dict[str, object]]]:
         header = rows[0] if rows else ()
         sheets[sheet.title] = [dict(zip(header, row, strict=True)) for row in rows[1:]]
     return sheets
+
+
+# -- the hand-made district (web/data/district.py) ----------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    from homeroom.warehouse import open_workspace
+    from web.data.district import make_workspace
+
+    return open_workspace(make_workspace(tmp_path_factory.mktemp("hand")))
+
+
+@pytest.fixture(scope="session")
+def serving_path(workspace) -> Path:  # noqa: ANN001
+    from homeroom.web.snapshot import prepare_serving
+
+    return prepare_serving(workspace)
+
+
+@pytest.fixture(scope="session")
+def serving(serving_path: Path):  # noqa: ANN201
+    from homeroom.web.snapshot import open_serving
+
+    data = open_serving(serving_path)
+    yield data
+    data.close()

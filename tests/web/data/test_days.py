@@ -13,7 +13,7 @@ from homeroom.definitions import load_definition
 from homeroom.engine import duckdb_tables, to_frame
 from homeroom.metrics import DAY_COLUMNS, membership_days
 from homeroom.metrics.days import MAX_STUDENTS
-from web_data.district import district
+from web.data.district import district
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from homeroom.warehouse import open_workspace
-from homeroom.web.snapshot import open_serving, prepare_serving
 from homeroom.web.data import data_page
 from homeroom.web.scope import Scope
-from web_data.district import district, make_workspace
+from homeroom.web.snapshot import open_serving, prepare_serving
+from web.data.district import district, make_workspace
 
 ADMIN = Scope.of("admin", "district_admin")
 STAFF_S2 = Scope.of("staff", "school_staff", ["S2"])
