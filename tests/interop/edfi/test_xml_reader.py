@@ -14,7 +14,7 @@ from homeroom.contract.errors import ContractError
 from homeroom.interop.edfi import import_edfi
 from homeroom.interop.edfi.xml_reader import read_xml_records
 
-FIXTURES = Path(__file__).parent / "edfi_fixtures"
+FIXTURES = Path(__file__).parent / "fixtures"
 XML = FIXTURES / "lakeview-xml"
 ATTENDANCE = XML / "StudentAttendance.xml"
 

@@ -13,7 +13,7 @@ from homeroom.interop.output import ImportWritten
 from homeroom.interop.sis import import_sis
 from homeroom.pipeline import metrics_for_folder
 
-FIXTURES = Path(__file__).parent / "sis_fixtures"
+FIXTURES = Path(__file__).parent / "fixtures"
 # The by-hand figures count every school day of the fixtures' years, not only the days up to
 # the latest attendance recorded (the default as-of date).
 THROUGH_YEAR_END = dt.date(2100, 1, 1)

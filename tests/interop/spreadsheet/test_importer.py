@@ -16,7 +16,7 @@ from homeroom.interop import write_import
 from homeroom.interop.spreadsheet import import_spreadsheet
 from homeroom.pipeline import metrics_for_folder
 
-FIXTURES = Path(__file__).parent / "spreadsheet_fixtures"
+FIXTURES = Path(__file__).parent / "fixtures"
 # Year totals are counted through the year's end, not to the last absence the import placed
 # (the default as-of date).
 THROUGH_YEAR_END = dt.date(2100, 1, 1)

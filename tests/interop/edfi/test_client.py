@@ -1,4 +1,4 @@
-"""The Ed-Fi API client and the raw-store pull, against the local test API (edfi_server.py)."""
+"""The Ed-Fi API client and the raw-store pull, against the local test API (server.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from homeroom.interop.edfi.pull import (
     STATE_NAME,
     pull_edfi,
 )
-from interop.edfi_server import EdFiTestServer
+from interop.edfi.server import EdFiTestServer
 
 FAST = RetryPolicy(attempts=4, base=0.001, factor=2.0, cap=0.01, jitter=0.0, timeout=5.0)
 EVENTS = "studentSchoolAttendanceEvents"

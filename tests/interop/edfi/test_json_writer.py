@@ -31,7 +31,7 @@ from homeroom.interop.edfi import import_edfi
 from homeroom.interop.edfi.json_writer import CROSSWALK_NAME, LANGUAGES, write_edfi_json
 from homeroom.interop.edfi.pull import REQUIRED_RESOURCES
 from homeroom.pipeline import MetricsSession
-from interop.edfi_server import EdFiTestServer
+from interop.edfi.server import EdFiTestServer
 
 LEVELS = ("student", "school", "district")
 KEYS = ["school_year", "district_id", "school_id", "student_id"]

@@ -12,7 +12,7 @@ from cli_helpers import run
 from homeroom.definitions import load_definition
 from homeroom.interop.edfi.pull import REQUIRED_RESOURCES, STATE_NAME
 from homeroom.pipeline import metrics_for_folder
-from interop.edfi_server import EdFiTestServer
+from interop.edfi.server import EdFiTestServer
 
 ED_FI = "uri://ed-fi.org/"
 SCHOOL = 255901001

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from interop.test_sis_helpers import imported, metrics, written
+from interop.sis.helpers import imported, metrics, written
 
 
 def test_aeries_totals_import(tmp_path):

@@ -14,7 +14,7 @@ from homeroom.interop.edfi import import_edfi
 from homeroom.pipeline import metrics_for_folder
 
 SAMPLE = Path("/work/shared/data/edfi-grand-bend")
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "interop.md"
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "interop.md"
 SCHOOL_NAMES = {
     "255901001": "Grand Bend High School",
     "255901044": "Grand Bend Middle School",

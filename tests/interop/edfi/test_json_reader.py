@@ -2,13 +2,14 @@
 malformed files (each gives a clear error naming file and line, or rejects; never a crash and
 never a silent drop).
 
-The fixture `edfi_fixtures/lakeview-json` is one school (day 360 minutes, from its bell schedule)
+The fixture `fixtures/lakeview-json` is one school (day 360 minutes, from its bell schedule)
 with a calendar of 6 instructional days (3-6, 9 Sept 2024, and 10 Sept a Make-up day; 2 Sept
 a Holiday, 11 Sept a Teacher only day). S1 (3rd grade) is enrolled from 3 Sept with no exit:
 6 days; absent 4 Sept (Excused, 1 day) and 36 minutes late on 5 Sept (36/360 = 0.1 day, not an
-absence in any shipped definition): 1 day. On 9 Sept S1 has a district descriptor "Field trip" the shipped map does not know. S2
-(KG) is enrolled 3-6 Sept (exitWithdrawDate inclusive): 4 days, present on 4 Sept, and an
-Unexcused Absence on 9 Sept after leaving. S3 has no enrollment.
+absence in any shipped definition): 1 day. On 9 Sept S1 has a district descriptor "Field trip"
+the shipped map does not know. S2 (KG) is enrolled 3-6 Sept (exitWithdrawDate inclusive):
+4 days, present on 4 Sept, and an Unexcused Absence on 9 Sept after leaving. S3 has no
+enrollment.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from homeroom.interop.edfi.descriptors import load_descriptor_map
 from homeroom.interop.edfi.json_reader import read_json_records
 from homeroom.pipeline import metrics_for_folder
 
-FIXTURES = Path(__file__).parent / "edfi_fixtures"
+FIXTURES = Path(__file__).parent / "fixtures"
 LAKEVIEW = FIXTURES / "lakeview-json"
 EVENTS = "studentSchoolAttendanceEvents.json"
 

@@ -131,7 +131,7 @@ def test_malformed_xlsx_is_an_error_or_rejects(tmp_path, rows, title_rows):
 
 
 def test_truncated_xlsx_is_a_clear_error(tmp_path):
-    source = Path(__file__).parent / "spreadsheet_fixtures" / "tracker.xlsx"
+    source = Path(__file__).parent / "fixtures" / "tracker.xlsx"
     path = tmp_path / "cut.xlsx"
     path.write_bytes(source.read_bytes()[:3000])
     with pytest.raises(ContractError, match="cut.xlsx cannot be opened as an .xlsx workbook"):

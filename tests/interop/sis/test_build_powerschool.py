@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from interop.test_sis_helpers import imported, metrics, written
+from interop.sis.helpers import imported, metrics, written
 
 
 def test_powerschool_export_imports_and_validates(tmp_path):
