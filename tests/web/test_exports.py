@@ -160,6 +160,12 @@ def test_student_list_download_holds_every_match_with_its_numbers(
         assert close(row["Days absent"], student.days_absent), row["Student ID"]
         assert int(row["Days enrolled"]) == student.days_enrolled
         assert row["Tier"] == student.tier
+        # Late arrivals and early departures, beside the absences and apart from them.
+        assert int(row["Late arrivals"]) == student.tardies
+        assert close(row["Late arrivals (days)"], student.tardy_days)
+        assert int(row["Early departures"]) == student.early_departures
+        assert close(row["Early departures (days)"], student.early_departure_days)
+    assert any(int(r["Late arrivals"]) for r in rows)
     rates = [float(r["Absence rate"]) for r in rows]
     assert rates == sorted(rates, reverse=True)  # the list's order
 

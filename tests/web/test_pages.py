@@ -492,6 +492,27 @@ def test_student_page_shows_the_days_absent(
     assert html.count('role="img"') == 3
 
 
+def test_student_page_shows_late_arrivals_and_early_departures_apart(
+    client_for,
+    district,
+    expected: Expected,
+    latest: dt.date,  # noqa: ANN001
+) -> None:
+    rows = expected.metrics("student", latest, per="district")
+    late = rows[(rows["tardies"] > 1) & (rows["early_departures"] > 0)].sort_values("student_id")
+    row = late.iloc[0]
+    html = client_for("admin").get(f"/students/{student_key(district, row.student_id)}").text
+
+    def some_days(value: float) -> str:
+        return f"{days(value)} {'day' if value == 1 else 'days'}"
+
+    shown = f"Late arrivals: {int(row.tardies)} ({some_days(row.tardy_days)}); early departures: "
+    shown += f"{int(row.early_departures)}"
+    if row.early_departure_days:
+        shown += f" ({some_days(row.early_departure_days)})"
+    assert shown in html
+
+
 def test_a_past_years_stay_without_an_exit_ends_with_that_year(client_for, district) -> None:  # noqa: ANN001
     con = duckdb.connect(str(district.workspace.warehouse), read_only=True)
     try:

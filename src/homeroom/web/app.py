@@ -7,8 +7,10 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from homeroom.casebook.store import Store, open_store, store_url
 from homeroom.warehouse import Workspace
 from homeroom.web import errors
+from homeroom.web.oidc import OIDCClient, oidc_settings
 from homeroom.web.security import SecurityHeaders
 from homeroom.web.state import AppState, app_secret
 
@@ -18,10 +20,10 @@ STATIC = Path(__file__).parent / "static"
 def create_app(
     workspace: Workspace,
     *,
-    store: object | None = None,
+    store: Store | None = None,
     secure_cookies: bool = True,
     serving_path: Path | None = None,
-    oidc: object | None = None,
+    oidc: OIDCClient | None = None,
 ) -> FastAPI:
     """The app over one workspace.
 
@@ -29,8 +31,6 @@ def create_app(
     (default: prepared from the workspace's current load when first needed); `oidc`: an
     OIDCClient (default: from the workspace's [oidc] settings, if any).
     """
-    from homeroom.casebook.store import open_store, store_url
-
     if store is None:
         store = open_store(store_url(workspace))
     if oidc is None:
@@ -62,10 +62,6 @@ def create_app(
     return app
 
 
-def _oidc_client(workspace: Workspace) -> object | None:
-    try:
-        from homeroom.web.oidc import OIDCClient, oidc_settings
-    except ImportError:  # pragma: no cover - only while single sign-on is being built
-        return None
+def _oidc_client(workspace: Workspace) -> OIDCClient | None:
     settings = oidc_settings(workspace)
     return OIDCClient(settings) if settings is not None else None

@@ -7,11 +7,13 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from homeroom.casebook.store import Store
 from homeroom.warehouse import Workspace
 from homeroom.web.chartcache import ChartCache
+from homeroom.web.oidc import OIDCClient
 from homeroom.web.opaque import StudentKeys
+from homeroom.web.snapshot import ServingData, open_serving, prepare_serving
 
 SECRET_FILE = "web-secret.key"
 RETIRE_SECONDS = 120
@@ -36,28 +38,28 @@ def app_secret(workspace: Workspace) -> bytes:
 @dataclass
 class AppState:
     workspace: Workspace
-    store: Any  # homeroom.casebook.store.Store
+    store: Store
     secret: bytes
     secure_cookies: bool
-    oidc: Any = None  # homeroom.web.oidc.OIDCClient, when [oidc] is set
+    oidc: OIDCClient | None = None  # when homeroom.toml has [oidc]
     serving_path: Path | None = None
-    _serving: Any = None
+    _serving: ServingData | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     keys: StudentKeys | None = None
     charts: ChartCache = field(default_factory=ChartCache)
 
     @property
-    def serving(self) -> Any:
-        """The prepared data of the current load (homeroom.web.snapshot.ServingData)."""
-        if self._serving is None:
+    def serving(self) -> ServingData:
+        """The prepared data of the current load (prepared now if need be)."""
+        serving = self._serving
+        if serving is None:
             with self._lock:
                 if self._serving is None:
                     self._serving = self._open_serving()
-        return self._serving
+                serving = self._serving
+        return serving
 
-    def _open_serving(self) -> Any:
-        from homeroom.web.snapshot import open_serving, prepare_serving
-
+    def _open_serving(self) -> ServingData:
         path = self.serving_path or prepare_serving(self.workspace)
         serving = open_serving(path)
         keys = StudentKeys(self.secret)

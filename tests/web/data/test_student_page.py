@@ -111,3 +111,17 @@ def test_a_student_out_of_scope_looks_exactly_like_a_missing_one(serving):
     mover = student_detail(serving, STAFF_S2, "M01")
     assert list(mover.enrollments["school_id"]) == ["S1", "S2"]
     assert (mover.standing.days_enrolled, mover.standing.days_absent) == (55, 4.0)
+
+
+def test_late_arrivals_and_early_departures_are_counted_apart_from_absences(serving):
+    # A06's only record is a tardy on 15 November: no day absent, one late arrival.
+    standing = student_detail(serving, ADMIN, "A06").standing
+    assert (standing.days_absent, standing.absence_rate, standing.tier) == (
+        0.0,
+        0.0,
+        "satisfactory",
+    )
+    assert (standing.tardies, standing.tardy_days) == (1, 0.0)
+    assert (standing.early_departures, standing.early_departure_days) == (0, 0.0)
+    other = student_detail(serving, ADMIN, "A01").standing
+    assert (other.tardies, other.early_departures) == (0, 0)

@@ -110,3 +110,10 @@ def test_student_rows_carry_the_school_name_and_the_years_label(serving):
     assert set(rows["school_name"]) == {"School S1", "School S2"}
     columns = list(rows.columns)
     assert columns.index("school_year_label") == columns.index("school_year") + 1
+
+
+def test_student_rows_carry_late_arrivals_and_early_departures(serving):
+    rows = student_list(serving, ADMIN, sort="student_id", descending=False).rows
+    late = rows.set_index("student_id")[["tardies", "tardy_days", "early_departures"]]
+    assert late.loc["A06"].tolist() == [1, 0.0, 0]
+    assert late.drop(index="A06")["tardies"].sum() == 0

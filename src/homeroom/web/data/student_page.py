@@ -64,6 +64,10 @@ RUNNING_COLUMNS = (
     "eligible",
     "chronically_absent",
     "tier",
+    "tardies",
+    "tardy_days",
+    "early_departures",
+    "early_departure_days",
 )
 
 
@@ -81,6 +85,11 @@ class StudentStanding:
     eligible: bool
     chronically_absent: bool
     tier: str | None
+    # Late arrivals and early departures: counted and shown apart, never absences.
+    tardies: int = 0
+    tardy_days: float = 0.0
+    early_departures: int = 0
+    early_departure_days: float = 0.0
 
     @property
     def tier_label(self) -> str:
@@ -314,6 +323,10 @@ def _standing(serving: ServingData, days: pd.DataFrame) -> StudentStanding | Non
         eligible=bool(last["eligible"]),
         chronically_absent=bool(last["chronically_absent"]),
         tier=maybe_text(last["tier"]),
+        tardies=int(last["tardies"]),
+        tardy_days=float(last["tardy_days"]),
+        early_departures=int(last["early_departures"]),
+        early_departure_days=float(last["early_departure_days"]),
     )
 
 

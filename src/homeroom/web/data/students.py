@@ -47,6 +47,11 @@ STUDENT_ROW_COLUMNS = (
     "chronically_absent",
     "unexcused_absences",
     "truant",
+    # Not absences (never in the rate), reported beside them.
+    "tardies",
+    "tardy_days",
+    "early_departures",
+    "early_departure_days",
 )
 # Columns a list may be filtered on as a student group: (column, value).
 GROUP_FILTERS = ("sex", "race_ethnicity", *STUDENT_FLAGS, "home_language", "grade_level")

@@ -41,7 +41,8 @@ from homeroom.web.snapshot.dates import (
 )
 
 SERVING_FOLDER = "serving"
-FORMAT_VERSION = 2
+# 3: student rows carry late arrivals and early departures, the school name and year label.
+FORMAT_VERSION = 3
 KEEP_FILES = 2  # the new file and the one before, which a running web app may still read
 STALE_TEMP_SECONDS = 24 * 3600  # a temporary file this old is left over from a crash
 
