@@ -10,6 +10,7 @@ when $HOMEROOM_SCREENSHOTS names a folder, there too (docs/screenshots holds the
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from homeroom.definitions import load_definition
+from homeroom.reports.formats import date_text, percent_text
 from web.browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -28,6 +31,8 @@ from web.browser_support import (
     sign_out,
 )
 from web.conftest import PASSWORD
+
+DEFAULT = load_definition("default")  # the test district's definition
 
 pytestmark = [
     pytest.mark.browser,
@@ -236,12 +241,13 @@ def test_as_of_date_picker_shows_the_chosen_date(visit: Visit) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name="Show").click()
     assert f"as_of={chosen}" in visit.path()
-    assert f"through {chosen}" in meta(page)
+    in_words = date_text(dt.date.fromisoformat(chosen))  # "31 October 2024"
+    assert f"through {in_words}" in meta(page)
     assert page.get_by_label("As of").input_value() == chosen
     check_charts(page)
     # The school links keep the date.
     follow(page, page.locator("main a[href^='/schools/']").first)
-    assert f"through {chosen}" in meta(page)
+    assert f"through {in_words}" in meta(page)
 
 
 def test_student_list_sorts_pages_and_filters(visit: Visit) -> None:
@@ -346,7 +352,10 @@ def test_downloads_through_the_browser(visit: Visit, tmp_path: Path) -> None:
     sheet = list(book["schools"].values)
     header, body = sheet[0], sheet[1:]
     in_book = {
-        r[header.index("School")]: f"{r[header.index('Chronic absence rate')] * 100:.1f}%"
+        # Beside its level, as the page writes it: never across a level's cut point.
+        r[header.index("School")]: percent_text(
+            r[header.index("Chronic absence rate")], DEFAULT.level_cuts
+        )
         for r in body
     }
     assert in_book == on_page
@@ -360,6 +369,7 @@ def test_downloads_through_the_browser(visit: Visit, tmp_path: Path) -> None:
 def test_school_staff_see_only_their_school(visit: Visit, district) -> None:  # noqa: ANN001
     page = visit.page
     visit.sign_in("staff")
+    assert visit.path() == f"/schools/{district.staff_school}"  # they land on their school
     visit.go("/students")
     options = filter_select(page, "school").locator("option")
     assert options.evaluate_all("os => os.map(o => o.value)") == ["", district.staff_school]
@@ -384,6 +394,7 @@ def test_district_viewer_sees_no_student_rows(visit: Visit) -> None:
     visit.sign_in("viewer")
     nav = page.get_by_role("navigation", name="Main")
     assert nav.get_by_role("link", name="District").is_visible()
+    assert nav.get_by_role("link", name="Schools").is_visible()
     assert nav.get_by_role("link", name="Students").count() == 0
     assert page.locator("main a[href^='/students/']").count() == 0
     check_charts(page)
