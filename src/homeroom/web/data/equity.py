@@ -24,9 +24,9 @@ from homeroom.metrics.groups import (
     ratio,
 )
 from homeroom.reports import labels
-from homeroom.warehouse.serving import ServingData, ServingError, Snapshot
 from homeroom.web.data.common import definition_label, group_tables, number, query
 from homeroom.web.scope import Scope
+from homeroom.web.snapshot import ServingData, ServingError, Snapshot
 
 EQUITY_COLUMNS = (
     "column",
