@@ -273,3 +273,30 @@ def serving(serving_path: Path):  # noqa: ANN201
     data = open_serving(serving_path)
     yield data
     data.close()
+
+
+# -- for the page tests: the schools' names, and a student of the staff user's school ---------
+
+
+@pytest.fixture(scope="session")
+def school_names(district) -> dict[str, str]:  # noqa: ANN001
+    import duckdb
+
+    con = duckdb.connect(str(district.workspace.warehouse), read_only=True)
+    try:
+        return dict(con.execute("SELECT school_id, school_name FROM schools").fetchall())
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def staff_student(district, expected: Expected, latest) -> str:  # noqa: ANN001
+    """A student at the staff user's school this year, with part-day absences."""
+    rows = expected.metrics("student", latest, per="district")
+    mine = set(
+        expected.metrics("student", latest).query("school_id == @district.staff_school")[
+            "student_id"
+        ]
+    )
+    rows = rows[rows["student_id"].isin(mine) & (rows["days_absent"] % 1 != 0)]
+    return str(rows.sort_values("student_id")["student_id"].iloc[0])

@@ -12,83 +12,18 @@ import re
 import duckdb
 import pytest
 
-from homeroom.definitions import load_definition
-from homeroom.reports.formats import date_text, percent_text
-from web.conftest import STUDENT_ID, Expected, csrf_of, read_csv, student_key
-
-DEFINITION = load_definition("default")  # the test district's workspace definition
-
-AT_RISK_OR_WORSE = {"at_risk", "moderate_chronic", "severe_chronic"}
-TIER_WORDS = {
-    "satisfactory": "Satisfactory",
-    "at_risk": "At risk",
-    "moderate_chronic": "Moderate chronic",
-    "severe_chronic": "Severe chronic",
-}
-
-
-def pct(share: float) -> str:
-    """A percentage where no label depends on it (ADA, a group's rate in a chart's table)."""
-    return percent_text(share)
-
-
-def level_pct(share: float) -> str:
-    """A chronic absence rate beside a school level: never across a level's cut point."""
-    return percent_text(share, DEFINITION.level_cuts)
-
-
-def tier_pct(share: float) -> str:
-    """A student's absence rate beside a tier: never across a tier's cut point."""
-    return percent_text(share, (*DEFINITION.tier_cuts, DEFINITION.threshold_share))
-
-
-def days(value: float) -> str:
-    """Days as the pages write them: whole days bare, parts to two places without zeros."""
-    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}".rstrip("0")
-
-
-def points(change: float) -> str:
-    value = round(change * 100, 1)
-    return "no change" if value == 0 else f"{value:+.1f} points"
-
-
-def squeeze(html: str) -> str:
-    """The page without the space between tags, so rows can be matched as one string."""
-    return re.sub(r">\s+<", "><", html)
-
-
-def shown_as_of(html: str) -> dt.date:
-    return dt.date.fromisoformat(re.search(r'name="as_of" value="([\d-]+)"', html).group(1))
-
-
-def ids_in(html: str) -> list[str]:
-    """Student ids shown in the page's tables (each row's id after the student's name)."""
-    return re.findall(r'<span class="hint">(S\d{7})</span>', html)
-
-
-@pytest.fixture(scope="session")
-def school_names(district) -> dict[str, str]:  # noqa: ANN001
-    con = duckdb.connect(str(district.workspace.warehouse), read_only=True)
-    try:
-        return dict(con.execute("SELECT school_id, school_name FROM schools").fetchall())
-    finally:
-        con.close()
-
-
-@pytest.fixture(scope="session")
-def staff_student(district, expected: Expected, latest: dt.date) -> str:  # noqa: ANN001
-    """A student at the staff user's school this year, with part-day absences."""
-    rows = expected.metrics("student", latest, per="district")
-    mine = set(
-        expected.metrics("student", latest).query("school_id == @district.staff_school")[
-            "student_id"
-        ]
-    )
-    rows = rows[rows["student_id"].isin(mine) & (rows["days_absent"] % 1 != 0)]
-    return str(rows.sort_values("student_id")["student_id"].iloc[0])
-
-
-# -- who may open what ------------------------------------------------------------------------
+from homeroom.reports.formats import date_text
+from web.conftest import STUDENT_ID, Expected, read_csv, student_key
+from web.page_support import (
+    AT_RISK_OR_WORSE,
+    TIER_WORDS,
+    ids_in,
+    level_pct,
+    pct,
+    points,
+    shown_as_of,
+    squeeze,
+)
 
 ALL = "all"
 
@@ -149,9 +84,6 @@ def test_signed_out_pages_send_the_browser_to_sign_in(app, district) -> None:  #
         answer = anonymous.get("/?format=csv", follow_redirects=False)
         assert answer.status_code == 303
         assert anonymous.get("/healthz").json() == {"status": "ok"}
-
-
-# -- the district overview ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("as_of", [None, "2024-10-31", "2024-03-31"])
@@ -222,9 +154,6 @@ def test_district_page_says_which_definition_and_offers_downloads(client_for) ->
     assert "chronic absence is 10% of days enrolled" in html
     assert 'href="/?format=csv&amp;table=schools"' in html
     assert 'href="/?format=xlsx"' in html
-
-
-# -- a school ----------------------------------------------------------------------------------
 
 
 def test_school_page_headline_grades_and_watch_list(
@@ -301,9 +230,6 @@ def test_unknown_school_is_not_found(path: str, client_for) -> None:  # noqa: AN
     assert "NO-SUCH-SCHOOL" not in answer.text
 
 
-# -- the schools list --------------------------------------------------------------------------
-
-
 @pytest.mark.parametrize("role", ["admin", "viewer", "analyst"])
 def test_schools_list_shows_every_school_with_enrolled_rate_ada_and_level(
     role: str,
@@ -340,209 +266,6 @@ def test_every_page_links_to_the_schools_list_which_answers(client_for, district
     for path in ("/", f"/schools/{district.staff_school}", "/equity", "/data"):
         assert 'href="/schools"' in viewer.get(path).text, path
     assert viewer.get("/schools").status_code == 200
-
-
-# -- the student list --------------------------------------------------------------------------
-
-
-def total_of(html: str) -> int:
-    return int(re.search(r"· ([\d,]+) students match", html).group(1).replace(",", ""))
-
-
-def test_student_list_counts_every_student_in_scope(
-    client_for,
-    district,
-    expected: Expected,
-    latest: dt.date,  # noqa: ANN001
-) -> None:
-    everyone = expected.metrics("student", latest, per="district")
-    admin = client_for("admin")
-    first = admin.get("/students")
-    assert total_of(first.text) == len(everyone)
-    pages = -(-len(everyone) // 50)
-    assert f"<caption>Page 1 of {pages}</caption>" in first.text
-    assert len(ids_in(first.text)) == 50
-    last = admin.get("/students", params={"page": pages})
-    assert len(ids_in(last.text)) == len(everyone) - 50 * (pages - 1)
-    assert not set(ids_in(first.text)) & set(ids_in(last.text))
-
-    staff_rows = expected.metrics("student", latest).query("school_id == @district.staff_school")
-    assert total_of(client_for("staff").get("/students").text) == len(staff_rows)
-
-
-@pytest.mark.parametrize(
-    ("query", "keep"),
-    [
-        ({"tier": "severe_chronic"}, lambda f: f["tier"] == "severe_chronic"),
-        ({"grade": "05"}, lambda f: f["grade_level"] == "05"),
-        ({"group": "sex:F"}, None),
-        ({"group": "english_learner:yes"}, None),
-    ],
-)
-def test_student_list_filters(
-    query: dict,
-    keep,
-    client_for,
-    district,
-    expected: Expected,
-    latest: dt.date,  # noqa: ANN001
-) -> None:
-    rows = expected.metrics("student", latest, per="district")
-    if keep is None:
-        column, value = query["group"].split(":")
-        con = duckdb.connect(str(district.workspace.warehouse), read_only=True)
-        try:
-            wanted = {
-                r[0]
-                for r in con.execute(
-                    f"SELECT student_id FROM students WHERE {column} = ?",
-                    [True if value == "yes" else value],
-                ).fetchall()
-            }
-        finally:
-            con.close()
-        rows = rows[rows["student_id"].isin(wanted)]
-    else:
-        rows = rows[keep(rows)]
-    html = client_for("admin").get("/students", params=query).text
-    assert total_of(html) == len(rows) > 0
-    assert set(ids_in(html)) <= set(rows["student_id"])
-
-
-def test_student_list_at_one_school_and_sorted(
-    client_for,
-    district,
-    expected: Expected,
-    latest: dt.date,  # noqa: ANN001
-) -> None:
-    school = district.schools[1]
-    rows = expected.metrics("student", latest).query("school_id == @school")
-    html = (
-        client_for("admin")
-        .get("/students", params={"school": school, "sort": "days_absent", "order": "asc"})
-        .text
-    )
-    assert total_of(html) == len(rows)
-    least = rows.sort_values(["days_absent", "student_id"]).head(50)
-    assert ids_in(html) == list(least["student_id"])
-
-
-def test_student_list_newly_at_risk_since_a_date(
-    client_for,
-    expected: Expected,
-    latest: dt.date,  # noqa: ANN001
-) -> None:
-    since = dt.date(2025, 1, 31)
-    now = expected.metrics("student", latest, per="district")
-    then = expected.metrics("student", since, per="district")
-    was = set(then[then["tier"].isin(AT_RISK_OR_WORSE)]["student_id"])
-    newly = now[now["tier"].isin(AT_RISK_OR_WORSE) & ~now["student_id"].isin(was)]
-    html = client_for("admin").get("/students", params={"since": since.isoformat()}).text
-    assert total_of(html) == len(newly) > 0
-    assert set(ids_in(html)) <= set(newly["student_id"])
-    assert "who were not on 31 January 2025" in html  # dates in words
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        {"sort": "password"},
-        {"tier": "awful"},
-        {"page": "x"},
-        {"as_of": "yesterday"},
-        {"group": "religion:any"},
-    ],
-)
-def test_student_list_refuses_a_filter_it_does_not_know(query: dict, client_for) -> None:  # noqa: ANN001
-    answer = client_for("admin").get("/students", params=query)
-    assert answer.status_code == 400
-    assert "Cannot show that" in answer.text
-
-
-# -- one student -------------------------------------------------------------------------------
-
-
-def test_student_page_shows_the_days_absent(
-    client_for,
-    district,
-    expected: Expected,
-    latest: dt.date,
-    staff_student: str,  # noqa: ANN001
-) -> None:
-    row = (
-        expected.metrics("student", latest, per="district")
-        .query("student_id == @staff_student")
-        .iloc[0]
-    )
-    page = client_for("staff").get(f"/students/{student_key(district, staff_student)}")
-    assert page.status_code == 200
-    html = squeeze(page.text)
-    assert f'<span class="hint">{staff_student}</span>' in html
-    assert (
-        f'<span class="big">{tier_pct(row.absence_rate)}</span><span class="what">of enrolled days '
-        f"missed ({days(row.days_absent)} of {int(row.days_enrolled)})"
-    ) in html
-    assert (
-        f'{TIER_WORDS[row.tier]}</span></span><span class="what">tier through {date_text(latest)}'
-        in html
-    )
-    # The charts are there, with their text alternatives.
-    for figure in ("calendar-figure", "running-rate-figure", "tier-history-figure"):
-        assert f'id="{figure}"' in html
-    assert html.count('role="img"') == 3
-
-
-def test_student_page_shows_late_arrivals_and_early_departures_apart(
-    client_for,
-    district,
-    expected: Expected,
-    latest: dt.date,  # noqa: ANN001
-) -> None:
-    rows = expected.metrics("student", latest, per="district")
-    late = rows[(rows["tardies"] > 1) & (rows["early_departures"] > 0)].sort_values("student_id")
-    row = late.iloc[0]
-    html = client_for("admin").get(f"/students/{student_key(district, row.student_id)}").text
-
-    def some_days(value: float) -> str:
-        return f"{days(value)} {'day' if value == 1 else 'days'}"
-
-    shown = f"Late arrivals: {int(row.tardies)} ({some_days(row.tardy_days)}); early departures: "
-    shown += f"{int(row.early_departures)}"
-    if row.early_departure_days:
-        shown += f" ({some_days(row.early_departure_days)})"
-    assert shown in html
-
-
-def test_a_past_years_stay_without_an_exit_ends_with_that_year(client_for, district) -> None:  # noqa: ANN001
-    con = duckdb.connect(str(district.workspace.warehouse), read_only=True)
-    try:
-        first_year, last_day = con.execute(
-            "SELECT school_year, max(date) FILTER (WHERE instructional) FROM calendar "
-            "GROUP BY school_year ORDER BY school_year LIMIT 1"
-        ).fetchall()[0]
-        (student,) = con.execute(
-            "SELECT min(student_id) FROM enrollments e WHERE school_year = ? "
-            "AND exit_date IS NULL AND student_id IN "
-            "(SELECT student_id FROM enrollments WHERE school_year = ? AND exit_date IS NULL)",
-            [first_year, first_year + 1],
-        ).fetchall()[0]
-    finally:
-        con.close()
-    admin = client_for("admin")
-    key = student_key(district, student)
-    label = f"{first_year - 1}-{first_year % 100:02d}"
-    past = squeeze(admin.get(f"/students/{key}", params={"year": first_year}).text)
-    table = past[past.index('id="enr-h"') : past.index('id="about-h"')]
-    assert f"<td>{date_text(last_day)} (the end of {label})</td>" in table
-    assert f"<td>{label}</td>" in table and "still enrolled" not in table  # the data go on
-
-
-def test_student_page_of_an_unknown_key_is_not_found(client_for) -> None:  # noqa: ANN001
-    answer = client_for("admin").get("/students/0123456789abcdef0123")
-    assert answer.status_code == 404
-
-
-# -- equity and data ---------------------------------------------------------------------------
 
 
 def test_equity_page_rates_gaps_and_suppression(
@@ -604,24 +327,3 @@ def test_data_page_shows_the_load_and_its_quarantine(client_for, district) -> No
     assert f'<td class="num">{load_id}</td>' in html and f"<td>{status}</td>" in html
     assert f"<p>{quarantined} rows of the latest load were set aside." in html
     assert "Data-quality checks on the latest load" in html
-
-
-# -- finding a student -------------------------------------------------------------------------
-
-
-def test_search_says_it_shows_20_of_more_and_keeps_the_text(client_for) -> None:  # noqa: ANN001
-    admin = client_for("admin")
-    token = csrf_of(admin.get("/students").text)
-    answer = admin.post("/students/search", data={"text": "S00", "csrf_token": token})
-    assert answer.status_code == 200
-    assert "S00" not in str(answer.url)  # the text never goes into an address
-    html = answer.text
-    total = int(
-        re.search(r"Showing 20 of ([\d,]+) — refine the search", html).group(1).replace(",", "")
-    )
-    assert total > 20 and len(ids_in(html)) == 20
-    assert '<input name="text" value="S00"' in html
-    few = admin.post("/students/search", data={"text": "S0000010", "csrf_token": token}).text
-    assert "Showing" not in few and '<input name="text" value="S0000010"' in few
-    escaped = admin.post("/students/search", data={"text": '"><b>x', "csrf_token": token}).text
-    assert 'value="&#34;&gt;&lt;b&gt;x"' in escaped
