@@ -39,6 +39,9 @@ def test_staff_see_who_is_newly_flagged_at_their_school(district, two_runs, clie
     assert CAPTION.search(html).group(1) == str(expected)
     rows = _rows(client.get(f"/schools/{district.staff_school}/signals?format=csv").text)
     assert {r["Student ID"] for r in rows} == set(two_runs["student_id"])
+    school = html.split("<h1>Early warning: ", 1)[1].split("</h1>", 1)[0]
+    assert {(r["School ID"], r["School"]) for r in rows} == {(district.staff_school, school)}
+    assert {(r["School year"], r["School year (label)"]) for r in rows} == {("2025", "2024-25")}
     for row in rows:
         fresh = set(two_runs.loc[two_runs["student_id"] == row["Student ID"], "rule"])
         assert set(row["New since the last run"].split(", ")) == fresh

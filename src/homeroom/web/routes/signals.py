@@ -125,7 +125,12 @@ def _signals_download(
         reason="early-warning list download",
         detail={"run": run_id, "students": students["student_id"].tolist()},
     )
-    table = students.drop(columns=["need"]).rename(columns=_TITLES)
+    table = students.drop(columns=["need"])
+    # A student-level file names its school and its school year in words too.
+    table.insert(3, "school_id", school_id)
+    table.insert(4, "school_name", request.app.state.homeroom.serving.school_names[school_id])
+    table.insert(6, "school_year_label", table["school_year"].map(labels.school_year))
+    table = table.rename(columns=_TITLES)
     return download({"early warning": table}, f"early-warning-{school_id}", fmt)
 
 
@@ -133,6 +138,10 @@ _TITLES = {
     "student_id": "Student ID",
     "first_name": "First name",
     "last_name": "Last name",
+    "school_id": "School ID",
+    "school_name": "School",
+    "school_year": "School year",
+    "school_year_label": "School year (label)",
     "grade_level": "Grade",
     "suggested_tier": "Suggested tier",
     "absence_rate": "Absence rate",
@@ -155,6 +164,7 @@ def _per_student(
         rows.append(
             {
                 "student_id": student_id,
+                "school_year": int(group["school_year"].iloc[0]),
                 "grade_level": group["grade_level"].iloc[0],
                 "suggested_tier": tier,
                 "absence_rate": float(group["absence_rate"].iloc[0]),
@@ -173,6 +183,7 @@ def _per_student(
         rows,
         columns=[
             "student_id",
+            "school_year",
             "grade_level",
             "suggested_tier",
             "absence_rate",
