@@ -16,13 +16,13 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from homeroom.contract.schema import CATEGORIES, STUDENT_FLAGS
+from homeroom.contract.schema import STUDENT_FLAGS
 from homeroom.engine import duckdb_tables
 from homeroom.metrics import membership_days
 from homeroom.reports import labels
+from homeroom.web.data.calendar import calendar_table, category_table
 from homeroom.web.data.common import (
     StudentNotFound,
-    category_label,
     definition_label,
     query,
     with_school_names,
@@ -32,28 +32,6 @@ from homeroom.web.data.common import text as maybe_text
 from homeroom.web.scope import Scope
 from homeroom.web.snapshot import ServingData
 
-CALENDAR_COLUMNS = (
-    "date",
-    "membership",
-    "instructional",
-    "after_data",
-    "school_id",
-    "school_name",
-    "category",
-    "recorded_units",
-    "counted_units",
-    "recorded_days",
-    "counted_days",
-)
-SEARCH_COLUMNS = (
-    "student_id",
-    "first_name",
-    "last_name",
-    "school_year",
-    "school_id",
-    "school_name",
-    "grade_level",
-)
 DAYS_PLACEHOLDER = "homeroom_student_placeholder"
 RUNNING_COLUMNS = (
     "date",
@@ -181,8 +159,8 @@ def student_detail(
         threshold_label=definition.threshold_label,
         units_per_day=units,
         standing=_standing(serving, days),
-        calendar=_calendar(serving, dates, days, units),
-        categories=_categories(days, units),
+        calendar=calendar_table(serving, dates, days, units),
+        categories=category_table(days, units),
         running=with_school_names(
             serving, days.loc[:, list(RUNNING_COLUMNS)].reset_index(drop=True)
         ),
@@ -330,73 +308,6 @@ def _standing(serving: ServingData, days: pd.DataFrame) -> StudentStanding | Non
     )
 
 
-def _calendar(
-    serving: ServingData, dates: pd.DataFrame, days: pd.DataFrame, units: int
-) -> pd.DataFrame:
-    # Plain Python: a year is a few hundred dates, where pandas' merges cost more than the rows.
-    by_date = {
-        r["date"]: r
-        for r in days.loc[
-            :, ["date", "school_id", "category", "recorded_units", "counted_units"]
-        ].to_dict("records")
-    }
-    latest = serving.latest_date
-    columns: dict[str, list[Any]] = {c: [] for c in CALENDAR_COLUMNS}
-    for day, instructional in zip(dates["date"], dates["instructional"], strict=True):
-        found = by_date.get(day)
-        school = found["school_id"] if found else None
-        recorded = int(found["recorded_units"]) if found else 0
-        counted = int(found["counted_units"]) if found else 0
-        values = (
-            day,
-            found is not None,
-            bool(instructional),
-            day > latest,
-            school,
-            serving.school_names.get(school, school) if school else None,
-            found["category"] if found else None,
-            recorded,
-            counted,
-            recorded / units,
-            counted / units,
-        )
-        for column, value in zip(CALENDAR_COLUMNS, values, strict=True):
-            columns[column].append(value)
-    types: dict[str, Any] = {"membership": bool, "instructional": bool, "after_data": bool}
-    types |= {"recorded_units": "int64", "counted_units": "int64"}
-    types |= {"recorded_days": "float64", "counted_days": "float64"}
-    return pd.DataFrame(
-        {c: pd.Series(v, dtype=types.get(c, object)) for c, v in columns.items()},
-        columns=list(CALENDAR_COLUMNS),
-    )
-
-
-def _categories(days: pd.DataFrame, units: int) -> pd.DataFrame:
-    totals: dict[str, list[int]] = {}
-    for category, recorded, counted in zip(
-        days["category"], days["recorded_units"], days["counted_units"], strict=True
-    ):
-        if category is None:
-            continue
-        held = totals.setdefault(category, [0, 0, 0])
-        held[0] += 1
-        held[1] += int(recorded)
-        held[2] += int(counted)
-    rows = [
-        {
-            "category": category,
-            "category_label": category_label(category),
-            "days": totals[category][0],
-            "recorded_days": totals[category][1] / units,
-            "counted_days": totals[category][2] / units,
-        }
-        for category in CATEGORIES
-        if category in totals
-    ]
-    columns = ["category", "category_label", "days", "recorded_days", "counted_days"]
-    return pd.DataFrame(rows, columns=columns)
-
-
 def _demographics(row: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     pairs = [
         ("Sex", labels.group_label("sex", row.get("sex"))),
@@ -408,4 +319,4 @@ def _demographics(row: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-__all__ = ["CALENDAR_COLUMNS", "StudentDetail", "StudentStanding", "student_detail"]
+__all__ = ["StudentDetail", "StudentStanding", "student_detail"]
