@@ -11,14 +11,19 @@ import pandas as pd
 from fastapi import Request
 
 from homeroom.reports import charts
+from homeroom.reports.groups import GroupTable
 from homeroom.web.auth import Viewer
 from homeroom.web.errors import BadRequest
+from homeroom.web.snapshot import ServingData
+from homeroom.web.state import AppState
 
 T = TypeVar("T")
 
 
-def serving(request: Request) -> Any:
-    return request.app.state.homeroom.serving
+def serving(request: Request) -> ServingData:
+    """The prepared data of the current load (see homeroom.web.state.AppState.serving)."""
+    state: AppState = request.app.state.homeroom
+    return state.serving
 
 
 def cached(request: Request, key: tuple[Any, ...], draw: Callable[[], T]) -> T:
@@ -99,7 +104,7 @@ def trend_points(trend: pd.DataFrame) -> list[charts.MonthRate]:
     return list(points.values())
 
 
-def group_rows(table: Any, minimum: int) -> list[charts.RateRow]:
+def group_rows(table: GroupTable, minimum: int) -> list[charts.RateRow]:
     return charts.group_rate_rows(table, f"fewer than {minimum} students")
 
 

@@ -8,6 +8,8 @@ rules and the highest absence rate first.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -42,7 +44,7 @@ def school_signals(
     if school_id not in prepared.school_names:
         raise PageNotFound("There is no such school in the data.")
     workspace = request.app.state.homeroom.workspace
-    common = {
+    common: dict[str, Any] = {
         "title": "Early warning",
         "school_id": school_id,
         "school_name": prepared.school_names[school_id],
