@@ -51,9 +51,9 @@ def timed(calls: int, run: Callable[[int], object], forget: Callable[[], None]) 
 
 def main() -> None:
     from homeroom.warehouse import open_workspace
-    from homeroom.web.snapshot import find_serving, open_serving, prepare_serving
     from homeroom.web import data as web
     from homeroom.web.scope import Scope
+    from homeroom.web.snapshot import find_serving, open_serving, prepare_serving
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workspace", type=Path, required=True)
