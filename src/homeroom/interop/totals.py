@@ -15,7 +15,11 @@ total exact:
 * the absences are spread evenly over the stay, in the order of the importer's categories,
   each as whole days and, for a fractional total like 12.5, one last row with
   `absent_fraction` 0.5. Spread, not bunched at the start, so a date inside the year shows about
-  the year's rate rather than a September in which every absent student is absent every day.
+  the year's rate rather than a September in which every absent student is absent every day;
+* totals are whole years, so each school's attendance is marked as recorded through its last
+  day: where no absence falls on that day, one `present` row (0 days absent) for a student
+  enrolled then. The default as-of date is the latest attendance recorded (docs/metrics.md), so
+  without the mark a year whose last absence fell in May would be counted only to May.
 """
 
 from __future__ import annotations
@@ -132,7 +136,43 @@ def place(
         }
     )
     absences = _absences(rows, pieces, offset, days, years, month_day, hol)
-    return stays, calendar, absences
+    return stays, calendar, _with_last_days(absences, stays, calendar)
+
+
+def _with_last_days(
+    absences: pd.DataFrame, stays: pd.DataFrame, calendar: pd.DataFrame
+) -> pd.DataFrame:
+    """The absences and, for each school and year with no absence on its last day, a `present`
+    row on that day for the first student enrolled then: attendance recorded through the end."""
+    last = calendar.groupby(["calendar_id", "school_year"], sort=False)["date"].max()
+    ends = pd.DataFrame(
+        {
+            "school_id": last.index.get_level_values(0),
+            "school_year": last.index.get_level_values(1).astype(np.int64),
+            "date": last.to_numpy(),
+        }
+    )
+    marked = ends.merge(
+        absences[["school_id", "date"]].drop_duplicates(), how="left", indicator=True
+    )
+    open_ends = marked.loc[marked["_merge"] == "left_only", ["school_id", "school_year", "date"]]
+    enrolled = stays.merge(
+        open_ends,
+        left_on=["school_id", "school_year", "exit_date"],
+        right_on=["school_id", "school_year", "date"],
+    ).drop_duplicates(["school_id", "school_year"])
+    present = pd.DataFrame(
+        {
+            "_line": enrolled["_line"].to_numpy(),
+            "student_id": enrolled["student_id"].to_numpy(),
+            "school_id": enrolled["school_id"].to_numpy(),
+            "date": enrolled["date"].to_numpy(),
+            "category": "present",
+            "code": "",
+            "absent_fraction": "0",
+        }
+    )
+    return pd.concat([absences, present], ignore_index=True) if len(present) else absences
 
 
 def _absences(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from fractions import Fraction
 from pathlib import Path
@@ -17,9 +16,6 @@ from homeroom.interop.spreadsheet import import_spreadsheet
 from homeroom.pipeline import metrics_for_folder
 
 FIXTURES = Path(__file__).parent / "fixtures"
-# Year totals are counted through the year's end, not to the last absence the import placed
-# (the default as-of date).
-THROUGH_YEAR_END = dt.date(2100, 1, 1)
 
 
 def _loaded(tmp_path: Path, source: Path, definition: str = "default", **options):
@@ -29,9 +25,9 @@ def _loaded(tmp_path: Path, source: Path, definition: str = "default", **options
 
 
 def _students(tmp_path: Path, definition: str = "default") -> pd.DataFrame:
-    frame = metrics_for_folder(
-        tmp_path / "data", definition=load_definition(definition), as_of=THROUGH_YEAR_END
-    )
+    # The default as-of date: the import marks attendance recorded through the year's last day,
+    # so the year totals are counted whole without naming a date.
+    frame = metrics_for_folder(tmp_path / "data", definition=load_definition(definition))
     return frame.set_index(["student_id", "school_id"])
 
 
@@ -88,7 +84,7 @@ def test_tracker_xlsx_with_a_title_block(tmp_path):
         assert bool(row["chronically_absent"]) is chronic
         assert (row["tier"] if isinstance(row["tier"], str) else None) == tier
     schools = metrics_for_folder(
-        tmp_path / "data", definition=load_definition(), level="school", as_of=THROUGH_YEAR_END
+        tmp_path / "data", definition=load_definition(), level="school"
     ).set_index("school_id")
     # Lincoln: 1001, 1002, 1003 (ineligible), 1008 -> 2 chronic of 3 eligible.
     assert schools.loc["101", "students_enrolled"] == 4
@@ -120,7 +116,8 @@ def test_oak_high_csv_days_present_and_x_flags(tmp_path):
     assert m.loc[("2003", "Oak High"), "days_suspended"] == 9  # 9/90 = 10%: chronic
     assert bool(m.loc[("2003", "Oak High"), "chronically_absent"])
     assert m.loc[("2004", "Oak High"), "days_absent"] == 0
-    assert written.validation.rows_loaded["attendance"] == 18 + 5 + 9  # 4.5 -> 4 + a half
+    # 4.5 -> 4 + a half; and one present row marking attendance recorded to the last day.
+    assert written.validation.rows_loaded["attendance"] == 18 + 5 + 9 + 1
 
 
 def test_half_day_rule_counts_a_half_day_remainder_as_a_day(tmp_path):
@@ -182,7 +179,8 @@ def test_inconsistent_reasons_and_too_many_part_days_are_rejected(tmp_path):
     assert reasons[3].startswith("the absences by reason need 4 separate days")
     assert reasons[4] == "Days Enrolled '12.5' is not a whole number of days"
     assert result.tables["enrollments"]["student_id"].tolist() == ["4"]
-    assert len(result.tables["attendance"]) == 10
+    attendance = result.tables["attendance"]
+    assert (attendance["category"] != "present").sum() == 10  # and the year's last day marked
 
 
 def test_other_absence_counts_as_absence_not_as_late_arrivals(tmp_path):
