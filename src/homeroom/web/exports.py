@@ -7,10 +7,12 @@ import io
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 from fastapi.responses import Response
 
+from homeroom.definitions import Definition
 from homeroom.web.errors import BadRequest
 
 # Text a spreadsheet would run as a formula ("=HYPERLINK(...)"): it may come from outside
@@ -22,14 +24,39 @@ FORMATS = {
 }
 
 
+@dataclass(frozen=True)
+class Stamp:
+    """What a download's numbers are: every row of it names the as-of date and definition."""
+
+    as_of: dt.date
+    definition: str  # name and version, "default 2026.2"
+
+    @classmethod
+    def of(cls, as_of: dt.date, definition: Definition) -> Stamp:
+        return cls(as_of, f"{definition.name} {definition.version}")
+
+    def columns(self) -> dict[str, str]:
+        return {"Numbers as of": self.as_of.isoformat(), "Definition": self.definition}
+
+
 def download(
-    tables: Mapping[str, pd.DataFrame], basename: str, fmt: str, table: str | None = None
+    tables: Mapping[str, pd.DataFrame],
+    basename: str,
+    fmt: str,
+    table: str | None = None,
+    *,
+    stamp: Stamp | None = None,
 ) -> Response:
-    """The page's tables as a file. CSV holds TABLE (default: the first); XLSX holds them all."""
+    """The page's tables as a file. CSV holds TABLE (default: the first); XLSX holds them all.
+
+    With a `stamp`, every table gets two last columns naming its as-of date and definition.
+    """
     if fmt not in FORMATS:
         raise BadRequest("format must be csv or xlsx")
     if not tables:
         raise BadRequest("this page has no table to download")
+    if stamp is not None:
+        tables = {key: frame.assign(**stamp.columns()) for key, frame in tables.items()}
     name = _file_part(basename)
     if fmt == "csv":
         if table is not None and table not in tables:

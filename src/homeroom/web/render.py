@@ -111,5 +111,6 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     context.setdefault("viewer", current_viewer(request))
     context.setdefault("workspace_name", state.workspace.name)
     context.setdefault("path", request.url.path)
+    context.setdefault("stale_schools", state.stale_schools())
     html = environment().get_template(template).render(request=request, **context)
     return HTMLResponse(html, status_code=status_code)

@@ -7,6 +7,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from homeroom.casebook.store import Store
 from homeroom.warehouse import Workspace
@@ -66,6 +67,12 @@ class AppState:
         keys.learn(serving.student_ids())
         self.keys = keys
         return serving
+
+    def stale_schools(self) -> list[dict[str, Any]]:
+        """Schools whose attendance stops early in the data being served; none before any data
+        is open (the sign-in page never opens it)."""
+        serving = self._serving
+        return list(serving.stale_schools) if serving is not None else []
 
     def serving_schools(self) -> list[tuple[str, str]]:
         """(school id, name) of every school in the current load, by name."""

@@ -13,7 +13,7 @@ from homeroom.reports.formats import percent_text
 from homeroom.web import data
 from homeroom.web.auth import Viewer, require_viewer
 from homeroom.web.errors import PageNotFound
-from homeroom.web.exports import download
+from homeroom.web.exports import Stamp, download
 from homeroom.web.pageparts import (
     audit,
     cached,
@@ -53,7 +53,8 @@ def district(
         "trend": data.titled(overview.trend),
     }
     if format:
-        return download(tables, f"district-{overview.as_of}", format, table)
+        stamp = Stamp.of(overview.as_of, prepared.definition)
+        return download(tables, f"district-{overview.as_of}", format, table, stamp=stamp)
     minimum = overview.definition.minimum_group_size
 
     def draw() -> dict[str, Any]:
@@ -109,7 +110,8 @@ def schools(
     result = data.school_list(prepared, viewer.scope, parse_date(as_of))
     tables = {"schools": data.titled(result.schools)}
     if format:
-        return download(tables, f"schools-{result.as_of}", format)
+        stamp = Stamp.of(result.as_of, prepared.definition)
+        return download(tables, f"schools-{result.as_of}", format, stamp=stamp)
     return page(
         request,
         "schools.html",
@@ -202,7 +204,10 @@ def _school_download(
             reason="school watch list download",
             detail={"students": watch["student_id"].tolist(), "format": fmt},
         )
-    return download(tables, f"school-{overview.school_id}-{overview.as_of}", fmt, table)
+    stamp = Stamp.of(overview.as_of, overview.definition)
+    return download(
+        tables, f"school-{overview.school_id}-{overview.as_of}", fmt, table, stamp=stamp
+    )
 
 
 def _school_charts(overview: data.SchoolOverview) -> dict[str, Any]:
@@ -256,7 +261,11 @@ def equity(
     tables = {t.label: frames.equity_frame(t) for t in result.tables}
     if format:
         return download(
-            tables or {"groups": frames.equity_frame(None)}, f"equity-{result.as_of}", format, table
+            tables or {"groups": frames.equity_frame(None)},
+            f"equity-{result.as_of}",
+            format,
+            table,
+            stamp=Stamp.of(result.as_of, prepared.definition),
         )
 
     def draw() -> list[object]:

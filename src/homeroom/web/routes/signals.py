@@ -8,6 +8,7 @@ rules and the highest absence rate first.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -18,7 +19,7 @@ from homeroom.reports import labels
 from homeroom.warehouse import Workspace
 from homeroom.web.auth import Viewer, require_viewer
 from homeroom.web.errors import BadRequest, PageNotFound
-from homeroom.web.exports import FORMATS, download
+from homeroom.web.exports import FORMATS, Stamp, download
 from homeroom.web.pageparts import audit, downloads, records, serving, student_keys
 from homeroom.web.render import page
 from homeroom.web.snapshot import ServingData
@@ -58,7 +59,7 @@ def school_signals(
     if show == "new":
         students = students[students["new_rules"] != ""]
     if format:
-        return _signals_download(request, viewer, school_id, run_id, students, format)
+        return _signals_download(request, viewer, school_id, run, students, format)
     if len(students):
         audit(
             request,
@@ -112,10 +113,11 @@ def _signals_download(
     request: Request,
     viewer: Viewer,
     school_id: str,
-    run_id: int,
+    run: pd.Series,
     students: pd.DataFrame,
     fmt: str,
 ) -> Response:
+    run_id = int(run["run_id"])
     if fmt not in FORMATS:
         raise BadRequest("format must be csv or xlsx")
     audit(
@@ -133,7 +135,12 @@ def _signals_download(
     table.insert(4, "school_name", request.app.state.homeroom.serving.school_names[school_id])
     table.insert(6, "school_year_label", table["school_year"].map(labels.school_year))
     table = table.rename(columns=_TITLES)
-    return download({"early warning": table}, f"early-warning-{school_id}", fmt)
+    # The run's own date and definition: the list is what the rules said then.
+    stamp = Stamp(
+        dt.date.fromisoformat(str(run["as_of"])[:10]),
+        f"{run['definition']} {run['definition_version']}",
+    )
+    return download({"early warning": table}, f"early-warning-{school_id}", fmt, stamp=stamp)
 
 
 _TITLES = {

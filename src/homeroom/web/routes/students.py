@@ -17,7 +17,7 @@ from homeroom.reports import charts, student_charts
 from homeroom.web import data
 from homeroom.web.auth import Viewer, check_csrf, require_viewer
 from homeroom.web.errors import BadRequest, PageNotFound
-from homeroom.web.exports import FORMATS, download
+from homeroom.web.exports import FORMATS, Stamp, download
 from homeroom.web.pageparts import audit, downloads, parse_date, records, serving, student_keys
 from homeroom.web.render import page
 from homeroom.web.routes import filters
@@ -110,7 +110,10 @@ def _list_download(
             "students": result.rows["student_id"].tolist(),
         },
     )
-    return download({"students": data.titled(result.rows)}, f"students-{result.as_of}", fmt)
+    stamp = Stamp.of(result.as_of, prepared.definition)
+    return download(
+        {"students": data.titled(result.rows)}, f"students-{result.as_of}", fmt, stamp=stamp
+    )
 
 
 @router.post("/students/search")
@@ -178,7 +181,9 @@ def student(
             reason=why,
             detail={"format": format, "table": table or "all", "school_year": detail.school_year},
         )
-        return download(tables, f"student-{key}-{detail.school_year}", format, table)
+        through = detail.standing.as_of if detail.standing is not None else detail.data_through
+        stamp = Stamp.of(through, prepared.definition)
+        return download(tables, f"student-{key}-{detail.school_year}", format, table, stamp=stamp)
     audit(
         request,
         viewer,

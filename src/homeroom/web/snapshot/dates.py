@@ -79,17 +79,20 @@ def month_ends(con: duckdb.DuckDBPyConnection) -> list[tuple[int, dt.date]]:
 
 
 def latest_date(con: duckdb.DuckDBPyConnection, spans: dict[int, YearSpan]) -> dt.date:
-    """The latest date with data: the last attendance row (or the last school day without any).
+    """The web's default as-of date (the pages' "today"): the resolver's rule, the latest date
+    with attendance recorded, never after today or that year's last school day.
 
-    The one place the web decides its default as-of date (the pages' "today"): the snapshot
-    plan, the file's `latest_date` and every page's default all come from here.
+    The snapshot plan, the file's `latest_date` and every page's default all come from here,
+    so the pages agree with `homeroom metrics`, `report` and `signals` without --as-of.
     """
-    found = con.execute("SELECT max(date) FROM attendance").fetchall()[0][0]
-    if found is not None:
-        return found
+    from homeroom.resolver import ResolveError, default_as_of
+
     if not spans:
         raise ServingError("the load holds no calendar: there is no school year to show")
-    return max(span.last_day for span in spans.values())
+    try:
+        return default_as_of(con)
+    except ResolveError as exc:
+        raise ServingError(str(exc)) from exc
 
 
 def school_year_of(spans: dict[int, YearSpan], day: dt.date) -> int:

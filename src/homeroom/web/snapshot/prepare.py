@@ -23,6 +23,7 @@ import duckdb
 
 from homeroom.definitions import Definition
 from homeroom.engine import duckdb_tables
+from homeroom.quality.stops import stale_schools
 from homeroom.warehouse.loader import CurrentLoad, connect
 from homeroom.warehouse.workspace import Workspace, WorkspaceError
 from homeroom.web.snapshot.compute import (
@@ -42,7 +43,7 @@ from homeroom.web.snapshot.dates import (
 
 SERVING_FOLDER = "serving"
 # 3: student rows carry late arrivals and early departures, the school name and year label.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: the stale schools in serving_meta
 KEEP_FILES = 2  # the new file and the one before, which a running web app may still read
 STALE_TEMP_SECONDS = 24 * 3600  # a temporary file this old is left over from a crash
 
@@ -245,6 +246,7 @@ def _write_meta(
     seconds: float,
 ) -> None:
     spans = year_spans(con)
+    latest = latest_date(con, spans)
     meta = {
         "format": FORMAT_VERSION,
         "workspace_name": workspace.name,
@@ -253,7 +255,17 @@ def _write_meta(
         "units_per_day": current.units_per_day,
         "definition_name": definition.name,
         "definition_version": definition.version,
-        "latest_date": latest_date(con, spans).isoformat(),
+        "latest_date": latest.isoformat(),
+        # Schools whose attendance stops more than a week of school before it: every page says so.
+        "stale_schools": [
+            {
+                "school_id": school.school_id,
+                "school_name": school.school_name,
+                "last_recorded": school.last_recorded.isoformat() if school.last_recorded else None,
+                "school_days_missing": school.school_days_missing,
+            }
+            for school in stale_schools(con, latest)
+        ],
         "memory_limit": workspace.memory_limit,
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "build_seconds": round(seconds, 1),

@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -67,6 +67,8 @@ class ServingData:
         self.loaded_at = dt.datetime.fromisoformat(meta["loaded_at"])
         self.units_per_day: int = int(meta["units_per_day"])
         self.latest_date: dt.date = dt.date.fromisoformat(meta["latest_date"])
+        # Schools whose attendance stops early (quality.stops): named on every page.
+        self.stale_schools: list[dict[str, Any]] = list(meta.get("stale_schools", []))
         self.built_at: str = meta["built_at"]
         self._con.execute(f"SET memory_limit = '{meta['memory_limit']}'")
         self._lock = threading.Lock()  # cursor() on the shared connection
