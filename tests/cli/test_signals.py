@@ -135,5 +135,5 @@ def test_signals_default_date_is_the_last_day_with_attendance(
     data = small_district(tmp_path / "data")
     result = run(capsys, "signals", "--data", data)
     assert result.exit_code == 0, result.stderr
-    assert "Early-warning flags as of 2024-09-24" in result.stdout
+    assert "Early-warning flags as of 24 September 2024" in " ".join(result.stdout.split())
     assert "Add --out FILE.csv" in " ".join(result.stderr.split())

@@ -141,9 +141,12 @@ def test_overlapping_stays_at_different_schools_are_valid(tmp_path: Path) -> Non
     report, con = run(write(tmp_path, enrollments=enrollments, attendance=attendance))
     assert report.quarantined == 0
     assert report.rows_loaded["enrollments"] == 5
-    assert rows(
-        con, "SELECT student_id, school_id, absent_units FROM attendance ORDER BY ALL"
-    ) == [("001", "S1", 5000), ("001", "S2", 10000), ("002", "S1", 10000), ("002", "S2", 10000)]
+    assert rows(con, "SELECT student_id, school_id, absent_units FROM attendance ORDER BY ALL") == [
+        ("001", "S1", 5000),
+        ("001", "S2", 10000),
+        ("002", "S1", 10000),
+        ("002", "S2", 10000),
+    ]
 
 
 def test_an_open_stay_ends_with_its_school_year(tmp_path: Path) -> None:

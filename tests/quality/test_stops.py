@@ -24,7 +24,8 @@ def tables(last_north: dt.date | None, last_south: dt.date | None) -> duckdb.Duc
     )
     con.execute("INSERT INTO schools VALUES ('N', 'North', 'c'), ('S', 'South', 'c')")
     con.execute(
-        "CREATE TABLE calendar (calendar_id VARCHAR, school_year INT, date DATE, instructional BOOLEAN)"
+        "CREATE TABLE calendar "
+        "(calendar_id VARCHAR, school_year INT, date DATE, instructional BOOLEAN)"
     )
     for offset in range(12):
         day = FIRST + dt.timedelta(days=offset)
@@ -32,7 +33,8 @@ def tables(last_north: dt.date | None, last_south: dt.date | None) -> duckdb.Duc
     con.execute("CREATE TABLE enrollments (student_id VARCHAR, school_id VARCHAR, school_year INT)")
     con.execute("INSERT INTO enrollments VALUES ('1', 'N', 2025), ('2', 'S', 2025)")
     con.execute(
-        "CREATE TABLE attendance (student_id VARCHAR, school_id VARCHAR, school_year INT, date DATE)"
+        "CREATE TABLE attendance "
+        "(student_id VARCHAR, school_id VARCHAR, school_year INT, date DATE)"
     )
     for student, school, last in (("1", "N", last_north), ("2", "S", last_south)):
         for day in SCHOOL_DAYS:

@@ -30,7 +30,7 @@ def test_days_and_percentages_from_exact_units() -> None:
 
 
 def test_dates_read_as_on_every_page() -> None:
-    # One formatter for every page, report and file (homeroom.reports.formats.date_text).
+    # One formatter for every page, report and file (homeroom.formats.date_text).
     frame = pd.DataFrame({"day": [dt.date(2025, 3, 5), dt.date(2024, 9, 26), None]})
     assert Texts(frame, 2).dates("day") == ["5 March 2025", "26 September 2024", ""]
 

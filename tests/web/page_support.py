@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from homeroom.definitions import load_definition
-from homeroom.reports.formats import percent_text
+from homeroom.formats import percent_text
 
 DEFINITION = load_definition("default")  # the test district's workspace definition
 

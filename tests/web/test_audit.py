@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from homeroom.casebook.audit import audit_entries
-from homeroom.reports.formats import date_text
+from homeroom.formats import date_text
 from web.conftest import PASSWORD, csrf_of, read_csv, read_xlsx, sign_in, student_key
 
 ROW = re.compile(

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from homeroom.definitions import load_definition
-from homeroom.reports.formats import date_text, percent_text
+from homeroom.formats import date_text, percent_text
 from web.browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,

@@ -12,7 +12,7 @@ import re
 import duckdb
 import pytest
 
-from homeroom.reports.formats import date_text
+from homeroom.formats import date_text
 from web.conftest import STUDENT_ID, Expected, read_csv, student_key
 from web.page_support import (
     AT_RISK_OR_WORSE,

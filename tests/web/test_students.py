@@ -10,7 +10,7 @@ import re
 import duckdb
 import pytest
 
-from homeroom.reports.formats import date_text
+from homeroom.formats import date_text
 from web.conftest import Expected, csrf_of, student_key
 from web.page_support import (
     AT_RISK_OR_WORSE,

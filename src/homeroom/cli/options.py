@@ -131,14 +131,14 @@ def resolved(
 
 def words(request: Resolved) -> str:
     """ "as of 5 March 2025, definition default 2.0": what every output names."""
-    from homeroom.reports.formats import as_of_words
+    from homeroom.formats import as_of_words
 
     return as_of_words(request.as_of, request.definition.name, request.definition.version)
 
 
 def say_what(request: Resolved) -> None:
     """The as-of date and definition in words, and any school whose attendance stops early."""
-    from homeroom.reports.formats import stale_school_sentence
+    from homeroom.formats import stale_school_sentence
 
     chosen = "" if request.as_of_given else " (the latest attendance recorded)"
     err.print(f"Numbers {words(request)}{chosen}.")

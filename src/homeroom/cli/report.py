@@ -102,7 +102,7 @@ def report(
 
 def with_stale_schools(summary: Summary, request: Resolved) -> Summary:
     """Schools whose attendance stops early are named in the report's notes, never hidden."""
-    from homeroom.reports.formats import stale_school_sentence
+    from homeroom.formats import stale_school_sentence
 
     stale = tuple(
         stale_school_sentence(s.school_name, s.last_recorded, s.school_days_missing, request.as_of)

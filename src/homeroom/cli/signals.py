@@ -154,11 +154,12 @@ def _keep_run(space: Workspace, found: WatchList) -> tuple[int, pd.DataFrame]:
 def _summary(found: WatchList, new: pd.DataFrame | None) -> None:
     from rich.table import Table
 
+    from homeroom.formats import date_text
     from homeroom.signals.rules import RULES
 
     flags = found.flags
     title = (
-        f"Early-warning flags as of {found.as_of.isoformat()} — definition {found.definition.name}"
+        f"Early-warning flags as of {date_text(found.as_of)} — definition {found.definition.name}"
     )
     table = Table(title=title)
     table.add_column("rule")

@@ -15,20 +15,21 @@ import duckdb
 import pandas as pd
 
 from homeroom.contract.fields import quote_ident
+from homeroom.formats import date_text
 from homeroom.quality.context import Context
-from homeroom.quality.result import OK, WARNING, MonitorResult, plural
+from homeroom.quality.result import OK, WARNING, Monitor, MonitorResult, plural
 
 # More school days than this between a school's last attendance row and the as-of date, and the
 # school is flagged: a week of school without a single row recorded is not believable.
 STALE_SCHOOL_DAYS = 5
 
-KEY = "attendance_stops"
-TITLE = "Schools whose attendance stops early"
-EXPLANATION = (
+MONITOR = Monitor(
+    "attendance_stops",
+    "Schools whose attendance stops early",
     "The numbers run to the latest date with attendance recorded anywhere in the data. A school "
     f"whose rows stop more than {STALE_SCHOOL_DAYS} school days before that date has probably "
     "not sent its latest attendance: until it does, its missing days count as days present and "
-    "its rates look better than they are. Check that school's export."
+    "its rates look better than they are. Check that school's export.",
 )
 
 
@@ -109,9 +110,7 @@ def stale_schools(
 def attendance_stops(ctx: Context) -> MonitorResult:
     """The monitor: schools whose attendance stops before the default as-of date."""
 
-    def result(status: str, summary: str, **rest: object) -> MonitorResult:
-        return MonitorResult(KEY, TITLE, EXPLANATION, status, summary, **rest)  # type: ignore[arg-type]
-
+    result = MONITOR.result
     ctx.say("looking for schools whose attendance stops early")
     as_of = latest_recorded_day(ctx.con, schema=ctx.schema)
     if as_of is None:
@@ -132,7 +131,7 @@ def attendance_stops(ctx: Context) -> MonitorResult:
     return result(
         WARNING,
         f"{plural(len(found), 'school')} with no attendance recorded in the last "
-        f"{STALE_SCHOOL_DAYS}+ school days before {as_of.isoformat()}",
+        f"{STALE_SCHOOL_DAYS}+ school days before {date_text(as_of)}",
         count=len(found),
         rows=rows,
     )
@@ -144,6 +143,6 @@ def _table(schema: str, table: str) -> str:
 
 def _day(con: duckdb.DuckDBPyConnection, sql: str, *params: object) -> dt.date | None:
     value = con.execute(sql, list(params)).fetchall()[0][0]
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value  # type: ignore[no-any-return]
+    if value is None:
+        return None
+    return value.date() if isinstance(value, dt.datetime) else dt.date.fromisoformat(str(value))

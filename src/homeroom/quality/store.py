@@ -17,12 +17,12 @@ from homeroom.quality.changes import KEY as CHANGES_KEY
 from homeroom.quality.quarantined import NOT_ENROLLED_KEY, OVERLAPS_KEY, UNMAPPED_KEY
 from homeroom.quality.recording import DROPS_KEY, NO_DAYS_KEY
 from homeroom.quality.result import MonitorResult
-from homeroom.quality.stops import KEY as STOPS_KEY
+from homeroom.quality.stops import MONITOR as STOPS
 
 # In the order run_monitors runs them (tests check the two agree).
 MONITOR_KEYS = (
     NO_DAYS_KEY,
-    STOPS_KEY,
+    STOPS.key,
     CALENDAR_KEY,
     OVERLAPS_KEY,
     UNMAPPED_KEY,

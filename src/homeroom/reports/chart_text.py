@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from fractions import Fraction
 
+from homeroom.formats import date_text, percent_text
 from homeroom.reports import labels
 from homeroom.reports.chart_data import (
     CalendarDay,
@@ -22,7 +23,6 @@ from homeroom.reports.chart_data import (
     Table,
     TierSnapshot,
 )
-from homeroom.reports.formats import date_text, percent_text
 from homeroom.reports.palette import MONTH_NAMES, SCHOOL_MONTHS
 
 Cuts = Sequence[Fraction | float]

@@ -19,6 +19,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from homeroom.formats import percent_text
 from homeroom.reports import chart_text, labels
 from homeroom.reports.chart_data import (
     CalendarDay,
@@ -32,7 +33,6 @@ from homeroom.reports.chart_data import (
 )
 from homeroom.reports.chart_text import Cuts
 from homeroom.reports.count_charts import level_chart, tier_chart
-from homeroom.reports.formats import percent_text
 from homeroom.reports.groups import COMPLEMENTARY, GroupTable
 from homeroom.reports.palette import (
     BAR_COLOR,

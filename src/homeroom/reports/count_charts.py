@@ -8,9 +8,9 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from homeroom.formats import percent_text
 from homeroom.reports import chart_text, labels
 from homeroom.reports.chart_data import Chart, Table
-from homeroom.reports.formats import percent_text
 from homeroom.reports.palette import INK, LEVEL_COLORS, NOT_RATED_COLOR, OUTLINE, TIER_COLORS
 from homeroom.reports.summary import LevelCount, TierShare
 from homeroom.reports.vega import vega_chart

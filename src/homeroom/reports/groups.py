@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from homeroom import formats
 from homeroom.metrics import groups as rules
 from homeroom.metrics.groups import (
     COMPLEMENTARY,
@@ -26,7 +27,7 @@ from homeroom.metrics.groups import (
     ranking_minimum,
     suppress,
 )
-from homeroom.reports import formats, labels
+from homeroom.reports import labels
 
 __all__ = [
     "COMPLEMENTARY",

@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from homeroom.contract.schema import GRADE_LEVELS, RACE_ETHNICITY, SEX
-from homeroom.reports.formats import percent_text
+from homeroom.formats import percent_text
 
 LEVEL_LABELS = {
     "low": "Low",

@@ -14,8 +14,8 @@ from typing import Any
 from markupsafe import Markup
 
 from homeroom.definitions import Definition
+from homeroom.formats import date_text, percent_text
 from homeroom.reports import charts, labels
-from homeroom.reports.formats import date_text, percent_text
 from homeroom.reports.groups import COMPLEMENTARY, GroupRate, GroupTable
 from homeroom.reports.summary import LevelCount, Summary, UnitRow, rate_level
 

@@ -15,10 +15,10 @@ import math
 from collections.abc import Callable, Sequence
 
 from homeroom.definitions.profile import TIERS
+from homeroom.formats import date_text, percent_text
 from homeroom.reports import chart_text, labels, student_svg
 from homeroom.reports.chart_data import CalendarDay, Chart, RunningRate, Table, TierSnapshot
 from homeroom.reports.chart_text import Cuts
-from homeroom.reports.formats import date_text, percent_text
 from homeroom.reports.palette import (
     CURRENT_YEAR_COLOR,
     DAY_COLORS,

@@ -15,11 +15,11 @@ import altair as alt
 import pandas as pd
 
 from homeroom.definitions.profile import TIERS
+from homeroom.formats import date_text, percent_text
 from homeroom.metrics.months import last_of_month
 from homeroom.reports import chart_text, labels
 from homeroom.reports.chart_data import CalendarDay, Chart, RunningRate, TierSnapshot
 from homeroom.reports.chart_text import Cuts
-from homeroom.reports.formats import date_text, percent_text
 from homeroom.reports.palette import (
     CURRENT_YEAR_COLOR,
     DAY_COLORS,

@@ -13,8 +13,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from homeroom.formats import date_text
 from homeroom.reports import labels
-from homeroom.reports.formats import date_text
 from homeroom.reports.groups import COMPLEMENTARY, GroupRate, GroupTable
 from homeroom.reports.summary import LevelCount, Summary, UnitRow, rate_level
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from homeroom.formats import date_text
 from homeroom.reports import labels
-from homeroom.reports.formats import date_text
 from homeroom.signals.evaluation import Evaluation
 from homeroom.signals.evaluation_tables import STRATEGIES
 from homeroom.signals.features import FEATURES, PROTECTED

@@ -3,7 +3,7 @@
 The reasons themselves are written by each rule (`homeroom.signals.rules`) from these helpers.
 Numbers are written from exact units: days absent as whole days or decimals ("2.5"), rates as
 percentages cut (never rounded up) to one decimal, so a reason never shows a student over a cut
-point they have not reached. Dates read "3 September 2024" (`homeroom.reports.formats`, the
+point they have not reached. Dates read "3 September 2024" (`homeroom.formats`, the
 one date formatter of every page and file).
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from homeroom.reports.formats import date_text
+from homeroom.formats import date_text
 
 
 def days_text(units: int, units_per_day: int) -> str:

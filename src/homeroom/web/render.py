@@ -1,6 +1,6 @@
 """Server-rendered pages: one Jinja environment, filters that format like the reports.
 
-Dates and percentages go through homeroom.reports.formats, as in the printed report: dates
+Dates and percentages go through homeroom.formats, as in the printed report: dates
 read "5 March 2025", and a percentage beside a tier or level label never crosses the cut point
 the label depends on (`rate(definition)` for a student's absence rate, `chronic(definition)`
 for a school's or group's chronic absence rate). Downloads keep the exact values.
@@ -21,8 +21,8 @@ from markupsafe import Markup
 
 from homeroom.casebook.roles import ROLE_LABELS
 from homeroom.definitions import Definition
+from homeroom.formats import date_text, percent_text
 from homeroom.reports import labels
-from homeroom.reports.formats import date_text, percent_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -10,6 +10,7 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from homeroom.definitions import load_definition
+from homeroom.formats import date_text
 from homeroom.interop import write_import
 from homeroom.interop.spreadsheet import export_spreadsheet, import_spreadsheet
 from homeroom.interop.spreadsheet.layout import HEADERS
@@ -94,7 +95,7 @@ def test_the_workbook_is_laid_out_for_people(district):
     readme = {r[0].value: r[1].value for r in book["Read me"].iter_rows() if r[0].value}
     assert readme["definition"].startswith("default (version")
     # The resolver always settles on a date: the latest attendance recorded, by default.
-    assert readme["Through (as-of date)"] == district["summary"].as_of.isoformat()
+    assert readme["Through (as-of date)"] == date_text(district["summary"].as_of)
     assert "10% of days enrolled" in readme["Chronically Absent"]
     schools = book["Schools"]
     assert [c.value for c in schools[1]][:6] == [
@@ -136,7 +137,7 @@ def test_a_mover_has_a_row_at_each_school_and_comes_back(tmp_path):
         data=tmp_path / "data", definition=definition, as_of=pd.Timestamp("2024-09-30").date()
     ) as request:
         as_of = export_spreadsheet(request, tmp_path / "early.xlsx")
-    assert "as of 2024-09-30" in as_of.describe()
+    assert "as of 30 September 2024" in as_of.describe()
 
 
 def test_student_rows_carry_the_year_both_ways_the_school_and_time_missed(district):

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from homeroom.definitions import Definition
+from homeroom.formats import date_text
 from homeroom.interop.spreadsheet import workbook
 from homeroom.interop.spreadsheet.layout import (
     FLAG_FIELDS,
@@ -61,7 +62,7 @@ class SpreadsheetSummary:
 
     def describe(self) -> str:
         years = ", ".join(year_label(y) for y in self.school_years) or "no school year"
-        when = f", as of {self.as_of.isoformat()}" if self.as_of else ""
+        when = f", as of {date_text(self.as_of)}" if self.as_of else ""
         return (
             f"Wrote {self.out}: {self.students:,} students ({self.rows:,} student-and-school "
             f"rows) at {self.schools:,} schools, {years}, definition {self.definition}{when}."
@@ -189,9 +190,9 @@ def readme_lines(
     lines: list[tuple[str, str]] = [
         ("Homeroom attendance spreadsheet", ""),
         ("", ""),
-        ("Made on", dt.date.today().isoformat()),
+        ("Made on", date_text(dt.date.today())),
         ("From the data folder", str(data_dir)),
-        ("Through (as-of date)", as_of.isoformat() if as_of else "the end of each school year"),
+        ("Through (as-of date)", date_text(as_of) if as_of else "the end of each school year"),
         (
             "Rows the validation quarantined",
             f"{quarantined:,} (they are not counted; see `homeroom check` for which and why)",

@@ -8,8 +8,8 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from homeroom.formats import percent_text
 from homeroom.reports import charts
-from homeroom.reports.formats import percent_text
 from homeroom.web import data
 from homeroom.web.auth import Viewer, require_viewer
 from homeroom.web.errors import PageNotFound

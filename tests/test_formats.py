@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pandas as pd
 
-from homeroom.reports.formats import date_text, percent_text
+from homeroom.formats import date_text, percent_text
 
 
 def test_dates_read_in_words_whatever_they_come_as():

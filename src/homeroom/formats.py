@@ -1,6 +1,8 @@
 """How every page, report and file shows a date or a percentage: one formatter each.
 
-Dates read "5 March 2025" everywhere people read them (files keep ISO `2025-03-05`).
+Dates read "5 March 2025" everywhere people read them (the cells of data files keep ISO
+`2025-03-05`, which every program reads). A leaf module: it imports nothing from homeroom, so
+every layer (the import's read-me sheet, reports, the web, the commands) can use it cheaply.
 A displayed percentage never crosses a cut point its label depends on: 17.55 absences in 176
 days is 9.97%, "At risk" under a 10% line, so it shows as 9.9%, not 10.0%. Files keep the exact
 values; only what people read is rounded.
