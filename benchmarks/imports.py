@@ -169,6 +169,7 @@ def step_export(synth: Path, out: Path) -> dict:
     """`homeroom export spreadsheet`; for .csv the same Students sheet, written as CSV."""
     from homeroom.definitions import load_definition
     from homeroom.interop.spreadsheet import export, export_spreadsheet
+    from homeroom.resolver import resolve
 
     if out.suffix == ".csv":
         # Past a million rows a workbook cannot hold the sheet; districts that large keep CSV.
@@ -177,9 +178,8 @@ def step_export(synth: Path, out: Path) -> dict:
 
         export.workbook.write = write
     clock = Clock()
-    summary = export_spreadsheet(
-        synth, out.with_suffix(".xlsx"), definition=load_definition(None), progress=clock
-    )
+    with resolve(data=synth, definition=load_definition(None), progress=clock) as request:
+        summary = export_spreadsheet(request, out.with_suffix(".xlsx"), progress=clock)
     clock("done")
     return {
         "seconds": clock.total(),

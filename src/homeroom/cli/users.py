@@ -144,7 +144,7 @@ def add(
     --password-stdin or --oidc. The change is written to the audit log.
     """
     from homeroom.casebook import add_user
-    from homeroom.web.scope import ROLES, SCHOOL_STAFF
+    from homeroom.casebook.roles import ROLES, SCHOOL_STAFF
 
     if role not in ROLES:
         raise UsageProblem(f"--role must be one of {', '.join(ROLES)}; got {role!r}")
@@ -289,7 +289,7 @@ def role(
 ) -> None:
     """Change a person's role (school_staff take their schools with --school)."""
     from homeroom.casebook import set_role
-    from homeroom.web.scope import ROLES
+    from homeroom.casebook.roles import ROLES
 
     if new_role not in ROLES:
         raise UsageProblem(f"ROLE must be one of {', '.join(ROLES)}; got {new_role!r}")
