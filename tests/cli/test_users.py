@@ -1,11 +1,9 @@
-"""`homeroom users` and `homeroom audit`, run as a person types them."""
+"""`homeroom users`, run as a person types them: add, list, disable, enable, password, role."""
 
 from __future__ import annotations
 
-import csv
 import getpass
 import io
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,40 +17,11 @@ from homeroom.casebook import (
     authenticate,
     get_user,
     open_store,
-    record,
     start_session,
 )
 from homeroom.cli import app
 
 CLI_USER = f"cli:{getpass.getuser()}"
-
-
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A workspace with one load of a small synthetic district (schools D01-E01, -M01, -H01)."""
-    from homeroom.synth import generate
-    from homeroom.warehouse import init_workspace, load_dataset
-
-    folder = tmp_path_factory.mktemp("district")
-    generate(folder / "data", students=60, schools=2, years=1, seed=3)
-    space = init_workspace(folder / "space")
-    load_dataset(space, folder / "data")
-    return space.root
-
-
-@pytest.fixture
-def space(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty workspace (nothing loaded), its casebook in the folder."""
-    from homeroom.warehouse import init_workspace
-
-    monkeypatch.delenv("HOMEROOM_CASEBOOK_URL", raising=False)
-    return init_workspace(tmp_path / "space").root
-
-
-@pytest.fixture
-def loaded_space(loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.delenv("HOMEROOM_CASEBOOK_URL", raising=False)
-    return Path(shutil.copytree(loaded, tmp_path / "loaded"))
 
 
 def _stdin(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
@@ -211,58 +180,3 @@ def test_changing_an_unknown_user_exits_2(capsys, space):
         outcome = run(capsys, "users", *args, "-w", space)
         assert outcome.exit_code == 2, args
         assert "no user named 'ghost'" in outcome.stderr
-
-
-def test_audit_list_filters_and_export(capsys, space, tmp_path):
-    with _store(space) as store:
-        for who, student in [("rivera", "S0001"), ("lee", "S0002"), ("rivera", "S0002")]:
-            record(
-                store,
-                username=who,
-                role="school_staff",
-                action="student_viewed",
-                subject_type="student",
-                subject_id=student,
-            )
-    outcome = run(capsys, "audit", "list", "--user", "rivera", "--student", "S0002", "-w", space)
-    assert outcome.exit_code == 0
-    assert "S0002" in outcome.stdout and "S0001" not in outcome.stdout
-    assert "lee" not in outcome.stdout
-    outcome = run(capsys, "audit", "list", "--limit", "1", "-w", space)
-    assert outcome.exit_code == 0 and "Showing the latest 1" in outcome.stderr
-    nothing = run(capsys, "audit", "list", "--user", "x", "-w", space)
-    assert "No audit entries match" in nothing.stdout
-    bad = run(capsys, "audit", "list", "--since", "last week", "-w", space)
-    assert bad.exit_code == 2 and "--since must be a date" in bad.stderr
-
-    target = tmp_path / "audit.csv"
-    outcome = run(capsys, "audit", "export", "--out", target, "--user", "rivera", "-w", space)
-    assert outcome.exit_code == 0, outcome.stderr
-    assert "Wrote 2 audit entries" in outcome.stderr
-    with target.open(newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    assert [(r["username"], r["subject_id"]) for r in rows] == [
-        ("rivera", "S0001"),
-        ("rivera", "S0002"),
-    ]
-    with _store(space) as store:
-        [exported] = audit_entries(store, action="audit_exported")
-    assert exported.username == CLI_USER
-    assert exported.detail == {"rows": 2, "out": str(target), "username": "rivera"}
-    assert run(capsys, "audit", "export", "--out", tmp_path / "a.xlsx", "-w", space).exit_code == 2
-
-
-def test_student_views_from_the_cli_show_in_audit_list(capsys, loaded_space):
-    outcome = run(capsys, "metrics", "--level", "student", "--workspace", loaded_space)
-    assert outcome.exit_code == 0, outcome.stderr
-    with _store(loaded_space) as store:
-        [entry] = audit_entries(store)
-    assert (entry.username, entry.action, entry.subject_type) == (
-        CLI_USER,
-        "student_metrics",
-        "student_rows",
-    )
-    assert entry.detail["rows"] > 0 and entry.detail["out"] == "screen"
-    outcome = run(capsys, "audit", "list", "--action", "student_metrics", "-w", loaded_space)
-    assert outcome.exit_code == 0
-    assert f"rows={entry.detail['rows']}" in outcome.stdout

@@ -13,16 +13,16 @@ import pytest
 from cli_helpers import run
 
 
-def test_serving_off_loopback_without_https_is_refused(district, capsys) -> None:  # noqa: ANN001
-    outcome = run(capsys, "serve", "--workspace", district.workspace.root, "--host", "10.1.2.3")
+def test_serving_off_loopback_without_https_is_refused(served, capsys) -> None:  # noqa: ANN001
+    outcome = run(capsys, "serve", "--workspace", served.workspace.root, "--host", "10.1.2.3")
     assert outcome.exit_code == 2
     assert "HTTPS" in outcome.stderr and "--tls-cert" in outcome.stderr
 
 
-def test_a_certificate_needs_its_key(district, capsys, tmp_path) -> None:  # noqa: ANN001
+def test_a_certificate_needs_its_key(served, capsys, tmp_path) -> None:  # noqa: ANN001
     cert = tmp_path / "cert.pem"
     cert.write_text("not used", encoding="utf-8")
-    outcome = run(capsys, "serve", "-w", district.workspace.root, "--tls-cert", cert)
+    outcome = run(capsys, "serve", "-w", served.workspace.root, "--tls-cert", cert)
     assert outcome.exit_code == 2
     assert "--tls-key" in outcome.stderr
 
@@ -34,10 +34,10 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
-def test_serve_answers_on_loopback_and_asks_for_a_sign_in(district) -> None:  # noqa: ANN001
+def test_serve_answers_on_loopback_and_asks_for_a_sign_in(served) -> None:  # noqa: ANN001
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "homeroom.cli", "serve", "-w", str(district.workspace.root),
+        [sys.executable, "-m", "homeroom.cli", "serve", "-w", str(served.workspace.root),
          "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
