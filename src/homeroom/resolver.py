@@ -1,7 +1,7 @@
 """One place decides what a request is about: the data, the definition, the as-of date, the engine.
 
 Every command, the web app, signals and reports call `resolve` (or, for a connection they
-already hold, `default_as_of` and `stale_schools`); nothing else re-derives these defaults.
+already hold, `default_as_of`); nothing else re-derives these defaults.
 
 - Data: `--data DIR` (validated in memory) or a workspace's current load (the workspace given,
   else the one around the current folder).
@@ -11,8 +11,8 @@ already hold, `default_as_of` and `stale_schools`); nothing else re-derives thes
   never after today and never after that school year's last instructional day. Metrics count
   membership days and absences through the same date, so days the data have not reached are
   never counted as days present.
-- Stale schools: a school whose recorded attendance stops more than `STALE_SCHOOL_DAYS` school
-  days before the as-of date is named, so its missing days are never silently read as present.
+- Stale schools: a school whose recorded attendance stops more than 5 school days before the
+  as-of date is named (`quality.stops`), so its missing days are never silently read as present.
 """
 
 from __future__ import annotations
@@ -80,11 +80,7 @@ class Resolved:
             "definition": self.definition.name,
             "definition_version": self.definition.version,
             "engine": self.engine,
-            "source": str(self.data_dir)
-            if self.data_dir
-            else str(self.workspace.root)
-            if self.workspace
-            else "",
+            "source": str(self.data_dir or (self.workspace.root if self.workspace else "")),
             "load_id": self.load.load_id if self.load else None,
             "stale_schools": [
                 {
@@ -137,16 +133,18 @@ def resolve(
             from homeroom.contract import validate_dataset
 
             report = validate_dataset(Path(data), con, definition=chosen, progress=progress)
-            yield _resolved(
-                con,
-                chosen,
-                report.units_per_day,
-                as_of,
-                engine or "duckdb",
-                today,
+            day, stale = _when(con, as_of, today)
+            yield Resolved(
+                definition=chosen,
+                as_of=day,
+                as_of_given=as_of is not None,
+                engine=_engine(engine or "duckdb"),
+                con=con,
+                units_per_day=report.units_per_day,
                 source="folder",
                 data_dir=Path(data),
                 validation=report,
+                stale=stale,
             )
         finally:
             con.close()
@@ -156,16 +154,18 @@ def resolve(
     con = connect(space, read_only=True)
     try:
         current = require_compatible_load(con, space, chosen)
-        yield _resolved(
-            con,
-            chosen,
-            current.units_per_day,
-            as_of,
-            engine or space.engine,
-            today,
+        day, stale = _when(con, as_of, today)
+        yield Resolved(
+            definition=chosen,
+            as_of=day,
+            as_of_given=as_of is not None,
+            engine=_engine(engine or space.engine),
+            con=con,
+            units_per_day=current.units_per_day,
             source="workspace",
             workspace=space,
             load=current,
+            stale=stale,
         )
     finally:
         con.close()
@@ -187,28 +187,18 @@ def _definition(definition: str | Definition | None, space: Workspace | None) ->
     return choose_definition(definition, space)
 
 
-def _resolved(
-    con: duckdb.DuckDBPyConnection,
-    definition: Definition,
-    units_per_day: int,
-    as_of: dt.date | None,
-    engine: str,
-    today: dt.date | None,
-    **where: object,
-) -> Resolved:
+def _when(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date | None, today: dt.date | None
+) -> tuple[dt.date, tuple[StaleSchool, ...]]:
+    """The as-of date (given, else the default) and the schools whose attendance stops early."""
+    day = as_of if as_of is not None else default_as_of(con, today)
+    return day, tuple(stale_schools(con, day))
+
+
+def _engine(engine: str) -> str:
     if engine not in ENGINES:
         raise ResolveError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
-    day = as_of if as_of is not None else default_as_of(con, today)
-    return Resolved(
-        definition=definition,
-        as_of=day,
-        as_of_given=as_of is not None,
-        engine=engine,
-        con=con,
-        units_per_day=units_per_day,
-        stale=tuple(stale_schools(con, day)),
-        **where,  # type: ignore[arg-type]  # source, data_dir/workspace, load/validation
-    )
+    return engine
 
 
 @contextmanager
