@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ import jinja2
 from homeroom.reports.chart_data import MonthRate
 from homeroom.reports.page import context
 from homeroom.reports.summary import Summary
+from homeroom.reports.templating import package_environment
 
 SUFFIXES = (".html", ".htm", ".pdf")
 Progress = Callable[[str], None]
@@ -76,17 +75,5 @@ def _refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise ValueError(f"the report fetches nothing (asked for {url[:60]!r})")
 
 
-@cache
 def _environment() -> jinja2.Environment:
-    folder = resources.files("homeroom.reports") / "templates"
-
-    def load(name: str) -> str:
-        return (folder / name).read_text(encoding="utf-8")
-
-    return jinja2.Environment(
-        loader=jinja2.FunctionLoader(load),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    return package_environment("homeroom.reports")

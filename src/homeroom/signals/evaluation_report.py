@@ -10,8 +10,6 @@ Only aggregates: no student appears in either.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Literal
 
 import jinja2
@@ -19,6 +17,7 @@ import jinja2
 from homeroom.reports import labels
 from homeroom.reports.chart_data import Chart
 from homeroom.reports.palette import INK, MUTED, RULE
+from homeroom.reports.templating import package_environment
 from homeroom.signals import evaluation_content as c
 from homeroom.signals.evaluation import Evaluation
 from homeroom.signals.evaluation_charts import MODEL_COLOR, STRATEGY_COLORS, Bar, share_bars
@@ -257,20 +256,8 @@ def render_markdown(ev: Evaluation) -> str:
 
 
 # -- HTML -----------------------------------------------------------------------------------------
-@cache
 def _environment() -> jinja2.Environment:
-    folder = resources.files("homeroom.signals") / "templates"
-
-    def load(name: str) -> str:
-        return (folder / name).read_text(encoding="utf-8")
-
-    return jinja2.Environment(
-        loader=jinja2.FunctionLoader(load),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    return package_environment("homeroom.signals")
 
 
 def render_html(ev: Evaluation) -> str:

@@ -12,15 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from homeroom.casebook.roles import (
-    DISTRICT_ADMIN,
-    DISTRICT_VIEWER,
-    ROLE_LABELS,
-    ROLES,
-    SCHOOL_STAFF,
-    STATE_ANALYST,
-    STUDENT_ROLES,
-)
+from homeroom.casebook.roles import DISTRICT_ADMIN, ROLES, SCHOOL_STAFF, STUDENT_ROLES
 
 if TYPE_CHECKING:
     from homeroom.casebook.models import User
@@ -96,13 +88,6 @@ def user_scope(user: User) -> Scope:
 
 
 __all__ = [
-    "DISTRICT_ADMIN",
-    "DISTRICT_VIEWER",
-    "ROLES",
-    "ROLE_LABELS",
-    "SCHOOL_STAFF",
-    "STATE_ANALYST",
-    "STUDENT_ROLES",
     "Scope",
     "ScopeError",
     "user_scope",

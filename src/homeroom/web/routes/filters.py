@@ -114,22 +114,13 @@ def group(value: str | None) -> tuple[str, Any] | None:
 
 
 def group_choices() -> list[tuple[str, str]]:
-    from homeroom.contract.schema import RACE_ETHNICITY, SEX
+    from homeroom.contract.schema import RACE_ETHNICITY, SEX, STUDENT_FLAGS
 
     choices = [
         (f"race_ethnicity:{v}", labels.group_label("race_ethnicity", v)) for v in RACE_ETHNICITY
     ]
     choices += [(f"sex:{v}", labels.group_label("sex", v)) for v in SEX]
-    for column in (
-        "economically_disadvantaged",
-        "english_learner",
-        "students_with_disabilities",
-        "section_504",
-        "homeless",
-        "foster_care",
-        "migrant",
-        "military_connected",
-    ):
+    for column in STUDENT_FLAGS:
         choices.append((f"{column}:yes", labels.group_label(column, True)))
         choices.append((f"{column}:no", labels.group_label(column, False)))
     return choices
