@@ -6,12 +6,13 @@ every command prints rows, quarantine summaries and frames the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
+
+from homeroom.contract.tablefiles import FrameWriter, write_csv, writer_for
 
 # Exit status: 0 done; 1 unexpected failure; 2 a dataset, definition or request that cannot be
 # used; 3 `check` found rows to quarantine.
@@ -40,46 +41,18 @@ def grade_span(grades: tuple[str, ...]) -> str:
     return ", ".join(grades)
 
 
-def frame_writer(path: Path) -> Callable[[pd.DataFrame, Path], None]:
-    suffix = path.suffix.lower()
-    writers = {
-        ".csv": _write_csv,
-        ".xlsx": _write_xlsx,
-        ".parquet": _write_parquet,
-        ".json": _write_json,
-    }
-    if suffix not in writers:
+def frame_writer(path: Path) -> FrameWriter:
+    """The writer for `--out PATH` (tablefiles: formula-like text neutralised in CSV and XLSX)."""
+    writer = writer_for(path)
+    if writer is None:
         raise UsageProblem(f"--out must end in .csv, .xlsx, .parquet or .json; got {path.name!r}")
-    return writers[suffix]
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False)
-
-
-def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
-    """One sheet of rows, as the CSV has them (exact values; dates as dates)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as book:
-        frame.to_excel(book, sheet_name="rows", index=False)
-
-
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_parquet(path, index=False)
-
-
-def _write_json(frame: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_json(path, orient="records", date_format="iso", indent=1)
+    return writer
 
 
 def write_quarantine(frame: pd.DataFrame, path: Path) -> None:
     from homeroom.contract.schema import QUARANTINE_COLUMNS
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.loc[:, list(QUARANTINE_COLUMNS)].to_csv(path, index=False)
+    write_csv(frame.loc[:, list(QUARANTINE_COLUMNS)], path)
 
 
 def print_rows(read: dict[str, int], loaded: dict[str, int]) -> None:
