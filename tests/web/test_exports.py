@@ -319,3 +319,27 @@ def test_text_from_outside_never_becomes_a_spreadsheet_formula(client_for, app) 
     cells = [c for row in book.active.iter_rows(min_row=2) for c in row]
     assert not [c.value for c in cells if c.data_type == "f"]
     assert any("HYPERLINK" in str(c.value) for c in cells)
+
+
+def test_download_neutralises_every_formula_start_and_quotes_a_carriage_return() -> None:
+    """A CR inside a field must not end the row in Excel; a negative number stays a number."""
+    import csv as csv_module
+
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from homeroom.web.exports import download
+
+    names = [FORMULA, "+1", "-2", "@x", "\tx", "\rx", "a\rb"]
+    safe = ["'" + n if n[0] in "=+-@\t\r" else n for n in names]
+    frame = pd.DataFrame({"Name": names, "Change": [-1.5, -2, 0, 1, 2, 3, 4]})
+    body = download({"rows": frame}, "t", "csv").body
+    assert b'"a\rb"' in body
+    rows = list(csv_module.reader(io.StringIO(body.decode("utf-8"), newline="")))
+    assert [r[0] for r in rows[1:]] == safe
+    assert [float(r[1]) for r in rows[1:]] == [-1.5, -2, 0, 1, 2, 3, 4]
+    sheet = load_workbook(io.BytesIO(download({"rows": frame}, "t", "xlsx").body))["rows"]
+    cells = list(sheet.iter_rows(min_row=2))
+    assert [r[0].data_type for r in cells] == ["s"] * len(names)
+    assert [r[0].value for r in cells] == [s.replace("\r", "\n") for s in safe]
+    assert [r[1].value for r in cells] == [-1.5, -2, 0, 1, 2, 3, 4]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,12 +10,10 @@ from dataclasses import dataclass
 import pandas as pd
 from fastapi.responses import Response
 
+from homeroom.contract.tablefiles import csv_text, xlsx_bytes
 from homeroom.definitions import Definition
 from homeroom.web.errors import BadRequest
 
-# Text a spreadsheet would run as a formula ("=HYPERLINK(...)"): it may come from outside
-# (a username typed at the sign-in form, a name in the district's export).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -62,59 +58,18 @@ def download(
         if table is not None and table not in tables:
             raise BadRequest(f"this page's tables are: {', '.join(tables)}")
         key = table if table is not None else next(iter(tables))
-        body = _cells(tables[key]).to_csv(index=False).encode("utf-8")
+        # tablefiles neutralises formula-like text ("=HYPERLINK(...)" in a name or username)
+        body = csv_text(tables[key]).encode("utf-8")
         filename = f"{name}-{_file_part(key)}.csv" if len(tables) > 1 else f"{name}.csv"
     else:
-        body = _workbook(tables)
+        used: set[str] = set()
+        body = xlsx_bytes({_sheet_name(key, used): frame for key, frame in tables.items()})
         filename = f"{name}.xlsx"
     return Response(
         body,
         media_type=FORMATS[fmt],
         headers={"content-disposition": f'attachment; filename="{filename}"'},
     )
-
-
-def _workbook(tables: Mapping[str, pd.DataFrame]) -> bytes:
-    from openpyxl.styles import Font
-
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        used: set[str] = set()
-        for key, frame in tables.items():
-            sheet = _sheet_name(key, used)
-            _cells(frame).to_excel(writer, sheet_name=sheet, index=False)
-            worksheet = writer.sheets[sheet]
-            for cell in worksheet[1]:
-                cell.font = Font(bold=True)
-            worksheet.freeze_panes = "A2"
-            for column in worksheet.columns:
-                width = max(len(str(c.value or "")) for c in column[:200])
-                worksheet.column_dimensions[column[0].column_letter].width = min(width + 2, 50)
-    return buffer.getvalue()
-
-
-def _cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame as a spreadsheet should get it: formula-like text behind an apostrophe (as
-    `homeroom audit export` writes it), mappings as JSON, times in UTC without a zone (Excel
-    has none)."""
-    out = frame.copy()
-    for column in out.columns:
-        series = out[column]
-        if isinstance(series.dtype, pd.DatetimeTZDtype):
-            out[column] = series.dt.tz_convert("UTC").dt.tz_localize(None)
-        elif series.dtype == object or pd.api.types.is_string_dtype(series):
-            out[column] = series.map(_cell).astype(object)
-    return out
-
-
-def _cell(value: object) -> object:
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-    if isinstance(value, Mapping | list):
-        value = json.dumps(value, sort_keys=True, default=str)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _sheet_name(key: str, used: set[str]) -> str:
