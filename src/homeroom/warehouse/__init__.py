@@ -1,25 +1,22 @@
 """A workspace's analytical store: validated tables, load history, quarantine."""
 
-from homeroom.warehouse.loader import (
-    CurrentLoad,
-    LoadResult,
-    connect,
-    current_load,
-    load_dataset,
-    load_history,
-)
+from homeroom.warehouse.history import CurrentLoad, current_load, load_history
+from homeroom.warehouse.loader import LoadResult, ShrinkRefused, connect, load_dataset
 from homeroom.warehouse.workspace import (
     CONFIG_NAME,
     Workspace,
     WorkspaceError,
     init_workspace,
+    make_private,
     open_workspace,
+    private_files,
 )
 
 __all__ = [
     "CONFIG_NAME",
     "CurrentLoad",
     "LoadResult",
+    "ShrinkRefused",
     "Workspace",
     "WorkspaceError",
     "connect",
@@ -27,5 +24,7 @@ __all__ = [
     "init_workspace",
     "load_dataset",
     "load_history",
+    "make_private",
     "open_workspace",
+    "private_files",
 ]

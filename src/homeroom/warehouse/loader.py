@@ -4,20 +4,20 @@ Either every table of the dataset is loaded, with its quarantine and a `load_his
 or nothing changes. A dataset whose files (by SHA-256) and exit-date rule match the current
 load is recognised and left alone, so loading the same files twice changes nothing.
 
-After the load the data-quality monitors run and their findings are kept in `monitor_results`.
-One of them compares the new attendance with the previous load's, so the load transaction
-renames the old `attendance` to `previous_attendance` (a cheap rename, undone by a rollback)
-instead of dropping it; it is dropped once the monitors are done.
+The data-quality monitors run inside the same transaction and their findings are kept in
+`monitor_results`, so a load killed right after its commit still has them. One monitor compares
+the new attendance with the previous load's, so the transaction renames the old `attendance` to
+`previous_attendance` (a cheap rename, undone by a rollback) and drops it before committing.
+A load that would empty a required table or drop more than half of the previous load's students
+or attendance rows is refused unless asked for (`allow_shrink`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
-import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,38 +25,29 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from homeroom.contract.schema import BASE_UNITS_PER_DAY, FILE_SUFFIXES, QUARANTINE_COLUMNS
+from homeroom.contract.schema import (
+    BASE_UNITS_PER_DAY,
+    FILE_SUFFIXES,
+    QUARANTINE_COLUMNS,
+    TABLES_REQUIRED,
+)
 from homeroom.definitions import Definition
-from homeroom.warehouse.workspace import Workspace, WorkspaceError
+from homeroom.warehouse.history import (
+    HISTORY_DDL,
+    QUARANTINE_DDL,
+    CurrentLoad,
+    current_load,
+    record,
+)
+from homeroom.warehouse.workspace import Workspace, WorkspaceError, make_private, private_files
 
 if TYPE_CHECKING:
     from homeroom.contract import ValidationReport
     from homeroom.quality import MonitorResult, PreviousLoad
 
-HISTORY_DDL = """
-CREATE TABLE IF NOT EXISTS load_history (
-    load_id BIGINT,
-    loaded_at TIMESTAMP,
-    status VARCHAR,            -- loaded | failed
-    data_dir VARCHAR,
-    definition VARCHAR,
-    exit_date_rule VARCHAR,
-    fingerprint VARCHAR,
-    files VARCHAR,             -- JSON: [{table, file, sha256, rows}]
-    rows_read VARCHAR,         -- JSON: {table: rows}
-    rows_loaded VARCHAR,       -- JSON: {table: rows}
-    rows_quarantined BIGINT,
-    duplicates_collapsed BIGINT,
-    units_per_day BIGINT,
-    seconds DOUBLE,
-    message VARCHAR
-)
-"""
-QUARANTINE_DDL = """
-CREATE TABLE IF NOT EXISTS quarantine (
-    load_id BIGINT, "table" VARCHAR, file VARCHAR, line BIGINT, "column" VARCHAR, reason VARCHAR
-)
-"""
+
+class ShrinkRefused(WorkspaceError):
+    """A load that would empty a required table or drop most of the district's rows."""
 
 
 @dataclass(frozen=True)
@@ -71,19 +62,6 @@ class LoadResult:
     quarantine: pd.DataFrame
     notes: tuple[str, ...] = ()
     monitors: tuple = ()  # the data-quality monitors' findings (homeroom.quality.MonitorResult)
-
-
-@dataclass(frozen=True)
-class CurrentLoad:
-    """What the workspace holds now: the latest successful load."""
-
-    load_id: int
-    loaded_at: dt.datetime
-    definition: str
-    exit_date_rule: str
-    fingerprint: str
-    units_per_day: int
-    rows_loaded: dict[str, int]
 
 
 def dataset_fingerprint(data_dir: Path, definition: Definition) -> str:
@@ -126,125 +104,168 @@ def connect(workspace: Workspace, *, read_only: bool = False) -> duckdb.DuckDBPy
         ) from exc
 
 
-def _has_history(con: duckdb.DuckDBPyConnection) -> bool:
-    """Read-only callers cannot create the table, so they ask whether it is there."""
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'load_history'"
-        ).fetchall()[0][0]
-    )
-
-
-def current_load(con: duckdb.DuckDBPyConnection) -> CurrentLoad | None:
-    if not _has_history(con):
-        return None
-    rows = con.execute(
-        "SELECT load_id, loaded_at, definition, exit_date_rule, fingerprint, units_per_day,"
-        " rows_loaded FROM load_history WHERE status = 'loaded'"
-        " ORDER BY load_id DESC LIMIT 1"
-    ).fetchall()
-    if not rows:
-        return None
-    load_id, loaded_at, definition, rule, fingerprint, units, loaded = rows[0]
-    return CurrentLoad(load_id, loaded_at, definition, rule, fingerprint, units, json.loads(loaded))
-
-
-def load_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    columns = [
-        "load_id", "loaded_at", "status", "definition", "rows_quarantined",
-        "duplicates_collapsed", "rows_loaded", "seconds", "message",
-    ]  # fmt: skip
-    if not _has_history(con):
-        return pd.DataFrame(columns=columns)
-    return con.execute(f"SELECT {', '.join(columns)} FROM load_history ORDER BY load_id").df()
-
-
 def load_dataset(
     workspace: Workspace,
     data_dir: Path,
     *,
     definition: Definition | None = None,
     progress: Callable[[str], None] | None = None,
+    allow_shrink: bool = False,
 ) -> LoadResult:
-    """Validate DATA_DIR and make it the workspace's data, all or nothing."""
-    from homeroom.contract import validate_dataset
+    """Validate DATA_DIR and make it the workspace's data, all or nothing.
 
+    The monitors run inside the load's transaction, so a committed load always has its
+    findings. Unless `allow_shrink`, a load that would empty a required table or drop more than
+    half of the students or attendance rows is refused (ShrinkRefused) and nothing changes.
+    """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise WorkspaceError(f"{data_dir} is not a folder of canonical tables")
     definition = definition or workspace.definition()
-    say = progress or (lambda _message: None)
     started = time.perf_counter()
-    say("hashing files")
+    (progress or (lambda _message: None))("hashing files")
     fingerprint = dataset_fingerprint(data_dir, definition)
-    con = connect(workspace)
-    try:
-        con.execute(HISTORY_DDL)
-        con.execute(QUARANTINE_DDL)
-        current = current_load(con)
-        if current is not None and current.fingerprint == fingerprint:
-            return _unchanged(con, current, started)
-        con.execute(f"DROP TABLE IF EXISTS {PREVIOUS_ATTENDANCE}")  # left by an interrupted run
-        next_id = "SELECT coalesce(max(load_id), 0) + 1 FROM load_history"
-        load_id = int(con.execute(next_id).fetchall()[0][0])
-        con.begin()
+    with private_files():
+        con = connect(workspace)
         try:
-            previous = _keep_previous_attendance(con, current)
-            report = validate_dataset(data_dir, con, definition=definition, progress=progress)
-            say("recording the load")
-            seconds = _record_load(con, load_id, report, data_dir, definition, fingerprint, started)
-            con.commit()
-        except BaseException as exc:
-            con.rollback()
-            _record_failure(con, load_id, data_dir, definition, fingerprint, started, exc)
-            raise
-        say("running the data-quality monitors")
-        notes = list(report.notes)
-        monitors = _monitors(con, load_id, report, previous, progress, notes)
-        return LoadResult(
-            load_id=load_id,
-            status="loaded",
-            rows_read=dict(report.rows_read),
-            rows_loaded=dict(report.rows_loaded),
-            rows_quarantined=report.quarantined,
-            duplicates_collapsed=report.duplicates_collapsed,
-            seconds=seconds,
-            quarantine=report.quarantine,
-            notes=tuple(notes),
-            monitors=tuple(monitors),
+            make_private(workspace.warehouse)  # made by a version that left it to the umask
+            con.execute(HISTORY_DDL)
+            con.execute(QUARANTINE_DDL)
+            current = current_load(con)
+            if current is not None and current.fingerprint == fingerprint:
+                return _unchanged(con, current, started)
+            con.execute(f"DROP TABLE IF EXISTS {PREVIOUS_ATTENDANCE}")  # left by an old version
+            next_id = "SELECT coalesce(max(load_id), 0) + 1 FROM load_history"
+            load_id = int(con.execute(next_id).fetchall()[0][0])
+            run = _Run(load_id, data_dir, definition, fingerprint, started, current, progress)
+            return _load(con, run, allow_shrink)
+        finally:
+            con.close()
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What one load works with, fixed before its transaction begins."""
+
+    load_id: int
+    data_dir: Path
+    definition: Definition
+    fingerprint: str
+    started: float
+    current: CurrentLoad | None
+    progress: Callable[[str], None] | None
+
+
+class _MonitorsFailed(Exception):
+    """The monitors failed inside the load's transaction; the load is made again without them."""
+
+    def __init__(self, note: str) -> None:
+        super().__init__(note)
+        self.note = note
+
+
+def _load(con: duckdb.DuckDBPyConnection, run: _Run, allow_shrink: bool) -> LoadResult:
+    try:
+        try:
+            report, monitors, notes, seconds = _transaction(con, run, allow_shrink, None)
+        except _MonitorsFailed as failed:
+            # A DuckDB error aborts the whole transaction, so the load is made once more, its
+            # history saying why it has no findings.
+            report, monitors, notes, seconds = _transaction(con, run, allow_shrink, failed.note)
+    except BaseException as exc:
+        _record_failure(con, run, exc)
+        raise
+    return LoadResult(
+        load_id=run.load_id,
+        status="loaded",
+        rows_read=dict(report.rows_read),
+        rows_loaded=dict(report.rows_loaded),
+        rows_quarantined=report.quarantined,
+        duplicates_collapsed=report.duplicates_collapsed,
+        seconds=seconds,
+        quarantine=report.quarantine,
+        notes=tuple(notes),
+        monitors=tuple(monitors),
+    )
+
+
+def _transaction(
+    con: duckdb.DuckDBPyConnection, run: _Run, allow_shrink: bool, monitors_failed: str | None
+) -> tuple[ValidationReport, list[MonitorResult], list[str], float]:
+    """Validate, check, monitor and record the load in one transaction; roll back on any error."""
+    from homeroom.contract import validate_dataset
+    from homeroom.quality import save_monitors
+
+    con.begin()
+    try:
+        previous = _keep_previous_attendance(con, run.current)
+        report = validate_dataset(
+            run.data_dir, con, definition=run.definition, progress=run.progress
         )
-    finally:
-        con.close()
+        if not allow_shrink:
+            refuse_shrink(report.rows_loaded, run.current)
+        notes = list(report.notes)
+        monitors: list[MonitorResult] = []
+        if monitors_failed is None:
+            monitors = _monitors(con, report, previous, run.progress)
+        else:
+            notes.append(monitors_failed)
+        if run.progress is not None:
+            run.progress("recording the load")
+        seconds = _record_load(con, run, report, notes)
+        save_monitors(con, run.load_id, monitors)
+        con.execute(f"DROP TABLE IF EXISTS {PREVIOUS_ATTENDANCE}")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return report, monitors, notes, seconds
+
+
+# Tables whose rows a load may not cut by more than half without --allow-shrink.
+SHRINK_WATCHED = ("students", "attendance")
+
+
+def refuse_shrink(rows_loaded: Mapping[str, int], current: CurrentLoad | None) -> None:
+    """Raise ShrinkRefused when the load would empty a required table or halve the district."""
+    before = current.rows_loaded if current is not None else {}
+    problems = []
+    for table in TABLES_REQUIRED:
+        was, now = int(before.get(table, 0)), int(rows_loaded.get(table, 0))
+        if now == 0:
+            problems.append(f"{table} would be empty ({was:,} → 0 rows)")
+        elif table in SHRINK_WATCHED and now * 2 < was:
+            problems.append(f"{table} would lose more than half its rows ({was:,} → {now:,})")
+    if problems:
+        raise ShrinkRefused(
+            "load refused, the workspace's data is unchanged: "
+            + "; ".join(problems)
+            + ". Check the files; if this is what you mean, run `homeroom load --allow-shrink`."
+        )
 
 
 def _record_load(
-    con: duckdb.DuckDBPyConnection,
-    load_id: int,
-    report: ValidationReport,
-    data_dir: Path,
-    definition: Definition,
-    fingerprint: str,
-    started: float,
+    con: duckdb.DuckDBPyConnection, run: _Run, report: ValidationReport, notes: list[str]
 ) -> float:
     """Keep the load's quarantine and its history row (inside the load's transaction)."""
     quarantine = report.quarantine.loc[:, list(QUARANTINE_COLUMNS)].copy()
-    quarantine.insert(0, "load_id", load_id)
+    quarantine.insert(0, "load_id", run.load_id)
     con.execute("DELETE FROM quarantine")
     con.register("new_quarantine", quarantine)
     con.execute("INSERT INTO quarantine SELECT * FROM new_quarantine")
     con.unregister("new_quarantine")
-    seconds = time.perf_counter() - started
+    seconds = time.perf_counter() - run.started
     files = [
         {"table": f.table, "file": f.path.name, "sha256": f.sha256, "rows": f.rows}
         for f in report.files
     ]
-    _record(
+    record(
         con,
-        load_id=load_id,
+        load_id=run.load_id,
         status="loaded",
-        data_dir=data_dir,
-        definition=definition,
-        fingerprint=fingerprint,
+        data_dir=run.data_dir,
+        definition=run.definition,
+        fingerprint=run.fingerprint,
         files=files,
         rows_read=report.rows_read,
         rows_loaded=report.rows_loaded,
@@ -252,7 +273,7 @@ def _record_load(
         duplicates_collapsed=report.duplicates_collapsed,
         units_per_day=report.units_per_day,
         seconds=seconds,
-        message="; ".join(report.notes),
+        message="; ".join(notes),
     )
     return seconds
 
@@ -275,38 +296,30 @@ def _keep_previous_attendance(
 
 def _monitors(
     con: duckdb.DuckDBPyConnection,
-    load_id: int,
     report: ValidationReport,
     previous: PreviousLoad | None,
     progress: Callable[[str], None] | None,
-    notes: list[str],
 ) -> list[MonitorResult]:
-    """Run and keep the monitors of a committed load; the load stands whatever they find."""
-    from homeroom.quality import run_monitors, save_monitors
+    """Run the monitors on the load's tables, inside its transaction."""
+    from homeroom.quality import run_monitors
 
+    if progress is not None:
+        progress("running the data-quality monitors")
     try:
-        try:
-            monitors = run_monitors(
-                con,
-                quarantine=report.quarantine,
-                previous=previous,
-                units_per_day=report.units_per_day,
-                progress=progress,
-            )
-        except duckdb.Error as exc:  # out of memory, say: the load is done all the same
-            # DuckDB's own words name SQL, never a value of the data, which the monitors only
-            # count and compare.
-            notes.append(
-                f"the data-quality monitors could not run ({type(exc).__name__}: "
-                f"{str(exc).splitlines()[0][:200]}); `homeroom quality` runs them again"
-            )
-            return []
-        con.begin()
-        save_monitors(con, load_id, monitors)
-        con.commit()
-        return monitors
-    finally:
-        con.execute(f"DROP TABLE IF EXISTS {PREVIOUS_ATTENDANCE}")
+        return run_monitors(
+            con,
+            quarantine=report.quarantine,
+            previous=previous,
+            units_per_day=report.units_per_day,
+            progress=progress,
+        )
+    except duckdb.Error as exc:  # out of memory, say: the load is made all the same
+        # DuckDB's own words name SQL, never a value of the data, which the monitors only
+        # count and compare.
+        raise _MonitorsFailed(
+            f"the data-quality monitors could not run ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0][:200]}); `homeroom quality` runs them again"
+        ) from exc
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -342,49 +355,17 @@ def _unchanged(con: duckdb.DuckDBPyConnection, current: CurrentLoad, started: fl
     )
 
 
-def _record(con: duckdb.DuckDBPyConnection, definition: Definition, **row: object) -> None:
-    con.execute(
-        "INSERT INTO load_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            row["load_id"],
-            # UTC whatever the machine's zone, as `homeroom history` says.
-            dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            row["status"],
-            str(Path(str(row["data_dir"])).resolve()),
-            f"{definition.name} {definition.version}",
-            definition.exit_date,
-            row["fingerprint"],
-            json.dumps(row.get("files", [])),
-            json.dumps(row.get("rows_read", {})),
-            json.dumps(row.get("rows_loaded", {})),
-            row.get("rows_quarantined", 0),
-            row.get("duplicates_collapsed", 0),
-            row.get("units_per_day"),
-            row["seconds"],
-            row.get("message", ""),
-        ],
-    )
-
-
-def _record_failure(
-    con: duckdb.DuckDBPyConnection,
-    load_id: int,
-    data_dir: Path,
-    definition: Definition,
-    fingerprint: str,
-    started: float,
-    exc: BaseException,
-) -> None:
+def _record_failure(con: duckdb.DuckDBPyConnection, run: _Run, exc: BaseException) -> None:
     """Keep a trace of a refused load; the data itself was rolled back untouched."""
     # The failure itself is reported to the user; recording it is best effort.
     with contextlib.suppress(duckdb.Error):
-        _record(
+        record(
             con,
-            load_id=load_id,
+            load_id=run.load_id,
             status="failed",
-            data_dir=data_dir,
-            definition=definition,
-            fingerprint=fingerprint,
-            seconds=time.perf_counter() - started,
+            data_dir=run.data_dir,
+            definition=run.definition,
+            fingerprint=run.fingerprint,
+            seconds=time.perf_counter() - run.started,
             message=f"{type(exc).__name__}: {exc}"[:2000],
         )

@@ -8,9 +8,12 @@ changes nothing (it is recognised by the files' hashes and the definition's exit
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +22,31 @@ from homeroom.definitions import Definition, load_definition
 CONFIG_NAME = "homeroom.toml"
 DEFAULT_WAREHOUSE = "warehouse.duckdb"
 DEFAULT_MEMORY_LIMIT = "6GB"
+
+
+# Student data is private to the account that runs Homeroom: no group or other bits on anything
+# a workspace holds (folders 0700, files 0600), whatever umask the shell left.
+PRIVATE_UMASK = 0o077
+
+
+@contextlib.contextmanager
+def private_files() -> Iterator[None]:
+    """Create files and folders without group or other permissions inside this block.
+
+    The umask is the process's, so anything created meanwhile (DuckDB's .wal, SQLite's journal,
+    a temporary file renamed into place) is private too; the caller's umask comes back after.
+    """
+    previous = os.umask(PRIVATE_UMASK)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def make_private(path: Path) -> None:
+    """Tighten a file (0600) or folder (0700) made before Homeroom set its umask."""
+    with contextlib.suppress(FileNotFoundError):
+        path.chmod(0o700 if path.is_dir() else 0o600)
 
 
 class WorkspaceError(Exception):

@@ -1,0 +1,112 @@
+"""The load history of a workspace: which loads were made, when, with what, and the current one.
+
+`load_history` keeps one row per load, successful or refused; the latest successful one is the
+workspace's data. The quarantine table beside it keeps the current load's rejected rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from homeroom.definitions import Definition
+
+HISTORY_DDL = """
+CREATE TABLE IF NOT EXISTS load_history (
+    load_id BIGINT,
+    loaded_at TIMESTAMP,
+    status VARCHAR,            -- loaded | failed
+    data_dir VARCHAR,
+    definition VARCHAR,
+    exit_date_rule VARCHAR,
+    fingerprint VARCHAR,
+    files VARCHAR,             -- JSON: [{table, file, sha256, rows}]
+    rows_read VARCHAR,         -- JSON: {table: rows}
+    rows_loaded VARCHAR,       -- JSON: {table: rows}
+    rows_quarantined BIGINT,
+    duplicates_collapsed BIGINT,
+    units_per_day BIGINT,
+    seconds DOUBLE,
+    message VARCHAR
+)
+"""
+QUARANTINE_DDL = """
+CREATE TABLE IF NOT EXISTS quarantine (
+    load_id BIGINT, "table" VARCHAR, file VARCHAR, line BIGINT, "column" VARCHAR, reason VARCHAR
+)
+"""
+
+
+@dataclass(frozen=True)
+class CurrentLoad:
+    """What the workspace holds now: the latest successful load."""
+
+    load_id: int
+    loaded_at: dt.datetime
+    definition: str
+    exit_date_rule: str
+    fingerprint: str
+    units_per_day: int
+    rows_loaded: dict[str, int]
+
+
+def has_history(con: duckdb.DuckDBPyConnection) -> bool:
+    """Read-only callers cannot create the table, so they ask whether it is there."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'load_history'"
+        ).fetchall()[0][0]
+    )
+
+
+def current_load(con: duckdb.DuckDBPyConnection) -> CurrentLoad | None:
+    if not has_history(con):
+        return None
+    rows = con.execute(
+        "SELECT load_id, loaded_at, definition, exit_date_rule, fingerprint, units_per_day,"
+        " rows_loaded FROM load_history WHERE status = 'loaded'"
+        " ORDER BY load_id DESC LIMIT 1"
+    ).fetchall()
+    if not rows:
+        return None
+    load_id, loaded_at, definition, rule, fingerprint, units, loaded = rows[0]
+    return CurrentLoad(load_id, loaded_at, definition, rule, fingerprint, units, json.loads(loaded))
+
+
+def load_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    columns = [
+        "load_id", "loaded_at", "status", "definition", "rows_quarantined",
+        "duplicates_collapsed", "rows_loaded", "seconds", "message",
+    ]  # fmt: skip
+    if not has_history(con):
+        return pd.DataFrame(columns=columns)
+    return con.execute(f"SELECT {', '.join(columns)} FROM load_history ORDER BY load_id").df()
+
+
+def record(con: duckdb.DuckDBPyConnection, definition: Definition, **row: object) -> None:
+    con.execute(
+        "INSERT INTO load_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            row["load_id"],
+            # UTC whatever the machine's zone, as `homeroom history` says.
+            dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            row["status"],
+            str(Path(str(row["data_dir"])).resolve()),
+            f"{definition.name} {definition.version}",
+            definition.exit_date,
+            row["fingerprint"],
+            json.dumps(row.get("files", [])),
+            json.dumps(row.get("rows_read", {})),
+            json.dumps(row.get("rows_loaded", {})),
+            row.get("rows_quarantined", 0),
+            row.get("duplicates_collapsed", 0),
+            row.get("units_per_day"),
+            row["seconds"],
+            row.get("message", ""),
+        ],
+    )
