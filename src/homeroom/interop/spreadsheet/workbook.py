@@ -11,6 +11,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from homeroom.contract.tablefiles import neutral, text_cell
+
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
@@ -59,7 +61,10 @@ def _table(book: Workbook, title: str, frame: pd.DataFrame) -> None:
     for values in frame.itertuples(index=False, name=None):
         row = []
         for value, number_format in zip(values, formats, strict=True):
-            if number_format is None or value is None:
+            # Names and ids come from the district: text is a string cell, never a formula.
+            if isinstance(value, str):
+                row.append(text_cell(sheet, value))
+            elif number_format is None or value is None:
                 row.append(value)
             else:
                 cell = WriteOnlyCell(sheet, value)
@@ -78,10 +83,12 @@ def write(
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 100
     for key, value in readme:
-        first = WriteOnlyCell(sheet, key)
+        first = WriteOnlyCell(sheet, neutral(key))
+        first.data_type = "s"
         if key and not value:
             first.font = Font(bold=True, size=13 if key.startswith("Homeroom") else 11)
-        second = WriteOnlyCell(sheet, value)
+        second = WriteOnlyCell(sheet, neutral(value))
+        second.data_type = "s"
         second.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.append([first, second])
     out.parent.mkdir(parents=True, exist_ok=True)
