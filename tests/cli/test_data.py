@@ -116,3 +116,35 @@ def test_a_refused_load_leaves_the_previous_data_untouched(capsys, workspace, di
         )
         statuses = [r[0] for r in con.execute("SELECT status FROM load_history").fetchall()]
     assert sorted(statuses) == ["failed", "loaded"]
+
+
+def _header_only_students(district, tmp_path):
+    data = tmp_path / "shrunk"
+    shutil.copytree(district, data)
+    students = pd.read_parquet(data / "students.parquet")
+    students.iloc[:0].to_parquet(data / "students.parquet")
+    return data, len(students)
+
+
+def test_load_of_a_header_only_students_table_stops_with_exit_2(
+    capsys, workspace, district, tmp_path
+):
+    data, students = _header_only_students(district, tmp_path)
+    before = run(capsys, "history", "--workspace", workspace).stdout
+    outcome = run(capsys, "load", data, "--workspace", workspace)
+    assert outcome.exit_code == 2
+    said = " ".join((outcome.stdout + outcome.stderr).split())
+    assert "students" in said and f"{students:,} → 0" in said and "--allow-shrink" in said
+    con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM students").fetchall()[0][0] == students
+    finally:
+        con.close()
+    assert "loaded" in before
+
+
+def test_load_allow_shrink_loads_it_all_the_same(capsys, workspace, district, tmp_path):
+    data, _ = _header_only_students(district, tmp_path)
+    outcome = run(capsys, "load", data, "--workspace", workspace, "--allow-shrink")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "Load 2" in outcome.stdout

@@ -100,18 +100,30 @@ def load(
     quarantine: Annotated[
         Path | None, typer.Option(help="Also write the rejected rows to this CSV file.")
     ] = None,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Load even if a required table ends up empty or the students or attendance "
+            "rows drop by more than half since the last load.",
+        ),
+    ] = False,
 ) -> None:
     """Validate a dataset and make it the workspace's data, all or nothing, with a load history.
 
     Loading the same files again changes nothing. Rejected rows are kept in the workspace's
-    quarantine table (and in --quarantine FILE.csv when given).
+    quarantine table (and in --quarantine FILE.csv when given). A load that would leave a
+    required table empty, or drop more than half of the previous load's students or attendance
+    rows, stops with exit 2 and changes nothing, unless --allow-shrink is given.
     """
     from homeroom.warehouse import load_dataset, open_workspace
 
     space = open_workspace(workspace)
     chosen = choose_definition(definition, space.root)
     with status(f"Loading {data_dir}") as update:
-        result = load_dataset(space, data_dir, definition=chosen, progress=update)
+        result = load_dataset(
+            space, data_dir, definition=chosen, progress=update, allow_shrink=allow_shrink
+        )
     if result.status == "unchanged":
         out.print(f"These files are already loaded (load {result.load_id}); nothing changed.")
     else:
