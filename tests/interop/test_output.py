@@ -162,3 +162,20 @@ def test_an_import_runs_the_monitors_and_reports_them(tmp_path):
     assert "## Data-quality monitors" in report
     assert "| Unmapped codes | warning | 1 unknown value on 1 row: 'ZZ' (1) |" in report
     assert "att.csv:9" in report.split("### Unmapped codes")[1]
+
+
+def test_the_import_quarantine_file_neutralises_formula_like_text(tmp_path):
+    """A rejected value quoted in a reason, or a file name, never runs in a spreadsheet (12.3)."""
+    import csv
+
+    result = _result()
+    result.reject("attendance", "=cmd.csv", 16, "date", '=HYPERLINK("http://evil.example")')
+    result.reject("attendance", "att.csv", 17, "date", "bad\rrow")
+    write_import(result, tmp_path, definition=load_definition("default"))
+    path = tmp_path / "import_quarantine.csv"
+    assert b'"bad\rrow"' in path.read_bytes()
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert '\'=HYPERLINK("http://evil.example")' in [r["reason"] for r in rows]
+    assert "'=cmd.csv" in [r["source_file"] for r in rows]
+    assert not [v for r in rows for v in r.values() if v and v[0] in "=+-@\t\r"]

@@ -19,6 +19,7 @@ import pandas as pd
 
 from homeroom.contract import TABLES, ValidationReport, validate_dataset
 from homeroom.contract.schema import FILE_SUFFIXES, QUARANTINE_COLUMNS
+from homeroom.contract.tablefiles import write_csv
 from homeroom.definitions import Definition
 from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, ImportResult
 
@@ -68,7 +69,7 @@ def write_import(
     if quarantine.empty:
         quarantine_path.unlink(missing_ok=True)
     else:
-        quarantine.to_csv(quarantine_path, index=False)
+        write_csv(quarantine, quarantine_path)  # formula-like text neutralised
     from homeroom.interop.load_report import render_load_report
 
     report_path = out_dir / REPORT_NAME
