@@ -14,7 +14,10 @@ Every stored item carries a change version from one counter, bumped by each add,
 delete. Faults are queued with `fail(kind, path=…, times=…, retry_after=…)`: `429`, `500`,
 `503`, `drop` (close the connection without an answer), `truncate` (promise more bytes than
 sent), `expire` (revoke every token so the request gets 401), `body` (answer 200 with the given
-bytes).
+bytes), `redirect` (answer 302 to `location`).
+
+It remembers each request's client port (`ports`: one port means one pooled connection) and the
+Authorization header of each request that carried one (`authorizations`).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ class Fault:
     times: int | None = 1  # None: every time
     retry_after: str | None = None
     body: bytes = b""  # for "body": a 200 answer with exactly these bytes
+    location: str = ""  # for "redirect": where the 302 points
 
 
 @dataclass
@@ -58,6 +62,8 @@ class EdFiTestServer:
     change_version: int = 0
     faults: list[Fault] = field(default_factory=list)
     requests: list[tuple[str, str]] = field(default_factory=list)
+    ports: set[int] = field(default_factory=set)
+    authorizations: list[str] = field(default_factory=list)
     tokens_issued: int = 0
     change_queries: bool = True
     _tokens: dict[str, float] = field(default_factory=dict)
@@ -149,9 +155,10 @@ class EdFiTestServer:
         times: int | None = 1,
         retry_after: str | None = None,
         body: bytes = b"",
+        location: str = "",
     ) -> None:
         with self._lock:
-            self.faults.append(Fault(kind, path, times, retry_after, body))
+            self.faults.append(Fault(kind, path, times, retry_after, body, location))
 
     def expire_tokens(self) -> None:
         with self._lock:
@@ -191,6 +198,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     # -- plumbing -------------------------------------------------------------------------------
+    def _remember(self) -> None:
+        with self.owner._lock:
+            self.owner.ports.add(self.client_address[1])
+            if self.headers.get("Authorization"):
+                self.owner.authorizations.append(self.headers["Authorization"])
+
     def _answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         data = b"" if body is None else json.dumps(body).encode()
         self.send_response(status)
@@ -219,6 +232,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(fault.body)
             return True
+        if fault.kind == "redirect":
+            self._answer(302, None, {"Location": fault.location})
+            return True
         if fault.kind == "truncate":
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -238,6 +254,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         form = urllib.parse.parse_qs(self.rfile.read(length).decode()) if length else {}
         self.owner.requests.append(("POST", parts.path))
+        self._remember()
         if self._fault(parts.path):
             return
         if parts.path.rstrip("/") != "/api/oauth/token":
@@ -258,6 +275,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = parts.path.rstrip("/")
         query = {k: v[-1] for k, v in urllib.parse.parse_qs(parts.query).items()}
         self.owner.requests.append(("GET", self.path))
+        self._remember()
         if self._fault(path):
             return
         if path == "/api":

@@ -406,3 +406,46 @@ def test_any_answer_body_gives_items_or_a_clear_error(api, tmp_path, body):
         stored = _stored(tmp_path, "schools")
         assert summary.counts["schools"].stored == len(stored)
         assert json.loads(body.decode("utf-8-sig")) == stored
+
+
+# -- redirects and the connection pool ----------------------------------------------------------
+@pytest.fixture
+def elsewhere():
+    """A second API on another port: another origin, which must never see a credential."""
+    with EdFiTestServer() as other:
+        yield other
+
+
+def test_a_redirected_sign_in_never_carries_the_key_and_secret_elsewhere(api, elsewhere, tmp_path):
+    api.fail("redirect", path="/oauth/token", location=elsewhere.root_url + "/oauth/token")
+    with pytest.raises(EdFiError) as caught:
+        _pull(api, tmp_path)
+    port = elsewhere.root_url.split(":")[2].split("/")[0]
+    assert "sign-in: the API answered 302 Found, a redirect to" in str(caught.value)
+    assert f"http://127.0.0.1:{port};" in str(caught.value)
+    assert api.secret not in str(caught.value)
+    assert elsewhere.requests == [] and elsewhere.authorizations == []
+
+
+def test_a_redirected_read_never_carries_the_token_elsewhere(api, elsewhere, tmp_path):
+    api.add(EVENTS, [_event(1)])
+    api.fail("redirect", path=EVENTS, location=elsewhere.data_url + f"/ed-fi/{EVENTS}")
+    with pytest.raises(EdFiError, match=f"{EVENTS}: the API answered 302 Found, a redirect"):
+        _pull(api, tmp_path)
+    assert any(a.startswith("Bearer ") for a in api.authorizations)  # the token was in use
+    assert elsewhere.requests == [] and elsewhere.authorizations == []
+    assert not tmp_path.joinpath(STATE_NAME).exists()
+
+
+def test_a_redirected_root_is_not_followed_either(api, elsewhere):
+    api.fail("redirect", path="/api", location=elsewhere.root_url + "/")
+    with pytest.raises(EdFiError, match="the API root: the API answered 302 Found"):
+        EdFiClient(api.root_url, api.key, api.secret, policy=FAST).discover()
+    assert elsewhere.requests == []
+
+
+def test_every_request_of_a_pull_shares_one_pooled_connection(api, tmp_path):
+    api.add(EVENTS, [_event(n) for n in range(12)])
+    summary = _pull(api, tmp_path, page_size=5)
+    assert summary.requests > 10
+    assert len(api.ports) == 1

@@ -1,6 +1,7 @@
 """A client for a live Ed-Fi ODS/API (v5 to v7): sign-in, paging, change versions, retries.
 
-Standard library only (urllib). What it does, in the API's own terms:
+One pooled `httpx.Client` carries every request of a pull (close it, or use the client as a
+context manager). What it does, in the API's own terms:
 
 - OAuth2 client credentials: POST `{oauth}` with the key and secret as HTTP basic auth and
   `grant_type=client_credentials`; the bearer token is refreshed before it expires and, once per
@@ -12,6 +13,8 @@ Standard library only (urllib). What it does, in the API's own terms:
   page gives the `Total-Count` header for progress.
 - Change queries: `GET {root}/changeQueries/v1/availableChangeVersions`, then
   `minChangeVersion`/`maxChangeVersion` on each resource and on its `/deletes` endpoint.
+- Redirects are never followed: they would carry the key and secret or the token to another
+  host, so a 3xx answer fails at once, naming the redirect's scheme, host and port.
 - Retries with exponential back-off, jitter and a cap on 429 (honouring Retry-After), 5xx and
   dropped connections; other 4xx fail at once. Messages name the resource and the HTTP status but
   never the key, the secret, the token or anything from a response body (which may hold student
@@ -21,30 +24,29 @@ Standard library only (urllib). What it does, in the API's own terms:
 from __future__ import annotations
 
 import base64
-import http.client
 import re
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+import httpx
+
 from homeroom.interop.edfi.transport import (
-    RETRY_STATUSES,
-    USER_AGENT,
     EdFiError,
+    Refused,
     Response,
     Retryable,
     RetryPolicy,
     describe_connection_error,
-    hint,
     int_or_none,
+    new_session,
     not_a_root,
     open_json,
-    read_quietly,
+    redirected,
     refused_credentials,
     retry_after,
+    unretryable,
 )
 
 __all__ = ["ChangeVersions", "EdFiClient", "EdFiError", "Endpoints", "Progress", "RetryPolicy"]
@@ -98,6 +100,7 @@ class EdFiClient:
     clock: Callable[[], float] = time.monotonic
     _endpoints: Endpoints | None = field(default=None, init=False, repr=False)
     _token: _Token | None = field(default=None, init=False, repr=False)
+    _session: httpx.Client | None = field(default=None, init=False, repr=False)
     requests_made: int = field(default=0, init=False)
     retries: int = field(default=0, init=False)
     token_refreshes: int = field(default=0, init=False)
@@ -111,6 +114,25 @@ class EdFiClient:
         if not self.key or not self.secret:
             raise EdFiError("a key and a secret are needed (--key/--secret or HOMEROOM_EDFI_KEY/…)")
         self.url = urllib.parse.urlunsplit(parts._replace(query="", fragment="")).rstrip("/")
+
+    # -- the connection pool --------------------------------------------------------------------
+    @property
+    def session(self) -> httpx.Client:
+        """The one pooled HTTP client every request of this conversation goes through."""
+        if self._session is None:
+            self._session = new_session(self.policy.timeout)
+        return self._session
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def __enter__(self) -> EdFiClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
     # -- discovery ------------------------------------------------------------------------------
     @property
@@ -301,20 +323,21 @@ class EdFiClient:
         failures = 0
         refreshed = False
         while True:
-            sent = {"Accept": "application/json", "User-Agent": USER_AGENT, **(headers or {})}
+            sent = dict(headers or {})
             if auth:
                 sent["Authorization"] = "Bearer " + self._bearer()
-            request = urllib.request.Request(url, data=data, headers=sent, method=method)
             wait: float | None = None
             self.requests_made += 1
             try:
-                return open_json(request, self.policy.timeout)
+                return open_json(self.session, method, url, headers=sent, content=data)
             except Retryable as exc:
                 last = str(exc)
-            except urllib.error.HTTPError as exc:
-                status, body = exc.code, read_quietly(exc)
+            except Refused as exc:
+                status = exc.status
+                if 300 <= status < 400:
+                    raise EdFiError(redirected(status, exc.headers.get("location"), what)) from None
                 if refuse and status in refuse:
-                    raise EdFiError(refuse[status](status, body)) from None
+                    raise EdFiError(refuse[status](status, exc.body)) from None
                 if status == 401 and auth and not refreshed:
                     # The token may have expired early or been revoked: sign in again, once.
                     refreshed = True
@@ -322,9 +345,9 @@ class EdFiClient:
                     continue
                 if missing_ok and status in (403, 404):
                     return Response(status, {}, None)
-                last = _unretryable(status, what, auth)
-                wait = retry_after(exc.headers.get("Retry-After"))
-            except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+                last = unretryable(status, what, auth)
+                wait = retry_after(exc.headers.get("retry-after"))
+            except httpx.TransportError as exc:
                 last = describe_connection_error(exc)
             failures += 1
             if failures >= self.policy.attempts:
@@ -364,18 +387,3 @@ def _endpoints_from_data_url(data: str, oauth: str | None, changes: str | None) 
         oauth=oauth or f"{root}/oauth/token",
         change_queries=changes.rstrip("/") + "/",
     )
-
-
-def _unretryable(status: int, what: str, auth: bool) -> str:
-    """Raise for an HTTP error another try would not mend; else the status, in words."""
-    reason = http.client.responses.get(status, "")
-    if status == 401 and auth:
-        raise EdFiError(
-            f"{what}: the API refused a fresh token (401 {reason}); the key may "
-            "not be allowed to read this resource"
-        ) from None
-    if status not in RETRY_STATUSES:
-        raise EdFiError(
-            f"{what}: the API answered {status} {reason}".rstrip() + hint(status, what)
-        ) from None
-    return f"{status} {reason}".rstrip()

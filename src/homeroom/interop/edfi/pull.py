@@ -123,7 +123,15 @@ def pull_edfi(
         page_size=page_size,
         sleep=sleep,
     )
-    raw_dir = Path(raw_dir)
+    with client:  # one connection pool for every request, closed at the end
+        return _pull_with(client, Path(raw_dir), full, progress, started)
+
+
+def _pull_with(
+    client: EdFiClient, raw_dir: Path, full: bool, progress: Progress | None, started: float
+) -> PullSummary:
+    """The pull itself, over one signed-in client."""
+    school_year = client.school_year
     notes: list[str] = []
     state = _read_state(raw_dir)
     versions = client.available_change_versions()

@@ -1,6 +1,9 @@
 """One HTTP request to an Ed-Fi API and what can go wrong with it: the retry policy, the
 answer as JSON, and error messages that name the resource and the HTTP status but never a
 secret or anything from a response body (which may hold student data).
+
+Requests go through one pooled `httpx.Client` that follows no redirects: a redirect would carry
+the key and secret (Basic) or the bearer token to wherever it points, so it is an error instead.
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ import json
 import random
 import re
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any
+
+import httpx
 
 USER_AGENT = "homeroom-edfi-pull"
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -59,22 +63,63 @@ class Retryable(Exception):
     """A failure worth another try (a torn or garbled answer)."""
 
 
-def open_json(request: urllib.request.Request, timeout: float) -> Response:
-    """One request's answer as JSON; Retryable when it came torn or garbled."""
-    with urllib.request.urlopen(request, timeout=timeout) as answer:
-        body = answer.read()
-        headers = {k.lower(): v for k, v in answer.headers.items()}
-        length = int_or_none(headers.get("content-length"))
-        if length is not None and len(body) < length:
-            raise Retryable("the connection closed before the whole answer arrived")
-        if not body.strip():
-            return Response(answer.status, headers, None)
-        try:
-            data = json.loads(body.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            # A proxy may tear an answer; another try usually gets it whole.
-            raise Retryable(f"the answer is not JSON ({exc.__class__.__name__})") from None
-        return Response(answer.status, headers, data)
+class Refused(Exception):
+    """The API answered with a status other than 2xx."""
+
+    def __init__(self, status: int, headers: httpx.Headers, body: bytes) -> None:
+        super().__init__(status)
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+
+def new_session(timeout: float) -> httpx.Client:
+    """The one connection pool of a pull; redirects are never followed (see the docstring)."""
+    return httpx.Client(
+        timeout=timeout,
+        follow_redirects=False,
+        headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+    )
+
+
+def open_json(
+    session: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str],
+    content: bytes | None = None,
+) -> Response:
+    """One request's answer as JSON; Retryable when it came torn or garbled, Refused for a
+    status other than 2xx (redirects included)."""
+    answer = session.request(method, url, headers=headers, content=content)
+    body = answer.content
+    if not answer.is_success:
+        raise Refused(answer.status_code, answer.headers, body)
+    headers_seen = {k.lower(): v for k, v in answer.headers.items()}
+    length = int_or_none(headers_seen.get("content-length"))
+    if length is not None and len(body) < length:
+        raise Retryable("the connection closed before the whole answer arrived")
+    if not body.strip():
+        return Response(answer.status_code, headers_seen, None)
+    try:
+        data = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        # A proxy may tear an answer; another try usually gets it whole.
+        raise Retryable(f"the answer is not JSON ({exc.__class__.__name__})") from None
+    return Response(answer.status_code, headers_seen, data)
+
+
+def redirected(status: int, location: str | None, what: str) -> str:
+    """The message for a redirect: where it pointed (scheme, host and port only)."""
+    reason = http.client.responses.get(status, "")
+    target = urllib.parse.urlsplit(location or "")
+    where = f"{target.scheme}://{target.netloc}" if target.netloc else "another address"
+    return (
+        f"{what}: the API answered {status} {reason}, a redirect to {where}; redirects are not "
+        "followed, so the key, secret and token go only to the address given; give the address "
+        "the API redirects to as --url"
+    )
 
 
 def refused_credentials(status: int, body: bytes) -> str:
@@ -124,29 +169,26 @@ def retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def read_quietly(error: urllib.error.HTTPError) -> bytes:
-    try:
-        return error.read() or b""
-    except (OSError, http.client.HTTPException):
-        return b""
-    finally:
-        error.close()
-
-
-def describe_connection_error(exc: BaseException) -> str:
-    reason = getattr(exc, "reason", None)
-    inner = reason if isinstance(reason, BaseException) else exc
-    if isinstance(inner, TimeoutError):
+def describe_connection_error(exc: httpx.TransportError) -> str:
+    """A failed request in words; never the exception's text, which may quote an address."""
+    if isinstance(exc, httpx.TimeoutException):
         return "no answer in time"
-    if isinstance(inner, ConnectionRefusedError):
+    causes: list[BaseException] = []
+    inner: BaseException | None = exc
+    while inner is not None and len(causes) < 10:
+        causes.append(inner)
+        inner = inner.__cause__ or inner.__context__
+    if any(isinstance(c, ConnectionRefusedError) for c in causes) or (
+        isinstance(exc, httpx.ConnectError) and "refused" in str(exc).lower()
+    ):
         return "connection refused"
-    if isinstance(inner, http.client.RemoteDisconnected | ConnectionResetError):
-        return "the server closed the connection"
-    if isinstance(inner, http.client.IncompleteRead):
+    if isinstance(exc, httpx.RemoteProtocolError) and "complete message body" in str(exc):
         return "the connection closed before the whole answer arrived"
-    if isinstance(reason, str):
-        return reason
-    return inner.__class__.__name__
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return "the server closed the connection"
+    if isinstance(exc, httpx.ConnectError):
+        return "could not connect"
+    return exc.__class__.__name__
 
 
 def int_or_none(value: str | None) -> int | None:
@@ -154,3 +196,18 @@ def int_or_none(value: str | None) -> int | None:
         return int(value) if value is not None else None
     except ValueError:
         return None
+
+
+def unretryable(status: int, what: str, auth: bool) -> str:
+    """Raise for an HTTP error another try would not mend; else the status, in words."""
+    reason = http.client.responses.get(status, "")
+    if status == 401 and auth:
+        raise EdFiError(
+            f"{what}: the API refused a fresh token (401 {reason}); the key may "
+            "not be allowed to read this resource"
+        ) from None
+    if status not in RETRY_STATUSES:
+        raise EdFiError(
+            f"{what}: the API answered {status} {reason}".rstrip() + hint(status, what)
+        ) from None
+    return f"{status} {reason}".rstrip()
