@@ -1,10 +1,14 @@
-"""`homeroom audit list|export`: the audit log from the command line, filtered and exported."""
+"""`homeroom audit list|export|verify`: the audit log from the command line, filtered,
+exported and its hash chain checked."""
 
 from __future__ import annotations
 
 import csv
 import getpass
+import sqlite3
 from pathlib import Path
+
+import pytest
 
 from casebook.support import sqlite_url
 from cli_helpers import run
@@ -74,3 +78,84 @@ def test_student_views_from_the_cli_show_in_audit_list(capsys, loaded_space):
     outcome = run(capsys, "audit", "list", "--action", "student_metrics", "-w", loaded_space)
     assert outcome.exit_code == 0
     assert f"rows={entry.detail['rows']}" in outcome.stdout
+
+
+def test_audit_list_finds_every_student_of_a_list_view(capsys, space):
+    with _store(space) as store:
+        record(
+            store,
+            username="lee",
+            role="school_staff",
+            action="student_list_viewed",
+            subject_type="school",
+            subject_id="0412",
+            detail={"students": ["S0101", "S0102", "S0103"]},
+        )
+    for student in ("S0101", "S0102", "S0103"):
+        outcome = run(capsys, "audit", "list", "--student", student, "-w", space)
+        assert outcome.exit_code == 0
+        assert "No audit entries match" not in outcome.stdout, student
+        assert "0412" in outcome.stdout and "lee" in outcome.stdout
+    assert (
+        "No audit entries match"
+        in run(capsys, "audit", "list", "--student", "S0104", "-w", space).stdout
+    )
+    target = space / "s.csv"
+    outcome = run(capsys, "audit", "export", "--out", target, "--student", "S0102", "-w", space)
+    assert "Wrote 1 audit entries" in outcome.stderr
+
+
+def _tamper(space: Path, *statements: str) -> None:
+    connection = sqlite3.connect(space / "casebook.sqlite")
+    for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
+        connection.execute(f"DROP TRIGGER {name}")
+    for statement in statements:
+        connection.execute(statement)
+    connection.commit()
+    connection.close()
+
+
+def _three(space: Path) -> None:
+    with _store(space) as store:
+        for student in ("S0001", "S0002", "S0003"):
+            record(
+                store,
+                username="rivera",
+                role="school_staff",
+                action="student_viewed",
+                subject_type="student",
+                subject_id=student,
+            )
+
+
+def test_audit_verify_says_a_whole_chain_is_whole(capsys, space):
+    _three(space)
+    outcome = run(capsys, "audit", "verify", "-w", space)
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "the chain of 3 entries is whole" in outcome.stdout
+
+
+@pytest.mark.parametrize(
+    ("statements", "broken", "why"),
+    [
+        (["UPDATE audit_log SET reason = 'x' WHERE id = 2"], "entry 2", "changed"),
+        (["DELETE FROM audit_log WHERE id = 2"], "entry 3", "removed"),
+        (
+            [
+                "DELETE FROM audit_log WHERE id = 3",
+                "INSERT INTO audit_log (id, at, username, role, action, subject_type) "
+                "VALUES (3, '2025-01-06 08:00:00', 'x', 'x', 'x', 'x')",
+            ],
+            "entry 3",
+            "inserted",
+        ),
+    ],
+)
+def test_audit_verify_names_the_first_broken_entry(capsys, space, statements, broken, why):
+    _three(space)
+    _tamper(space, *statements)
+    outcome = run(capsys, "audit", "verify", "-w", space)
+    assert outcome.exit_code == 4
+    assert broken in outcome.stdout + outcome.stderr
+    assert why in outcome.stdout + outcome.stderr
+    assert "S000" not in outcome.stdout + outcome.stderr  # no student ids in the message

@@ -1,8 +1,10 @@
-"""The audit log: who saw or changed what, when and why. Append-only.
+"""The audit log: who saw or changed what, when and why. Append-only and tamper-evident.
 
 Every view and export of a student record, and every change to accounts, adds one entry. The
-database refuses to change or delete entries (triggers made by the first migration), so even a
-bug or a careless SQL session here cannot rewrite history.
+database refuses to change, delete or replace entries (triggers made by the migrations), so even
+a bug or a careless SQL session here cannot rewrite history; each entry is chained to the one
+before it by hashes (casebook.audit_chain), so an edit past the triggers shows. Every student an
+entry covers is indexed (audit_subjects), so a student's views in lists and exports are found.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from typing import Any, Protocol, TextIO
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from homeroom.casebook.models import AuditRecord
+from homeroom.casebook.audit_chain import entry_hash, lock_log, students_covered
+from homeroom.casebook.models import AuditRecord, AuditSubject
 from homeroom.casebook.store import Store
 
 EXPORT_COLUMNS = (
@@ -102,22 +105,49 @@ def append(
     reason: str | None = None,
     detail: Mapping[str, Any] | None = None,
 ) -> int:
-    """Append inside SESSION's transaction: the entry commits with the change it describes."""
+    """Append inside SESSION's transaction: the entry commits with the change it describes.
+
+    The entry gets the next id and is chained to the last entry under the log's write lock.
+    """
     if not action or not subject_type or not username:
         raise ValueError("an audit entry needs a username, an action and a subject_type")
-    entry = AuditRecord(
-        at=at,
-        username=username,
-        role=role,
-        action=action,
-        subject_type=subject_type,
-        subject_id=None if subject_id is None else str(subject_id),
-        reason=reason or None,
-        detail=json.dumps(dict(detail), sort_keys=True, default=str) if detail else None,
+    subject = None if subject_id is None else str(subject_id)
+    text = json.dumps(dict(detail), sort_keys=True, default=str) if detail else None
+    entry_id, previous = lock_log(session)
+    # Hash the moment as the database gives it back (SQLite keeps microseconds, no offset).
+    moment = at.astimezone(dt.UTC)
+    session.add(
+        AuditRecord(
+            id=entry_id,
+            at=moment,
+            username=username,
+            role=role,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject,
+            reason=reason or None,
+            detail=text,
+            previous_hash=previous,
+            entry_hash=entry_hash(
+                entry_id,
+                moment,
+                username,
+                role,
+                action,
+                subject_type,
+                subject,
+                reason or None,
+                text,
+                previous,
+            ),  # fmt: skip
+        )
     )
-    session.add(entry)
     session.flush()
-    return entry.id
+    # From the stored text, so the index says what the chained entry says.
+    covered = students_covered(subject_type, subject, json.loads(text) if text else None)
+    session.add_all(AuditSubject(entry_id=entry_id, student_id=s) for s in sorted(covered))
+    session.flush()
+    return entry_id
 
 
 def audit_entries(
@@ -128,6 +158,7 @@ def audit_entries(
     username: str | None = None,
     action: str | None = None,
     subject_id: str | None = None,
+    student: str | None = None,
     limit: int | None = None,
     newest_first: bool = False,
 ) -> list[AuditEntry]:
@@ -135,9 +166,9 @@ def audit_entries(
     with LIMIT, the most recent LIMIT of them.
 
     since: from this moment (a date: from its start, UTC). until: before this moment (a date:
-    through its end, UTC).
+    through its end, UTC). student: entries that showed this student, alone or in a list.
     """
-    query = _filtered(since, until, username, action, subject_id)
+    query = _filtered(since, until, username, action, subject_id, student)
     if limit is not None:
         if limit < 1:
             raise ValueError("limit must be at least 1")
@@ -163,6 +194,7 @@ def export_csv(
     username: str | None = None,
     action: str | None = None,
     subject_id: str | None = None,
+    student: str | None = None,
 ) -> int:
     """Write the entries (oldest first) as CSV with EXPORT_COLUMNS; returns how many.
 
@@ -179,11 +211,13 @@ def export_csv(
                 username=username,
                 action=action,
                 subject_id=subject_id,
+                student=student,
             )
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     count = 0
-    query = _filtered(since, until, username, action, subject_id).order_by(AuditRecord.id)
+    query = _filtered(since, until, username, action, subject_id, student)
+    query = query.order_by(AuditRecord.id)
     with store.session(write=False) as session:
         for row in session.scalars(query.execution_options(yield_per=1000)):
             writer.writerow(_csv_row(row))
@@ -197,6 +231,7 @@ def _filtered(
     username: str | None,
     action: str | None,
     subject_id: str | None,
+    student: str | None = None,
 ) -> Select[AuditRecord]:
     query = select(AuditRecord)
     if since is not None:
@@ -209,6 +244,9 @@ def _filtered(
         query = query.where(AuditRecord.action == action)
     if subject_id is not None:
         query = query.where(AuditRecord.subject_id == str(subject_id))
+    if student is not None:
+        covering = select(AuditSubject.entry_id).where(AuditSubject.student_id == str(student))
+        query = query.where(AuditRecord.id.in_(covering))
     return query
 
 

@@ -146,7 +146,8 @@ class WebSession(Base):
 
 
 class AuditRecord(Base):
-    """One line of the append-only audit log (triggers refuse UPDATE and DELETE)."""
+    """One line of the append-only audit log (triggers refuse UPDATE, DELETE and an INSERT of an
+    id that exists), chained to the one before it by hashes (see casebook.audit_chain)."""
 
     __tablename__ = "audit_log"
     __table_args__ = (
@@ -165,3 +166,19 @@ class AuditRecord(Base):
     subject_id: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[str | None] = mapped_column(Text)  # JSON text
+    # Hex SHA-256s; empty only in a row someone wrote past Homeroom (verify names it).
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditSubject(Base):
+    """One student an audit entry covers (its subject, or one of a list view's students), so
+    "who saw this student" finds list views, searches and exports too. Append-only as well."""
+
+    __tablename__ = "audit_subjects"
+    __table_args__ = (Index("ix_audit_subjects_student_id", "student_id"),)
+
+    entry_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("audit_log.id"), primary_key=True, autoincrement=False
+    )
+    student_id: Mapped[str] = mapped_column(String(200), primary_key=True)

@@ -1,5 +1,6 @@
 """The `homeroom audit` commands: the audit log of every view and export of student records,
-and every account change; listed on the terminal or exported as CSV (times in UTC)."""
+and every account change; listed on the terminal, exported as CSV (times in UTC), or its hash
+chain verified (exit 4 when an entry was changed, removed or inserted out of order)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from rich.table import Table
 from homeroom.cli.casebook import cli_actor, open_casebook
 from homeroom.cli.options import WorkspaceOption
 from homeroom.cli.output import UsageProblem, err, out
+
+# `audit verify` found a broken chain (beside 0-3 in homeroom.cli.app's docstring).
+EXIT_CHAIN_BROKEN = 4
 
 audit_app = typer.Typer(
     help="The audit log: every view and export of student records, and every account change.",
@@ -59,7 +63,12 @@ ActionFilter = Annotated[
     typer.Option("--action", "-a", help="Only this action, e.g. student_viewed, user_added."),
 ]
 StudentFilter = Annotated[
-    str | None, typer.Option("--student", help="Only entries about this student id.")
+    str | None,
+    typer.Option(
+        "--student",
+        help="Only entries that showed this student id: alone, or in a list, search, watch "
+        "list or export.",
+    ),
 ]
 
 
@@ -93,7 +102,7 @@ def audit_list(
             until=until_day,
             username=user,
             action=action,
-            subject_id=student,
+            student=student,
         )
     if not entries:
         out.print("No audit entries match.")
@@ -146,7 +155,7 @@ def audit_export(
         "until": until_day,
         "username": user,
         "action": action,
-        "subject_id": student,
+        "student": student,
     }
     with open_casebook(workspace) as (_space, store):
         count = export_csv(
@@ -156,7 +165,7 @@ def audit_export(
             until=until_day,
             username=user,
             action=action,
-            subject_id=student,
+            student=student,
         )
         actor = cli_actor()
         record(
@@ -172,3 +181,21 @@ def audit_export(
             },
         )
     err.print(f"Wrote {count:,} audit entries to {out_file}.")
+
+
+@audit_app.command("verify", epilog="Example: `homeroom audit verify --workspace district`")
+def audit_verify(workspace: WorkspaceOption = None) -> None:
+    """Check the audit log's hash chain: every entry unchanged, none removed, none slipped in.
+
+    Exits 0 when the chain is whole; otherwise names the first broken entry and why, and
+    exits 4.
+    """
+    from homeroom.casebook.audit_chain import verify_chain
+
+    with open_casebook(workspace) as (space, store):
+        report = verify_chain(store)
+    if report.whole:
+        out.print(f"The audit log of {space.name}: the chain of {report.count:,} entries is whole.")
+        return
+    err.print(f"The audit log of {space.name} is broken at entry {report.broken_id}: {report.why}.")
+    raise typer.Exit(EXIT_CHAIN_BROKEN)
