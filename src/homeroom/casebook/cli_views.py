@@ -15,9 +15,10 @@ import json
 
 from homeroom.casebook.audit import record
 from homeroom.casebook.store import CasebookError, open_workspace_store
-from homeroom.warehouse import Workspace, WorkspaceError
+from homeroom.warehouse import Workspace, WorkspaceError, private_files
 
 
+@private_files()  # the access log and the casebook it may create: 0600 in a 0700 folder
 def record_cli_view(workspace: Workspace, action: str, **details: object) -> None:
     """Record a view or export of student-level data by the person at the terminal."""
     user = _user()

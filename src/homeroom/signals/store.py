@@ -26,7 +26,7 @@ import pandas as pd
 from homeroom.definitions import Definition
 from homeroom.signals.flags import COLUMNS
 from homeroom.signals.history import SignalsError
-from homeroom.warehouse import Workspace
+from homeroom.warehouse import Workspace, private_files
 
 FOLDER = "signals"
 INDEX = "runs.jsonl"
@@ -62,6 +62,7 @@ def _locked(workspace: Workspace) -> Iterator[Path]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@private_files()  # run files hold student rows: 0600 in a 0700 folder
 def save_run(
     workspace: Workspace,
     flags: pd.DataFrame,

@@ -87,26 +87,28 @@ def init_workspace(
     if config.exists():
         raise WorkspaceError(f"{config} already exists; this folder is already a workspace")
     load_definition(_resolve_definition(root, definition))  # fail now, not at the first load
-    root.mkdir(parents=True, exist_ok=True)
-    created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    workspace_name = name or root.resolve().name
-    config.write_text(
-        "# Homeroom workspace settings. Paths are relative to this file.\n"
-        "[workspace]\n"
-        f"name = {json.dumps(workspace_name)}\n"
-        f"created = {json.dumps(created)}\n"
-        "\n[warehouse]\n"
-        "# The analytical store: validated tables, load history and quarantine.\n"
-        f"path = {json.dumps(DEFAULT_WAREHOUSE)}\n"
-        "# DuckDB's memory ceiling; beyond it, large joins spill to disk instead of failing.\n"
-        f"memory_limit = {json.dumps(DEFAULT_MEMORY_LIMIT)}\n"
-        "\n[metrics]\n"
-        "# A shipped definition (homeroom definitions) or a path to your own TOML file.\n"
-        f"definition = {json.dumps(definition)}\n"
-        "# duckdb (embedded) or pyspark (for a state's worth of data).\n"
-        f"engine = {json.dumps(engine)}\n",
-        encoding="utf-8",
-    )
+    with private_files():
+        root.mkdir(parents=True, exist_ok=True)
+        make_private(root)  # an existing folder too: it is about to hold student data
+        created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        workspace_name = name or root.resolve().name
+        config.write_text(
+            "# Homeroom workspace settings. Paths are relative to this file.\n"
+            "[workspace]\n"
+            f"name = {json.dumps(workspace_name)}\n"
+            f"created = {json.dumps(created)}\n"
+            "\n[warehouse]\n"
+            "# The analytical store: validated tables, load history and quarantine.\n"
+            f"path = {json.dumps(DEFAULT_WAREHOUSE)}\n"
+            "# DuckDB's memory ceiling; beyond it, large joins spill to disk instead of failing.\n"
+            f"memory_limit = {json.dumps(DEFAULT_MEMORY_LIMIT)}\n"
+            "\n[metrics]\n"
+            "# A shipped definition (homeroom definitions) or a path to your own TOML file.\n"
+            f"definition = {json.dumps(definition)}\n"
+            "# duckdb (embedded) or pyspark (for a state's worth of data).\n"
+            f"engine = {json.dumps(engine)}\n",
+            encoding="utf-8",
+        )
     return open_workspace(root)
 
 

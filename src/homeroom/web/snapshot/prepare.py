@@ -25,7 +25,7 @@ from homeroom.definitions import Definition
 from homeroom.engine import duckdb_tables
 from homeroom.quality.stops import stale_schools
 from homeroom.warehouse.loader import CurrentLoad, connect
-from homeroom.warehouse.workspace import Workspace, WorkspaceError
+from homeroom.warehouse.workspace import Workspace, WorkspaceError, private_files
 from homeroom.web.snapshot.compute import (
     CompiledRequests,
     compute_snapshot,
@@ -92,6 +92,7 @@ def find_serving(workspace: Workspace, definition: Definition | None = None) -> 
     return found[-1] if found else None
 
 
+@private_files()  # serving files hold student rows: 0600 in a 0700 folder
 def prepare_serving(
     workspace: Workspace,
     *,
