@@ -17,6 +17,8 @@ from homeroom.web.errors import BadRequest, PageNotFound
 from homeroom.web.snapshot import ServingData
 
 FLAG_VALUES = {"yes": True, "no": False}
+# Far past any district's last page, and small enough that page × size stays a 64-bit offset.
+MAX_PAGE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ def check_list(
         page_number = max(1, int(request.query_params.get("page") or 1))
     except ValueError as exc:
         raise BadRequest("page must be a whole number") from exc
+    if page_number > MAX_PAGE:
+        raise BadRequest(f"page must be a whole number from 1 to {MAX_PAGE:,}")
     if sort not in data.SORTS:
         raise BadRequest(f"sort must be one of {', '.join(data.SORTS)}")
     if tier and tier not in TIERS:

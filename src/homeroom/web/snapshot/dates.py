@@ -34,6 +34,29 @@ class ServingError(WorkspaceError):
     """The web's prepared data cannot answer (a date outside every school year, a lost file)."""
 
 
+class DateOutsideData(ServingError):
+    """A date in no school year of the data (a summer day, 1900-01-01): the asker's mistake,
+    so the web answers 400 naming the school years it could have asked for."""
+
+    def __init__(self, day: dt.date, spans: Iterable[YearSpan]) -> None:
+        self.day = day
+        self.years = tuple(sorted(spans, key=lambda s: s.school_year))
+        super().__init__(
+            f"{day.isoformat()} is in no school year of the data (the calendars run "
+            f"{covered_years(self.years)}); choose a date within a school year"
+        )
+
+
+def covered_years(spans: Iterable[YearSpan]) -> str:
+    """The school years and their calendar dates: "2023-24 (2023-08-21 to 2024-05-30), …"."""
+    from homeroom.reports.labels import school_year
+
+    return ", ".join(
+        f"{school_year(s.school_year)} ({s.first_date.isoformat()} to {s.last_date.isoformat()})"
+        for s in spans
+    )
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """A date the metrics are computed through, and the school year it falls in."""
@@ -99,13 +122,7 @@ def school_year_of(spans: dict[int, YearSpan], day: dt.date) -> int:
     """The school year whose calendar dates hold `day` (the later one where two overlap)."""
     holding = [year for year, span in spans.items() if span.holds(day)]
     if not holding:
-        years = ", ".join(
-            f"{s.first_date.isoformat()} to {s.last_date.isoformat()}" for s in spans.values()
-        )
-        raise ServingError(
-            f"{day.isoformat()} is in no school year of the data (the calendars run {years}); "
-            "choose a date within a school year"
-        )
+        raise DateOutsideData(day, spans.values())
     return max(holding)
 
 
