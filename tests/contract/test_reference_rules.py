@@ -70,6 +70,29 @@ def test_students_soft_fields_are_kept_empty_and_reported(tmp_path: Path) -> Non
     assert balanced(report)
 
 
+def test_home_language_must_be_a_real_iso_639_1_code(tmp_path: Path) -> None:
+    students = """
+        student_id,first_name,home_language
+        001,Ada,xx
+        002,Ben,Zz
+        003,Cy,NV
+    """
+    report, con = run(write(tmp_path, students=students))
+    assert rows(con, "SELECT student_id, home_language FROM students ORDER BY 1") == [
+        ("001", None),
+        ("002", None),
+        ("003", "nv"),
+    ]
+    quarantine = report.quarantine
+    assert quarantine["line"].tolist() == [2, 3]
+    assert quarantine["column"].tolist() == ["home_language", "home_language"]
+    for reason in quarantine["reason"]:
+        assert reason.startswith("home_language is not an ISO 639-1 language code")
+        # Neither the value nor any other personal value is quoted.
+        assert "xx" not in reason.lower() and "Ada" not in reason and "Ben" not in reason
+    assert report.rows_loaded["students"] == 3 and balanced(report)
+
+
 def test_students_duplicates_and_no_enrollment(tmp_path: Path) -> None:
     students = """
         student_id,first_name

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from homeroom.contract.languages import codes as language_codes
 from homeroom.contract.schema import (
     CATEGORIES,
     FALSE_WORDS,
@@ -240,11 +241,10 @@ def _enum(kind: str, column: str, dtype: str) -> Parsed:
 
 def _language(column: str, dtype: str) -> Parsed:
     raw = text(column, dtype)
-    value = f"CASE WHEN regexp_full_match({raw}, '[A-Za-z]{{2}}') THEN lower({raw}) END"
-    reason = (
-        f"'{column} ' || {shown(quote_ident(column))} || "
-        "' is not a two-letter ISO 639-1 language code (e.g. en, es)'"
-    )
+    # Only codes ISO 639-1 has ("xx" is two letters but no language). The value is not quoted:
+    # a home language is a personal value, and a misplaced column could put a name here.
+    value = f"CASE WHEN lower({raw}) IN ({sql_list(language_codes())}) THEN lower({raw}) END"
+    reason = sql_text(f"{column} is not an ISO 639-1 language code (two letters, e.g. en, es)")
     return _made(column, dtype, value, reason)
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from homeroom.contract.languages import languages
+
 ED_FI = "uri://ed-fi.org"
 # Descriptors the Ed-Fi defaults lack (suspensions, remote presence, two or more races) are
 # written in this namespace; a district loading them into an ODS adds them there first.
@@ -65,15 +67,9 @@ ATTENDANCE = {
 NOT_ABSENT = ("present", "remote_present")
 # Categories an Ed-Fi reader takes as a whole day when the event gives no duration.
 WHOLE_DAY_IN_ED_FI = ("excused", "unexcused", "suspension")
-# ISO 639-1 → ISO 639-2/B, the code values of Ed-Fi's LanguageDescriptor.
-LANGUAGES = {
-    "en": "eng", "es": "spa", "zh": "chi", "vi": "vie", "ko": "kor", "tl": "tgl", "hi": "hin",
-    "pa": "pan", "ur": "urd", "ja": "jpn", "ar": "ara", "ru": "rus", "uk": "ukr", "pl": "pol",
-    "fr": "fre", "pt": "por", "so": "som", "ht": "hat", "am": "amh", "nv": "nav", "sm": "smo",
-    "to": "ton", "ch": "cha", "mh": "mah", "de": "ger", "it": "ita", "fa": "per", "ne": "nep",
-    "my": "bur", "km": "khm", "lo": "lao", "th": "tha", "bn": "ben", "gu": "guj", "te": "tel",
-    "ta": "tam", "mr": "mar", "tr": "tur", "he": "heb", "el": "gre", "sw": "swa", "ps": "pus",
-}  # fmt: skip
+# ISO 639-1 → ISO 639-2/B, the code values of Ed-Fi's LanguageDescriptor, for every language
+# of the contract's generated ISO 639 table.
+LANGUAGES = {language.code: language.bibliographic for language in languages().values()}
 
 
 @dataclass
