@@ -4,6 +4,7 @@ index of every student an entry covers."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -175,10 +176,10 @@ def test_an_entry_appended_by_hand_is_named(chained: Path):
     assert (report.broken_id, report.problem) == (6, "inserted")
 
 
-def test_existing_entries_are_chained_and_indexed_by_the_migration(tmp_path: Path):
+def test_existing_entries_are_chained_and_indexed_by_the_migration(store_url: str):
     from sqlalchemy import create_engine
 
-    url = sqlite_url(tmp_path)
+    url = store_url
     engine = create_engine(url)
     migrate(engine, "0001")
     with engine.begin() as connection:
@@ -200,6 +201,20 @@ def test_existing_entries_are_chained_and_indexed_by_the_migration(tmp_path: Pat
         assert [e.id for e in audit_entries(store, student="S0004")] == [4]
         record(store, username="kim", role="district_admin", action="x", subject_type="user")
         assert verify_chain(store).count == 4 and verify_chain(store).whole
+
+
+def test_two_writers_at_once_never_fork_the_chain(store: Store):
+    def write(who: str) -> None:
+        for _ in range(15):
+            record(store, username=who, role="cli", action="x", subject_type="student_rows")
+
+    threads = [threading.Thread(target=write, args=(name,)) for name in ("a", "b", "c")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    report = verify_chain(store)
+    assert report.whole and report.count == 45
 
 
 def test_every_student_of_a_list_view_is_indexed(store: Store):

@@ -61,9 +61,6 @@ def upgrade() -> None:
         "audit_subjects",
         sa.Column("entry_id", _ID, autoincrement=False, nullable=False),
         sa.Column("student_id", sa.String(200), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["entry_id"], ["audit_log.id"], name="fk_audit_subjects_entry_id_audit_log"
-        ),
         sa.PrimaryKeyConstraint("entry_id", "student_id", name="pk_audit_subjects"),
     )
     op.create_index("ix_audit_subjects_student_id", "audit_subjects", ["student_id"])
