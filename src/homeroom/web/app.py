@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from homeroom.casebook.store import Store, open_store, store_url
 from homeroom.warehouse import Workspace
-from homeroom.web import errors
+from homeroom.web import downloads, errors
 from homeroom.web.oidc import OIDCClient, oidc_settings
 from homeroom.web.security import SecurityHeaders
 from homeroom.web.state import AppState, app_secret
@@ -40,6 +42,8 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url=None,  # pages, not a public API
+        lifespan=_lifespan,
+        dependencies=[Depends(downloads.slot)],  # a download beyond the queue: 503, unaudited
     )
     app.state.homeroom = AppState(
         workspace=workspace,
@@ -50,6 +54,7 @@ def create_app(
         serving_path=serving_path,
     )
     errors.install(app)
+    downloads.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     from homeroom.web.routes import account, admin, pages, signals, students
 
@@ -60,6 +65,18 @@ def create_app(
     app.include_router(signals.router)
     app.add_middleware(SecurityHeaders, hsts=secure_cookies)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The download worker lives as long as the app: started before the first request, stopped
+    (its process joined) when the server stops."""
+    state: AppState = app.state.homeroom
+    state.downloads.start()
+    try:
+        yield
+    finally:
+        state.downloads.shutdown()
 
 
 def _oidc_client(workspace: Workspace) -> OIDCClient | None:

@@ -12,6 +12,7 @@ from typing import Any
 from homeroom.casebook.store import Store
 from homeroom.warehouse import Workspace
 from homeroom.web.chartcache import ChartCache
+from homeroom.web.downloads import DownloadQueue
 from homeroom.web.oidc import OIDCClient
 from homeroom.web.opaque import StudentKeys
 from homeroom.web.snapshot import ServingData, open_serving, prepare_serving
@@ -48,6 +49,7 @@ class AppState:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     keys: StudentKeys | None = None
     charts: ChartCache = field(default_factory=ChartCache)
+    downloads: DownloadQueue = field(default_factory=DownloadQueue)  # started with the app
 
     @property
     def serving(self) -> ServingData:

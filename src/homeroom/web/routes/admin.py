@@ -16,6 +16,13 @@ from homeroom.web.render import page
 
 router = APIRouter(prefix="/admin")
 AUDIT_PAGE = 200
+# The users page's alerts, by the code in its address: a link can choose one of these, never
+# write its own text into the page (an unknown code shows nothing).
+MESSAGES = {
+    "user_added": "User added.",
+    "user_disabled": "User disabled: their sessions have ended.",
+    "user_enabled": "User enabled: they can sign in again.",
+}
 
 
 def _admin(request: Request):  # noqa: ANN202
@@ -26,6 +33,11 @@ def _admin(request: Request):  # noqa: ANN202
 
 @router.get("/users")
 def users(request: Request, message: str | None = None) -> Response:
+    return _users_page(request, MESSAGES.get(message or ""))
+
+
+def _users_page(request: Request, alert: str | None) -> Response:
+    """The users page with `alert`: ours, from MESSAGES or the casebook's refusal of a form."""
     from homeroom.casebook.users import list_users
 
     viewer = _admin(request)
@@ -37,7 +49,7 @@ def users(request: Request, message: str | None = None) -> Response:
         users=list_users(state.store),
         roles=ROLES,
         schools=_school_choices(request),
-        message=message,
+        message=alert,
         viewer=viewer,
     )
 
@@ -74,8 +86,8 @@ def add_user_form(
             by=viewer,
         )
     except (ValueError, CasebookError) as exc:
-        return users(request, message=str(exc))
-    return RedirectResponse("/admin/users", status_code=303)
+        return _users_page(request, str(exc))
+    return RedirectResponse("/admin/users?message=user_added", status_code=303)
 
 
 @router.post("/users/{username}/{change}")
@@ -95,7 +107,7 @@ def change_user(
         (disable_user if change == "disable" else enable_user)(state.store, username, by=viewer)
     except (ValueError, CasebookError) as exc:
         raise BadRequest(str(exc)) from exc
-    return RedirectResponse("/admin/users", status_code=303)
+    return RedirectResponse(f"/admin/users?message=user_{change}d", status_code=303)
 
 
 @router.get("/audit")
@@ -104,6 +116,7 @@ def audit(
     since: str | None = None,
     user: str | None = None,
     action: str | None = None,
+    student: str | None = None,
     format: str | None = None,  # noqa: A002
 ) -> Response:
     from homeroom.casebook.audit import audit_entries
@@ -119,12 +132,13 @@ def audit(
         since=since_day,
         username=user or None,
         action=action or None,
+        student=student or None,  # every entry that showed the student, lists included
         limit=None if format else AUDIT_PAGE,
         newest_first=not format,  # the page reads from the latest; files run in time order
     )
     if format in ("csv", "xlsx"):
         from homeroom.casebook.audit import record
-        from homeroom.web.exports import download
+        from homeroom.web.downloads import download
 
         record(
             state.store,
@@ -135,7 +149,10 @@ def audit(
             detail={"rows": len(entries), "format": format},
         )
         return download(
-            {"audit log": _audit_frame(entries)}, f"homeroom-audit-{dt.date.today()}", format
+            request,
+            {"audit log": _audit_frame(entries)},
+            f"homeroom-audit-{dt.date.today()}",
+            format,
         )
     return page(
         request,
@@ -145,6 +162,7 @@ def audit(
         since=since or "",
         user=user or "",
         action=action or "",
+        student=student or "",
         limit=AUDIT_PAGE,
     )
 

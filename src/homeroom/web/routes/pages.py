@@ -12,8 +12,9 @@ from homeroom.formats import percent_text
 from homeroom.reports import charts
 from homeroom.web import data
 from homeroom.web.auth import Viewer, require_viewer
+from homeroom.web.downloads import download
 from homeroom.web.errors import PageNotFound
-from homeroom.web.exports import Stamp, download
+from homeroom.web.exports import Stamp
 from homeroom.web.pageparts import (
     audit,
     cached,
@@ -54,7 +55,7 @@ def district(
     }
     if format:
         stamp = Stamp.of(overview.as_of, prepared.definition)
-        return download(tables, f"district-{overview.as_of}", format, table, stamp=stamp)
+        return download(request, tables, f"district-{overview.as_of}", format, table, stamp=stamp)
     minimum = overview.definition.minimum_group_size
 
     def draw() -> dict[str, Any]:
@@ -111,7 +112,7 @@ def schools(
     tables = {"schools": data.titled(result.schools)}
     if format:
         stamp = Stamp.of(result.as_of, prepared.definition)
-        return download(tables, f"schools-{result.as_of}", format, stamp=stamp)
+        return download(request, tables, f"schools-{result.as_of}", format, stamp=stamp)
     return page(
         request,
         "schools.html",
@@ -206,7 +207,7 @@ def _school_download(
         )
     stamp = Stamp.of(overview.as_of, overview.definition)
     return download(
-        tables, f"school-{overview.school_id}-{overview.as_of}", fmt, table, stamp=stamp
+        request, tables, f"school-{overview.school_id}-{overview.as_of}", fmt, table, stamp=stamp
     )
 
 
@@ -261,6 +262,7 @@ def equity(
     tables = {t.label: frames.equity_frame(t) for t in result.tables}
     if format:
         return download(
+            request,
             tables or {"groups": frames.equity_frame(None)},
             f"equity-{result.as_of}",
             format,
@@ -316,7 +318,7 @@ def data_page(request: Request, format: str | None = None, table: str | None = N
         "monitors": frames.monitor_frame(result.monitors),
     }
     if format:
-        return download(tables, f"data-load-{result.load_id}", format, table)
+        return download(request, tables, f"data-load-{result.load_id}", format, table)
     return page(
         request,
         "data.html",

@@ -18,8 +18,9 @@ from fastapi.responses import Response
 from homeroom.reports import labels
 from homeroom.warehouse import Workspace
 from homeroom.web.auth import Viewer, require_viewer
+from homeroom.web.downloads import download
 from homeroom.web.errors import BadRequest, PageNotFound
-from homeroom.web.exports import FORMATS, Stamp, download
+from homeroom.web.exports import FORMATS, Stamp
 from homeroom.web.pageparts import audit, downloads, records, serving, student_keys
 from homeroom.web.render import page
 from homeroom.web.snapshot import ServingData
@@ -140,7 +141,9 @@ def _signals_download(
         dt.date.fromisoformat(str(run["as_of"])[:10]),
         f"{run['definition']} {run['definition_version']}",
     )
-    return download({"early warning": table}, f"early-warning-{school_id}", fmt, stamp=stamp)
+    return download(
+        request, {"early warning": table}, f"early-warning-{school_id}", fmt, stamp=stamp
+    )
 
 
 _TITLES = {

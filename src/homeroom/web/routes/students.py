@@ -16,8 +16,9 @@ from fastapi.responses import Response
 from homeroom.reports import charts, student_charts
 from homeroom.web import data
 from homeroom.web.auth import Viewer, check_csrf, require_viewer
+from homeroom.web.downloads import download
 from homeroom.web.errors import BadRequest, PageNotFound
-from homeroom.web.exports import FORMATS, Stamp, download
+from homeroom.web.exports import FORMATS, Stamp
 from homeroom.web.pageparts import audit, downloads, parse_date, records, serving, student_keys
 from homeroom.web.render import page
 from homeroom.web.routes import filters
@@ -112,7 +113,11 @@ def _list_download(
     )
     stamp = Stamp.of(result.as_of, prepared.definition)
     return download(
-        {"students": data.titled(result.rows)}, f"students-{result.as_of}", fmt, stamp=stamp
+        request,
+        {"students": data.titled(result.rows)},
+        f"students-{result.as_of}",
+        fmt,
+        stamp=stamp,
     )
 
 
@@ -183,7 +188,9 @@ def student(
         )
         through = detail.standing.as_of if detail.standing is not None else detail.data_through
         stamp = Stamp.of(through, prepared.definition)
-        return download(tables, f"student-{key}-{detail.school_year}", format, table, stamp=stamp)
+        return download(
+            request, tables, f"student-{key}-{detail.school_year}", format, table, stamp=stamp
+        )
     audit(
         request,
         viewer,
