@@ -266,6 +266,19 @@ def test_admin_reads_and_filters_the_log(client_for, district) -> None:  # noqa:
     assert admin.get("/admin/audit", params={"since": "soon"}).status_code == 400
 
 
+def test_the_student_filter_finds_the_lists_that_showed_the_student(client_for, district) -> None:  # noqa: ANN001
+    staff = client_for("staff")
+    shown = [sid for _, _, sid in rows_of(staff.get("/students", params={"page": 1}).text)][:3]
+    assert len(shown) == 3
+    admin = client_for("admin")
+    for student in shown:
+        html = admin.get("/admin/audit", params={"student": student, "user": "staff"}).text
+        assert "<td>student_list_viewed</td>" in html, student
+        assert f'name="student" value="{student}"' in html
+    other = admin.get("/admin/audit", params={"student": "S-nobody"}).text
+    assert "No entries." in other
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_admin_exports_the_log_and_the_export_is_logged(fmt: str, client_for, district) -> None:  # noqa: ANN001
     staff = client_for("staff")
