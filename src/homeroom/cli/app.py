@@ -1,7 +1,8 @@
 """The `homeroom` command: the Typer app, its command groups, and how failures are shown.
 
 Exit status: 0 success; 1 unexpected failure; 2 a dataset, definition or request that cannot be
-used (the message names the table, file and column); 3 `check` found rows to quarantine.
+used (the message names the table, file and column); 3 `check` found rows to quarantine; 4
+`audit verify` found the audit log's hash chain broken.
 """
 
 from __future__ import annotations
