@@ -522,7 +522,8 @@ def test_admin_adds_a_school_staff_user_through_the_form(own, district) -> None:
         },
         follow_redirects=False,
     )
-    assert answer.status_code == 303 and answer.headers["location"] == "/admin/users"
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/admin/users?message=user_added"
     made = get_user(own.store, "form.staff")
     assert (made.role, set(made.school_ids), made.display_name) == (
         "school_staff",
@@ -594,6 +595,7 @@ def test_disabling_a_user_ends_their_session_at_once(own, district) -> None:  # 
             "/admin/users/soon.gone/disable", data={"csrf_token": token}, follow_redirects=False
         )
         assert answer.status_code == 303
+        assert answer.headers["location"] == "/admin/users?message=user_disabled"
         refused = them.get("/students", follow_redirects=False)
         assert refused.status_code == 303 and refused.headers["location"].startswith("/login")
         assert try_sign_in(them, "soon.gone", PASSWORD).status_code == 401
@@ -602,6 +604,7 @@ def test_disabling_a_user_ends_their_session_at_once(own, district) -> None:  # 
             "/admin/users/soon.gone/enable", data={"csrf_token": token}, follow_redirects=False
         )
         assert answer.status_code == 303
+        assert answer.headers["location"] == "/admin/users?message=user_enabled"
         assert try_sign_in(them, "soon.gone", PASSWORD).status_code == 303
     actions = [
         e.action for e in entries(own.store, username="admin") if e.subject_id == "soon.gone"
