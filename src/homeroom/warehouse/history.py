@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -88,25 +89,45 @@ def load_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(f"SELECT {', '.join(columns)} FROM load_history ORDER BY load_id").df()
 
 
-def record(con: duckdb.DuckDBPyConnection, definition: Definition, **row: object) -> None:
+@dataclass(frozen=True)
+class HistoryRow:
+    """One load as `load_history` keeps it (a refused load has only the first six)."""
+
+    load_id: int
+    status: str  # loaded | failed
+    data_dir: Path
+    definition: Definition
+    fingerprint: str
+    seconds: float
+    files: list[dict[str, object]] = field(default_factory=list)
+    rows_read: Mapping[str, int] = field(default_factory=dict)
+    rows_loaded: Mapping[str, int] = field(default_factory=dict)
+    rows_quarantined: int = 0
+    duplicates_collapsed: int = 0
+    units_per_day: int | None = None
+    message: str = ""
+
+
+def record(con: duckdb.DuckDBPyConnection, row: HistoryRow) -> None:
+    definition = row.definition
     con.execute(
         "INSERT INTO load_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            row["load_id"],
+            row.load_id,
             # UTC whatever the machine's zone, as `homeroom history` says.
             dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            row["status"],
-            str(Path(str(row["data_dir"])).resolve()),
+            row.status,
+            str(Path(row.data_dir).resolve()),
             f"{definition.name} {definition.version}",
             definition.exit_date,
-            row["fingerprint"],
-            json.dumps(row.get("files", [])),
-            json.dumps(row.get("rows_read", {})),
-            json.dumps(row.get("rows_loaded", {})),
-            row.get("rows_quarantined", 0),
-            row.get("duplicates_collapsed", 0),
-            row.get("units_per_day"),
-            row["seconds"],
-            row.get("message", ""),
+            row.fingerprint,
+            json.dumps(row.files),
+            json.dumps(dict(row.rows_read)),
+            json.dumps(dict(row.rows_loaded)),
+            row.rows_quarantined,
+            row.duplicates_collapsed,
+            row.units_per_day,
+            row.seconds,
+            row.message,
         ],
     )

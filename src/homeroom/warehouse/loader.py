@@ -36,6 +36,7 @@ from homeroom.warehouse.history import (
     HISTORY_DDL,
     QUARANTINE_DDL,
     CurrentLoad,
+    HistoryRow,
     current_load,
     record,
 )
@@ -61,7 +62,7 @@ class LoadResult:
     seconds: float
     quarantine: pd.DataFrame
     notes: tuple[str, ...] = ()
-    monitors: tuple = ()  # the data-quality monitors' findings (homeroom.quality.MonitorResult)
+    monitors: tuple[MonitorResult, ...] = ()  # the data-quality monitors' findings
 
 
 def dataset_fingerprint(data_dir: Path, definition: Definition) -> str:
@@ -261,19 +262,21 @@ def _record_load(
     ]
     record(
         con,
-        load_id=run.load_id,
-        status="loaded",
-        data_dir=run.data_dir,
-        definition=run.definition,
-        fingerprint=run.fingerprint,
-        files=files,
-        rows_read=report.rows_read,
-        rows_loaded=report.rows_loaded,
-        rows_quarantined=report.quarantined,
-        duplicates_collapsed=report.duplicates_collapsed,
-        units_per_day=report.units_per_day,
-        seconds=seconds,
-        message="; ".join(notes),
+        HistoryRow(
+            load_id=run.load_id,
+            status="loaded",
+            data_dir=run.data_dir,
+            definition=run.definition,
+            fingerprint=run.fingerprint,
+            seconds=seconds,
+            files=files,
+            rows_read=report.rows_read,
+            rows_loaded=report.rows_loaded,
+            rows_quarantined=report.quarantined,
+            duplicates_collapsed=report.duplicates_collapsed,
+            units_per_day=report.units_per_day,
+            message="; ".join(notes),
+        ),
     )
     return seconds
 
@@ -361,11 +364,13 @@ def _record_failure(con: duckdb.DuckDBPyConnection, run: _Run, exc: BaseExceptio
     with contextlib.suppress(duckdb.Error):
         record(
             con,
-            load_id=run.load_id,
-            status="failed",
-            data_dir=run.data_dir,
-            definition=run.definition,
-            fingerprint=run.fingerprint,
-            seconds=time.perf_counter() - run.started,
-            message=f"{type(exc).__name__}: {exc}"[:2000],
+            HistoryRow(
+                load_id=run.load_id,
+                status="failed",
+                data_dir=run.data_dir,
+                definition=run.definition,
+                fingerprint=run.fingerprint,
+                seconds=time.perf_counter() - run.started,
+                message=f"{type(exc).__name__}: {exc}"[:2000],
+            ),
         )
