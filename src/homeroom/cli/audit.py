@@ -13,10 +13,7 @@ from rich.table import Table
 
 from homeroom.cli.casebook import cli_actor, open_casebook
 from homeroom.cli.options import WorkspaceOption
-from homeroom.cli.output import UsageProblem, err, out
-
-# `audit verify` found a broken chain (beside 0-3 in homeroom.cli.app's docstring).
-EXIT_CHAIN_BROKEN = 4
+from homeroom.cli.output import EXIT_CHAIN_BROKEN, UsageProblem, err, out
 
 audit_app = typer.Typer(
     help="The audit log: every view and export of student records, and every account change.",

@@ -15,9 +15,10 @@ from rich.table import Table
 from homeroom.contract.tablefiles import FrameWriter, write_csv, writer_for
 
 # Exit status: 0 done; 1 unexpected failure; 2 a dataset, definition or request that cannot be
-# used; 3 `check` found rows to quarantine.
+# used; 3 `check` found rows to quarantine; 4 `audit verify` found the audit chain broken.
 EXIT_UNUSABLE = 2
 EXIT_QUARANTINED = 3
+EXIT_CHAIN_BROKEN = 4
 
 out = Console()
 err = Console(stderr=True)
