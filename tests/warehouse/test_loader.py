@@ -160,3 +160,27 @@ def test_allow_shrink_loads_a_shrunken_dataset(small_district, tmp_path):
     result = load_dataset(space, data, allow_shrink=True)
     assert result.status == "loaded" and result.load_id == first.load_id + 1
     assert result.rows_loaded["attendance"] < first.rows_loaded["attendance"] / 2
+
+
+def test_monitors_that_fail_leave_the_load_standing_with_a_note(
+    small_district, tmp_path, monkeypatch
+):
+    import duckdb
+
+    import homeroom.quality
+
+    def out_of_memory(*args: object, **kwargs: object) -> list:
+        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+
+    monkeypatch.setattr(homeroom.quality, "run_monitors", out_of_memory)
+    space = init_workspace(tmp_path / "space")
+    result = load_dataset(space, small_district)
+    assert result.status == "loaded" and result.monitors == ()
+    assert any("monitors could not run" in note for note in result.notes)
+    assert _counts(space.root)[0] == result.load_id
+    con = connect(space, read_only=True)
+    try:
+        message = con.execute("SELECT message FROM load_history").fetchall()[-1][0]
+    finally:
+        con.close()
+    assert "monitors could not run" in message
