@@ -250,6 +250,49 @@ def test_as_of_date_picker_shows_the_chosen_date(visit: Visit) -> None:
     assert f"through {in_words}" in meta(page)
 
 
+FOCUS_RING = ("rgb(224, 62, 140)", "3px", "solid")  # --focus in app.css: 3:1 on every background
+OUTLINE = (
+    "e => { const s = getComputedStyle(e);"
+    " return [s.outlineColor, s.outlineWidth, s.outlineStyle]; }"
+)
+
+
+def tab_to(page: object, condition: str, presses: int = 80) -> list[str]:
+    """Press Tab until the focused element meets CONDITION (a JS test of `e`); the focused
+    element's tag after each press."""
+    seen = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        tag, met = page.evaluate(
+            f"() => {{ const e = document.activeElement; return [e.tagName, ({condition})(e)]; }}"
+        )
+        seen.append(tag)
+        if met:
+            return seen
+    raise AssertionError(f"Tab never reached {condition}: {seen}")
+
+
+def test_keyboard_focus_ring_is_visible_on_links_and_date_fields(visit: Visit) -> None:
+    page = visit.page
+    visit.sign_in("admin")
+    visit.go("/")
+    # A link in the dark header, then the as-of date field, then a download link on the band.
+    tab_to(page, "e => e.tagName === 'A' && e.closest('header')")
+    assert page.evaluate(f"() => ({OUTLINE})(document.activeElement)") == list(FOCUS_RING)
+    tab_to(page, "e => e.type === 'date'")
+    date_field = page.locator("main input[type=date]").first
+    # Every stop inside the field (day, month, year, the calendar button) keeps the ring.
+    assert date_field.evaluate(OUTLINE) == list(FOCUS_RING)
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        if not date_field.evaluate("e => e === document.activeElement"):
+            break
+        assert date_field.evaluate(OUTLINE) == list(FOCUS_RING)
+    tab_to(page, "e => e.tagName === 'A' && e.closest('.downloads')")
+    assert page.evaluate(f"() => ({OUTLINE})(document.activeElement)") == list(FOCUS_RING)
+    assert date_field.evaluate(OUTLINE)[2] == "none"  # the ring leaves with the focus
+
+
 def test_student_list_sorts_pages_and_filters(visit: Visit) -> None:
     page = visit.page
     visit.sign_in("admin")
