@@ -17,6 +17,7 @@ from homeroom.contract.schema import (
     GRADE_LEVELS,
     RACE_ETHNICITY,
     SEX,
+    STUDENT_GROUP_COLUMNS,
     TRUE_WORDS,
 )
 
@@ -34,6 +35,11 @@ _INTEGER_TYPES = {
     "UHUGEINT",
 }
 _FLOAT_TYPES = {"FLOAT", "DOUBLE", "REAL"}
+# Columns about a person: a reason never quotes their values (a file whose columns slipped puts
+# names in race_ethnicity or birth_date, and reasons are shown on the web's Data page).
+PERSONAL_COLUMNS = frozenset({"first_name", "last_name", "birth_date", *STUDENT_GROUP_COLUMNS})
+# What each coded column's codes are called in a reason.
+CODE_NAMES = {"sex": "sex codes", "race_ethnicity": "race/ethnicity codes"}
 ENUMS: dict[str, tuple[str, ...]] = {
     "sex": SEX,
     "race_ethnicity": RACE_ETHNICITY,
@@ -67,6 +73,13 @@ def sql_list(values: tuple[str, ...]) -> str:
 def shown(expr: str) -> str:
     """A raw value cited in a reason: quoted and cut short."""
     return f"('''' || left(CAST({expr} AS VARCHAR), 40) || '''')"
+
+
+def cite(column: str, expr: str) -> str:
+    """SQL text ": 'the value'" for a reason; nothing ('') for a personal column."""
+    if column in PERSONAL_COLUMNS:
+        return "''"
+    return f"': ' || {shown(expr)}"
 
 
 def text(column: str, dtype: str) -> str:
@@ -139,7 +152,7 @@ def _date(column: str, dtype: str) -> Parsed:
     else:
         value = "CAST(NULL AS DATE)"
     hint = _date_hint(column, dtype)
-    reason = f"'{column} is not a date (YYYY-MM-DD): ' || {shown(col)} || {hint}"
+    reason = f"'{column} is not a date (YYYY-MM-DD)' || {cite(column, col)} || {hint}"
     return _made(column, dtype, value, reason)
 
 
@@ -149,10 +162,15 @@ def _date_hint(column: str, dtype: str) -> str:
     # Excel's day 1 is 1900-01-01 counting a 29 Feb 1900 that never was: from 1 Mar 1900 on,
     # serial n is 1899-12-30 + n days. Five digits cover 1927 to 2173.
     serial = f"DATE '1899-12-30' + CAST(TRY_CAST({raw} AS DOUBLE) AS INTEGER)"
+    # A birth date's serial is not turned into the date either: that would quote it.
+    would_be = (
+        "''"
+        if column in PERSONAL_COLUMNS
+        else f"' it would be ' || CAST({serial} AS VARCHAR) || ';'"
+    )
     return (
         f"(CASE WHEN regexp_full_match({raw}, '\\d{{5}}(\\.0+)?') THEN "
-        f"' (an Excel date serial? it would be ' || CAST({serial} AS VARCHAR) || "
-        "'; convert it to YYYY-MM-DD)' "
+        f"' (an Excel date serial?' || {would_be} || ' convert it to YYYY-MM-DD)' "
         f"WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{2}}-\\d{{2}}[ T]\\d{{1,2}}:\\d{{2}}.*') "
         f"AND NOT regexp_full_match({raw}, '.{{10}}{_MIDNIGHT}') THEN "
         "' (a date with a time of day; give the date only)' ELSE '' END)"
@@ -178,14 +196,14 @@ def _year(column: str, dtype: str) -> Parsed:
     whole = _whole(column, dtype)
     value = f"CASE WHEN {whole} BETWEEN 1900 AND 2999 THEN {whole} END"
     example = "(e.g. 2025 for 2024-25)"
-    reason = f"'{column} is not a school year {example}: ' || {shown(quote_ident(column))}"
+    reason = f"'{column} is not a school year {example}' || {cite(column, quote_ident(column))}"
     return _made(column, dtype, value, reason)
 
 
 def _positive(column: str, dtype: str) -> Parsed:
     whole = _whole(column, dtype)
     value = f"CASE WHEN {whole} > 0 THEN {whole} END"
-    reason = f"'{column} is not a positive whole number: ' || {shown(quote_ident(column))}"
+    reason = f"'{column} is not a positive whole number' || {cite(column, quote_ident(column))}"
     return _made(column, dtype, value, reason)
 
 
@@ -193,7 +211,8 @@ def _minutes(column: str, dtype: str) -> Parsed:
     whole = _whole(column, dtype)
     value = f"CASE WHEN {whole} >= 0 THEN {whole} END"
     reason = (
-        f"'{column} is not a whole number of minutes, 0 or more: ' || {shown(quote_ident(column))}"
+        f"'{column} is not a whole number of minutes, 0 or more' "
+        f"|| {cite(column, quote_ident(column))}"
     )
     return _made(column, dtype, value, reason)
 
@@ -210,10 +229,11 @@ def _bool(column: str, dtype: str) -> Parsed:
             f"CASE WHEN {low} IN ({sql_list(TRUE_WORDS)}) THEN TRUE "
             f"WHEN {low} IN ({sql_list(FALSE_WORDS)}) THEN FALSE END"
         )
-    reason = (
-        f"'{column} ' || {shown(col)} || ' is not a yes/no value "
-        f"(true/false, 1/0, Y/N, yes/no, t/f)'"
-    )
+    words = "a yes/no value (true/false, 1/0, Y/N, yes/no, t/f)"
+    if column in PERSONAL_COLUMNS:
+        reason = sql_text(f"{column} is not {words}")
+    else:
+        reason = f"'{column} ' || {shown(col)} || ' is not {words}'"
     return _made(column, dtype, value, reason)
 
 
@@ -235,7 +255,12 @@ def _enum(kind: str, column: str, dtype: str) -> Parsed:
     norm = normalized_enum(kind, raw)
     allowed = ENUMS[kind]
     value = f"CASE WHEN {norm} IN ({sql_list(allowed)}) THEN {norm} END"
-    reason = f"'{column} ' || {shown(quote_ident(column))} || ' is not one of {', '.join(allowed)}'"
+    codes = ", ".join(allowed)
+    if column in PERSONAL_COLUMNS:
+        named = CODE_NAMES.get(kind, "codes")
+        reason = sql_text(f"{column} is not one of the {named} ({codes})")
+    else:
+        reason = f"'{column} ' || {shown(quote_ident(column))} || ' is not one of {codes}'"
     return _made(column, dtype, value, reason)
 
 
@@ -271,7 +296,7 @@ def _fraction(column: str, dtype: str) -> Parsed:
         number, units, rounded = "NULL", "NULL", "FALSE"
     out = f"({number} < 0 OR {number} > 1)"
     value = f"CASE WHEN NOT {out} THEN {units} END"
-    reason = f"'{column} is not a number from 0 to 1: ' || {shown(col)}"
+    reason = f"'{column} is not a number from 0 to 1' || {cite(column, col)}"
     parsed = _made(column, dtype, f"({number})", reason)
     return Parsed(value, parsed.given, parsed.bad, reason, f"coalesce({out}, FALSE)", rounded)
 
