@@ -86,3 +86,22 @@ def test_windows_line_endings_and_semicolons(tmp_path: Path) -> None:
     report, con = run(folder)
     assert rows(con, "SELECT category FROM attendance") == [("excused",)]
     assert reasons(report, "attendance") == {4: "date is not a date (YYYY-MM-DD): '2024-09-31'"}
+
+
+def test_a_semicolon_file_with_commas_in_quoted_cells_is_read(tmp_path: Path) -> None:
+    """One delimiter rule for every reader (issue 12.12): a comma inside a quoted cell, even
+    in the header, does not make a semicolon file comma-separated."""
+    folder = write(tmp_path)
+    (folder / "students.csv").write_text(
+        'student_id;first_name;last_name;"notes, if any"\n'
+        '001;Ada;"Smith, John";x\n'
+        '002;Ben;"Two, Jr.";\n'
+        "003;Cy;Three;\n"
+    )
+    report, con = run(folder)
+    assert reasons(report, "students") == {}
+    assert rows(con, "SELECT student_id, last_name FROM students ORDER BY 1") == [
+        ("001", "Smith, John"),
+        ("002", "Two, Jr."),
+        ("003", "Three"),
+    ]

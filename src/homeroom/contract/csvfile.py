@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from homeroom.contract import csvlines, csvtext
+from homeroom.contract.delimiters import guess_delimiter
 from homeroom.contract.errors import ContractError
 from homeroom.contract.fields import quote_ident, sql_text
 from homeroom.contract.sources import Source, column_positions, first_line, where
@@ -131,9 +132,7 @@ def _csv_header(source: Source, text: _CsvText) -> tuple[list[str], str]:
             f"{place}: line 1 (the header) holds a NUL byte: the file is damaged, or is not "
             "UTF-8 text; save it again as CSV UTF-8"
         )
-    delimiter = ","
-    if "," not in first:
-        delimiter = next((d for d in ("\t", ";", "|") if d in first), ",")
+    delimiter = guess_delimiter(head)
     reader = csv.reader(io.StringIO(head), delimiter=delimiter)
     try:
         header = next(reader, [])

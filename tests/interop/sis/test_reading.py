@@ -253,3 +253,18 @@ def test_a_million_rows(tmp_path, preset):
     result = import_sis(preset, [path])
     assert len(result.tables["attendance"]) == 1_000_000
     _accounted(result)
+
+
+def test_a_semicolon_file_with_commas_in_quoted_cells_is_read(tmp_path):
+    """One delimiter rule for every reader (issue 12.12): the commas in quoted cells are data."""
+    path = tmp_path / "attendance.csv"
+    path.write_text(
+        'Student ID;"Name, as listed: last, first";Days Absent\n'
+        '1;"Smith, John";12\n2;"Lee, Ann, B.";2\n',
+        encoding="utf-8",
+    )
+    (table,) = read_source(path)
+    assert table.delimiter == ";"
+    assert table.headers == ["Student ID", "Name, as listed: last, first", "Days Absent"]
+    assert table.rows.iloc[:, 1].tolist() == ["Smith, John", "Lee, Ann, B."]
+    assert not table.malformed

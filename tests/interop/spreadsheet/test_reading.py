@@ -216,3 +216,18 @@ def test_a_million_rows(tmp_path):
     absences = result.tables["attendance"]["category"] != "present"
     assert int(absences.sum()) == int(absent[kept].sum())
     print(f"1e6-row spreadsheet imported in {seconds:.1f} s")
+
+
+def test_a_semicolon_sheet_with_a_comma_in_a_quoted_name_is_read(tmp_path):
+    """One delimiter rule for every reader (issue 12.12): the comma in "Smith, John" is data."""
+    path = tmp_path / "attendance.csv"
+    lines = [
+        ";".join(HEADER),
+        '1;"Smith, John";North;3;170;12;4',
+        '2;"Lee, Ann";North;4;170;2;0',
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = import_spreadsheet(path, school_year=2025)
+    students = result.tables["students"].set_index("student_id")
+    assert len(students) == 2
+    assert result.rejected.empty

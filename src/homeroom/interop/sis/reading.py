@@ -18,10 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 from homeroom.contract import csvtext
+from homeroom.contract.delimiters import guess_delimiter
 from homeroom.contract.errors import ContractError
 from homeroom.interop.text import csv_records
-
-DELIMITERS = (",", "\t", ";", "|")
 
 
 @dataclass
@@ -59,21 +58,13 @@ def read_source(path: Path) -> list[SourceTable]:
 
 
 # --------------------------------------------------------------------------------------- CSV
-def sniff_delimiter(header_line: str) -> str:
-    """The delimiter of a header line: the one it holds most of (a comma on a tie)."""
-    counts = {d: header_line.count(d) for d in DELIMITERS}
-    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
-    return best if counts[best] else ","
-
-
 def read_csv(path: Path) -> SourceTable:
     label = path.name
     decoded = csvtext.decode(path.read_bytes(), label, where=f"file {label}")
     text = decoded.text
     if not text.strip():
         raise ContractError(f"file {label}: is empty; expected a header line and records")
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = sniff_delimiter(first_line)
+    delimiter = guess_delimiter(text)
     headers: list[str] | None = None
     records: list[list[str]] = []
     lines: list[int] = []

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from homeroom.contract import csvtext
+from homeroom.contract.delimiters import guess_delimiter
 from homeroom.contract.errors import ContractError
 from homeroom.interop.spreadsheet.layout import HEADERS, field_of
 from homeroom.interop.text import csv_records
@@ -189,21 +190,10 @@ def _read_xlsx(path: Path) -> Sheet:
 
 
 # CSV ---------------------------------------------------------------------------------------
-def _delimiter(text: str, path: Path) -> str:
-    """Comma, unless the file has none (then tab, semicolon or bar) or is tab-separated."""
-    first = text.split("\n", 1)[0]
-    sample = text[:20000]
-    if "," not in sample:
-        return next((d for d in ("\t", ";", "|") if d in sample), ",")
-    if path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first):
-        return "\t"
-    return ","
-
-
 def _read_csv(path: Path) -> Sheet:
     decoded = csvtext.decode(path.read_bytes(), path.name)
     text = decoded.text
-    records_of = csv_records(text, _delimiter(text, path), strict=False)
+    records_of = csv_records(text, guess_delimiter(text), strict=False)
     title: list[str] = []
     header: list[str] | None = None
     header_line = 0
