@@ -9,7 +9,6 @@ entry covers is indexed (audit_subjects), so a student's views in lists and expo
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from collections.abc import Mapping
@@ -23,12 +22,11 @@ from sqlalchemy.orm import Session
 from homeroom.casebook.audit_chain import entry_hash, lock_log, students_covered
 from homeroom.casebook.models import AuditRecord, AuditSubject
 from homeroom.casebook.store import Store
+from homeroom.contract.tablefiles import CsvRows
 
 EXPORT_COLUMNS = (
     "id", "at", "username", "role", "action", "subject_type", "subject_id", "reason", "detail",
 )  # fmt: skip
-# Cells a spreadsheet would run as a formula ("=HYPERLINK(...)") get a leading apostrophe.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Actor(Protocol):
@@ -213,7 +211,7 @@ def export_csv(
                 subject_id=subject_id,
                 student=student,
             )
-    writer = csv.writer(out)
+    writer = CsvRows(out)  # the one export writer: formula-like text neutralised
     writer.writerow(EXPORT_COLUMNS)
     count = 0
     query = _filtered(since, until, username, action, subject_id, student)
@@ -280,6 +278,4 @@ def _csv_row(row: AuditRecord) -> list[str]:
 
 
 def _cell(text: str | None) -> str:
-    if text is None:
-        return ""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return "" if text is None else text
