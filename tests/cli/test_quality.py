@@ -119,7 +119,7 @@ def test_quality_runs_the_monitors_again_for_a_load_without_findings(loaded, cap
     con.close()
     outcome = run(capsys, "quality", "-w", space, "--monitor", "days_without_attendance")
     assert outcome.exit_code == 0, outcome.stderr
-    assert "running them on the loaded tables now" in outcome.stderr
+    assert "running them on the loaded tables now" in " ".join(outcome.stderr.split())
     assert str(DAYS[45]) in outcome.stdout
     missing = run(capsys, "quality", "-w", space, "--load", "7")
     assert missing.exit_code == 2

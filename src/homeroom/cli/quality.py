@@ -111,8 +111,8 @@ def _from_folder(data: Path, definition: str | None) -> list[MonitorResult]:
 def _from_workspace(space: Workspace, load: int | None) -> tuple[list[MonitorResult], int]:
     """The findings kept for a load (default: the current one).
 
-    A load made before the monitors existed has none kept: the current load's are then run
-    again on the loaded tables (all but the comparison with the load before it).
+    A load made by an older version, or whose monitors failed, has none kept: the current
+    load's are then run again on the loaded tables (all but the comparison with the load before).
     """
     from homeroom.quality import monitor_loads, run_monitors, stored_monitors
     from homeroom.warehouse import WorkspaceError, connect, current_load
@@ -132,8 +132,9 @@ def _from_workspace(space: Workspace, load: int | None) -> tuple[list[MonitorRes
             kept = ", ".join(map(str, monitor_loads(con))) or "none"
             raise UsageProblem(f"no monitor findings are kept for load {load_id}; kept: {kept}")
         err.print(
-            f"No monitor findings were kept for load {load_id} (made before the monitors "
-            "existed); running them on the loaded tables now."
+            f"No monitor findings were kept for load {load_id} (a load made by an older "
+            "version, or whose monitors failed: see `homeroom history`); running them on the "
+            "loaded tables now."
         )
         quarantine = con.execute(
             'SELECT "table", file, line, "column", reason FROM quarantine WHERE load_id = ?',

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from homeroom.signals.model import ChronicModel, ModelError
+from homeroom.warehouse.workspace import private_files
 
 MODELS_FOLDER = "models"
 DEFAULT_NAME = "chronic"
@@ -21,6 +22,7 @@ def models_folder(workspace_root: Path) -> Path:
     return Path(workspace_root) / MODELS_FOLDER
 
 
+@private_files()
 def save_model(model: ChronicModel, workspace_root: Path, name: str = DEFAULT_NAME) -> Path:
     """Write models/NAME.joblib and models/NAME.json (metadata and SHA-256) in the workspace."""
     import joblib
