@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from homeroom.formats import date_text
-from web.conftest import STUDENT_ID, Expected, read_csv, student_key
+from web.conftest import STUDENT_ID, Expected, links_of, read_csv, read_xlsx, student_key
 from web.page_support import (
     AT_RISK_OR_WORSE,
     TIER_WORDS,
@@ -327,3 +327,63 @@ def test_data_page_shows_the_load_and_its_quarantine(client_for, district) -> No
     assert f'<td class="num">{load_id}</td>' in html and f"<td>{status}</td>" in html
     assert f"<p>{quarantined} rows of the latest load were set aside." in html
     assert "Data-quality checks on the latest load" in html
+
+
+@pytest.fixture
+def named_quarantine(app, monkeypatch):  # noqa: ANN001, ANN201
+    """The district's load with a quarantine of an older load: a last name in race_ethnicity."""
+    import pandas as pd
+
+    from homeroom.web.data import datapage
+
+    real = datapage._load_facts
+
+    def with_names(serving, limit):  # noqa: ANN001, ANN202
+        history, _rows, _total, _reasons, found = real(serving, limit)
+        reason = "race_ethnicity 'Okonkwo' is not one of asian, black"
+        rows = pd.DataFrame(
+            [("students", "students.csv", 7, "race_ethnicity", reason)],
+            columns=list(datapage.QUARANTINE_COLUMNS),
+        )
+        reasons = pd.DataFrame(
+            [("students", "race_ethnicity", reason, 1)],
+            columns=["table", "column", "reason", "rows"],
+        )
+        return history, rows, 1, reasons, found
+
+    serving = app.state.homeroom.serving
+    monkeypatch.setattr(datapage, "_load_facts", with_names)
+    serving.forget_results()
+    yield
+    serving.forget_results()
+
+
+@pytest.mark.parametrize("role", ["viewer", "analyst", "staff"])
+def test_data_page_and_its_downloads_hold_no_quarantine_rows_but_for_admins(
+    role: str, client_for, named_quarantine
+) -> None:  # noqa: ANN001
+    client = client_for(role)
+    html = squeeze(client.get("/data").text)
+    assert "Okonkwo" not in html and "students.csv" not in html
+    assert "<p>1 rows of the latest load were set aside." in html
+    assert (
+        "<td>race_ethnicity</td><td>race_ethnicity &#39;…&#39; is not one of asian, black</td>"
+        in html
+    )
+    assert not [link for link in links_of(html) if "table=quarantine&" in link + "&"]
+    refused = client.get("/data", params={"format": "csv", "table": "quarantine"})
+    assert refused.status_code == 400
+    for fmt in ("csv", "xlsx"):
+        answer = client.get("/data", params={"format": fmt, "table": "quarantine reasons"})
+        assert answer.status_code == 200 and b"Okonkwo" not in answer.content
+    book = read_xlsx(client.get("/data", params={"format": "xlsx"}))
+    assert "quarantine" not in book
+    assert "Okonkwo" not in str(book) and "students.csv" not in str(book)
+
+
+def test_district_admins_see_the_quarantine_row_by_row(client_for, named_quarantine) -> None:  # noqa: ANN001
+    client = client_for("admin")
+    html = squeeze(client.get("/data").text)
+    assert '<td>students.csv</td><td class="num">7</td><td>race_ethnicity</td>' in html
+    rows = read_csv(client.get("/data", params={"format": "csv", "table": "quarantine"}))
+    assert [r["line"] for r in rows] == ["7"]

@@ -23,7 +23,7 @@ def attendance_line(**match: str) -> int:
 
 
 def test_history_and_quarantine_with_file_line_and_reason(serving):
-    page = data_page(serving, VIEWER)
+    page = data_page(serving, ADMIN)
     assert page.workspace_name == "Hand district" and page.load_id == 1
     assert list(page.load_history["status"]) == ["loaded"]
     assert "attendance 36" in page.load_history["rows_loaded"].iloc[0]  # 37 rows, 1 refused
@@ -33,6 +33,49 @@ def test_history_and_quarantine_with_file_line_and_reason(serving):
     assert row["line"] == attendance_line(student_id="A04", date="2024-09-10")
     assert row["reason"] == "student not enrolled at school S1 on 2024-09-10"
     assert list(page.quarantine_reasons["rows"]) == [1]
+
+
+ANALYST = Scope.of("analyst", "state_analyst")
+
+
+@pytest.mark.parametrize("scope", [VIEWER, ANALYST, STAFF_S2], ids=lambda s: s.role)
+def test_only_district_admins_get_the_quarantines_rows(serving, scope):
+    page = data_page(serving, scope)
+    assert page.quarantine is None and page.quarantine_total == 1
+    # Counts by table, column and kind of reason instead.
+    assert page.quarantine_reasons.to_dict("records") == [
+        {
+            "table": "attendance",
+            "column": "date",
+            "reason": "student not enrolled at school S1 on 2024-09-10",
+            "rows": 1,
+        }
+    ]
+    assert data_page(serving, ADMIN).quarantine is not None
+
+
+@pytest.mark.parametrize(
+    ("reason", "kind"),
+    [
+        (
+            "race_ethnicity 'Okonkwo' is not one of asian, black; kept the student with it empty",
+            "race_ethnicity '…' is not one of asian, black; kept the student with it empty",
+        ),
+        (
+            "birth_date is not a date (YYYY-MM-DD): 'O'Brien, Ada' (an Excel date serial? it "
+            "would be 2018-02-28; convert it to YYYY-MM-DD)",
+            "birth_date is not a date (YYYY-MM-DD): '…' (an Excel date serial? it would be …; "
+            "convert it to YYYY-MM-DD)",
+        ),
+        ("sex 'Quimby' is not one of F, M, X", "sex '…' is not one of F, M, X"),
+        ("duplicate of line 7 for the same student", "duplicate of line 7 for the same student"),
+    ],
+)
+def test_a_reasons_kind_quotes_no_value(reason: str, kind: str) -> None:
+    """Reasons of loads made before reasons stopped quoting personal values still quote them."""
+    from homeroom.web.data.datapage import reason_kind
+
+    assert reason_kind(reason) == kind
 
 
 @pytest.fixture(scope="module")

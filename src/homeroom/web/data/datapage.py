@@ -1,14 +1,18 @@
 """The data page: load history, the quarantine of the current load and the monitors' findings.
 
-Quarantine rows name a file, line, column and reason, never a student. Monitor findings may
-carry student-level rows (ids, dates): those go only to roles that see students, and to
-school staff only for their own schools.
+Quarantine rows name a file, line, column and reason, never a student. Reasons of older loads
+may still quote a personal value (a name in race_ethnicity): the rows and their reasons go to
+district administrators only; the others get counts by table, column and kind of reason (the
+reason with any quoted value left out). Monitor findings may carry student-level rows (ids,
+dates): those go only to roles that see students, and to school staff only for their own
+schools.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 
 import duckdb
@@ -32,6 +36,10 @@ HISTORY_COLUMNS = (
     "message",
 )
 QUARANTINE_COLUMNS = ("table", "file", "line", "column", "reason")
+# A value a reason quotes: from a quote to the quote that ends it (a name may hold one: O'Brien),
+# and the date an Excel serial would be (a birth date, in older loads).
+_QUOTED = re.compile(r"'.*?'(?=[\s:;,)]|$)")
+_WOULD_BE = re.compile(r"it would be [^;)]*")
 
 
 @dataclass(frozen=True)
@@ -52,8 +60,10 @@ class MonitorFinding:
 @dataclass(frozen=True)
 class DataPage:
     """`load_history`: HISTORY_COLUMNS, newest first (`rows_loaded` as "table rows; ...").
-    `quarantine`: QUARANTINE_COLUMNS, the first `quarantine_limit` rows of `quarantine_total`.
-    `quarantine_reasons`: rows per table, column and reason, most first."""
+    `quarantine`: QUARANTINE_COLUMNS, the first `quarantine_limit` rows of `quarantine_total`
+    (None for all but district administrators).
+    `quarantine_reasons`: rows per table, column and reason, most first (for all but district
+    administrators, per kind of reason: see `reason_kind`)."""
 
     workspace_name: str
     load_id: int
@@ -62,7 +72,7 @@ class DataPage:
     definition_label: str
     prepared_at: str
     load_history: pd.DataFrame
-    quarantine: pd.DataFrame
+    quarantine: pd.DataFrame | None
     quarantine_total: int
     quarantine_reasons: pd.DataFrame
     monitors: tuple[MonitorFinding, ...]
@@ -82,6 +92,8 @@ def data_page(
     )
     with serving.cursor() as cur:
         monitors = tuple(_finding(cur, scope, m) for m in found)
+    if not scope.is_admin:
+        quarantine, reasons = None, reason_kinds(reasons)
     return DataPage(
         workspace_name=serving.workspace_name,
         load_id=serving.load_id,
@@ -90,7 +102,7 @@ def data_page(
         definition_label=definition_label(serving.definition),
         prepared_at=serving.built_at,
         load_history=history.copy(),
-        quarantine=quarantine.copy(),
+        quarantine=None if quarantine is None else quarantine.copy(),
         quarantine_total=total,
         quarantine_reasons=reasons.copy(),
         monitors=monitors,
@@ -119,6 +131,20 @@ def _load_facts(serving: ServingData, quarantine_limit: int | None) -> LoadFacts
         found = stored_monitors(cur, serving.load_id)
     history["rows_loaded"] = history["rows_loaded"].map(_rows_loaded).astype(object)
     return history, quarantine, total, reasons, found
+
+
+def reason_kind(reason: str) -> str:
+    """A reason without the values it quotes: what kind of thing was wrong, not with what."""
+    return _WOULD_BE.sub("it would be …", _QUOTED.sub("'…'", reason))
+
+
+def reason_kinds(reasons: pd.DataFrame) -> pd.DataFrame:
+    """Rows per table, column and kind of reason, most first."""
+    kinds = reasons.assign(reason=reasons["reason"].map(reason_kind).astype(object))
+    kinds = kinds.groupby(["table", "column", "reason"], as_index=False, sort=False)["rows"].sum()
+    return kinds.sort_values(
+        ["rows", "table", "column", "reason"], ascending=[False, True, True, True]
+    ).reset_index(drop=True)
 
 
 def _rows_loaded(value: object) -> str:

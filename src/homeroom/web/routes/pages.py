@@ -311,12 +311,11 @@ def data_page(request: Request, format: str | None = None, table: str | None = N
     viewer = require_viewer(request)
     prepared = serving(request)
     result = data.data_page(prepared, viewer.scope)
-    tables = {
-        "load history": data.titled(result.load_history),
-        "quarantine": data.titled(result.quarantine),
-        "quarantine reasons": data.titled(result.quarantine_reasons),
-        "monitors": frames.monitor_frame(result.monitors),
-    }
+    tables = {"load history": data.titled(result.load_history)}
+    if result.quarantine is not None:  # row by row: district administrators only
+        tables["quarantine"] = data.titled(result.quarantine)
+    tables["quarantine reasons"] = data.titled(result.quarantine_reasons)
+    tables["monitors"] = frames.monitor_frame(result.monitors)
     if format:
         return download(request, tables, f"data-load-{result.load_id}", format, table)
     return page(
@@ -326,7 +325,7 @@ def data_page(request: Request, format: str | None = None, table: str | None = N
         d=result,
         downloads=downloads(request, tables),
         history=records(result.load_history),
-        quarantine=records(result.quarantine),
+        quarantine=None if result.quarantine is None else records(result.quarantine),
         reasons=records(result.quarantine_reasons),
     )
 
