@@ -66,23 +66,6 @@ _FLAGS = {
     "military_connected": ("Military-connected", "Not military-connected"),
 }
 _GRADES = {"PK": "Pre-kindergarten", "TK": "Transitional kindergarten", "KG": "Kindergarten"}
-# The home languages US districts report most; any other code prints as itself.
-_LANGUAGES = {
-    "en": "English",
-    "es": "Spanish",
-    "zh": "Chinese",
-    "vi": "Vietnamese",
-    "ar": "Arabic",
-    "tl": "Tagalog",
-    "ko": "Korean",
-    "ru": "Russian",
-    "ht": "Haitian Creole",
-    "pt": "Portuguese",
-    "so": "Somali",
-    "fr": "French",
-    "hmn": "Hmong",
-    "uk": "Ukrainian",
-}
 # How a sentence names the students of a flag group: "Students experiencing homelessness: ...".
 _FLAG_PHRASES = {
     "economically_disadvantaged": "Economically disadvantaged students",
@@ -143,7 +126,7 @@ def group_label(column: str, value: Any) -> str:
             return _GRADES[text.upper()]
         return f"Grade {int(text)}" if text.isdigit() else text
     if column == "home_language":
-        return _LANGUAGES.get(text.lower(), text)
+        return language_name(text)
     return text
 
 
@@ -247,3 +230,18 @@ def level_label(level: Any) -> str:
 
 def tier_label(tier: str) -> str:
     return TIER_LABELS.get(tier, tier.replace("_", " ").capitalize())
+
+
+# Where US districts say it another way than ISO's first name ("Haitian; Haitian Creole").
+_USUAL_NAMES = {"ht": "Haitian Creole"}
+
+
+def language_name(code: str) -> str:
+    """An ISO 639-1 code in words, from the one language table: "es" -> "Spanish"."""
+    from homeroom.contract.languages import languages
+
+    key = code.strip().lower()
+    language = languages().get(key)
+    if language is None:
+        return code
+    return _USUAL_NAMES.get(key) or language.name.split(";")[0].strip()

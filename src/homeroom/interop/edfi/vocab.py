@@ -7,6 +7,9 @@ it is, so that validation names it (a grade) or keeps the student with the field
 
 from __future__ import annotations
 
+from functools import cache
+
+from homeroom.contract.languages import languages, two_letter
 from homeroom.interop.edfi.descriptors import code_value
 
 _ORDINALS = [
@@ -76,25 +79,6 @@ PROGRAMS = {
     "bilingual summer": "english_learner",
     "foster care": "foster_care",
 }
-# ISO 639-2/3 (Ed-Fi LanguageDescriptor code values) → ISO 639-1 for common home languages.
-LANGUAGES = {
-    "eng": "en", "spa": "es", "vie": "vi", "chi": "zh", "zho": "zh", "cmn": "zh", "yue": "zh",
-    "ara": "ar", "tgl": "tl", "fil": "tl", "kor": "ko", "rus": "ru", "hmn": "",
-    "som": "so", "hat": "ht", "por": "pt", "fre": "fr", "fra": "fr", "ger": "de", "deu": "de",
-    "urd": "ur", "hin": "hi", "ben": "bn", "pan": "pa", "jpn": "ja", "pol": "pl", "ukr": "uk",
-    "amh": "am", "nep": "ne", "far": "fa", "per": "fa", "fas": "fa", "pus": "ps", "swa": "sw",
-    "mya": "my", "bur": "my", "khm": "km", "lao": "lo", "tha": "th", "ita": "it", "guj": "gu",
-    "tel": "te", "tam": "ta", "mar": "mr", "tur": "tr", "heb": "he", "gre": "el", "ell": "el",
-    "nav": "nv", "smo": "sm", "ton": "to", "cha": "ch", "mah": "mh", "haw": "",
-    "ilo": "", "chk": "", "kar": "", "mon": "mn", "rum": "ro", "ron": "ro", "srp": "sr",
-    "hrv": "hr", "bos": "bs", "alb": "sq", "sqi": "sq", "arm": "hy", "hye": "hy", "geo": "ka",
-    "kat": "ka", "dut": "nl", "nld": "nl", "swe": "sv", "nor": "no", "dan": "da", "fin": "fi",
-    "hun": "hu", "cze": "cs", "ces": "cs", "slo": "sk", "slk": "sk", "bul": "bg", "lit": "lt",
-    "lav": "lv", "est": "et", "ind": "id", "may": "ms", "msa": "ms", "tir": "ti", "orm": "om",
-    "kin": "rw", "yor": "yo", "ibo": "ig", "hau": "ha", "wol": "wo", "lin": "ln", "kur": "ku",
-    "uzb": "uz", "kaz": "kk", "mal": "ml", "kan": "kn", "sin": "si", "tib": "bo", "bod": "bo",
-    "spanish": "es", "english": "en", "vietnamese": "vi", "arabic": "ar", "chinese": "zh",
-}  # fmt: skip
 
 
 def key(descriptor: str | None) -> str:
@@ -127,8 +111,20 @@ def home_language(descriptor: str | None) -> str | None:
         return None
     if len(word) == 2:
         return word
-    # A language with no two-letter code (Hmong, Chuukese …) is passed on; validation empties it.
-    return LANGUAGES.get(word) or code_value(descriptor or "")
+    # Ed-Fi's LanguageDescriptor code values are ISO 639-2 (or 639-3) codes or, in some ODSs,
+    # English names; both map through the one language table (contract.languages). A language
+    # with no two-letter code (Hmong, Chuukese …) is passed on; validation empties it.
+    return two_letter(word) or _by_name().get(word) or code_value(descriptor or "")
+
+
+@cache
+def _by_name() -> dict[str, str]:
+    """English language names → ISO 639-1 ("spanish" → "es"; "Spanish; Castilian" both ways)."""
+    names: dict[str, str] = {}
+    for language in languages().values():
+        for name in language.name.split(";"):
+            names.setdefault(name.strip().casefold(), language.code)
+    return names
 
 
 def english_learner(descriptor: str | None) -> bool | None:
