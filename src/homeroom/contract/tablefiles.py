@@ -120,22 +120,22 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], target: Path | IO[bytes]) -> 
     for title, frame in sheets.items():
         sheet = book.create_sheet(title[:31])
         plain = neutral_frame(frame)
+        # Widths from the first rows, set before any row: a write-only sheet streams its rows.
         widths = [len(str(c)) for c in plain.columns]
+        for values in plain.head(200).itertuples(index=False, name=None):
+            for i, value in enumerate(values):
+                shown = xlsx_value(value)
+                widths[i] = max(widths[i], len(str(shown if shown is not None else "")))
+        _fit(sheet, widths)
+        sheet.freeze_panes = "A2"
         header = []
         for name in plain.columns:
             cell = text_cell(sheet, str(name))
             cell.font = Font(bold=True)
             header.append(cell)
-        sheet.freeze_panes = "A2"
-        rows = [[text_cell(sheet, v) for v in r] for r in plain.itertuples(index=False, name=None)]
-        for row in rows[:200]:
-            for i, cell in enumerate(row):
-                shown = cell.value if hasattr(cell, "value") else cell
-                widths[i] = max(widths[i], len(str(shown if shown is not None else "")))
-        _fit(sheet, widths)
         sheet.append(header)
-        for row in rows:
-            sheet.append(row)
+        for values in plain.itertuples(index=False, name=None):
+            sheet.append([text_cell(sheet, value) for value in values])
     if isinstance(target, Path):
         target.parent.mkdir(parents=True, exist_ok=True)
     book.save(target)
