@@ -78,3 +78,23 @@ def test_an_unexpected_error_is_a_500_page_with_the_security_headers(
     assert "Something went wrong" in answer.text and "Jane Doe" not in answer.text
     for name in SECURITY_HEADERS:
         assert answer.headers.get(name) == normal.headers[name], name
+
+
+@pytest.mark.parametrize("year", ["1900", "1", "100000000000000000000", "-5"])
+def test_a_student_page_of_a_year_outside_the_data_shows_the_latest(
+    year: str, client_for, district
+) -> None:  # noqa: ANN001
+    import duckdb
+
+    from web.conftest import student_key
+
+    con = duckdb.connect(str(district.workspace.warehouse), read_only=True)
+    try:
+        student = con.execute("SELECT min(student_id) FROM students").fetchall()[0][0]
+    finally:
+        con.close()
+    client = client_for("admin")
+    key = student_key(district, student)
+    answer = client.get(f"/students/{key}", params={"year": year})
+    # A year the student has no record in shows their latest year, as before: never a 500.
+    assert answer.status_code == 200, answer.text[:300]
