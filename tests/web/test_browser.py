@@ -464,3 +464,41 @@ def test_after_sign_out_a_student_page_asks_for_sign_in(visit: Visit) -> None:
     assert visit.path().startswith("/login?next=%2Fstudents%2F")
     assert heading(page) == "Sign in"
     assert page.locator("main table").count() == 0
+
+
+# -- accessibility ------------------------------------------------------------------------------
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page: object) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page, as "rule: how many nodes" lines."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    return [f"{v['id']}: {len(v['nodes'])} nodes" for v in results.response["violations"]]
+
+
+def test_every_page_has_no_axe_core_violations(visit: Visit) -> None:
+    page = visit.page
+    visit.go("/login")
+    found = {"/login": axe_violations(page)}
+    visit.sign_in("admin")
+    school = str(page.locator("main a[href^='/schools/']").first.get_attribute("href"))
+    school = school.split("?")[0]  # the link carries the page's as-of date
+    visit.go("/students")
+    student = str(page.locator("main a[href^='/students/']").first.get_attribute("href"))
+    for path in (
+        "/",
+        "/schools",
+        school,
+        f"{school}/signals",
+        "/students",
+        student,
+        "/equity",
+        "/data",
+        "/admin/users",
+        "/admin/audit",
+    ):
+        visit.go(path)
+        found[path] = axe_violations(page)
+    assert {path: lines for path, lines in found.items() if lines} == {}
