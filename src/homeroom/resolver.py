@@ -82,15 +82,7 @@ class Resolved:
             "engine": self.engine,
             "source": str(self.data_dir or (self.workspace.root if self.workspace else "")),
             "load_id": self.load.load_id if self.load else None,
-            "stale_schools": [
-                {
-                    "school_id": s.school_id,
-                    "school_name": s.school_name,
-                    "last_recorded": s.last_recorded.isoformat() if s.last_recorded else None,
-                    "school_days_missing": s.school_days_missing,
-                }
-                for s in self.stale
-            ],
+            "stale_schools": [s.as_dict() for s in self.stale],
         }
 
     @contextmanager

@@ -168,7 +168,8 @@ def import_spreadsheet_command(
 
 @export_app.command(
     "spreadsheet",
-    epilog="Example: `homeroom export spreadsheet --data data/2025 --out check-2025.xlsx`",
+    epilog="Examples: `homeroom export spreadsheet --data data/2025 --out check-2025.xlsx` · "
+    "`homeroom export spreadsheet --workspace district-2025 --as-of 2025-01-31 --out jan.xlsx`",
 )
 def export_spreadsheet_command(
     out_file: Annotated[Path, typer.Option("--out", "-o", help="The .xlsx file to write.")],

@@ -42,6 +42,15 @@ class StaleSchool:
     last_recorded: dt.date | None  # None: no attendance recorded this school year
     school_days_missing: int  # instructional days after last_recorded, through the as-of date
 
+    def as_dict(self) -> dict[str, object]:
+        """As a file or the serving file keeps it (dates in ISO)."""
+        return {
+            "school_id": self.school_id,
+            "school_name": self.school_name,
+            "last_recorded": self.last_recorded.isoformat() if self.last_recorded else None,
+            "school_days_missing": self.school_days_missing,
+        }
+
 
 def latest_recorded_day(
     con: duckdb.DuckDBPyConnection, today: dt.date | None = None, schema: str = "main"

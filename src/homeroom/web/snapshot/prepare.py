@@ -258,15 +258,7 @@ def _write_meta(
         "definition_version": definition.version,
         "latest_date": latest.isoformat(),
         # Schools whose attendance stops more than a week of school before it: every page says so.
-        "stale_schools": [
-            {
-                "school_id": school.school_id,
-                "school_name": school.school_name,
-                "last_recorded": school.last_recorded.isoformat() if school.last_recorded else None,
-                "school_days_missing": school.school_days_missing,
-            }
-            for school in stale_schools(con, latest)
-        ],
+        "stale_schools": [school.as_dict() for school in stale_schools(con, latest)],
         "memory_limit": workspace.memory_limit,
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "build_seconds": round(seconds, 1),
