@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from homeroom.contract.languages import codes as language_codes
 from homeroom.contract.schema import (
     CATEGORIES,
+    CONTACT_PERSONAL_COLUMNS,
     FALSE_WORDS,
     GRADE_LEVELS,
     RACE_ETHNICITY,
@@ -37,7 +38,9 @@ _INTEGER_TYPES = {
 _FLOAT_TYPES = {"FLOAT", "DOUBLE", "REAL"}
 # Columns about a person: a reason never quotes their values (a file whose columns slipped puts
 # names in race_ethnicity or birth_date, and reasons are shown on the web's Data page).
-PERSONAL_COLUMNS = frozenset({"first_name", "last_name", "birth_date", *STUDENT_GROUP_COLUMNS})
+PERSONAL_COLUMNS = frozenset(
+    {"first_name", "last_name", "birth_date", *STUDENT_GROUP_COLUMNS, *CONTACT_PERSONAL_COLUMNS}
+)
 # What each coded column's codes are called in a reason.
 CODE_NAMES = {"sex": "sex codes", "race_ethnicity": "race/ethnicity codes"}
 ENUMS: dict[str, tuple[str, ...]] = {
@@ -273,6 +276,18 @@ def _language(column: str, dtype: str) -> Parsed:
     return _made(column, dtype, value, reason)
 
 
+# Something@somewhere.tld with no spaces: enough to catch a phone number or a name in the column;
+# whether the address reaches anyone only sending tells.
+EMAIL_PATTERN = "[^@\\s]+@[^@\\s]+\\.[^@\\s.]+"
+
+
+def _email(column: str, dtype: str) -> Parsed:
+    raw = text(column, dtype)
+    value = f"CASE WHEN regexp_full_match({raw}, '{EMAIL_PATTERN}') THEN {raw} END"
+    reason = sql_text(f"{column} does not look like an email address (name@example.org)")
+    return _made(column, dtype, value, reason)
+
+
 def _fraction(column: str, dtype: str) -> Parsed:
     """Units of 1/10,000 of a day, exact from text and decimals, rounded half-even past that."""
     col = quote_ident(column)
@@ -310,6 +325,7 @@ _BUILDERS = {
     "bool": _bool,
     "fraction": _fraction,
     "language": _language,
+    "email": _email,
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 TABLES_REQUIRED = ("schools", "students", "enrollments", "calendar", "attendance")
-TABLES_OPTIONAL = ("codes",)
+TABLES_OPTIONAL = ("codes", "contacts")
 FILE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 
 RACE_ETHNICITY = (
@@ -160,8 +160,36 @@ CODES = Table(
     key=("code",),
 )
 
+# Families' contact details: who the school may call, write to or visit about a student.
+# Every column but the ids is personal (fields.PERSONAL_COLUMNS): never quoted in a reason.
+CONTACTS = Table(
+    "contacts",
+    (
+        Column("student_id", "str", True),
+        Column("contact_id", "str", True),
+        Column("name", "str", True),
+        Column("relationship", "str", help="lower-case words: mother, father, guardian, …"),
+        Column("phone", "str"),
+        Column("email", "email"),
+        Column("language", "language", help="ISO 639-1, e.g. en, es"),
+        Column("address_line1", "str"),
+        Column("address_line2", "str"),
+        Column("city", "str"),
+        Column("state", "str"),
+        Column("postal_code", "str"),
+        Column("may_contact", "bool", help="default: true"),
+        Column("is_primary", "bool", help="default: false; one primary contact per student"),
+    ),
+    "one row per contact of a student (parent, guardian, other adult)",
+    key=("student_id", "contact_id"),
+)
+CONTACT_COLUMNS = CONTACTS.names
+# Every column but the ids: how to reach a person, and their wishes (a file whose columns
+# slipped would put a name in may_contact, so even the flags are never quoted).
+CONTACT_PERSONAL_COLUMNS = CONTACT_COLUMNS[2:]
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (SCHOOLS, STUDENTS, ENROLLMENTS, CALENDAR, ATTENDANCE, CODES)
+    t.name: t for t in (SCHOOLS, STUDENTS, ENROLLMENTS, CALENDAR, ATTENDANCE, CODES, CONTACTS)
 }
 
 # ---------------------------------------------------------------------------
@@ -214,6 +242,12 @@ VALIDATED: dict[str, dict[str, str]] = {
         "category": "VARCHAR",  # canonical category after code mapping
         "code": "VARCHAR",
         "absent_units": "BIGINT",  # absent fraction x units_per_day, exact
+    },
+    "contacts": {
+        # Always written, empty when the dataset has no contacts file.
+        **{name: "VARCHAR" for name in CONTACT_COLUMNS},
+        "may_contact": "BOOLEAN",  # true when the file gives none
+        "is_primary": "BOOLEAN",  # false when the file gives none
     },
 }
 QUARANTINE_COLUMNS = ("table", "file", "line", "column", "reason")

@@ -23,6 +23,7 @@ _BAD_KIND = {
     "minutes": "not a whole number",
     "fraction": "not a fraction",
     "language": "not a language code",
+    "email": "not an email address",
 }
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from homeroom.contract.attendance import check_attendance, units_per_day
+from homeroom.contract.contacts import check_contacts
 from homeroom.contract.enrollments import check_enrolled_students, check_enrollments
 from homeroom.contract.fields import quote_ident
 from homeroom.contract.readers import RawTable, damaged_file_error, locate, read_table
@@ -24,7 +25,7 @@ from homeroom.contract.reference import (
     dense_calendar,
 )
 from homeroom.contract.report import QUARANTINE_DTYPES, ValidationReport
-from homeroom.contract.schema import QUARANTINE_COLUMNS, TABLES, VALIDATED
+from homeroom.contract.schema import QUARANTINE_COLUMNS, TABLES, TABLES_REQUIRED, VALIDATED
 from homeroom.contract.work import Work
 
 if TYPE_CHECKING:  # definitions import the schema from this package
@@ -44,7 +45,7 @@ def validate_dataset(
     schema: str = "main",
     progress: Callable[[str], None] | None = None,
 ) -> ValidationReport:
-    """Validate the dataset in `data_dir` into the five VALIDATED tables of `schema` in `con`.
+    """Validate the dataset in `data_dir` into the six VALIDATED tables of `schema` in `con`.
 
     Raises ContractError when the dataset cannot be loaded at all; every row-level problem goes
     to the report's quarantine instead. Does not begin or commit a transaction.
@@ -82,6 +83,7 @@ def _validate(work: Work, data_dir: Path, definition: Definition, schema: str) -
     students = check_enrolled_students(
         work, raws["students"].label, students, stays, by_year=by_year
     )
+    contacts = _contacts(work, raws, students)
     units, lengths = units_per_day(work, raws["attendance"], schools)
     attendance, collapsed = check_attendance(
         work, raws["attendance"], schools=schools, stays=stays, calendar=dense, codes=codes,
@@ -101,14 +103,20 @@ def _validate(work: Work, data_dir: Path, definition: Definition, schema: str) -
         "enrollments": stays,
         "calendar": dense,
         "attendance": attendance,
+        "contacts": contacts,  # empty when the dataset has none: every load has the table
     }
     work.con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
     for table, relation in finals.items():
         _write(work, schema, table, relation)
-    for table, relation in (("schools", schools), ("students", students)):
-        work.kept_notes(table, raws[table].label, relation)
+    for table, relation in (("schools", schools), ("students", students), ("contacts", contacts)):
+        if table in raws:
+            work.kept_notes(table, raws[table].label, relation)
     # Counted from the written tables: the attendance view is not evaluated a second time.
-    written = {t: f"{quote_ident(schema)}.{quote_ident(t)}" for t in finals if t != "calendar"}
+    written = {
+        t: f"{quote_ident(schema)}.{quote_ident(t)}"
+        for t in finals
+        if t != "calendar" and (t in raws or t in TABLES_REQUIRED)
+    }
     loaded = {**written, "calendar": calendar, **({"codes": codes} if codes else {})}
     rows_loaded = {t: int(work.scalar(f"SELECT count(*) FROM {r}")) for t, r in loaded.items()}
     _note_calendar_fill(work, dense, rows_loaded["calendar"])
@@ -137,6 +145,7 @@ _ORDER = {  # small tables sorted so a load reads the same every time; attendanc
     "students": "student_id, school_year",
     "enrollments": "student_id, school_year, entry_date, school_id",
     "calendar": "calendar_id, school_year, date",
+    "contacts": "student_id, contact_id",
 }
 
 
@@ -151,6 +160,17 @@ def _write(work: Work, schema: str, table: str, relation: str) -> None:
         f"SELECT {columns} FROM {relation}"
         + (f" ORDER BY {_ORDER[table]}" if table in _ORDER else "")
     )
+
+
+def _contacts(work: Work, raws: dict[str, RawTable], students: str) -> str:
+    """The checked contacts, or an empty relation for a dataset without the optional table."""
+    if "contacts" in raws:
+        return check_contacts(work, raws["contacts"], students=students)
+    columns = ", ".join(
+        f"CAST(NULL AS {kind}) AS {quote_ident(name)}"
+        for name, kind in VALIDATED["contacts"].items()
+    )
+    return work.view("contacts_none", f"SELECT {columns} WHERE FALSE")
 
 
 def _note_calendar_fill(work: Work, dense: str, listed: int) -> None:
