@@ -1,7 +1,10 @@
-"""The casebook: the transactional store for what people write (accounts, sessions, audit log;
-later interventions, plans, contacts, consents). SQLite by default, PostgreSQL in production.
+"""The casebook: the transactional store for what people write: accounts, sessions, the audit
+log, the catalogue of supports, plans, actions, partners, referrals, consents and API tokens.
+SQLite by default, PostgreSQL in production.
 """
 
+# Every table's model joins Base.metadata before the first query (and before Alembic compares).
+from homeroom.casebook import partner_tables, plan_tables  # noqa: F401
 from homeroom.casebook.audit import (
     Actor,
     AuditEntry,

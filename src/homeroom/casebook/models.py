@@ -1,13 +1,14 @@
 """The casebook's tables as SQLAlchemy models: accounts, their schools, web sessions, audit log.
 
 The tables themselves are made by the Alembic migrations in `migrations/versions/`; these models
-must match them (a test compares the two). New tables (interventions, plans, consents) go here
-and in a new migration revision.
+must match them (a test compares the two). The casework's tables live beside this module
+(plan_tables: supports, plans, actions; partner_tables: partners, referrals, consents, tokens).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -25,6 +26,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
+
+if TYPE_CHECKING:
+    from homeroom.casebook.partner_tables import PartnerUser
 
 # Named constraints, so later migrations can alter them (SQLite batch mode needs the names).
 NAMING = {
@@ -100,6 +104,14 @@ class User(Base):
         lazy="selectin",
         order_by="UserSchool.school_id",
     )
+    # A partner account's organisation (homeroom.casebook.partner_tables); None for the others.
+    partner_link: Mapped[PartnerUser | None] = relationship(
+        "PartnerUser", lazy="selectin", uselist=False, cascade="all, delete-orphan"
+    )
+
+    @property
+    def partner_id(self) -> int | None:
+        return None if self.partner_link is None else self.partner_link.partner_id
 
     @property
     def school_ids(self) -> frozenset[str]:

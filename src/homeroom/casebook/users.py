@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from homeroom.casebook import passwords
 from homeroom.casebook.audit import Actor, append
 from homeroom.casebook.models import User, UserSchool, WebSession
-from homeroom.casebook.roles import ROLES, SCHOOL_STAFF
+from homeroom.casebook.partner_tables import Partner, PartnerUser
+from homeroom.casebook.roles import PARTNER, ROLES, SCHOOL_STAFF
 from homeroom.casebook.store import CasebookError, Store, deleted
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
@@ -76,22 +77,18 @@ def add_user(
     email: str | None = None,
     oidc_issuer: str | None = None,
     oidc_subject: str | None = None,
+    partner_id: int | None = None,
     by: Actor | None = None,
 ) -> User:
     """Create an account. Without a password the person signs in through single sign-on
-    (matched by OIDC issuer+subject, or the first time by EMAIL)."""
+    (matched by OIDC issuer+subject, or the first time by EMAIL). A `partner` account needs
+    the PARTNER_ID of its organisation (homeroom.casebook.partners)."""
     name = normal_username(username)
     _check_role(role)
     school_ids = _school_ids(schools, role)
+    _check_partner_role(role, partner_id)
     email = _normal_email(email)
-    if oidc_subject is not None and not oidc_issuer:
-        raise UserError("an OIDC subject needs its issuer (--oidc-issuer)")
-    if password is None and email is None and oidc_subject is None:
-        raise UserError(
-            "give a password, or an email so the person can sign in with single sign-on"
-        )
-    if password is not None:
-        _check_password(password, name, email)
+    _check_sign_in(name, password, email, oidc_issuer, oidc_subject)
     user = User(
         username=name,
         role=role,
@@ -108,6 +105,9 @@ def add_user(
     try:
         with store.session() as session:
             _check_unique(session, name, email)
+            if partner_id is not None:
+                _check_partner(session, partner_id)
+                user.partner_link = PartnerUser(partner_id=partner_id)
             session.add(user)
             session.flush()
             _audit(
@@ -118,6 +118,7 @@ def add_user(
                 user,
                 role=role,
                 schools=sorted(school_ids),
+                **({} if partner_id is None else {"partner": partner_id}),
                 sign_in="password" if password is not None else "single sign-on",
             )
     except IntegrityError as exc:  # a concurrent add got there first
@@ -194,6 +195,8 @@ def set_role(
     school_ids = _school_ids(schools, role)
     with store.session() as session:
         user = _require(session, username)
+        if PARTNER in (role, user.role) and role != user.role:
+            raise UserError("a partner account stays a partner account: add a new account")
         before = user.role
         user.role = role
         user.schools = [UserSchool(school_id=school) for school in school_ids]
@@ -311,6 +314,37 @@ def _check_role(role: str) -> None:
         raise UserError(f"role must be one of {', '.join(ROLES)}; got {role!r}")
 
 
+def _check_sign_in(
+    name: str,
+    password: str | None,
+    email: str | None,
+    oidc_issuer: str | None,
+    oidc_subject: str | None,
+) -> None:
+    if oidc_subject is not None and not oidc_issuer:
+        raise UserError("an OIDC subject needs its issuer (--oidc-issuer)")
+    if password is None and email is None and oidc_subject is None:
+        raise UserError(
+            "give a password, or an email so the person can sign in with single sign-on"
+        )
+    if password is not None:
+        _check_password(password, name, email)
+
+
+def _check_partner_role(role: str, partner_id: int | None) -> None:
+    if (role == PARTNER) != (partner_id is not None):
+        raise UserError(
+            "a partner account needs its organisation (--partner PARTNER_ID), and only "
+            "partner accounts have one"
+        )
+
+
+def _check_partner(session: Session, partner_id: int) -> None:
+    partner = session.get(Partner, partner_id)
+    if partner is None or not partner.active:
+        raise UserError(f"there is no active partner {partner_id} (see homeroom partners list)")
+
+
 def _school_ids(schools: Iterable[str], role: str) -> list[str]:
     school_ids = sorted({str(school).strip() for school in schools} - {""})
     if school_ids and role != SCHOOL_STAFF:
@@ -323,6 +357,11 @@ def _check_password(password: str, username: str, email: str | None) -> None:
         passwords.check_policy(password, username=username, email=email)
     except passwords.PasswordRejected as exc:
         raise UserError(f"password not accepted: {exc}") from exc
+
+
+def require_user(session: Session, username: str) -> User:
+    """The account in SESSION, or UnknownUser."""
+    return _require(session, username)
 
 
 def _require(session: Session, username: str) -> User:
