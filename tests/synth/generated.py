@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-FILES = ("schools", "students", "enrollments", "calendar", "attendance", "codes")
+FILES = ("schools", "students", "enrollments", "calendar", "attendance", "codes", "contacts")
 ABSENCE = ("excused", "unexcused", "suspension")  # the default profile (tardies count 0)
 
 

@@ -19,6 +19,7 @@ import pyarrow as pa
 from homeroom.contract.schema import RACE_ETHNICITY, STUDENT_FLAGS
 from homeroom.synth import behaviour
 from homeroom.synth.calendars import CalendarSet
+from homeroom.synth.contacts import contacts_table
 from homeroom.synth.geography import (
     STATE,
     Geography,
@@ -89,9 +90,9 @@ def generate(
     people, stays = simulate(_rng(seed, 1), geo, calendars, school_years, students)
     beh = behaviour.stay_behaviour(_rng(seed, 2), people, stays, geo.school_effect, years)
 
-    width = max(7, len(str(people.n)))
-    student_ids = fixed_width_ids("S", np.arange(1, people.n + 1), width)
+    student_ids = fixed_width_ids("S", np.arange(1, people.n + 1), max(7, len(str(people.n))))
     school_ids = pa.array(geo.school_ids, type=pa.string())
+    contacts = contacts_table(_rng(seed, 4), people, student_ids)  # its own stream: no effect
     files = {
         "schools": write_table(_schools_table(geo), out_dir, "schools", fmt),
         "students": write_table(_students_table(people, student_ids), out_dir, "students", fmt),
@@ -103,6 +104,7 @@ def generate(
         ),
         "calendar": write_table(_calendar_table(calendars), out_dir, "calendar", fmt),
         "codes": write_table(_codes_table(), out_dir, "codes", fmt),
+        "contacts": write_table(contacts, out_dir, "contacts", fmt),
     }
     files["attendance"], rows = _write_attendance(
         out_dir, fmt, seed, geo, calendars, stays, beh, student_ids, school_ids, progress
