@@ -8,6 +8,7 @@ are named in the district's words (`titled(frame)` gives export headers).
 """
 
 from homeroom.web.data.common import COLUMN_TITLES, StudentNotFound, titled
+from homeroom.web.data.contacts import student_contacts
 from homeroom.web.data.datapage import DataPage, MonitorFinding, data_page
 from homeroom.web.data.equity import Equity, EquityGroup, EquityTable, equity
 from homeroom.web.data.overview import (
@@ -43,6 +44,7 @@ __all__ = [
     "equity",
     "school_list",
     "school_overview",
+    "student_contacts",
     "student_detail",
     "student_list",
     "student_search",

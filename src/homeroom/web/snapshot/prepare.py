@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from homeroom.contract.fields import quote_ident
+from homeroom.contract.schema import VALIDATED
 from homeroom.definitions import Definition
 from homeroom.engine import duckdb_tables
 from homeroom.quality.stops import stale_schools
@@ -43,7 +45,8 @@ from homeroom.web.snapshot.dates import (
 
 SERVING_FOLDER = "serving"
 # 3: student rows carry late arrivals and early departures, the school name and year label.
-FORMAT_VERSION = 4  # 4: the stale schools in serving_meta
+# 4: the stale schools in serving_meta.
+FORMAT_VERSION = 5  # 5: the families' contacts (table contacts, empty for a load without them)
 KEEP_FILES = 2  # the new file and the one before, which a running web app may still read
 STALE_TEMP_SECONDS = 24 * 3600  # a temporary file this old is left over from a crash
 
@@ -165,11 +168,13 @@ def _copy_warehouse(
         # Read again under the attachment: a load may have finished since the first look.
         current = require_compatible_load(con, workspace, definition)
         has_monitors = _exists(con, "homeroom_warehouse", "monitor_results")
+        has_contacts = _exists(con, "homeroom_warehouse", "contacts")
         con.execute(f'USE "{own}"')
         for name, order in COPIED.items():
             con.execute(
                 f"CREATE TABLE {name} AS SELECT * FROM homeroom_warehouse.{name} ORDER BY {order}"
             )
+        _copy_contacts(con, has_contacts)
         con.execute(
             "CREATE TABLE quarantine AS SELECT * FROM homeroom_warehouse.quarantine "
             'WHERE load_id = ? ORDER BY "table", file, line',
@@ -191,6 +196,20 @@ def _copy_warehouse(
         con.execute("DETACH homeroom_warehouse")
     _make_roster(con)
     return current
+
+
+def _copy_contacts(con: duckdb.DuckDBPyConnection, in_warehouse: bool) -> None:
+    """The contacts, each student's together, primary first; empty for a load made before
+    contacts were loaded (or a dataset without them), so pages read one shape."""
+    columns = ", ".join(
+        f"CAST({quote_ident(name) if in_warehouse else 'NULL'} AS {kind}) AS {quote_ident(name)}"
+        for name, kind in VALIDATED["contacts"].items()
+    )
+    source = "FROM homeroom_warehouse.contacts" if in_warehouse else "WHERE FALSE"
+    con.execute(
+        f"CREATE TABLE contacts AS SELECT {columns} {source} "
+        "ORDER BY student_id, is_primary DESC, name, contact_id"
+    )
 
 
 def _make_roster(con: duckdb.DuckDBPyConnection) -> None:
