@@ -56,13 +56,32 @@ def create_app(
     errors.install(app)
     downloads.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    from homeroom.web.routes import account, admin, pages, signals, students
+    from homeroom.web import api
+    from homeroom.web.routes import (
+        account,
+        admin,
+        caseload,
+        casework,
+        catalogue,
+        pages,
+        partner,
+        queue,
+        signals,
+        students,
+    )
 
     app.include_router(account.router)
     app.include_router(admin.router)
     app.include_router(pages.router)
+    # Casework before the student pages: /students/{key}/plan is not a student key.
+    app.include_router(casework.router)
     app.include_router(students.router)
     app.include_router(signals.router)
+    app.include_router(queue.router)
+    app.include_router(caseload.router)
+    app.include_router(catalogue.router)
+    app.include_router(partner.router)
+    app.include_router(api.router)
     app.add_middleware(SecurityHeaders, hsts=secure_cookies)
     return app
 

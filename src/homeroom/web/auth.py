@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from starlette.responses import Response
 
-from homeroom.web.scope import Scope, user_scope
+from homeroom.web.access import partner_may_open, scope_for
+from homeroom.web.scope import Scope, ScopeError
 
 SESSION_COOKIE = "homeroom_session"
 LOGIN_CSRF_COOKIE = "homeroom_login_csrf"
@@ -90,7 +91,7 @@ def current_viewer(request: Request) -> Viewer | None:
                 username=user.username,
                 display_name=user.display_name or user.username,
                 role=user.role,
-                scope=user_scope(user),
+                scope=scope_for(state.store, user),
                 csrf_token=csrf_token,
                 session_token=token,
             )
@@ -102,6 +103,9 @@ def require_viewer(request: Request) -> Viewer:
     viewer = current_viewer(request)
     if viewer is None:
         raise SignInRequired()
+    if viewer.scope.is_partner and not partner_may_open(request.url.path):
+        # A partner sees its consented students on its own pages, and nothing of the district.
+        raise ScopeError("a community partner sees only the students referred to it")
     return viewer
 
 

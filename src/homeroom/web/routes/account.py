@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from homeroom.casebook.models import User
-from homeroom.casebook.roles import SCHOOL_STAFF
+from homeroom.casebook.roles import PARTNER, SCHOOL_STAFF
 from homeroom.web.auth import (
     LOGIN_CSRF_COOKIE,
     OIDC_COOKIE,
@@ -91,11 +91,16 @@ def login(
 
 def _landing(user: User, target: str) -> str:
     """Where a sign-in lands: the page asked for, except that school staff sent to the
-    district page land on their school (one school) or the list of their schools."""
-    if target != "/" or user.role != SCHOOL_STAFF:
+    district page land on their school's work queue (one school) or the choice of their
+    schools' queues, and a community partner on its students."""
+    if target != "/":
+        return target
+    if user.role == PARTNER:
+        return "/partner"
+    if user.role != SCHOOL_STAFF:
         return target
     schools = sorted(user.school_ids)
-    return f"/schools/{quote(schools[0], safe='')}" if len(schools) == 1 else "/schools"
+    return f"/schools/{quote(schools[0], safe='')}/queue" if len(schools) == 1 else "/queue"
 
 
 def _signed_in(request: Request, user: User, target: str, *, method: str) -> Response:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from homeroom.formats import percent_text
 from homeroom.reports import charts
@@ -46,6 +46,8 @@ def district(
     table: str | None = None,
 ) -> Response:
     viewer = require_viewer(request)
+    if viewer.scope.is_partner:  # a partner sees its students, never the district's numbers
+        return RedirectResponse("/partner", status_code=303)
     prepared = serving(request)
     overview = data.district_overview(prepared, viewer.scope, parse_date(as_of))
     tables = {
