@@ -12,6 +12,7 @@ import pandas as pd
 
 from homeroom.interop.edfi.attendance import Mapper, school_events, section_events
 from homeroom.interop.edfi.calendar import calendar_table
+from homeroom.interop.edfi.contacts import contacts_table
 from homeroom.interop.edfi.descriptors import load_descriptor_map
 from homeroom.interop.edfi.enrollments import enrollments_table
 from homeroom.interop.edfi.organizations import schools_table
@@ -72,6 +73,9 @@ def resources_to_canonical(
     )
     if not codes.empty:
         result.tables["codes"] = codes
+    contacts = contacts_table(resources, result)
+    if contacts is not None:
+        result.tables["contacts"] = contacts
     return result
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from homeroom.contract.errors import ContractError
+from homeroom.interop.edfi.ods_contacts import people_resources
 from homeroom.interop.edfi.resources import FILE, LINE, Record, Resources
 
 Row = dict[str, str]
@@ -40,6 +41,8 @@ def read_ods_tables(folder: Path) -> Resources:
             record = build(row, descriptor, student)
             record[FILE], record[LINE] = row["_file"], int(row["_line"])
             out.setdefault(_RESOURCE[table], []).append(_clean(record))
+    for name, records in people_resources(rows, descriptor, student).items():
+        out.setdefault(name, []).extend(_clean(record) for record in records)
     return out
 
 

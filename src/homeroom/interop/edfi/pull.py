@@ -54,6 +54,10 @@ OPTIONAL_RESOURCES = (
     "sections",
     "studentSectionAssociations",  # the periods a student was scheduled for, to fold sections
     "studentSectionAttendanceEvents",
+    "parents",  # families' contacts, Data Standard 3 and 4 (the key needs the claim)
+    "studentParentAssociations",
+    "contacts",  # Data Standard 5 renamed parents to contacts
+    "studentContactAssociations",
 )
 RESOURCES = REQUIRED_RESOURCES + OPTIONAL_RESOURCES
 # Resources the API itself filters by school year (`?schoolYear=`, a field of their key).

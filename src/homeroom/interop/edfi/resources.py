@@ -39,6 +39,10 @@ FEEDS: dict[str, str] = {
     "studentSectionAttendanceEvents": "attendance",
     "studentSectionAssociations": "attendance",
     "sections": "attendance",
+    "parents": "contacts",  # Data Standard 3 and 4
+    "studentParentAssociations": "contacts",
+    "contacts": "contacts",  # Data Standard 5
+    "studentContactAssociations": "contacts",
 }
 _BY_LOWER = {name.lower(): name for name in FEEDS}
 

@@ -38,6 +38,8 @@ _COLLECTIONS = {
     "ClassPeriod": ("classPeriods", None),
     "ProgramParticipation": ("programParticipations", None),
     "Address": ("addresses", None),
+    "Telephone": ("telephones", None),
+    "ElectronicMail": ("electronicMails", None),
 }
 # The key fields of an element another element may point at with ref="…".
 _KEYS = {
@@ -46,6 +48,8 @@ _KEYS = {
     "StateEducationAgency": ("stateEducationAgencyId",),
     "EducationServiceCenter": ("educationServiceCenterId",),
     "Student": ("studentUniqueId",),
+    "Parent": ("parentUniqueId",),
+    "Contact": ("contactUniqueId",),
     "Session": ("schoolId", "schoolYear", "sessionName"),
     "Calendar": ("calendarCode", "schoolId", "schoolYear"),
     "Section": ("localCourseCode", "schoolId", "schoolYear", "sectionIdentifier", "sessionName"),
