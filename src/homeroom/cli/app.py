@@ -17,6 +17,7 @@ from homeroom.cli import (
     interop,
     map,
     metrics,
+    partners,
     pull,
     quality,
     report,
@@ -50,6 +51,7 @@ pull.register(interop.pull_app)
 map.register(app)
 quality.register(app)
 users.register(app)
+partners.register(app)
 audit.register(app)
 web.register(app)
 signals.register(app)

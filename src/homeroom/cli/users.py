@@ -52,7 +52,8 @@ PasswordStdinOption = Annotated[
 ]
 ROLE_HELP = (
     "district_admin (everything; manages users), school_staff (students of their schools), "
-    "district_viewer or state_analyst (aggregates only, no student rows)."
+    "district_viewer or state_analyst (aggregates only, no student rows), partner (a community "
+    "partner's staff: referred students with a family's consent only; needs --partner)."
 )
 
 
@@ -87,6 +88,18 @@ def _check_schools(space: Workspace, schools: list[str]) -> None:
         )
 
 
+def _check_partner_option(role: str, partner: int | None) -> None:
+    from homeroom.casebook.roles import PARTNER
+
+    if role == PARTNER and partner is None:
+        raise UsageProblem(
+            "--role partner needs --partner PARTNER_ID: the organisation the person works for "
+            "(see `homeroom partners list`)"
+        )
+    if partner is not None and role != PARTNER:
+        raise UsageProblem(f"--partner goes with --role partner only, not {role}")
+
+
 def _sign_in(user: User) -> str:
     ways = ["password"] if user.has_password else []
     if user.oidc_subject:
@@ -115,7 +128,9 @@ def _status(user: User, now: dt.datetime) -> str:
         "`homeroom users add chen --role district_admin --oidc --email mchen@district.org` "
         "(signs in with the district's single sign-on only)\n\n"
         "`printf '%s\\n' \"$PASSWORD\" | homeroom users add ops --role district_viewer "
-        "--password-stdin`"
+        "--password-stdin`\n\n"
+        "`homeroom users add jo --role partner --partner 3 --email jo@clinic.org --oidc` "
+        "(staff of partner 3; see `homeroom partners list`)"
     ),
 )
 def add(
@@ -135,10 +150,19 @@ def add(
         str | None,
         typer.Option("--oidc-issuer", help="With --oidc: accept only this identity provider."),
     ] = None,
+    partner: Annotated[
+        int | None,
+        typer.Option(
+            "--partner",
+            help="With --role partner: the id of the person's organisation "
+            "(`homeroom partners list`).",
+        ),
+    ] = None,
     password_stdin: PasswordStdinOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Add a person who may sign in to the web app, with a role (and schools for school_staff).
+    """Add a person who may sign in to the web app, with a role (and schools for school_staff,
+    the organisation for a partner).
 
     Asks for the password twice (at least 12 characters, not the username), unless
     --password-stdin or --oidc. The change is written to the audit log.
@@ -148,6 +172,7 @@ def add(
 
     if role not in ROLES:
         raise UsageProblem(f"--role must be one of {', '.join(ROLES)}; got {role!r}")
+    _check_partner_option(role, partner)
     if oidc and password_stdin:
         raise UsageProblem("--oidc users have no password; leave out --password-stdin")
     if oidc and not email:
@@ -167,9 +192,11 @@ def add(
             display_name=name,
             email=email,
             oidc_issuer=oidc_issuer,
+            partner_id=partner,
             by=cli_actor(),
         )
     where = f", schools {', '.join(sorted(user.school_ids))}" if user.school_ids else ""
+    where += f", partner {user.partner_id}" if user.partner_id is not None else ""
     out.print(f"Added {user.username} ({user.role}{where}); signs in with {_sign_in(user)}.")
     if user.role == SCHOOL_STAFF and not user.school_ids:
         err.print(
@@ -201,7 +228,8 @@ def list_(workspace: WorkspaceOption = None) -> None:
             user.username,
             user.display_name or "",
             user.role,
-            ", ".join(sorted(user.school_ids)),
+            ", ".join(sorted(user.school_ids))
+            or ("" if user.partner_id is None else f"partner {user.partner_id}"),
             _sign_in(user),
             _status(user, now),
             f"{user.last_login_at:%Y-%m-%d %H:%M} UTC" if user.last_login_at else "never",
@@ -298,3 +326,53 @@ def role(
         _check_schools(space, chosen)
         user = set_role(store, username, new_role, schools=chosen, by=cli_actor())
     out.print(f"{user.username} is now {user.role}.")
+
+
+# -- API tokens -------------------------------------------------------------------------------
+@users_app.command(
+    "token",
+    epilog=(
+        "Examples: `homeroom users token sis-sync --workspace district` · "
+        '`TOKEN=$(homeroom users token sis-sync --note "nightly SIS sync" -w district)`, then '
+        '`curl -H "Authorization: Bearer $TOKEN" https://homeroom.example/api/v1/supports`'
+    ),
+)
+def token(
+    username: UsernameArgument,
+    note: Annotated[
+        str | None,
+        typer.Option("--note", help="What the token is for (kept with it; not secret)."),
+    ] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Print a new bearer token for the JSON API (/api/v1), acting as this account.
+
+    The token is shown this once and kept only as a hash: store it like a password. It has the
+    account's role, schools or partner consents, and every use is audited as the account.
+    """
+    from homeroom.casebook.tokens import issue_token
+
+    with open_casebook(workspace) as (_space, store):
+        secret = issue_token(store, username, note=note, by=cli_actor())
+    # The token alone on stdout (for `TOKEN=$(...)`), the advice on stderr.
+    out.print(secret, markup=False, highlight=False, soft_wrap=True)
+    err.print(
+        "This is the only time the token is shown; Homeroom keeps only its hash. End it with "
+        f"homeroom users revoke-tokens {username.strip().lower()}",
+        markup=False,
+        highlight=False,
+    )
+
+
+@users_app.command(
+    "revoke-tokens",
+    epilog="Example: `homeroom users revoke-tokens sis-sync --workspace district` (at once)",
+)
+def revoke_tokens(username: UsernameArgument, workspace: WorkspaceOption = None) -> None:
+    """End every API token of the account, at once (the account itself stays)."""
+    from homeroom.casebook.tokens import revoke_tokens as revoke
+
+    with open_casebook(workspace) as (_space, store):
+        ended = revoke(store, username, by=cli_actor())
+    noun = "token" if ended == 1 else "tokens"
+    out.print(f"Ended {ended} API {noun} of {username.strip().lower()}.", markup=False)
