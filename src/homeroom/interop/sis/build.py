@@ -19,6 +19,7 @@ from homeroom.interop.result import ImportResult
 from homeroom.interop.sis import people
 from homeroom.interop.sis.attendance import attendance_rows, codes_table
 from homeroom.interop.sis.calendar import calendar_rows, derived_calendar
+from homeroom.interop.sis.contacts import contacts
 from homeroom.interop.sis.matching import TRACE, Assembly, Matched, frames, match_table
 from homeroom.interop.sis.preset import Preset
 from homeroom.interop.sis.reading import read_source
@@ -88,6 +89,8 @@ def assemble(ctx: Assembly) -> ImportResult:
     codes = codes_table(ctx, attendance)
     if codes is not None:
         tables["codes"] = codes
+    if "contacts" in ctx.by_feed:
+        tables["contacts"] = contacts(ctx)
     if ctx.serials:
         ctx.result.note(
             f"{ctx.serials:,} dates were Excel date serials (days since 1899-12-30) and "

@@ -48,6 +48,8 @@ EXTRA_ROLES: dict[str, tuple[str, ...]] = {
         "suspension",
     ),
     "code_lookup": ("code_id", "code"),
+    # A guardian export: the student by its internal number, a name split in two.
+    "contacts": ("student_ref", "first_name", "last_name"),
 }
 _TOP_KEYS = {
     "preset",
