@@ -1,4 +1,5 @@
-"""`homeroom users`, run as a person types them: add, list, disable, enable, password, role."""
+"""`homeroom users`, run as a person types them: add (a partner's staff too), list, disable,
+enable, password, role, and the API's bearer tokens (token, revoke-tokens)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 from casebook.support import PASSPHRASE, sqlite_url
 from cli_helpers import run
 from homeroom.casebook import (
+    CliActor,
     add_user,
     audit_entries,
     authenticate,
@@ -19,6 +21,9 @@ from homeroom.casebook import (
     open_store,
     start_session,
 )
+from homeroom.casebook.partner_tables import ApiToken
+from homeroom.casebook.partners import add_partner
+from homeroom.casebook.tokens import user_for_token
 from homeroom.cli import app
 
 CLI_USER = f"cli:{getpass.getuser()}"
@@ -34,7 +39,10 @@ def _store(space: Path):
 
 def test_every_command_has_help_with_an_example(capsys):
     for group, commands in {
-        "users": ["add", "list", "disable", "enable", "password", "schools", "role"],
+        "users": [
+            "add", "list", "disable", "enable", "password", "schools", "role", "token",
+            "revoke-tokens",
+        ],  # fmt: skip
         "audit": ["list", "export"],
     }.items():
         assert run(capsys, group, "--help").exit_code == 0
@@ -179,4 +187,106 @@ def test_changing_an_unknown_user_exits_2(capsys, space):
     for args in (["disable", "ghost"], ["enable", "ghost"], ["password", "ghost"]):
         outcome = run(capsys, "users", *args, "-w", space)
         assert outcome.exit_code == 2, args
+        assert "no user named 'ghost'" in outcome.stderr
+
+
+# -- partner staff -----------------------------------------------------------------------------
+def _partner(space: Path, name: str = "Eastside Health Clinic") -> int:
+    with _store(space) as store:
+        return add_partner(store, name, "health", by=CliActor("cli:test")).id
+
+
+def test_a_partner_account_belongs_to_its_organisation(capsys, monkeypatch, space):
+    partner_id = _partner(space)
+    _stdin(monkeypatch, PASSPHRASE + "\n")
+    outcome = run(capsys, "users", "add", "jo", "--role", "partner", "--partner", str(partner_id),
+                  "--password-stdin", "-w", space)  # fmt: skip
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "Added jo (partner, partner 1); signs in with password." in outcome.stdout
+    assert "partner 1" in run(capsys, "users", "list", "-w", space).stdout
+    with _store(space) as store:
+        user = authenticate(store, "jo", PASSPHRASE)
+        assert (user.role, user.partner_id, user.school_ids) == ("partner", 1, frozenset())
+        entry = audit_entries(store, action="user_added")[0]
+    assert (entry.username, entry.subject_id, entry.detail["partner"]) == (CLI_USER, "jo", 1)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--role", "partner"], "--role partner needs --partner PARTNER_ID"),
+        (["--role", "school_staff", "--partner", "1"], "--partner goes with --role partner"),
+        (["--role", "district_admin", "--partner", "1"], "--partner goes with --role partner"),
+        (["--role", "partner", "--partner", "7"], "there is no active partner 7"),
+        (["--role", "partner", "--partner", "one"], "Invalid value for '--partner'"),
+    ],
+)
+def test_partner_options_that_do_not_fit_exit_2(capsys, monkeypatch, space, args, says):
+    _partner(space)
+    _stdin(monkeypatch, PASSPHRASE + "\n")
+    outcome = run(capsys, "users", "add", "jo", *args, "--password-stdin", "-w", space)
+    assert outcome.exit_code == 2
+    assert says in " ".join(outcome.stderr.split())
+    with _store(space) as store:
+        assert get_user(store, "jo") is None
+
+
+def test_an_inactive_partner_gets_no_new_accounts(capsys, monkeypatch, space):
+    partner_id = _partner(space)
+    with _store(space) as store:
+        from homeroom.casebook.partners import set_partner_active
+
+        set_partner_active(store, partner_id, False, by=CliActor("cli:test"))
+    _stdin(monkeypatch, PASSPHRASE + "\n")
+    outcome = run(capsys, "users", "add", "jo", "--role", "partner", "--partner", "1",
+                  "--password-stdin", "-w", space)  # fmt: skip
+    assert outcome.exit_code == 2
+    assert "there is no active partner 1" in outcome.stderr
+
+
+# -- API tokens --------------------------------------------------------------------------------
+def test_a_token_is_printed_once_kept_as_a_hash_and_revoked(capsys, space):
+    with _store(space) as store:
+        add_user(store, "sis-sync", "district_admin", password=PASSPHRASE)
+    outcome = run(capsys, "users", "token", "SIS-Sync", "--note", "nightly sync", "-w", space)
+    assert outcome.exit_code == 0, outcome.stderr
+    token = outcome.stdout.strip()
+    assert outcome.stdout == token + "\n" and token.startswith("hr_") and len(token) > 40
+    assert "only time the token is shown" in outcome.stderr
+    assert "homeroom users revoke-tokens sis-sync" in " ".join(outcome.stderr.split())
+    assert token not in outcome.stderr
+    second = run(capsys, "users", "token", "sis-sync", "-w", space).stdout.strip()
+    assert second != token
+    with _store(space) as store:
+        assert user_for_token(store, token).username == "sis-sync"
+        with store.session(write=False) as session:
+            rows = session.query(ApiToken).order_by(ApiToken.id).all()
+        assert [row.note for row in rows] == ["nightly sync", None]
+        assert all(token not in (row.token_sha256, row.note) for row in rows)
+        assert [e.action for e in audit_entries(store)] == ["api_token_issued"] * 2
+
+    outcome = run(capsys, "users", "revoke-tokens", "sis-sync", "-w", space)
+    assert outcome.exit_code == 0, outcome.stderr
+    assert outcome.stdout == "Ended 2 API tokens of sis-sync.\n"
+    again = run(capsys, "users", "revoke-tokens", "sis-sync", "-w", space)
+    assert again.stdout == "Ended 0 API tokens of sis-sync.\n"
+    with _store(space) as store:
+        assert user_for_token(store, token) is None and user_for_token(store, second) is None
+        last = audit_entries(store)[-2:]
+    assert [(e.username, e.action, e.subject_id, e.detail) for e in last] == [
+        (CLI_USER, "api_tokens_revoked", "sis-sync", {"tokens": 2}),
+        (CLI_USER, "api_tokens_revoked", "sis-sync", {"tokens": 0}),
+    ]
+
+
+def test_tokens_for_unknown_or_disabled_accounts_exit_2(capsys, space):
+    with _store(space) as store:
+        add_user(store, "kim", "school_staff", password=PASSPHRASE, schools=["1"])
+    assert run(capsys, "users", "disable", "kim", "-w", space).exit_code == 0
+    outcome = run(capsys, "users", "token", "kim", "-w", space)
+    assert outcome.exit_code == 2 and outcome.stdout == ""
+    assert "kim is disabled; enable the account first" in outcome.stderr
+    for command in ("token", "revoke-tokens"):
+        outcome = run(capsys, "users", command, "ghost", "-w", space)
+        assert outcome.exit_code == 2, command
         assert "no user named 'ghost'" in outcome.stderr

@@ -101,6 +101,7 @@ def add_user(
         failed_logins=0,
         created_at=store.now(),
         schools=[UserSchool(school_id=school) for school in school_ids],
+        partner_link=None,  # set now, so the returned user knows it has none once detached
     )
     try:
         with store.session() as session:

@@ -50,6 +50,13 @@ PasswordStdinOption = Annotated[
         help="Read the password from the first line of standard input instead of asking.",
     ),
 ]
+PartnerOption = Annotated[
+    int | None,
+    typer.Option(
+        "--partner",
+        help="With --role partner: the id of the person's organisation (`homeroom partners list`).",
+    ),
+]
 ROLE_HELP = (
     "district_admin (everything; manages users), school_staff (students of their schools), "
     "district_viewer or state_analyst (aggregates only, no student rows), partner (a community "
@@ -88,9 +95,26 @@ def _check_schools(space: Workspace, schools: list[str]) -> None:
         )
 
 
-def _check_partner_option(role: str, partner: int | None) -> None:
-    from homeroom.casebook.roles import PARTNER
+def _check_add_options(
+    role: str,
+    partner: int | None,
+    *,
+    oidc: bool,
+    oidc_issuer: str | None,
+    email: str | None,
+    password_stdin: bool,
+) -> None:
+    """The options of `users add` that only make sense together, checked before anything."""
+    from homeroom.casebook.roles import PARTNER, ROLES
 
+    if role not in ROLES:
+        raise UsageProblem(f"--role must be one of {', '.join(ROLES)}; got {role!r}")
+    if oidc and password_stdin:
+        raise UsageProblem("--oidc users have no password; leave out --password-stdin")
+    if oidc and not email:
+        raise UsageProblem("--oidc needs --email: single sign-on finds the person by it")
+    if oidc_issuer and not oidc:
+        raise UsageProblem("--oidc-issuer goes with --oidc")
     if role == PARTNER and partner is None:
         raise UsageProblem(
             "--role partner needs --partner PARTNER_ID: the organisation the person works for "
@@ -150,14 +174,7 @@ def add(
         str | None,
         typer.Option("--oidc-issuer", help="With --oidc: accept only this identity provider."),
     ] = None,
-    partner: Annotated[
-        int | None,
-        typer.Option(
-            "--partner",
-            help="With --role partner: the id of the person's organisation "
-            "(`homeroom partners list`).",
-        ),
-    ] = None,
+    partner: PartnerOption = None,
     password_stdin: PasswordStdinOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -168,17 +185,10 @@ def add(
     --password-stdin or --oidc. The change is written to the audit log.
     """
     from homeroom.casebook import add_user
-    from homeroom.casebook.roles import ROLES, SCHOOL_STAFF
+    from homeroom.casebook.roles import SCHOOL_STAFF
 
-    if role not in ROLES:
-        raise UsageProblem(f"--role must be one of {', '.join(ROLES)}; got {role!r}")
-    _check_partner_option(role, partner)
-    if oidc and password_stdin:
-        raise UsageProblem("--oidc users have no password; leave out --password-stdin")
-    if oidc and not email:
-        raise UsageProblem("--oidc needs --email: single sign-on finds the person by it")
-    if oidc_issuer and not oidc:
-        raise UsageProblem("--oidc-issuer goes with --oidc")
+    _check_add_options(role, partner, oidc=oidc, oidc_issuer=oidc_issuer, email=email,
+                       password_stdin=password_stdin)  # fmt: skip
     schools = list(school or [])
     with open_casebook(workspace) as (space, store):
         _check_schools(space, schools)
