@@ -40,9 +40,16 @@ def _store(space: Path):
 def test_every_command_has_help_with_an_example(capsys):
     for group, commands in {
         "users": [
-            "add", "list", "disable", "enable", "password", "schools", "role", "token",
+            "add",
+            "list",
+            "disable",
+            "enable",
+            "password",
+            "schools",
+            "role",
+            "token",
             "revoke-tokens",
-        ],  # fmt: skip
+        ],
         "audit": ["list", "export"],
     }.items():
         assert run(capsys, group, "--help").exit_code == 0
