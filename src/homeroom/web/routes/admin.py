@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from homeroom.casebook.roles import ROLES
+from homeroom.casebook.roles import PARTNER, ROLES
 from homeroom.casebook.store import CasebookError
 from homeroom.web.auth import check_csrf, require_viewer
 from homeroom.web.errors import BadRequest
@@ -38,6 +38,7 @@ def users(request: Request, message: str | None = None) -> Response:
 
 def _users_page(request: Request, alert: str | None) -> Response:
     """The users page with `alert`: ours, from MESSAGES or the casebook's refusal of a form."""
+    from homeroom.casebook.partners import list_partners
     from homeroom.casebook.users import list_users
 
     viewer = _admin(request)
@@ -49,6 +50,7 @@ def _users_page(request: Request, alert: str | None) -> Response:
         users=list_users(state.store),
         roles=ROLES,
         schools=_school_choices(request),
+        partners=list_partners(state.store, include_inactive=True),
         message=alert,
         viewer=viewer,
     )
@@ -64,6 +66,7 @@ def add_user_form(
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     schools: Annotated[list[str] | None, Form()] = None,
+    partner: Annotated[str, Form()] = "",
 ) -> Response:
     from homeroom.casebook.users import add_user
 
@@ -75,6 +78,11 @@ def add_user_form(
     if any(s not in known for s in chosen):
         raise BadRequest("a chosen school is not in the district's data")
     try:
+        # Only a partner account belongs to an organisation; the choice is ignored for others.
+        partner_id = int(partner) if role == PARTNER and partner else None
+    except ValueError as exc:
+        raise BadRequest("partner must be a partner's number") from exc
+    try:
         add_user(
             state.store,
             username.strip(),
@@ -83,6 +91,7 @@ def add_user_form(
             schools=chosen,
             display_name=display_name.strip() or None,
             email=email.strip() or None,
+            partner_id=partner_id,
             by=viewer,
         )
     except (ValueError, CasebookError) as exc:
