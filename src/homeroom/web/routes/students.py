@@ -16,12 +16,13 @@ from fastapi.responses import Response
 from homeroom.reports import charts, student_charts
 from homeroom.web import data
 from homeroom.web.auth import Viewer, check_csrf, require_viewer
+from homeroom.web.data import casework as cw
 from homeroom.web.downloads import download
 from homeroom.web.errors import BadRequest, PageNotFound
 from homeroom.web.exports import FORMATS, Stamp
 from homeroom.web.pageparts import audit, downloads, parse_date, records, serving, student_keys
 from homeroom.web.render import page
-from homeroom.web.routes import filters
+from homeroom.web.routes import casework_parts, filters
 from homeroom.web.snapshot import ServingData
 
 router = APIRouter()
@@ -162,6 +163,7 @@ def student(
     via: str | None = None,
     format: str | None = None,  # noqa: A002
     table: str | None = None,
+    done: str | None = None,
 ) -> Response:
     viewer = require_viewer(request)
     viewer.scope.require_students()
@@ -175,7 +177,8 @@ def student(
         detail = data.student_detail(prepared, viewer.scope, student_id, school_year=year)
     except data.StudentNotFound as exc:
         raise PageNotFound() from exc
-    tables = _student_tables(detail)
+    work = casework_parts.panel(request, viewer, student_id, detail.school_year)
+    tables = _student_tables(detail) | _casework_tables(work)
     why = REASONS.get(via or "", "opened directly")
     if format:
         audit(
@@ -209,6 +212,8 @@ def student(
         categories=records(detail.categories),
         enrollments=records(detail.enrollments),
         definition=prepared.definition,
+        done=casework_parts.confirmation(done),
+        **casework_parts.panel_context(request, work),
         **_student_charts(detail),
     )
 
@@ -222,6 +227,13 @@ def _student_tables(detail: data.StudentDetail) -> dict[str, pd.DataFrame]:
         "tier history": data.titled(detail.tiers),
         "enrollments": data.titled(detail.enrollments),
     }
+
+
+def _casework_tables(work: cw.Casework) -> dict[str, pd.DataFrame]:
+    """The plans, the actions and the family contacts, as the page shows them (the casebook's
+    and the contract's column names: the titles of the other tables mean other things)."""
+    contacts = work.contacts if work.contacts is not None else pd.DataFrame()
+    return {"plan": cw.plan_table(work), "actions": cw.actions_table(work), "contacts": contacts}
 
 
 def _with_year(frame: pd.DataFrame, detail: data.StudentDetail) -> pd.DataFrame:
