@@ -116,6 +116,8 @@ def log_for_many(
     if len(students) > BULK_LIMIT:
         raise CaseworkError(f"at most {BULK_LIMIT} students at once", "students")
     fields = _fields(store, kind, done_on, outcome, note, None, None)
+    if not all(_is_pair(pair) for pair in students):  # refused before anything is written
+        raise CaseworkError("each student needs a student id and a school id", "students")
     batch = secrets.token_hex(8)
     with store.session() as session:
         ids = [
@@ -192,6 +194,15 @@ def _fields(
         "follow_up_on": follow,
         "partner_id": partner_id,
     }
+
+
+def _is_pair(value: object) -> bool:
+    """A (student id, school id) pair, neither empty."""
+    return (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and all(isinstance(v, str | int) and str(v).strip() for v in value)
+    )
 
 
 def _add(

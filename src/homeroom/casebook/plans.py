@@ -287,4 +287,5 @@ def _supports(
         row = rows.get(support_id)
         if row is None or (not row.active and support_id not in kept):
             raise CaseworkError(f"support {support_id} is not in the catalogue", "supports")
-    return [rows[i] for i in wanted]
+    # In catalogue order, as every later read of the plan gives them.
+    return sorted((rows[i] for i in wanted), key=lambda s: (s.position, s.id))
