@@ -34,8 +34,8 @@ def people(store: Store) -> Store:
 
 
 def _open(store: Store, student: str = "S0001", **changes: object):
-    request: dict = {"student_id": student, "school_id": "0042", "tier": 2, "owner": "rivera",
-                     "supports": [5, 4], "goal": "Miss at most 2 days a month", "by": OPS}  # fmt: skip
+    request: dict = {"student_id": student, "school_id": "0042", "tier": 2, "owner": "rivera"}
+    request.update(supports=[5, 4], goal="Miss 2 days a month at most", by=OPS)
     request.update(changes)
     return open_plan(store, **request)
 
