@@ -214,7 +214,7 @@ def student(
         definition=prepared.definition,
         done=casework_parts.confirmation(done),
         **casework_parts.panel_context(request, work),
-        **_student_charts(detail),
+        **student_charts_for(detail),
     )
 
 
@@ -243,7 +243,7 @@ def _with_year(frame: pd.DataFrame, detail: data.StudentDetail) -> pd.DataFrame:
     return frame
 
 
-def _student_charts(detail: data.StudentDetail) -> dict[str, Any]:
+def student_charts_for(detail: data.StudentDetail) -> dict[str, Any]:
     days = _calendar_days(detail.calendar)
     running = [
         charts.RunningRate(pd.Timestamp(r["date"]).date(), float(r["absence_rate"]))
