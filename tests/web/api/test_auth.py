@@ -62,8 +62,9 @@ def test_a_session_cookie_alone_is_not_enough(api) -> None:  # noqa: ANN001
     client = sign_in(api.client(), "staff", PASSWORD)  # signed in on the pages
     assert client.get(f"/schools/{api.schools[0]}").status_code == 200  # the pages know them
     _unauthorized(client.get("/api/v1/students"))
-    _unauthorized(client.post(f"/api/v1/students/{api.fresh(api.schools[0])}/actions",
-                              json={"kind": "call"}))  # fmt: skip
+    _unauthorized(
+        client.post(f"/api/v1/students/{api.fresh(api.schools[0])}/actions", json={"kind": "call"})
+    )
 
 
 def test_a_revoked_token_is_refused_at_once(api) -> None:  # noqa: ANN001

@@ -37,13 +37,21 @@ def test_staff_list_their_school_this_year_with_the_district_wide_numbers(
     assert {s["school_id"] for s in students} == {api.schools[0]}
     district = expected.metrics("student", latest, per="district").set_index("student_id")
     for item in students:
-        assert set(item) == {"student_id", "name", "school_id", "grade_level",
-                             "absence_rate", "tier"}  # fmt: skip
+        assert set(item) == {
+            "student_id",
+            "name",
+            "school_id",
+            "grade_level",
+            "absence_rate",
+            "tier",
+        }
         row = district.loc[item["student_id"]]
         assert item["absence_rate"] == pytest.approx(row["absence_rate"])
         assert item["tier"] == (None if row["tier"] is None else row["tier"])
-        assert item["grade_level"] == mine.set_index("student_id").loc[item["student_id"],
-                                                                       "grade_level"]  # fmt: skip
+        assert (
+            item["grade_level"]
+            == mine.set_index("student_id").loc[item["student_id"], "grade_level"]
+        )
         assert item["name"] and " " in item["name"]
 
 
@@ -82,9 +90,23 @@ def test_a_student_record_for_staff_has_every_part(api, expected, latest) -> Non
     answer = api.client("staff").get(f"/api/v1/students/{student}")
     assert answer.status_code == 200, answer.text
     body = answer.json()
-    assert {"student_id", "name", "school_id", "school_name", "grade_level", "absence_rate",
-            "tier", "days_enrolled", "days_absent", "attendance", "flags", "plan", "actions",
-            "contacts", "referrals"} <= set(body)  # fmt: skip
+    assert {
+        "student_id",
+        "name",
+        "school_id",
+        "school_name",
+        "grade_level",
+        "absence_rate",
+        "tier",
+        "days_enrolled",
+        "days_absent",
+        "attendance",
+        "flags",
+        "plan",
+        "actions",
+        "contacts",
+        "referrals",
+    } <= set(body)
     assert body["student_id"] == student and body["school_id"] == api.schools[0]
     row = expected.metrics("student", latest, per="district").set_index("student_id").loc[student]
     assert body["days_enrolled"] == row["days_enrolled"]
@@ -118,11 +140,14 @@ def test_views_are_audited_with_the_pages_action_names(api) -> None:  # noqa: AN
     student = api.fresh(api.schools[0])
     client = api.client("staff")
     assert client.get(f"/api/v1/students/{student}").status_code == 200
-    viewed = audit_entries(api.store, username="staff", action="student_viewed",
-                           subject_id=student)  # fmt: skip
+    viewed = audit_entries(api.store, username="staff", action="student_viewed", subject_id=student)
     assert len(viewed) == 1 and viewed[0].reason == "api"
-    assert set(viewed[0].detail["parts"]) == {"attendance_summary", "attendance_detail",
-                                              "plan", "contacts"}  # fmt: skip
+    assert set(viewed[0].detail["parts"]) == {
+        "attendance_summary",
+        "attendance_detail",
+        "plan",
+        "contacts",
+    }
     page = client.get("/api/v1/students?limit=5").json()["students"]
     listed = audit_entries(api.store, username="staff", action="student_list_viewed")
     assert listed[-1].reason == "api"
