@@ -117,7 +117,9 @@ def refer(
     terms = _terms(store, consent)
     why = clean_text(reason, "reason")
     with store.session() as session:
-        partner = session.get(Partner, partner_id) if isinstance(partner_id, int) else None
+        # JSON's true is an int to Python, not a partner id.
+        is_id = isinstance(partner_id, int) and not isinstance(partner_id, bool)
+        partner = session.get(Partner, partner_id) if is_id else None
         if partner is None or not partner.active:
             raise CaseworkError("partner is not an active partner id", "partner")
         now = store.now()
