@@ -103,24 +103,32 @@ def test_wrong_password_and_unknown_user_get_the_same_generic_answer(anonymous, 
 
 
 def test_school_staff_land_on_their_school_not_the_district(own, district) -> None:  # noqa: ANN001
+    from homeroom.casebook.audit import CliActor
+    from homeroom.casebook.partners import add_partner
     from homeroom.casebook.users import add_user
 
     add_user(
         own.store, "two.schools", "school_staff", password=PASSWORD, schools=district.schools[:2]
     )
+    clinic = add_partner(own.store, "Landing Clinic", by=CliActor("cli:test"))
+    add_user(own.store, "clinic.staff", "partner", password=PASSWORD, partner_id=clinic.id)
     landings = {}
-    for username in ("staff", "two.schools", "viewer"):
+    for username in ("staff", "two.schools", "viewer", "admin", "clinic.staff"):
         with TestClient(own.app, base_url=BASE) as client:
             answer = try_sign_in(client, username, PASSWORD)
             assert answer.status_code == 303
             landings[username] = answer.headers["location"]
             if username == "two.schools":
                 listed = client.get(answer.headers["location"]).text
-                assert all(f'href="/schools/{s}?' in listed for s in district.schools[:2])
+                # The choice of their schools' queues, and no other school's.
+                assert all(f'href="/schools/{s}/queue"' in listed for s in district.schools[:2])
+                assert all(f"/schools/{s}/queue" not in listed for s in district.schools[2:])
     assert landings == {
-        "staff": f"/schools/{district.staff_school}",  # their one school
-        "two.schools": "/schools",  # the list of their schools
+        "staff": f"/schools/{district.staff_school}/queue",  # their one school's work queue
+        "two.schools": "/queue",  # the choice of their schools' queues
         "viewer": "/",
+        "admin": "/",
+        "clinic.staff": "/partner",  # a partner's own students
     }
     with TestClient(own.app, base_url=BASE) as client:  # a page asked for is kept
         assert try_sign_in(client, "staff", PASSWORD, "/data").headers["location"] == "/data"
@@ -221,12 +229,27 @@ def routes_of(routes: list) -> Iterator:
 
 def test_every_form_post_is_one_of_those_checked_here(app) -> None:  # noqa: ANN001
     posts = {r.path for r in routes_of(app.routes) if "POST" in (getattr(r, "methods", None) or ())}
-    assert posts == {
+    # The JSON API takes a bearer token, never the session cookie (tests/web/api): no CSRF.
+    assert {p for p in posts if not p.startswith("/api/v1/")} == {
         "/login",
         "/logout",
         "/students/search",
         "/admin/users",
         "/admin/users/{username}/{change}",
+        # the casebook's forms (issue 13): the work queue and the administrator's catalogue,
+        "/schools/{school_id}/queue/capacity",
+        "/schools/{school_id}/queue/bulk",
+        "/supports",
+        "/partners",
+        # and casework on a student, with the partner's own (tests/web/routes/test_casework.py,
+        # test_partner.py check their tokens)
+        "/students/{key}/plan",
+        "/students/{key}/plan/close",
+        "/students/{key}/actions",
+        "/students/{key}/actions/{action_id}/done",
+        "/students/{key}/referral",
+        "/consents/{consent_id}/withdraw",
+        "/partner/students/{key}/actions",
     }
 
 
@@ -236,6 +259,9 @@ def test_posts_without_the_right_csrf_token_are_refused_and_change_nothing(
     own,
     district,  # noqa: ANN001
 ) -> None:
+    from homeroom.casebook.capacity import team_capacity
+    from homeroom.casebook.partners import list_partners
+    from homeroom.casebook.supports import list_supports
     from homeroom.casebook.users import add_user, get_user
 
     admin = own.client("admin")
@@ -243,11 +269,19 @@ def test_posts_without_the_right_csrf_token_are_refused_and_change_nothing(
     name = f"csrf-victim-{len(token or 'x')}-{token is None}"
     add_user(own.store, name, "district_viewer", password=PASSWORD)
     searches = len(entries(own.store, username="admin", action="student_search"))
+    school = district.staff_school
     attempts = {
         "/logout": {},
         "/students/search": {"text": "S00"},
         "/admin/users": {"username": "csrf-made", "role": "district_viewer", "password": PASSWORD},
         f"/admin/users/{name}/disable": {},
+        f"/schools/{school}/queue/capacity": {"students": "7"},
+        f"/schools/{school}/queue/bulk": {
+            "student": [student_key(district, "S0000001")],
+            "kind": "call",
+        },  # fmt: skip
+        "/supports": {"change": "add", "name": "CSRF support", "tier": "1"},
+        "/partners": {"change": "add", "name": "CSRF partner"},
     }
     for path, data in attempts.items():
         answer = admin.post(path, data={**data, **form}, follow_redirects=False)
@@ -257,6 +291,10 @@ def test_posts_without_the_right_csrf_token_are_refused_and_change_nothing(
     assert len(entries(own.store, username="admin", action="student_search")) == searches
     assert get_user(own.store, "csrf-made") is None
     assert not get_user(own.store, name).disabled
+    assert team_capacity(own.store, school).students == 10
+    assert "CSRF support" not in {x.name for x in list_supports(own.store, include_retired=True)}
+    assert "CSRF partner" not in {p.name for p in list_partners(own.store, include_inactive=True)}
+    assert entries(own.store, action="actions_logged") == []
     # Another session's token is no better than none.
     other = csrf_of(own.client("admin").get("/data").text)
     answer = admin.post("/students/search", data={"text": "S00", "csrf_token": other})
@@ -457,6 +495,9 @@ def test_no_student_id_or_name_in_any_address_a_page_links_to(client_for, distri
         "equity": admin.get("/equity").text,
         "data": admin.get("/data").text,
         "audit": admin.get("/admin/audit").text,
+        "work queue": admin.get(f"/schools/{district.staff_school}/queue").text,
+        "queues": admin.get("/queue").text,
+        "caseload": admin.get("/caseload").text,
     }
     seen_student_links = 0
     for what, html in pages.items():
@@ -467,7 +508,8 @@ def test_no_student_id_or_name_in_any_address_a_page_links_to(client_for, distri
                     assert part not in url, (what, url)
             path = urlsplit(url).path
             if path.startswith("/students/") and path != "/students/search":
-                assert re.fullmatch(r"/students/[0-9a-f]{20}", path), (what, url)
+                # The student's key, and for casework a word after it (/plan, /referral).
+                assert re.fullmatch(r"/students/[0-9a-f]{20}(/[a-z]+)?", path), (what, url)
                 seen_student_links += 1
     assert seen_student_links > 100
     # The student's key is the keyed hash, not a form of the id.
