@@ -148,3 +148,15 @@ def test_school_staff_reach_only_their_schools(api) -> None:  # noqa: ANN001
     assert plan.json()["plan_id"] not in {i["plan_id"] for i in items}
     assert current_plan(api.store, theirs).owner == "staff"
     assert student_actions(api.store, theirs) == []
+
+
+def test_a_partner_lists_exactly_its_consented_students_and_may_narrow_by_school(api) -> None:  # noqa: ANN001
+    here, there = api.fresh(api.schools[2]), api.fresh(api.schools[3])
+    for student in (here, there):
+        refer(api, student, api.mentors, scope=["plan"])
+    client = api.client("mentors")
+    listed = client.get("/api/v1/students").json()
+    assert [s["student_id"] for s in listed["students"]] == sorted([here, there])
+    assert listed["total"] == 2
+    narrowed = client.get(f"/api/v1/students?school={api.schools[3]}").json()["students"]
+    assert [(s["student_id"], s["school_id"]) for s in narrowed] == [(there, api.schools[3])]

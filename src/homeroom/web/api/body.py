@@ -41,9 +41,8 @@ def check_fields(
 ) -> None:
     unknown = sorted(set(body) - set(allowed))
     if unknown:
-        raise bad_request(
-            f"unknown field {unknown[0]!r}; this endpoint takes {', '.join(allowed)}", unknown[0]
-        )
+        takes = f"takes {', '.join(allowed)}" if allowed else "takes no fields"
+        raise bad_request(f"unknown field {unknown[0]!r}; this endpoint {takes}", unknown[0])
     for name in required:
         if body.get(name) is None:
             raise bad_request(f"{name} is required", name)
