@@ -232,3 +232,110 @@ def test_search_says_it_shows_20_of_more_and_keeps_the_text(client_for) -> None:
     assert "Showing" not in few and '<input name="text" value="S0000010"' in few
     escaped = admin.post("/students/search", data={"text": '"><b>x', "csrf_token": token}).text
     assert 'value="&#34;&gt;&lt;b&gt;x"' in escaped
+
+
+# -- the casework panel beside the calendar (issue 13) ------------------------------------------
+
+
+def _flag_set(student_id: str, school_id: str):  # noqa: ANN202
+    """Two flags of one student, as a saved early-warning run holds them."""
+    import pandas as pd
+
+    from homeroom.web.data.flags import FlagSet
+
+    flags = pd.DataFrame(
+        {
+            "student_id": [student_id, student_id],
+            "school_id": [school_id, school_id],
+            "rule": ["chronic_now", "september_slide"],
+            "suggested_tier": [2, 1],
+            "reason": ["Missed 12% of days so far", "Missed 4 days in September"],
+            "school_year": [2025, 2025],
+            "days_absent": [9.5, 4.0],
+            "absence_rate": [0.12, None],
+        }
+    )
+    # The student page reads the flag rows only; the queue's ranking stays empty here.
+    return FlagSet(1, dt.date(2025, 3, 1), "default 1", flags, flags.iloc[0:0])
+
+
+def test_student_page_shows_flags_and_last_years_rate(
+    client_for,
+    district,
+    staff_student: str,
+    expected: Expected,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    from homeroom.web.routes import casework_parts
+
+    flags = _flag_set(staff_student, district.staff_school)
+    monkeypatch.setattr(casework_parts, "latest_flags", lambda _workspace: flags)
+    page = client_for("staff").get(f"/students/{student_key(district, staff_student)}").text
+    text = squeeze(page)
+    assert 'Missed 12% of days so far <span class="hint">(suggests tier 2)</span>' in text
+    assert 'Missed 4 days in September <span class="hint">(suggests tier 1)</span>' in text
+    assert text.index("Missed 12% of days") < text.index("Missed 4 days in September")
+    assert "<summary>Rule and evidence</summary>" in page
+    assert "<code>chronic_now</code>" in page and "<code>september_slide</code>" in page
+    assert "From the early-warning run through 1 March 2025." in text
+
+    con = duckdb.connect(str(district.workspace.warehouse), read_only=True)
+    try:
+        year, last_day = con.execute(
+            "SELECT school_year, max(date) FROM calendar WHERE instructional AND school_year = "
+            "(SELECT max(school_year) - 1 FROM calendar) GROUP BY 1"
+        ).fetchall()[0]
+    finally:
+        con.close()
+    rows = expected.metrics("student", last_day, per="district")
+    row = rows[rows["student_id"] == staff_student].iloc[0]
+    assert int(row["school_year"]) == year
+    rate, absent = tier_pct(row["absence_rate"]), days(row["days_absent"])
+    shown = (
+        f"Last year's rate: <strong>{rate}</strong> ({absent} of {int(row['days_enrolled'])} days"
+    )
+    assert shown in text
+
+
+def test_student_page_without_a_run_or_last_year_says_so(
+    client_for,
+    district,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    from homeroom.web.routes import casework_parts
+
+    monkeypatch.setattr(casework_parts, "latest_flags", lambda _workspace: None)
+    con = duckdb.connect(str(district.workspace.warehouse), read_only=True)
+    try:
+        newcomer = con.execute(
+            "SELECT min(student_id) FROM enrollments WHERE school_id = ? AND student_id NOT IN "
+            "(SELECT student_id FROM enrollments WHERE school_year < "
+            "(SELECT max(school_year) FROM enrollments))",
+            [district.staff_school],
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    text = squeeze(client_for("staff").get(f"/students/{student_key(district, newcomer)}").text)
+    assert "No early-warning flags." in text
+    assert "Last year's rate: no data for last year." in text
+    for button in ("Make a plan", "Log an action", "Refer to a partner"):
+        assert button in text
+
+
+def test_student_page_shows_the_family_contacts(client_for, district, staff_student) -> None:  # noqa: ANN001
+    con = duckdb.connect(str(district.workspace.warehouse), read_only=True)
+    try:
+        contacts = con.execute(
+            "SELECT name, relationship, phone FROM contacts WHERE student_id = ? "
+            "ORDER BY is_primary DESC, name",
+            [staff_student],
+        ).fetchall()
+    finally:
+        con.close()
+    assert contacts, "the synthetic district gives every student one or two contacts"
+    page = client_for("staff").get(f"/students/{student_key(district, staff_student)}").text
+    section = page[page.index('id="contacts-h"') :]
+    positions = [section.index(f"<td>{name}</td>") for name, _, _ in contacts]
+    assert positions == sorted(positions)  # primary first, then by name
+    for name, relationship, phone in contacts:
+        assert f"<td>{name}</td><td>{relationship}</td><td>{phone}</td>" in section

@@ -198,7 +198,7 @@ def _timeline(
             key=lambda e: (
                 e.on,
                 0 if e.referral is not None else 1,
-                e.action.id if e.action is not None else 0,
+                e.action.id if e.action is not None else e.referral.id if e.referral else 0,
             ),
         )
     )
