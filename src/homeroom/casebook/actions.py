@@ -199,7 +199,7 @@ def _fields(
 def _is_pair(value: object) -> bool:
     """A (student id, school id) pair, neither empty."""
     return (
-        isinstance(value, tuple | list)
+        isinstance(value, tuple)
         and len(value) == 2
         and all(isinstance(v, str | int) and str(v).strip() for v in value)
     )
