@@ -498,6 +498,11 @@ def test_every_page_has_no_axe_core_violations(visit: Visit) -> None:
         "/data",
         "/admin/users",
         "/admin/audit",
+        "/queue",
+        f"{school}/queue",
+        "/caseload",
+        "/supports",
+        "/partners",
     ):
         visit.go(path)
         found[path] = axe_violations(page)

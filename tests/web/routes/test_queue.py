@@ -354,3 +354,39 @@ def test_without_a_signals_run_the_queue_still_lists_follow_ups_and_reviews(
     # Overdue first, then by date: the follow-up of 8 March before the review of 10 March.
     assert ids_of(rows) == [world.overdue, world.reviewed]
     assert rows[0]["Status"] == "Follow-up overdue" and rows[0]["Main reason"] == ""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not __import__("web.browser_support", fromlist=["CHROMIUM"]).CHROMIUM.exists(),
+    reason="Debian's Chromium is not installed (see tests/web/test_browser.py)",
+)
+def test_a_full_queue_in_the_browser_has_no_axe_violations(world: QueueWorld) -> None:
+    """The page with rows, the waiting list open and a rule's evidence open, the caseload with
+    a plan: axe-core's WCAG 2.1 A/AA rules (test_browser checks the pages as they are empty)."""
+    from playwright.sync_api import sync_playwright
+
+    from web.browser_support import CHROMIUM, CHROMIUM_ARGS, PageWatch, live_server, sign_in
+    from web.test_browser import axe_violations
+
+    found = {}
+    with live_server(world.app) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=CHROMIUM_ARGS)  # fmt: skip
+        page = browser.new_page()
+        watch = PageWatch()
+        watch.attach(page)
+        sign_in(page, base, "staff", PASSWORD)
+        page.goto(f"{base}/schools/{world.school}/queue")
+        page.locator("details.waiting > summary").click()
+        page.locator("#this-week details summary").first.click()
+        found["queue"] = axe_violations(page)
+        assert len(expected_order(world)) > 50  # page 1: this week's 10, and 40 who wait
+        assert page.locator("#waiting tbody tr").count() == 40
+        page.goto(f"{base}/caseload")
+        found["caseload"] = axe_violations(page)
+        assert page.locator("main tbody th a").count() == 1
+        browser.close()
+    assert found == {"queue": [], "caseload": []}
+    assert watch.errors == [] and watch.outside == []
