@@ -56,6 +56,12 @@ def create_app(
     errors.install(app)
     downloads.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _include_routes(app)
+    app.add_middleware(SecurityHeaders, hsts=secure_cookies)
+    return app
+
+
+def _include_routes(app: FastAPI) -> None:
     from homeroom.web import api
     from homeroom.web.routes import (
         account,
@@ -82,8 +88,6 @@ def create_app(
     app.include_router(catalogue.router)
     app.include_router(partner.router)
     app.include_router(api.router)
-    app.add_middleware(SecurityHeaders, hsts=secure_cookies)
-    return app
 
 
 @asynccontextmanager
