@@ -68,6 +68,8 @@ def serve(
     """
     import uvicorn
 
+    from homeroom.web.logfilter import access_log_config
+
     if (tls_cert is None) != (tls_key is None):
         raise UsageProblem("give both --tls-cert and --tls-key, or neither")
     secure = tls_cert is not None or behind_proxy
@@ -90,6 +92,7 @@ def serve(
         proxy_headers=behind_proxy,
         forwarded_allow_ips="*" if behind_proxy else None,
         log_level="info",
+        log_config=access_log_config(),  # no student id from an API path in the log
         server_header=False,
     )
 
