@@ -46,8 +46,19 @@ demo: install
 	$(BIN)/homeroom report --workspace $(DEMO) --out $(DEMO)/report.html
 	echo $(DEMO_PASSWORD) | $(BIN)/homeroom users add demo-admin --role district_admin \
 		--name "Demo administrator" --password-stdin --workspace $(DEMO)
+	# Early warning in March and at the latest date: the work queue shows who is new since.
+	$(BIN)/homeroom signals --workspace $(DEMO) --as-of 2025-03-03 >/dev/null
+	$(BIN)/homeroom signals --workspace $(DEMO) >/dev/null
+	echo $(DEMO_PASSWORD) | $(BIN)/homeroom users add demo-staff --role school_staff \
+		--school D01-E01 --name "Demo attendance team" --password-stdin --workspace $(DEMO)
+	partner=$$($(BIN)/homeroom partners add "Eastside Family Clinic" --kind health \
+		--workspace $(DEMO)) && \
+	echo $(DEMO_PASSWORD) | $(BIN)/homeroom users add demo-clinic --role partner \
+		--partner $$partner --name "Eastside Family Clinic" --password-stdin --workspace $(DEMO)
 	@echo
-	@echo "Sign in as demo-admin with the password $(DEMO_PASSWORD) (a synthetic district)."
+	@echo "Sign in with the password $(DEMO_PASSWORD) (a synthetic district) as demo-admin"
+	@echo "(everything), demo-staff (one school's work queue) or demo-clinic (a partner: the"
+	@echo "students referred to it with a family's consent)."
 	$(BIN)/homeroom serve --workspace $(DEMO)
 
 # Two workers (one per core here): the suite's CPU time is ~11 minutes, its wall time ~9.
