@@ -17,7 +17,8 @@ import numpy as np
 import pyarrow as pa
 
 from homeroom.contract.schema import RACE_ETHNICITY, STUDENT_FLAGS
-from homeroom.synth import behaviour
+from homeroom.synth import behaviour, dynamics
+from homeroom.synth.behaviour import stay_behaviour
 from homeroom.synth.calendars import CalendarSet
 from homeroom.synth.contacts import contacts_table
 from homeroom.synth.geography import (
@@ -42,6 +43,7 @@ from homeroom.synth.writer import TableStream, dates, fixed_width_ids, write_tab
 __all__ = ["SynthSummary", "demo_dataset", "generate"]
 
 CHUNK_STAYS = 200_000  # stays per attendance batch (a few million rows)
+BEHAVIOURS = ("simple", "realistic")
 SEX_CODES = ("F", "M", "X")
 
 
@@ -74,43 +76,35 @@ def generate(
     last_school_year: int = 2025,
     fmt: str = "parquet",
     progress: Callable[[int, int], None] | None = None,
+    behaviour: str = "simple",
+    chronic_rate: float = dynamics.NATIONAL_CHRONIC_RATE,
 ) -> SynthSummary:
-    """Write a synthetic dataset (the tables of DESIGN.md section 4) into out_dir."""
-    if fmt not in ("parquet", "csv"):
-        raise ValueError(f"fmt must be 'parquet' or 'csv'; got {fmt!r}")
-    if students < 1 or schools < 1 or years < 1 or districts < 1:
-        raise ValueError("students, schools, years and districts must be at least 1")
-    started = time.perf_counter()
-    out_dir = Path(out_dir)
+    """Write a synthetic dataset (the tables of DESIGN.md section 4) into out_dir.
+
+    `behaviour`: "simple" (one binomial count of absences per stay: nothing early in a year
+    predicts later) or "realistic" (homeroom.synth.dynamics: habits that carry over, episodes,
+    winter waves; about `chronic_rate` of students end a year chronically absent).
+    """
+    _check(fmt, behaviour, min(students, schools, years, districts))
+    started, out_dir = time.perf_counter(), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     school_years = list(range(last_school_year - years + 1, last_school_year + 1))
 
     geo = build_geography(_rng(seed, 0), districts, schools, students)
     calendars = CalendarSet.of(build_calendars(geo, school_years))
     people, stays = simulate(_rng(seed, 1), geo, calendars, school_years, students)
-    beh = behaviour.stay_behaviour(_rng(seed, 2), people, stays, geo.school_effect, years)
+    beh = stay_behaviour(_rng(seed, 2), people, stays, geo.school_effect, years)
+    dyn = None
+    if behaviour == "realistic":  # own random streams: "simple" stays byte-identical
+        dyn = dynamics.stay_dynamics(_rng(seed, 5), people, stays, geo, calendars, chronic_rate)
 
-    student_ids = fixed_width_ids("S", np.arange(1, people.n + 1), max(7, len(str(people.n))))
+    student_ids = _student_ids(people)
     school_ids = pa.array(geo.school_ids, type=pa.string())
     contacts = contacts_table(_rng(seed, 4), people, student_ids)  # its own stream: no effect
-    files = {
-        "schools": write_table(_schools_table(geo), out_dir, "schools", fmt),
-        "students": write_table(_students_table(people, student_ids), out_dir, "students", fmt),
-        "enrollments": write_table(
-            _enrollments_table(stays, calendars, student_ids, school_ids, school_years),
-            out_dir,
-            "enrollments",
-            fmt,
-        ),
-        "calendar": write_table(_calendar_table(calendars), out_dir, "calendar", fmt),
-        "codes": write_table(_codes_table(), out_dir, "codes", fmt),
-        "contacts": write_table(contacts, out_dir, "contacts", fmt),
-    }
+    files = _write_tables(out_dir, fmt, geo, calendars, people, stays, contacts, school_years)
     files["attendance"], rows = _write_attendance(
-        out_dir, fmt, seed, geo, calendars, stays, beh, student_ids, school_ids, progress
+        out_dir, fmt, seed, geo, calendars, stays, (beh, dyn), student_ids, school_ids, progress
     )
-    lo = calendars.offset[stays.calendar] + stays.entry
-    hi = calendars.offset[stays.calendar] + stays.exit
     return SynthSummary(
         out_dir=out_dir,
         districts=len(geo.district_ids),
@@ -118,11 +112,51 @@ def generate(
         students=people.n,
         school_years=school_years,
         stays=len(stays),
-        student_days=int((hi - lo + 1).sum()),
+        student_days=int((stays.exit - stays.entry + 1).sum()),
         attendance_rows=rows,
         seconds=time.perf_counter() - started,
         files={name: files[name] for name in sorted(files)},
     )
+
+
+def _write_tables(
+    out_dir: Path,
+    fmt: str,
+    geo: Geography,
+    calendars: CalendarSet,
+    people: Students,
+    stays: Stays,
+    contacts: pa.Table,
+    school_years: list[int],
+) -> dict[str, Path]:
+    """Every table but attendance, each built as it is written, so that a state holds one big
+    table at a time."""
+    student_ids = _student_ids(people)
+    school_ids = pa.array(geo.school_ids, type=pa.string())
+    tables: dict[str, Callable[[], pa.Table]] = {
+        "schools": lambda: _schools_table(geo),
+        "students": lambda: _students_table(people, student_ids),
+        "enrollments": lambda: _enrollments_table(
+            stays, calendars, student_ids, school_ids, school_years
+        ),
+        "calendar": lambda: _calendar_table(calendars),
+        "codes": _codes_table,
+        "contacts": lambda: contacts,
+    }
+    return {name: write_table(build(), out_dir, name, fmt) for name, build in tables.items()}
+
+
+def _student_ids(people: Students) -> pa.Array:
+    return fixed_width_ids("S", np.arange(1, people.n + 1), max(7, len(str(people.n))))
+
+
+def _check(fmt: str, behaviour: str, smallest: int) -> None:
+    if fmt not in ("parquet", "csv"):
+        raise ValueError(f"fmt must be 'parquet' or 'csv'; got {fmt!r}")
+    if behaviour not in BEHAVIOURS:
+        raise ValueError(f"behaviour must be 'simple' or 'realistic'; got {behaviour!r}")
+    if smallest < 1:
+        raise ValueError("students, schools, years and districts must be at least 1")
 
 
 def demo_dataset(out_dir: Path, seed: int = 7) -> SynthSummary:
@@ -150,7 +184,7 @@ def _write_attendance(
     geo: Geography,
     calendars: CalendarSet,
     stays: Stays,
-    beh: behaviour.StayBehaviour,
+    behaviours: tuple[behaviour.StayBehaviour, dynamics.StayDynamics | None],
     student_ids: pa.Array,
     school_ids: pa.Array,
     progress: Callable[[int, int], None] | None,
@@ -167,9 +201,10 @@ def _write_attendance(
         hi = calendars.offset[stays.calendar[sel]] + stays.exit[sel]
         level = grade_level_of(stays.grade[sel])
         minutes = geo.day_minutes[stays.school[sel]]
-        beh_sel = _subset(beh, sel)
+        beh, dyn = behaviours
+        missed = _missed(_rng(seed, 6, i), dyn, sel, calendars, lo, hi)
         return sel, behaviour.attendance_rows(
-            _rng(seed, 3, i), calendars, lo, hi, level, minutes, beh_sel
+            _rng(seed, 3, i), calendars, lo, hi, level, minutes, _subset(beh, sel), missed
         )
 
     def write(sel: np.ndarray, rows: behaviour.ChunkRows) -> None:
@@ -201,6 +236,18 @@ def _write_attendance(
             if batch is not None:
                 pending.append(pool.submit(write, *batch))
     return stream.path, stream.rows
+
+
+def _missed(
+    rng: np.random.Generator,
+    dyn: dynamics.StayDynamics | None,
+    sel: np.ndarray,
+    calendars: CalendarSet,
+    lo: np.ndarray,
+    hi: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The realistic dynamics' days missed of a batch; None: the simple behaviour draws them."""
+    return None if dyn is None else dynamics.absence_days(rng, dyn.subset(sel), calendars, lo, hi)
 
 
 def _batch_bounds(school_sorted: np.ndarray) -> list[int]:

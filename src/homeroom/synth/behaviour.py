@@ -206,6 +206,16 @@ class ChunkRows:
     category_filled: np.ndarray  # bool
 
 
+def _absence_keys(
+    rng: np.random.Generator, beh: StayBehaviour, stay: np.ndarray, day: np.ndarray
+) -> np.ndarray:
+    """The days missed, coded excused, unexcused (A or U) or half day (H)."""
+    unexcused = rng.random(len(stay)) < beh.p_unexcused[stay]
+    code = np.where(unexcused, np.where(rng.random(len(stay)) < 0.3, C_A, C_U), C_E)
+    code = np.where(rng.random(len(stay)) < HALF_DAY_SHARE, C_H, code)
+    return _keys(stay, day, code, np.zeros(len(stay)))
+
+
 def attendance_rows(
     rng: np.random.Generator,
     calendars: CalendarSet,
@@ -214,19 +224,21 @@ def attendance_rows(
     level: np.ndarray,
     day_minutes: np.ndarray,
     beh: StayBehaviour,
+    missed: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> ChunkRows:
-    """The attendance rows of a batch of stays, sorted by stay then date."""
+    """The attendance rows of a batch of stays, sorted by stay then date.
+
+    `missed`: the (local stay, global day) of each day missed, from the realistic dynamics
+    (homeroom.synth.dynamics); without it, a binomial count per stay on weighted dates.
+    """
     cum = calendars.cum_weight
     ndays = hi - lo + 1
     parts: list[np.ndarray] = []
 
     # Absences: binomial count, distinct weighted dates, excused/unexcused/half day.
-    k = rng.binomial(ndays, beh.p_absent)
-    stay, day = _distinct_days(rng, cum, lo, hi, k)
-    unexcused = rng.random(len(stay)) < beh.p_unexcused[stay]
-    code = np.where(unexcused, np.where(rng.random(len(stay)) < 0.3, C_A, C_U), C_E)
-    code = np.where(rng.random(len(stay)) < HALF_DAY_SHARE, C_H, code)
-    parts.append(_keys(stay, day, code, np.zeros(len(stay))))
+    if missed is None:
+        missed = _distinct_days(rng, cum, lo, hi, rng.binomial(ndays, beh.p_absent))
+    parts.append(_absence_keys(rng, beh, *missed))
 
     for prob, code_id, lengths, length_p in (
         (beh.oss, C_S, np.arange(1, 6), np.array([0.35, 0.25, 0.2, 0.1, 0.1])),
