@@ -221,9 +221,29 @@ def synth(
     file_format: Annotated[
         str, typer.Option("--format", help="parquet (fast, small) or csv.")
     ] = "parquet",
+    behaviour: Annotated[
+        str,
+        typer.Option(
+            help="simple (one count of absences per stay) or realistic (attendance that moves "
+            "through the year like real attendance; docs/synthetic-data.md)."
+        ),
+    ] = "simple",
+    chronic_rate: Annotated[
+        float,
+        typer.Option(
+            help="With --behaviour realistic: the share of students chronically absent.",
+            min=0.01,
+            max=0.8,
+        ),
+    ] = 0.278,
 ) -> None:
     """Write a realistic synthetic district (or state) as canonical tables, for demos and tests."""
     from rich.progress import Progress
+
+    if behaviour not in ("simple", "realistic"):
+        raise typer.BadParameter(
+            f"simple or realistic; got {behaviour!r}", param_hint="--behaviour"
+        )
 
     from homeroom.synth import generate
 
@@ -243,6 +263,8 @@ def synth(
             last_school_year=last_year,
             fmt=file_format,
             progress=progress,
+            behaviour=behaviour,
+            chronic_rate=chronic_rate,
         )
     out.print(
         f"Wrote {summary.students:,} students in {summary.schools} schools of "
