@@ -56,8 +56,24 @@ def consent_to(
     return consent.id
 
 
+def touched(store) -> set[str]:  # noqa: ANN001
+    """Students with a plan, an action or a referral already (other tests' work)."""
+    from sqlalchemy import select
+
+    from homeroom.casebook.partner_tables import Referral
+    from homeroom.casebook.plan_tables import Action, Plan
+
+    with store.session(write=False) as session:
+        return {
+            str(s)
+            for table in (Plan, Action, Referral)
+            for s in session.scalars(select(table.student_id).distinct())
+        }
+
+
 def students_of(district, first: int, count: int) -> list[str]:  # noqa: ANN001
-    """COUNT students of the staff user's school (this year), from the FIRST in id order."""
+    """COUNT students of the staff user's school (this year) that no test has worked on yet,
+    from the FIRST in id order."""
     con = duckdb.connect(str(district.workspace.warehouse), read_only=True)
     try:
         rows = con.execute(
@@ -67,7 +83,8 @@ def students_of(district, first: int, count: int) -> list[str]:  # noqa: ANN001
         ).fetchall()
     finally:
         con.close()
-    return [r[0] for r in rows][first : first + count]
+    busy = touched(district.store)
+    return [r[0] for r in rows if r[0] not in busy][first : first + count]
 
 
 def contacts_of(district, student_id: str) -> list[tuple[str, str]]:  # noqa: ANN001

@@ -21,24 +21,16 @@ from homeroom.casebook.plans import current_plan, student_plans
 from homeroom.casebook.supports import list_supports
 from homeroom.casebook.users import add_user, get_user
 from web.conftest import PASSWORD, csrf_of, read_csv, student_key
+from web.partner_support import students_of
 
 ERROR = re.compile(r'<span class="field-error" id="([^"]+)-error" role="alert">([^<]*)</span>')
 
 
 @pytest.fixture(scope="module")
 def pupils(district) -> list[str]:  # noqa: ANN001
-    """Students with a stay at the staff user's school in the latest year, by id: each test
-    takes its own, so their plans and actions never meet."""
-    con = duckdb.connect(str(district.workspace.warehouse), read_only=True)
-    try:
-        rows = con.execute(
-            "SELECT DISTINCT student_id FROM enrollments WHERE school_id = ? AND school_year = "
-            "(SELECT max(school_year) FROM enrollments) ORDER BY student_id",
-            [district.staff_school],
-        ).fetchall()
-    finally:
-        con.close()
-    return [r[0] for r in rows][100:]  # away from the first ones other tests pick
+    """Students of the staff user's school no test has worked on yet: each test takes its
+    own, so their plans and actions never meet."""
+    return students_of(district, 100, 10)
 
 
 @pytest.fixture(scope="module")
