@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import tempfile
 import time
@@ -53,10 +54,11 @@ def main() -> None:
         run(args.students, args.years, seed, args.chronic_rate)
         for seed in range(args.seed, args.seed + args.seeds)
     ]
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(
         f"Realistic district: {args.students:,} students, {args.years} school years, seeds "
         f"{args.seed}..{args.seed + args.seeds - 1}, chronic rate asked {args.chronic_rate:.1%}; "
-        f"{time.strftime('%Y-%m-%d')}, {platform.node()}, {platform.processor() or platform.machine()}"
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {machine}"
     )
     for figure in FIGURES:
         values = [r[figure.key] for r in runs]
