@@ -412,7 +412,7 @@ def test_downloads_through_the_browser(visit: Visit, tmp_path: Path) -> None:
 def test_school_staff_see_only_their_school(visit: Visit, district) -> None:  # noqa: ANN001
     page = visit.page
     visit.sign_in("staff")
-    assert visit.path() == f"/schools/{district.staff_school}"  # they land on their school
+    assert visit.path() == f"/schools/{district.staff_school}/queue"  # their work queue
     visit.go("/students")
     options = filter_select(page, "school").locator("option")
     assert options.evaluate_all("os => os.map(o => o.value)") == ["", district.staff_school]
