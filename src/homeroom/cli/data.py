@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -208,6 +209,13 @@ def definitions(
     out.print("Use your own: copy one to a .toml file, change it, pass --definition FILE.toml.")
 
 
+class Behaviour(StrEnum):
+    """`homeroom synth --behaviour`: homeroom.synth.generate's behaviours."""
+
+    simple = "simple"
+    realistic = "realistic"
+
+
 def synth(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the tables to.")],
     students: Annotated[int, typer.Option(help="Students enrolled per school year.")] = 5000,
@@ -222,12 +230,12 @@ def synth(
         str, typer.Option("--format", help="parquet (fast, small) or csv.")
     ] = "parquet",
     behaviour: Annotated[
-        str,
+        Behaviour,
         typer.Option(
             help="simple (one count of absences per stay) or realistic (attendance that moves "
-            "through the year like real attendance; docs/synthetic-data.md)."
+            "through the year like real attendance; docs/synthetic-data.md).",
         ),
-    ] = "simple",
+    ] = Behaviour.simple,
     chronic_rate: Annotated[
         float,
         typer.Option(
@@ -239,11 +247,6 @@ def synth(
 ) -> None:
     """Write a realistic synthetic district (or state) as canonical tables, for demos and tests."""
     from rich.progress import Progress
-
-    if behaviour not in ("simple", "realistic"):
-        raise typer.BadParameter(
-            f"simple or realistic; got {behaviour!r}", param_hint="--behaviour"
-        )
 
     from homeroom.synth import generate
 
@@ -263,7 +266,7 @@ def synth(
             last_school_year=last_year,
             fmt=file_format,
             progress=progress,
-            behaviour=behaviour,
+            behaviour=behaviour.value,
             chronic_rate=chronic_rate,
         )
     out.print(
