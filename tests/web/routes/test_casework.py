@@ -20,7 +20,7 @@ from homeroom.casebook.partners import add_partner
 from homeroom.casebook.plans import current_plan, student_plans
 from homeroom.casebook.supports import list_supports
 from homeroom.casebook.users import add_user, get_user
-from web.conftest import PASSWORD, csrf_of, read_csv, student_key
+from web.conftest import PASSWORD, csrf_of, links_of, read_csv, student_key
 from web.partner_support import students_of
 
 ERROR = re.compile(r'<span class="field-error" id="([^"]+)-error" role="alert">([^<]*)</span>')
@@ -92,6 +92,8 @@ def test_a_plan_is_made_changed_and_closed(client_for, district, pupils) -> None
     assert plan.review_on == day + dt.timedelta(days=30)
     shown = staff.get(answer.headers["location"])
     assert "The plan is made." in shown.text and "Change the plan" in shown.text
+    files = [href for href in links_of(shown.text) if "format=" in href]
+    assert files and not [href for href in files if "done=" in href]
     assert "Miss at most 2 days a month" in shown.text
 
     token = form_of(staff, key)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
@@ -64,6 +65,16 @@ def panel(request: Request, viewer: Viewer, student_id: str, school_year: int) -
 
 def confirmation(done: str | None) -> str | None:
     return CONFIRMATIONS.get(done or "")
+
+
+def without_done(links: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Download links without the confirmation's `done=` (a file is not a form's answer)."""
+    kept = []
+    for label, href in links:
+        path, _, query = href.partition("?")
+        pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "done"]
+        kept.append((label, f"{path}?{urlencode(pairs)}"))
+    return kept
 
 
 def today(request: Request) -> dt.date:

@@ -119,7 +119,7 @@ def partner_student(
         covered=covered,
         scope_words=SCOPES,
         sees=_sees(viewer, student_id),
-        downloads=downloads(request, tables),
+        downloads=parts.without_done(downloads(request, tables)),
         definition=prepared.definition,
         done=parts.confirmation(done),
         values={"on": parts.today(request).isoformat(), "completes": []},
@@ -159,6 +159,7 @@ def partner_action(
             values=values,
             errors={exc.field or "form": str(exc)},
             action=f"/partner/students/{key}/actions",
+            back=f"/partner/students/{key}",
             follow_ups=[],
             kinds=None,
         )

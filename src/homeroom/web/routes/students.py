@@ -208,7 +208,7 @@ def student(
         title="Student",
         s=detail,
         key=key,
-        downloads=downloads(request, tables),
+        downloads=casework_parts.without_done(downloads(request, tables)),
         categories=records(detail.categories),
         enrollments=records(detail.enrollments),
         definition=prepared.definition,
