@@ -4,8 +4,9 @@ One row per student, school and rule that fires (docs/signals.md, "Rules"). From
 each run is also kept under <workspace>/signals/, so the school pages can show who is newly
 flagged since the run before.
 
-`homeroom signals` is also the group of the predictive model's commands (`evaluate`, `train`,
-`score`, from homeroom.cli.signals_eval): with no command after it, it runs the rules.
+`homeroom signals` is also the group of the ranked queue (`queue`: every enrolled student in
+need order, rules and model combined) and of the predictive model's commands (`evaluate`,
+`train`, `score`, from homeroom.cli.signals_eval): with no command after it, it runs the rules.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from homeroom.cli.options import (
     DefinitionOption,
     EngineOption,
     WorkspaceOption,
+    record_view,
     resolved,
     status,
     words,
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from homeroom.resolver import Resolved
+    from homeroom.signals.model import ChronicModel
     from homeroom.signals.watch import WatchList
     from homeroom.warehouse import Workspace
 
@@ -55,6 +58,7 @@ def register(app: typer.Typer) -> None:
         rich_markup_mode="markdown",
     )
     group.callback(epilog=EPILOG)(signals)
+    group.command(name="queue", epilog=QUEUE_EPILOG)(queue)
     signals_eval.register(group)
     app.add_typer(group, name="signals")
 
@@ -131,6 +135,101 @@ def signals(
         err.print(f"Saved as signals run {run_id} in {space.root / 'signals'}.")
     if writer is None:
         err.print("Add --out FILE.csv for the students and their reasons.")
+
+
+QUEUE_EPILOG = (
+    "Examples:\n\n"
+    "`homeroom signals queue --workspace district --as-of 2024-10-01 --capacity 0.1 "
+    "--out queue.csv` (the district's first 10%)\n\n"
+    "`homeroom signals queue --data exports/2025 --school E01 --capacity 40 --out e01.csv`"
+)
+
+
+def queue(
+    out_file: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Write student_id, school_id, rank, suggested_tier, chance_chronic, "
+            "main_reason, rules to FILE.csv (or .xlsx, .parquet, .json).",
+        ),
+    ],
+    data: DataOption = None,
+    workspace: WorkspaceOption = None,
+    as_of: AsOfOption = None,
+    school: Annotated[
+        str | None,
+        typer.Option("--school", help="Rank within this school (its id) instead of the district."),
+    ] = None,
+    capacity: Annotated[
+        float | None,
+        typer.Option(
+            help="Keep the first ones: a share of the students enrolled (0.1 = 10%) or a number "
+            "(e.g. 400), as in `signals evaluate`. Default: everyone."
+        ),
+    ] = None,
+    definition: DefinitionOption = None,
+    name: Annotated[
+        str, typer.Option("--name", help="The trained model's name under WORKSPACE/models/.")
+    ] = "chronic",
+    threads: Annotated[int, typer.Option(help="Cores scikit-learn may use.", min=1)] = 1,
+) -> None:
+    """One ranked list: every student enrolled on the date, most need first (rank 1), the rules
+    and the trained model's chance combined (docs/signals.md, "The ranked queue"). Without a
+    trained model the rules alone order it and chance_chronic is empty. Writing the rows from a
+    workspace is recorded in its audit log."""
+    from homeroom.signals.ranking import queue_for_school, queue_within_capacity
+
+    writer = frame_writer(out_file)
+    if data is not None and workspace is not None:
+        raise UsageProblem("--data reads a folder; leave out --workspace")
+    if capacity is not None and capacity <= 0:
+        raise UsageProblem(f"--capacity must be above 0; got {capacity}")
+    with resolved(
+        data=data, workspace=workspace, definition=definition, as_of=as_of, engine="duckdb"
+    ) as request:
+        ranked = _queue(request, name, threads)
+    if school is not None:
+        if not (ranked["school_id"] == school).any():
+            raise UsageProblem(f"no student is enrolled at school {school!r} on {request.as_of}")
+        ranked = queue_for_school(ranked, school)
+    enrolled = len(ranked)
+    ranked = queue_within_capacity(ranked, capacity)
+    record_view(request, "signals_queue_rows", rows=len(ranked), as_of=request.as_of.isoformat(),
+                out=str(out_file), school=school or "all")  # fmt: skip
+    writer(ranked, out_file)
+    write_about(out_file, request, len(ranked))
+    model = "no model trained" if ranked["chance_chronic"].isna().all() else f"model {name!r}"
+    err.print(
+        f"Wrote {len(ranked):,} of {enrolled:,} students enrolled to {out_file} (rules and "
+        f"{model}; {words(request)})."
+    )
+
+
+def _queue(request: Resolved, name: str, threads: int) -> pd.DataFrame:
+    """The need queue of the resolved request, with the workspace's model when one is trained."""
+    from homeroom.signals.history import SignalsError
+    from homeroom.signals.model import ModelError
+    from homeroom.signals.queue import need_queue
+
+    try:
+        model = _trained_model(request, name)
+        with request.tables() as tables, status("Ranking students") as update:
+            return need_queue(
+                tables, request.definition, request.as_of, model, threads=threads, progress=update
+            )
+    except (SignalsError, ModelError) as exc:
+        raise UsageProblem(str(exc)) from exc
+
+
+def _trained_model(request: Resolved, name: str) -> ChronicModel | None:
+    """The workspace's model NAME; None without a workspace or a model of that name."""
+    from homeroom.signals.model_store import load_model, models_folder
+
+    space = request.workspace
+    if space is None or not (models_folder(space.root) / f"{name}.joblib").exists():
+        return None
+    return load_model(space.root, name)
 
 
 def _flag(request: Resolved) -> WatchList:

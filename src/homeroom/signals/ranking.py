@@ -1,4 +1,4 @@
-"""The early-warning ranking: one row per flagged student, in order of need.
+"""The early-warning ranking: one row per flagged student, in order of need; and the need queue.
 
 Need order, as the school's watch list has always shown it: intensive support (a tier 3 rule)
 first, then early support (tier 2), then patterns worth a conversation; within each, the
@@ -7,6 +7,8 @@ never depends on how the rows arrived). The work queue, the watch list and the A
 """
 
 from __future__ import annotations
+
+import math
 
 import pandas as pd
 
@@ -84,3 +86,136 @@ def rank_students(flags: pd.DataFrame) -> pd.DataFrame:
     frame["suggested_tier"] = frame["suggested_tier"].astype("Int64")
     frame["need_rank"] = range(1, len(frame) + 1)
     return frame.reset_index(drop=True).loc[:, list(RANK_COLUMNS)]
+
+
+# The need queue (`homeroom signals queue`, docs/signals.md "The ranked queue"): every student
+# enrolled on the date, the rules and the model's chance combined.
+QUEUE_COLUMNS = (
+    "student_id",
+    "school_id",
+    "rank",
+    "suggested_tier",
+    "chance_chronic",
+    "main_reason",
+    "rules",
+)
+
+
+def rank_queue(
+    enrolled: pd.DataFrame, flags: pd.DataFrame, chances: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One row per enrolled student in need order: QUEUE_COLUMNS, `rank` from 1.
+
+    `enrolled`: student_id, school_id, absence_rate (this year so far; NaN when unknown), one row
+    per student enrolled on the date. `flags`: the rules' rows (homeroom.signals.flags.COLUMNS).
+    `chances`: student_id, school_id, probability from the trained model, or None when no model
+    is trained (then `chance_chronic` is empty and the rules alone order the list).
+
+    Order: a student a tier 3 rule flags (intensive support) comes first; then, with a model,
+    everyone else by the model's chance, highest first; without one, tier 2 rules, then patterns
+    worth a conversation, then students no rule flags. Ties: more rules first, then the higher
+    absence rate, then the student id, so the order never depends on how the rows arrived.
+    """
+    rows = _with_flags(enrolled, rank_students(flags))
+    with_model = chances is not None
+    chance = pd.Series(float("nan"), index=rows.index)
+    if chances is not None:
+        merged = rows[["student_id", "school_id"]].merge(
+            chances[["student_id", "school_id", "probability"]],
+            on=["student_id", "school_id"],
+            how="left",
+        )
+        chance = pd.Series(merged["probability"].to_numpy(dtype=float), index=rows.index)
+    order = _need_order(rows, chance, with_model)
+    rows, chance = rows.loc[order], chance.loc[order]
+    out = pd.DataFrame(
+        {
+            "student_id": rows["student_id"].to_numpy(),
+            "school_id": rows["school_id"].to_numpy(),
+            "rank": range(1, len(rows) + 1),
+            "suggested_tier": pd.array(rows["suggested_tier"].to_numpy(), dtype="Int64"),
+            "chance_chronic": chance.round(4).to_numpy(),
+            "main_reason": [
+                _queue_reason(reason, c, rate)
+                for reason, c, rate in zip(
+                    rows["main_reason"], chance, rows["absence_rate"], strict=True
+                )
+            ],
+            "rules": [";".join(r) for r in rows["rules"]],
+        }
+    )
+    out["rank"] = out["rank"].astype("int64")
+    return out.loc[:, list(QUEUE_COLUMNS)]
+
+
+def _need_order(rows: pd.DataFrame, chance: pd.Series, with_model: bool) -> pd.Index:
+    """The rows' index in need order (see rank_queue)."""
+    tier = pd.to_numeric(rows["suggested_tier"], errors="coerce").astype("float64")  # NaN: none
+    if with_model:
+        band = (tier != 3).astype(int)
+    else:
+        band = pd.Series(3, index=rows.index)
+        band[rows["main_rule"].notna()] = 2
+        band[tier == 2] = 1
+        band[tier == 3] = 0
+    order = pd.DataFrame(
+        {
+            "band": band,
+            # Students the model could not score (none, normally) follow those it scored.
+            "chance": -chance.fillna(-1.0),
+            "rules": -rows["rules"].map(len),
+            "rate": -rows["absence_rate"].fillna(0.0),
+            "student_id": rows["student_id"],
+        }
+    )
+    return order.sort_values(list(order.columns), kind="stable").index
+
+
+def _with_flags(enrolled: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
+    """Each enrolled student with their ranked flags: those at the same school, else (a student
+    flagged at a school they have since left) their most urgent flags at another."""
+    base = enrolled.loc[:, ["student_id", "school_id", "absence_rate"]].reset_index(drop=True)
+    base = base.astype({"student_id": str, "school_id": str})
+    base["absence_rate"] = pd.to_numeric(base["absence_rate"], errors="coerce")
+    picked = ranked.loc[:, ["student_id", "school_id", "suggested_tier", "absence_rate",
+                            "rules", "main_rule", "main_reason", "need_rank"]]  # fmt: skip
+    merged = base.reset_index().merge(
+        picked, on="student_id", how="left", suffixes=("", "_flagged")
+    )
+    merged["_other"] = merged["school_id_flagged"].notna() & (
+        merged["school_id_flagged"] != merged["school_id"]
+    )
+    merged = merged.sort_values(["index", "_other", "need_rank"], kind="stable")
+    merged = merged.drop_duplicates("index").set_index("index").sort_index()
+    merged["absence_rate"] = merged["absence_rate"].fillna(merged["absence_rate_flagged"])
+    merged["rules"] = merged["rules"].map(lambda r: r if isinstance(r, list) else [])
+    return merged.drop(columns=["school_id_flagged", "absence_rate_flagged", "_other"])
+
+
+def _queue_reason(rule_reason: object, chance: float, rate: float) -> str:
+    """The main rule's reason; else, in at most 12 words, what puts the student where they are."""
+    if isinstance(rule_reason, str) and rule_reason:
+        return rule_reason
+    if chance == chance:  # not NaN: a model is trained
+        return f"No rule fires; the model gives a {chance:.0%} chance of chronic absence"
+    if rate == rate:
+        return f"No rule fires; {rate:.1%} absent so far this year"
+    return "No rule fires"
+
+
+def queue_for_school(queue: pd.DataFrame, school_id: str) -> pd.DataFrame:
+    """The queue of one school, ranked from 1 within it (the district's order kept)."""
+    one = queue[queue["school_id"] == str(school_id)].reset_index(drop=True)
+    one["rank"] = pd.Series(range(1, len(one) + 1), dtype="int64")
+    return one
+
+
+def queue_within_capacity(queue: pd.DataFrame, capacity: float | None) -> pd.DataFrame:
+    """The first students a team can serve: `capacity` a share of the queue's students (0.1:
+    10%, rounded up) or a number of them (400); None keeps everyone."""
+    if capacity is None:
+        return queue
+    if capacity <= 0:
+        raise ValueError(f"capacity must be above 0; got {capacity}")
+    keep = int(capacity) if capacity >= 1 else int(math.ceil(capacity * len(queue)))
+    return queue.head(keep).reset_index(drop=True)
