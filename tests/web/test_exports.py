@@ -197,6 +197,8 @@ def test_student_downloads_name_the_school_and_the_school_year(
     key = student_key(district, rows[0]["Student ID"])
     sheets = read_xlsx(admin.get(f"/students/{key}", params={"format": "xlsx"}))
     for sheet, table in sheets.items():
+        if sheet in ("plan", "actions", "contacts"):
+            continue  # the casebook's tables: dated by their own dates, not by a school year
         assert table and all("School year (label)" in r for r in table), sheet
         if "School ID" in table[0]:
             assert all(r["School"] == names.get(r["School ID"]) for r in table if r["School ID"])
@@ -238,6 +240,9 @@ def test_student_download_adds_up_to_their_days_absent(
         "running rate",
         "tier history",
         "enrollments",
+        "plan",
+        "actions",
+        "contacts",
     ]
     counted = sum(r["Counted as absent (days)"] for r in sheets["absences by category"])
     assert counted == pytest.approx(student.days_absent)
