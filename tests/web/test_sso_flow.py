@@ -211,8 +211,8 @@ def test_next_after_single_sign_on_stays_on_this_site(sso, district) -> None:  #
         with TestClient(app, base_url=BASE) as client:
             answer = back(client, provider, start(client, target))
             assert answer.status_code == 303
-            # The district page asked for instead: for school staff, their one school.
-            assert answer.headers["location"] == f"/schools/{district.staff_school}"
+            # The district page asked for instead: for school staff, their one school's queue.
+            assert answer.headers["location"] == f"/schools/{district.staff_school}/queue"
 
 
 def test_without_single_sign_on_settings_the_route_says_so(app) -> None:  # noqa: ANN001
