@@ -139,3 +139,12 @@ def test_a_filter_keeps_this_weeks_rows_as_the_whole_queue_has_them(queue: pd.Da
         ["C", True],
         ["D", False],
     ]
+
+
+def test_a_plan_at_another_school_is_a_plan() -> None:
+    """One open plan a student: flagged here with a plan at their other school, they are not
+    new here; only a follow-up logged here brings them into this school's queue."""
+    flags = ranked(("A", 2, "05"), ("B", 2, "05"))
+    rows = queue_rows(flags, [], [follow_up(1, "B", TODAY)], TODAY, planned_elsewhere=["A", "B"])
+    assert rows["student_id"].tolist() == ["B"]
+    assert rows["statuses"].tolist() == [("follow_up_due",)]

@@ -86,20 +86,25 @@ def queue_rows(
     follow_ups: Sequence[ActionInfo],
     today: dt.date,
     capacity: int | None = None,
+    *,
+    planned_elsewhere: Iterable[str] = (),
 ) -> pd.DataFrame:
     """The queue of one school, in need order (QUEUE_COLUMNS).
 
     RANKED: the school's rows of the early-warning ranking (FlagSet.school); PLANS: the
     school's open plans; FOLLOW_UPS: open follow-ups of the school's actions (later ones are
-    ignored); CAPACITY: how many rows are this week's (None: all of them).
+    ignored); CAPACITY: how many rows are this week's (None: all of them); PLANNED_ELSEWHERE:
+    students with an open plan at another school (a student has one plan at a time: they are
+    not `new` here, and that plan's review is the other school's).
     """
     plan_of = {p.student_id: p for p in plans if p.is_open}
+    elsewhere = set(planned_elsewhere) - set(plan_of)
     due = _earliest_due(follow_ups, today)
     flagged = {str(s) for s in ranked["student_id"]}
     rows = []
     for flag in ranked.sort_values("need_rank", kind="stable").to_dict("records"):
         sid = str(flag["student_id"])
-        row = _row(sid, flag, plan_of.get(sid), due.get(sid), today)
+        row = _row(sid, flag, plan_of.get(sid), due.get(sid), today, sid in elsewhere)
         if row is not None:
             rows.append(row)
     others = (set(due) | {s for s, p in plan_of.items() if p.review_due(today)}) - flagged
@@ -132,6 +137,7 @@ def _row(
     plan: PlanInfo | None,
     follow_up: ActionInfo | None,
     today: dt.date,
+    planned_elsewhere: bool = False,
 ) -> dict[str, Any] | None:
     """The student's row, or None when nothing about them needs attention today."""
     statuses = []
@@ -139,7 +145,7 @@ def _row(
         statuses.append("follow_up_overdue" if follow_up.follow_up_on < today else "follow_up_due")
     if plan is not None and plan.review_due(today):
         statuses.append("review_due")
-    if flag is not None and plan is None:
+    if flag is not None and plan is None and not planned_elsewhere:
         statuses.append("new")
     if not statuses:
         return None
@@ -230,6 +236,7 @@ def school_queue(store: Store, workspace: Workspace, serving: ServingData, schoo
         open_follow_ups(store, school_ids=[school_id], until=day),
         day,
         capacity,
+        planned_elsewhere=_planned_elsewhere(store, ranked, school_id),
     )
     rows["school_id"] = school_id
     return Queue(school_id, _with_students(serving, school_id, rows), flags, day, capacity)
@@ -249,8 +256,17 @@ def queue_counts(store: Store, workspace: Workspace, school_ids: Iterable[str]) 
         ranked = _empty_ranking() if flags is None else flags.school(school)
         mine = [p for p in plans if p.school_id == school]
         due = [a for a in follow_ups if a.school_id == school]
-        counts[school] = len(queue_rows(ranked, mine, due, day))
+        elsewhere = _planned_elsewhere(store, ranked, school)
+        counts[school] = len(queue_rows(ranked, mine, due, day, planned_elsewhere=elsewhere))
     return counts
+
+
+def _planned_elsewhere(store: Store, ranked: pd.DataFrame, school_id: str) -> set[str]:
+    """The school's flagged students whose open plan is at another school."""
+    if ranked.empty:
+        return set()
+    plans = open_plans(store, student_ids=[str(s) for s in ranked["student_id"]])
+    return {p.student_id for p in plans if p.school_id != school_id}
 
 
 def _empty_ranking() -> pd.DataFrame:
