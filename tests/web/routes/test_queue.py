@@ -390,3 +390,19 @@ def test_a_full_queue_in_the_browser_has_no_axe_violations(world: QueueWorld) ->
         browser.close()
     assert found == {"queue": [], "caseload": []}
     assert watch.errors == [] and watch.outside == []
+
+
+def test_pages_of_fifty_the_rest_waiting_open(world: QueueWorld) -> None:
+    client = world.client("staff")
+    path = f"/schools/{world.school}/queue"
+    total = len(expected_order(world))
+    assert 50 < total <= 100
+    first, second = client.get(path).text, client.get(f"{path}?page=2").text
+    picked = re.compile(r'name="student" value="([0-9a-f]{20})"')
+    assert picked.findall(first) + picked.findall(second) == [
+        world.key(s) for s in expected_order(world)
+    ]
+    assert "<h2>This week</h2>" in first and "<h2>This week</h2>" not in second
+    assert '<details class="waiting" open>' in second
+    assert "Page 2 of 2" in second and 'rel="prev"' in second
+    assert client.get(f"{path}?page=x").status_code == 400
