@@ -406,3 +406,21 @@ def test_pages_of_fifty_the_rest_waiting_open(world: QueueWorld) -> None:
     assert '<details class="waiting" open>' in second
     assert "Page 2 of 2" in second and 'rel="prev"' in second
     assert client.get(f"{path}?page=x").status_code == 400
+
+
+def nav_links(html: str) -> list[str]:
+    nav = html.split('<nav aria-label="Main">')[1].split("</nav>")[0]
+    return re.findall(r'<a href="([^"]+)"', nav)
+
+
+def test_the_menu_by_role(world: QueueWorld) -> None:
+    staff = nav_links(world.client("staff").get("/caseload").text)
+    assert staff[:2] == ["/queue", "/caseload"] and "/supports" not in staff
+    admin = nav_links(world.client("admin").get("/caseload").text)
+    assert {"/queue", "/caseload", "/supports", "/partners", "/admin/users"} <= set(admin)
+    viewer = nav_links(world.client("viewer").get("/").text)
+    assert "/queue" not in viewer and "/caseload" not in viewer
+    partner = world.client("clinic").get("/partner")
+    assert partner.status_code == 200
+    assert nav_links(partner.text) == ["/partner"]  # and the sign-out button beside it
+    assert 'action="/logout"' in partner.text
