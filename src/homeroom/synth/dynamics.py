@@ -18,9 +18,10 @@ student-year has a daily probability
   exponentially.
 
 Everything is per stay and per instructional day of a chunk of stays at a time (a matrix of
-CHUNK stays × ~180 days in float32, ~10 MB), never one row per student-day of the whole
-dataset. The scale of the habit is solved on a sample of stays so that the share of students
-chronically absent hits the requested rate (docs/synthetic-data.md).
+CHUNK stays × ~180 days in float32: a few tens of MB with its temporaries), never one row per
+student-day of the whole dataset. The scale of the habit is solved on a sample of stays so
+that the share of students chronically absent hits the requested rate
+(docs/synthetic-data.md).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from homeroom.synth.behaviour import GRADE_FACTOR, group_factor
+from homeroom.synth.behaviour import GRADE_FACTOR, HALF_DAY_SHARE, group_factor
 from homeroom.synth.calendars import CalendarSet
 from homeroom.synth.geography import Geography
 from homeroom.synth.population import Stays, Students, grade_level_of
@@ -234,9 +235,6 @@ def _erfc(x: np.ndarray) -> np.ndarray:
     )
     value = poly * np.exp(-(x**2))
     return np.where(x >= 0, value, 2 - value)
-
-
-HALF_DAY_SHARE = 0.07  # as in the simple behaviour
 
 
 def absence_days(
