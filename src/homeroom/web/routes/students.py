@@ -28,7 +28,13 @@ from homeroom.web.snapshot import ServingData
 router = APIRouter()
 PAGE_SIZE = 50
 EXPORT_PAGE = 500  # the data layer's largest page
-REASONS = {"list": "student list", "watch": "school watch list", "search": "search"}
+REASONS = {
+    "list": "student list",
+    "watch": "school watch list",
+    "search": "search",
+    "queue": "work queue",
+    "caseload": "caseload",
+}
 
 
 @router.get("/students")
