@@ -44,6 +44,7 @@ from homeroom.casebook.supports import list_supports
 NEW_TABLES = {
     "supports", "plan_supports", "plans", "actions", "queue_capacity", "partners",
     "partner_users", "referrals", "consents", "api_tokens",
+    "outbox", "opt_outs", "imported_supports",  # 0004, on the way to the head
 }  # fmt: skip
 OLD_TABLES = {"alembic_version", "users", "user_schools", "web_sessions", "audit_log",
               "audit_subjects"}  # fmt: skip
@@ -127,7 +128,7 @@ def test_upgrading_from_0002_loses_nothing(engine: Engine, store_url: str, clock
     assert before.whole and before.count == 7
 
     with open_store(store_url, clock=clock) as store:
-        assert current_revision(store) == head_revision() == "0003"
+        assert current_revision(store) == head_revision()
         assert _tables(engine) == OLD_TABLES | NEW_TABLES
         users, audit = _snapshot(store)
         assert [u[:6] for u in users] == [
@@ -188,7 +189,7 @@ def test_down_to_0002_and_up_again(engine: Engine, store_url: str, clock: Clock)
     assert chain.whole and chain.count == len(audit) == 9
 
     with open_store(store_url, clock=clock) as again:
-        assert current_revision(again) == "0003"
+        assert current_revision(again) == head_revision()
         assert _snapshot(again) == (users, audit)
         assert len(list_supports(again)) == 13
         assert open_plans(again) == []  # the casework went with the downgrade, as it says

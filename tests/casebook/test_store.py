@@ -36,7 +36,7 @@ TABLES = {"alembic_version", "users", "user_schools", "web_sessions", "audit_log
 
 
 def test_opening_migrates_to_the_latest_revision(store: Store):
-    assert head_revision() == "0003"
+    assert head_revision() == "0004"
     assert current_revision(store) == head_revision()
     assert set(inspect(store.engine).get_table_names()) >= TABLES
 

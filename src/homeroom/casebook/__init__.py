@@ -4,7 +4,7 @@ SQLite by default, PostgreSQL in production.
 """
 
 # Every table's model joins Base.metadata before the first query (and before Alembic compares).
-from homeroom.casebook import partner_tables, plan_tables  # noqa: F401
+from homeroom.casebook import outreach_tables, partner_tables, plan_tables  # noqa: F401
 from homeroom.casebook.audit import (
     Actor,
     AuditEntry,

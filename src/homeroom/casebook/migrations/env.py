@@ -15,7 +15,7 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
-from homeroom.casebook import partner_tables, plan_tables  # noqa: F401 - their tables join Base
+from homeroom.casebook import outreach_tables, partner_tables, plan_tables  # noqa: F401 - their tables join Base
 from homeroom.casebook.models import Base, UTCDateTime
 from homeroom.casebook.store import make_engine
 
