@@ -22,7 +22,7 @@ LAYERS = (
     {"metrics"},
     {"engine"},
     {"warehouse", "interop", "quality", "pipeline", "resolver", "synth"},
-    {"signals", "reports", "casebook"},
+    {"signals", "reports", "casebook", "outreach"},
     {"web", "cli"},
 )
 # An engine runs any expression: it never imports the formulas, nor they an engine.

@@ -1,0 +1,1 @@
+"""Family letters and messages: templates, catalogs, eligibility, PDF; the outbox; effect."""
