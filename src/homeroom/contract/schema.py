@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 TABLES_REQUIRED = ("schools", "students", "enrollments", "calendar", "attendance")
-TABLES_OPTIONAL = ("codes", "contacts")
+TABLES_OPTIONAL = ("codes", "contacts", "supports")
 FILE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 
 RACE_ETHNICITY = (
@@ -188,8 +188,24 @@ CONTACT_COLUMNS = CONTACTS.names
 # slipped would put a name in may_contact, so even the flags are never quoted).
 CONTACT_PERSONAL_COLUMNS = CONTACT_COLUMNS[2:]
 
+# Supports a SIS already recorded (issue 14): brought into the casebook on `homeroom load`.
+SUPPORTS = Table(
+    "supports",
+    (
+        Column("student_id", "str", True),
+        Column("school_id", "str", True),
+        Column("support", "str", True, help="e.g. letter, call, home visit, plan tier 2"),
+        Column("tier", "int", True, help="1, 2 or 3"),
+        Column("start_date", "date", True, help="a day the student is enrolled at the school"),
+        Column("end_date", "date", help="empty: still going"),
+    ),
+    "one row per support a student received (optional)",
+    key=("student_id", "school_id", "support", "start_date"),
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (SCHOOLS, STUDENTS, ENROLLMENTS, CALENDAR, ATTENDANCE, CODES, CONTACTS)
+    t.name: t
+    for t in (SCHOOLS, STUDENTS, ENROLLMENTS, CALENDAR, ATTENDANCE, CODES, CONTACTS, SUPPORTS)
 }
 
 # ---------------------------------------------------------------------------
@@ -248,6 +264,15 @@ VALIDATED: dict[str, dict[str, str]] = {
         **{name: "VARCHAR" for name in CONTACT_COLUMNS},
         "may_contact": "BOOLEAN",  # true when the file gives none
         "is_primary": "BOOLEAN",  # false when the file gives none
+    },
+    "supports": {
+        # Always written, empty when the dataset has no supports file.
+        "student_id": "VARCHAR",
+        "school_id": "VARCHAR",
+        "support": "VARCHAR",
+        "tier": "BIGINT",
+        "start_date": "DATE",
+        "end_date": "DATE",
     },
 }
 QUARANTINE_COLUMNS = ("table", "file", "line", "column", "reason")

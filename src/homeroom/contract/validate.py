@@ -26,6 +26,7 @@ from homeroom.contract.reference import (
 )
 from homeroom.contract.report import QUARANTINE_DTYPES, ValidationReport
 from homeroom.contract.schema import QUARANTINE_COLUMNS, TABLES, TABLES_REQUIRED, VALIDATED
+from homeroom.contract.supports import check_supports
 from homeroom.contract.work import Work
 
 if TYPE_CHECKING:  # definitions import the schema from this package
@@ -84,6 +85,7 @@ def _validate(work: Work, data_dir: Path, definition: Definition, schema: str) -
         work, raws["students"].label, students, stays, by_year=by_year
     )
     contacts = _contacts(work, raws, students)
+    supports = _optional(work, raws, "supports", students, stays)
     units, lengths = units_per_day(work, raws["attendance"], schools)
     attendance, collapsed = check_attendance(
         work, raws["attendance"], schools=schools, stays=stays, calendar=dense, codes=codes,
@@ -104,6 +106,7 @@ def _validate(work: Work, data_dir: Path, definition: Definition, schema: str) -
         "calendar": dense,
         "attendance": attendance,
         "contacts": contacts,  # empty when the dataset has none: every load has the table
+        "supports": supports,  # the same
     }
     work.con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
     for table, relation in finals.items():
@@ -146,6 +149,7 @@ _ORDER = {  # small tables sorted so a load reads the same every time; attendanc
     "enrollments": "student_id, school_year, entry_date, school_id",
     "calendar": "calendar_id, school_year, date",
     "contacts": "student_id, contact_id",
+    "supports": "student_id, school_id, start_date, support",
 }
 
 
@@ -171,6 +175,16 @@ def _contacts(work: Work, raws: dict[str, RawTable], students: str) -> str:
         for name, kind in VALIDATED["contacts"].items()
     )
     return work.view("contacts_none", f"SELECT {columns} WHERE FALSE")
+
+
+def _optional(work: Work, raws: dict[str, RawTable], table: str, students: str, stays: str) -> str:
+    """The checked supports, or an empty relation for a dataset without them."""
+    if table in raws:
+        return check_supports(work, raws[table], students=students, stays=stays)
+    columns = ", ".join(
+        f"CAST(NULL AS {kind}) AS {quote_ident(name)}" for name, kind in VALIDATED[table].items()
+    )
+    return work.view(f"{table}_none", f"SELECT {columns} WHERE FALSE")
 
 
 def _note_calendar_fill(work: Work, dense: str, listed: int) -> None:

@@ -38,6 +38,7 @@ from homeroom.synth.population import (
     grade_level_of,
     simulate,
 )
+from homeroom.synth.supports import add_supports
 from homeroom.synth.writer import TableStream, dates, fixed_width_ids, write_table
 
 __all__ = ["SynthSummary", "demo_dataset", "generate"]
@@ -78,12 +79,15 @@ def generate(
     progress: Callable[[int, int], None] | None = None,
     behaviour: str = "simple",
     chronic_rate: float = dynamics.NATIONAL_CHRONIC_RATE,
+    support_effect: float | None = None,
 ) -> SynthSummary:
     """Write a synthetic dataset (the tables of DESIGN.md section 4) into out_dir.
 
     `behaviour`: "simple" (one binomial count of absences per stay: nothing early in a year
     predicts later) or "realistic" (homeroom.synth.dynamics: habits that carry over, episodes,
     winter waves; about `chronic_rate` of students end a year chronically absent).
+    `support_effect` (points, <= 0): also write `supports` with that known effect
+    (homeroom.synth.supports); None leaves the district as it was, byte for byte.
     """
     _check(fmt, behaviour, min(students, schools, years, districts))
     started, out_dir = time.perf_counter(), Path(out_dir)
@@ -105,6 +109,10 @@ def generate(
     files["attendance"], rows = _write_attendance(
         out_dir, fmt, seed, geo, calendars, stays, (beh, dyn), student_ids, school_ids, progress
     )
+    if support_effect is not None:  # after the rest, on its own stream
+        served = add_supports(out_dir, fmt, _rng(seed, 7), support_effect)
+        files["supports"] = out_dir / f"supports.{fmt}"
+        rows -= served.absences_removed
     return SynthSummary(
         out_dir=out_dir,
         districts=len(geo.district_ids),
