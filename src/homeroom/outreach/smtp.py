@@ -123,8 +123,8 @@ class EmailSender:
         email["Message-ID"] = make_msgid(domain=_domain(self.settings.from_address))
         email["List-Unsubscribe"] = f"<{url}>"
         email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        email["Content-Language"] = message.language
         email.set_content(f"{message.body.rstrip()}\n\n--\n{email_footer(message.language, url)}\n")
+        email["Content-Language"] = message.language  # after set_content, which clears Content-*
         return email
 
     def send(self, message: Outgoing) -> None:
