@@ -14,7 +14,9 @@ import typer
 from homeroom.cli import (
     audit,
     data,
+    effect,
     interop,
+    letters,
     map,
     metrics,
     partners,
@@ -55,6 +57,8 @@ partners.register(app)
 audit.register(app)
 web.register(app)
 signals.register(app)
+letters.register(app)
+effect.register(app)
 
 
 def known_problems() -> tuple[type[BaseException], ...]:

@@ -216,6 +216,32 @@ class Behaviour(StrEnum):
     realistic = "realistic"
 
 
+ChronicRateOption = Annotated[
+    float,
+    typer.Option(
+        help="With --behaviour realistic: the share of students chronically absent.",
+        min=0.01,
+        max=0.8,
+    ),
+]
+SupportsOption = Annotated[
+    bool,
+    typer.Option(
+        "--supports",
+        help="Also write supports (letter, call, home visit, plan tier 1-3), mostly to "
+        "flagged students, with a known effect (--support-effect; docs/effect.md).",
+    ),
+]
+SupportEffectOption = Annotated[
+    float,
+    typer.Option(
+        help="With --supports: the change the supports make to the served students' absence "
+        "rate after they start, in points (0 or negative; -2: two points fewer).",
+        max=0.0,
+    ),
+]
+
+
 def synth(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the tables to.")],
     students: Annotated[int, typer.Option(help="Students enrolled per school year.")] = 5000,
@@ -236,14 +262,9 @@ def synth(
             "through the year like real attendance; docs/synthetic-data.md).",
         ),
     ] = Behaviour.simple,
-    chronic_rate: Annotated[
-        float,
-        typer.Option(
-            help="With --behaviour realistic: the share of students chronically absent.",
-            min=0.01,
-            max=0.8,
-        ),
-    ] = 0.278,
+    chronic_rate: ChronicRateOption = 0.278,
+    supports: SupportsOption = False,
+    support_effect: SupportEffectOption = -2.0,
 ) -> None:
     """Write a realistic synthetic district (or state) as canonical tables, for demos and tests."""
     from rich.progress import Progress
@@ -268,6 +289,7 @@ def synth(
             progress=progress,
             behaviour=behaviour.value,
             chronic_rate=chronic_rate,
+            support_effect=support_effect if supports else None,
         )
     out.print(
         f"Wrote {summary.students:,} students in {summary.schools} schools of "

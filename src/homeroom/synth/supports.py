@@ -2,8 +2,9 @@
 
 Run after the rest of the district is written, on its files, so a district without supports
 stays byte-identical. Supports are given the way schools give them: in the latest school
-year, each student's first stay gets a start date between 35% and 65% of the school's
-instructional days, and the student is served with a chance that grows with the absence
+year, each school starts its supports on one date between 35% and 65% of its instructional
+days (a school's campaign: so that a student not served was judged on the same date as the
+served, see docs/effect.md), and each student's first stay there is served with a chance that grows with the absence
 rate so far (flagged students mostly, some others): 55% at 10% or more, 20% from 5%, 4% below.
 
 The known effect is built by thinning: for a served student, whole-day absences (codes A, E,
@@ -117,10 +118,12 @@ def _candidate_stays(
     days_of = {c: np.sort(g["date"].to_numpy()) for c, g in cal.groupby("calendar_id")}
     schools = tables["schools"]
     calendar_of = dict(zip(schools["school_id"], schools["calendar_id"], strict=True))
+    school_ids = sorted(calendar_of)
+    share = dict(zip(school_ids, 0.35 + 0.30 * rng.random(len(school_ids)), strict=True))
     rows = []
     for stay in stays.itertuples(index=False):
         days = days_of[calendar_of[stay.school_id]]
-        start = days[int(len(days) * (0.35 + 0.30 * rng.random()))]
+        start = days[int(len(days) * share[stay.school_id])]
         last = days[-1] if pd.isna(stay.exit_date) else np.datetime64(stay.exit_date)
         member = days[(days >= np.datetime64(stay.entry_date)) & (days <= last)]
         before, after = int((member < start).sum()), int((member >= start).sum())
