@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from homeroom.casebook.actions import log_action
 from homeroom.casebook.audit import Actor
-from homeroom.casebook.casework import CaseworkError
+from homeroom.casebook.casework import CaseworkError, audit
 from homeroom.casebook.outreach_tables import OutboxMessage
 from homeroom.casebook.store import Store
 from homeroom.outreach.compose import Letter
@@ -103,6 +103,9 @@ def queue_messages(
             else:
                 session.add(row)
                 result.queued += 1
+        if result.queued:
+            audit(session, store, by, "messages_queued", result.batch, subject_type="batch",
+                  channel=channel, students=sorted({r.student_id for r in rows}))  # fmt: skip
     return result
 
 

@@ -6,6 +6,8 @@
   filtered, paged, downloadable; every view and download audited before it is sent.
 - POST /schools/{id}/queue/capacity: how many students the team takes on this week.
 - POST /schools/{id}/queue/bulk: one tier-1 action for many students at once, all or nothing.
+- POST /schools/{id}/queue/send: a letter of a kind by email or text to the chosen students'
+  families, queued in the outbox (homeroom.web.routes.outreach; sent by `homeroom outreach send`).
 
 School staff reach only their schools' queues, administrators every school's; the other roles
 see no queue (they see no student rows).
@@ -68,6 +70,7 @@ def school_queue(
     owner: str | None = None,
     status: str | None = None,
     logged: int | None = None,
+    queued: int | None = None,
     format: str | None = None,  # noqa: A002
 ) -> Response:
     viewer = _school_viewer(request, school_id)
@@ -98,6 +101,7 @@ def school_queue(
             for k, v in {"grade": grade, "tier": tier, "owner": owner, "status": status}.items()
         },  # fmt: skip
         logged=logged if logged and logged > 0 else None,
+        queued=queued if queued is not None and queued >= 0 else None,
     )
 
 
@@ -122,7 +126,7 @@ def _context(
         "waiting_total": int((~rows["this_week"].astype(bool)).sum()) if len(rows) else 0,
         "page_number": number,
         "pages": pages,
-        "query": query_without(request, "page", "logged"),
+        "query": query_without(request, "page", "logged", "queued"),
         "grades": sorted(
             {str(g) for g in everyone["grade_level"].dropna()},
             key=lambda g: labels.group_order("grade_level", g),
@@ -194,6 +198,28 @@ def bulk_action(
         raise BadRequest(str(exc)) from exc
     return RedirectResponse(
         f"/schools/{quote(school_id, safe='')}/queue?logged={len(ids)}", status_code=303
+    )
+
+
+@router.post("/schools/{school_id}/queue/send")
+def send_messages(
+    request: Request,
+    school_id: str,
+    csrf_token: Annotated[str, Form()] = "",
+    student: Annotated[list[str] | None, Form()] = None,
+    # The page names it letter_kind: the form it shares also holds the action's kind.
+    letter_kind: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "",
+    channel: Annotated[str, Form()] = "",
+) -> Response:
+    from homeroom.web.routes.outreach import queue_letters
+
+    viewer = _school_viewer(request, school_id)
+    check_csrf(viewer, csrf_token)
+    students = _students_of_school(request, viewer, school_id, student or [])
+    queued = queue_letters(request, school_id, students, letter_kind or kind, channel, viewer)
+    return RedirectResponse(
+        f"/schools/{quote(school_id, safe='')}/queue?queued={queued}", status_code=303
     )
 
 
