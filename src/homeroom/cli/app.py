@@ -19,6 +19,7 @@ from homeroom.cli import (
     letters,
     map,
     metrics,
+    outreach,
     partners,
     pull,
     quality,
@@ -57,6 +58,7 @@ partners.register(app)
 audit.register(app)
 web.register(app)
 signals.register(app)
+outreach.register(app)
 letters.register(app)
 effect.register(app)
 
