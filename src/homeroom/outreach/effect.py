@@ -90,15 +90,18 @@ def _pairs(
     served: set[str],
 ) -> list[Pair]:
     pairs = []
+    pools: dict[_Key, np.ndarray] = {}
     for event in events:
         found = where.get((event.school_id, event.student_id))
         if found is None:
             continue
         key, row = found
         days, dates = groups[key]
-        pool = np.array(
-            [i for i, s in enumerate(days.student_ids) if s not in served], dtype=np.int64
-        )
+        if key not in pools:
+            pools[key] = np.array(
+                [i for i, s in enumerate(days.student_ids) if s not in served], dtype=np.int64
+            )
+        pool = pools[key]
         start = int(np.searchsorted(dates, np.datetime64(event.start_date), side="left"))
         pair = match(days, row, start, pool) if len(pool) else None
         if pair is not None:
@@ -109,36 +112,46 @@ def _pairs(
 def _days(
     resolved: Resolved,
 ) -> tuple[dict[_Key, tuple[Days, np.ndarray]], dict[tuple[str, str], tuple[_Key, int]]]:
-    """Running totals per school and grade, and where each (school, student) sits in them."""
+    """Running totals per school and grade, and where each (school, student) sits in them.
+
+    A student with stays in two grades of one school is counted in the first listed.
+    """
     stays, calendar, absences = _frames(resolved)
+    dates_of = {c: np.sort(g["date"].to_numpy()) for c, g in calendar.groupby("calendar_id")}
+    first = stays.drop_duplicates(["school_id", "student_id"])[
+        ["school_id", "student_id", "grade_level"]
+    ]
+    stays = stays.merge(first, on=["school_id", "student_id"], suffixes=("_stay", ""))
     groups: dict[_Key, tuple[Days, np.ndarray]] = {}
     where: dict[tuple[str, str], tuple[_Key, int]] = {}
-    dates_of = {c: np.sort(g["date"].to_numpy()) for c, g in calendar.groupby("calendar_id")}
-    absent_by = {k: g for k, g in absences.groupby(["school_id", "student_id"])}
+    absences = absences.merge(first, on=["school_id", "student_id"])
+    absent_in = dict(list(absences.groupby(["school_id", "grade_level"])))
     for (school, grade, cal), group in stays.groupby(["school_id", "grade_level", "calendar_id"]):
+        key = (str(school), str(grade))
         dates = dates_of.get(cal, np.array([], dtype="datetime64[ns]"))
-        ids = tuple(dict.fromkeys(group["student_id"]))
-        index = {s: i for i, s in enumerate(ids) if (school, s) not in where}
-        enrolled = np.zeros((len(ids), len(dates)))
-        absent = np.zeros((len(ids), len(dates)))
-        for stay in group.itertuples(index=False):
-            if stay.student_id not in index:
-                continue
-            i = index[stay.student_id]
-            enrolled[i] = np.maximum(enrolled[i], (dates >= stay.entry_date) & (dates <= stay.end))
-        for s, i in index.items():
-            rows = absent_by.get((school, s))
-            if rows is not None:
-                at = np.searchsorted(dates, rows["date"].to_numpy())
-                ok = at < len(dates)
-                np.add.at(absent[i], at[ok], rows["days"].to_numpy()[ok])
-            where[(school, s)] = ((school, grade), i)
-        absent *= enrolled > 0
+        ids, rows = np.unique(group["student_id"].to_numpy(), return_inverse=True)
+        change = np.zeros((len(ids), len(dates) + 1))
+        lo = np.searchsorted(dates, group["entry_date"].to_numpy(), side="left")
+        hi = np.searchsorted(dates, group["end"].to_numpy(), side="right")
+        np.add.at(change, (rows, lo), 1)
+        np.add.at(change, (rows, hi), -1)
+        enrolled = np.minimum(change.cumsum(1)[:, :-1], 1)
+        absent = np.zeros_like(enrolled)
+        found = absent_in.get(key)
+        if found is not None and len(dates):
+            row_of = {s: i for i, s in enumerate(ids)}
+            at = np.searchsorted(dates, found["date"].to_numpy())
+            who = found["student_id"].map(row_of).to_numpy()
+            ok = at < len(dates)
+            np.add.at(absent, (who[ok].astype(np.int64), at[ok]), found["days"].to_numpy()[ok])
+        absent *= enrolled
         zero = np.zeros((len(ids), 1))
-        groups[(school, grade)] = (
-            Days(ids, np.hstack([zero, enrolled.cumsum(1)]), np.hstack([zero, absent.cumsum(1)])),
+        names = tuple(str(s) for s in ids)
+        groups[key] = (
+            Days(names, np.hstack([zero, enrolled.cumsum(1)]), np.hstack([zero, absent.cumsum(1)])),
             dates,
         )
+        where.update({(key[0], s): (key, i) for i, s in enumerate(names)})
     return groups, where
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 NEIGHBOURS = 5
 CALIPER = 0.01  # one point of absence rate before the start
-MIN_DAYS = 10  # school days enrolled on each side of the start, for served and compared alike
+MIN_DAYS = 20  # school days enrolled on each side of the start, for served and compared alike
 MIN_SERVED = 20  # fewer matched students than this: too few to conclude
 MAX_HALF_WIDTH = 2.5  # points: an interval wider than +/- this is too wide to conclude
 

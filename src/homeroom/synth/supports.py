@@ -43,7 +43,7 @@ SUPPORT_KINDS: tuple[tuple[str, int, float], ...] = (
     ("plan tier 3", 3, 0.12),
 )
 WHOLE_DAY_CODES = ("A", "E", "U", "S")
-_COUNTED = {"A": 1.0, "E": 1.0, "U": 1.0, "S": 1.0, "ISS": 1.0, "H": 0.5}
+_COUNTED = {"A": 1.0, "E": 1.0, "U": 1.0, "S": 1.0, "H": 0.5}  # as `default` counts
 MIN_DAYS_EACH_SIDE = 20  # a start needs this many membership days before and after
 SUPPORTS_SCHEMA = pa.schema(
     [
@@ -108,11 +108,14 @@ def _serve_chance(before_rate: np.ndarray) -> np.ndarray:
 def _candidate_stays(
     rng: np.random.Generator, tables: dict[str, pd.DataFrame], attendance: pd.DataFrame
 ) -> pd.DataFrame:
-    """Each student's first stay of the latest year, a start date, days and absences before."""
+    """Stays of the latest year that span their school's start date by MIN_DAYS_EACH_SIDE
+    school days each side (a student's first such stay), with days and absences before.
+
+    Every such stay is a candidate, a mover's second school included: a student the
+    estimate may compare with is one who could have been served."""
     stays = tables["enrollments"]
     year = stays["school_year"].max()
     stays = stays[stays["school_year"] == year].sort_values(["student_id", "entry_date"])
-    stays = stays.drop_duplicates("student_id").reset_index(drop=True)
     cal = tables["calendar"]
     cal = cal[(cal["school_year"] == year) & cal["instructional"].astype(bool)]
     days_of = {c: np.sort(g["date"].to_numpy()) for c, g in cal.groupby("calendar_id")}
@@ -134,6 +137,7 @@ def _candidate_stays(
     frame = frame[
         (frame["days_before"] >= MIN_DAYS_EACH_SIDE) & (frame["days_after"] >= MIN_DAYS_EACH_SIDE)
     ]
+    frame = frame.drop_duplicates("student_id").reset_index(drop=True)
     counted = attendance.assign(amount=attendance["code"].map(_COUNTED).fillna(0.0))
     joined = counted.merge(
         frame[["student_id", "school_id", "start"]], on=["student_id", "school_id"]
