@@ -16,7 +16,7 @@ from rich.table import Table
 
 from homeroom.cli.casebook import cli_actor, open_casebook
 from homeroom.cli.options import AsOfOption, WorkspaceOption, parse_as_of
-from homeroom.cli.output import UsageProblem, err, out
+from homeroom.cli.output import EXIT_UNUSABLE, UsageProblem, err, out
 
 if TYPE_CHECKING:
     from homeroom.casebook import Store
@@ -83,7 +83,7 @@ def send(
         if dry_run:
             _show_plan(store, letters, channel)
             return
-        sender = _sender(space, channel, public_url)
+        sender = _settled_sender(space, channel, public_url)
         if letters:
             queued = queue_messages(store, letters, channel, by=cli_actor())
             skipped = ", ".join(f"{n} {why.replace('_', ' ')}" for why, n in
@@ -126,6 +126,20 @@ def _show_plan(store: Store, letters: list[Letter], channel: str) -> None:
                       who.language + (" (fallback)" if who.fallback else ""), verdict)  # fmt: skip
     out.print(table)
     err.print(f"Dry run: {len(letters)} letter(s); nothing was queued or sent.")
+
+
+def _settled_sender(space: Workspace, channel: str, public_url: str | None) -> Sender:
+    """The channel's sender; unusable settings exit 2, their message shown as written (it
+    names homeroom.toml's [outreach.smtp] table, which rich would read as markup)."""
+    from rich.markup import escape
+
+    from homeroom.warehouse import WorkspaceError
+
+    try:
+        return _sender(space, channel, public_url)
+    except (WorkspaceError, UsageProblem) as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(EXIT_UNUSABLE) from exc
 
 
 def _sender(space: Workspace, channel: str, public_url: str | None) -> Sender:
