@@ -3,9 +3,10 @@
 Run after the rest of the district is written, on its files, so a district without supports
 stays byte-identical. Supports are given the way schools give them: in the latest school
 year, each school starts its supports on one date between 35% and 65% of its instructional
-days (a school's campaign: so that a student not served was judged on the same date as the
-served, see docs/effect.md), and each student's first stay there is served with a chance that grows with the absence
-rate so far (flagged students mostly, some others): 55% at 10% or more, 20% from 5%, 4% below.
+days (a campaign; one date a school, so that a student not served was judged on the same
+date as the served: docs/effect.md). Each stay spanning that date by 20 school days each
+side (a student's first such stay) is served with a chance that grows with the absence rate
+so far: 55% at 10% or more, 20% from 5%, 4% below (flagged students mostly, some others).
 
 The known effect is built by thinning: for a served student, whole-day absences (codes A, E,
 U, S: a whole day under every definition) on or after the start date are removed at random,
@@ -71,16 +72,17 @@ def add_supports(
     if effect_points > 0:
         raise ValueError("--support-effect must be 0 or negative (points fewer absences)")
     tables = {name: _read(out_dir, name, fmt) for name in ("enrollments", "calendar", "schools")}
-    attendance = _read(out_dir, "attendance", fmt)
+    arrow = _read_arrow(out_dir, "attendance", fmt)
+    attendance = arrow.to_pandas(date_as_object=False)
     stays = _candidate_stays(rng, tables, attendance)
     served = stays[rng.random(len(stays)) < _serve_chance(stays["before_rate"].to_numpy())]
     served = served.reset_index(drop=True)
     weights = np.array([w for _, _, w in SUPPORT_KINDS])
     served["kind"] = rng.choice(len(SUPPORT_KINDS), size=len(served), p=weights / weights.sum())
     drop, changes = _thin(rng, served, attendance, -effect_points / 100)
-    kept = pa.Table.from_pandas(attendance.drop(index=drop), preserve_index=False)
-    write_table(kept.select(_read_schema(out_dir, "attendance", fmt).names), out_dir,
-                "attendance", fmt)  # fmt: skip
+    keep = np.ones(arrow.num_rows, dtype=bool)
+    keep[np.asarray(drop, dtype=np.int64)] = False
+    write_table(arrow.filter(pa.array(keep)), out_dir, "attendance", fmt)
     write_table(_supports_table(served), out_dir, "supports", fmt)
     return SupportsSummary(
         served=len(served),
@@ -89,15 +91,13 @@ def add_supports(
     )
 
 
+def _read_arrow(out_dir: Path, name: str, fmt: str) -> pa.Table:
+    path = path_for(out_dir, name, fmt)
+    return pq.read_table(path) if fmt == "parquet" else pacsv.read_csv(path)
+
+
 def _read(out_dir: Path, name: str, fmt: str) -> pd.DataFrame:
-    path = path_for(out_dir, name, fmt)
-    table = pq.read_table(path) if fmt == "parquet" else pacsv.read_csv(path)
-    return table.to_pandas(date_as_object=False)
-
-
-def _read_schema(out_dir: Path, name: str, fmt: str) -> pa.Schema:
-    path = path_for(out_dir, name, fmt)
-    return pq.read_schema(path) if fmt == "parquet" else pacsv.read_csv(path).schema
+    return _read_arrow(out_dir, name, fmt).to_pandas(date_as_object=False)
 
 
 def _serve_chance(before_rate: np.ndarray) -> np.ndarray:
