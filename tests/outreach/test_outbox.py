@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from casebook.conftest import pg_schema_url  # noqa: F401 - the fixture, used by name
 from casebook.support import Clock, sqlite_url
 from homeroom.casebook import Store, open_store
 from homeroom.casebook.actions import student_actions
@@ -167,3 +168,19 @@ def test_phone_numbers_are_normalised_to_e164() -> None:
     assert optout.normalise("sms", "+34 612 345 678") == "+34612345678"
     with pytest.raises(Exception, match="phone"):
         optout.normalise("sms", "12")
+
+
+@pytest.mark.postgres
+def test_the_whole_cycle_on_postgresql(pg_schema_url: str, clock: Clock) -> None:  # noqa: F811
+    """Claiming by next_attempt_at, backoff and the action, on the production database."""
+    store = open_store(pg_schema_url, clock=clock)
+    try:
+        queue_messages(store, [letter(1, email="a@example.org")], "email", by=STAFF)
+        failing = RecordingSender(failure=SendFailure("the server answered 451"))
+        assert send_due(store, failing, by=STAFF).retrying == 1
+        clock.advance(minutes=1)
+        assert send_due(store, RecordingSender(), by=STAFF).sent == 1
+        [row] = _rows(store)
+        assert (row.status, row.attempts) == ("sent", 2) and row.action_id is not None
+    finally:
+        store.close()
