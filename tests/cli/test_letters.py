@@ -77,3 +77,10 @@ def test_a_wrong_kind_is_a_usage_error(space, capsys):
     done = run(capsys, "letters", "--workspace", space, "--kind", "warning", "--out", "x.pdf")
     assert done.exit_code == 2
     assert "--kind must be one of recognition, nudge, invitation, intensive" in done.stderr
+
+
+def test_help_gives_an_example(capsys):
+    done = run(capsys, "letters", "--help")
+    assert done.exit_code == 0
+    said = re.sub(r"\s+", " ", done.out)
+    assert "homeroom letters --workspace district --kind nudge" in said and "--format" in said
