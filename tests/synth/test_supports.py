@@ -42,10 +42,11 @@ def test_supports_are_the_six_kinds_mostly_to_flagged_students(folders) -> None:
     kinds = dict(supports.groupby("support")["tier"].first())
     assert kinds == {name: tier for name, tier, _ in SUPPORT_KINDS}
     assert supports["student_id"].is_unique and supports["end_date"].isna().all()
-    # The served, by their absence rate before their start (from the plain files).
-    before = _rates(folders["plain"], supports, before=True)
-    flagged = (before >= 0.10).mean()
-    assert flagged > 0.5  # chance 55% at >= 10% against 4% below 5%
+    # The served, by their absence rate over the 20 school days before the start (from the
+    # plain files): a flag's window. Served with chance 55% at >= 10%, 4% below 5%.
+    recent = _recent_rates(folders["plain"], supports)
+    assert len(recent) == len(supports)
+    assert (recent >= 0.10).mean() > 0.5
 
 
 def test_only_whole_day_absences_after_the_start_are_removed_exactly_3_points(folders) -> None:
@@ -90,12 +91,16 @@ def _days_after(folder: Path, supports: pd.DataFrame) -> np.ndarray:
     return after.reindex(supports["student_id"]).to_numpy()
 
 
-def _rates(folder: Path, supports: pd.DataFrame, *, before: bool) -> np.ndarray:
+def _recent_rates(folder: Path, supports: pd.DataFrame) -> np.ndarray:
     days = _membership(folder, supports)
-    days = days[days["date"] < days["start_date"]]
+    days = days[days["date"] < days["start_date"]].sort_values(["student_id", "date"])
+    window = days.groupby("student_id").tail(20)
+    assert (window.groupby("student_id").size() == 20).all()  # enrolled all 20 days
+    first = window.groupby("student_id")["date"].min().rename("first")
     att = pd.read_parquet(folder / "attendance.parquet")
     amount = att["code"].map({"A": 1.0, "E": 1.0, "U": 1.0, "S": 1.0, "H": 0.5}).fillna(0.0)
     att = att.assign(amount=amount).merge(supports, on=["student_id", "school_id"])
-    absent = att[att["date"] < att["start_date"]].groupby("student_id")["amount"].sum()
-    enrolled = days.groupby("student_id").size()
-    return (absent.reindex(enrolled.index, fill_value=0) / enrolled).to_numpy()
+    att = att.merge(first, left_on="student_id", right_index=True)
+    inside = (att["date"] < att["start_date"]) & (att["date"] >= att["first"])
+    absent = att[inside].groupby("student_id")["amount"].sum()
+    return (absent.reindex(first.index, fill_value=0) / 20).to_numpy()

@@ -2,12 +2,13 @@
 
 For one school and grade, `Days` holds each student's membership and counted absences on each
 school day up to the as-of date, as running totals. A served student's change is the absence
-rate from the start date to the as-of date minus the rate from the first school day to the day
-before the start. Their comparison students are up to `NEIGHBOURS` students of the same school
-and grade not served by the as-of date, whose rate before the same start date is within
-`CALIPER` of the served student's, their change taken over exactly the same dates. The effect
-is the mean over served students of (own change - mean change of their comparison students);
-its 95% interval the normal approximation on those paired differences.
+rate from the start date to the as-of date minus the rate over the 20 school days before the
+start (what the school saw when it chose to act). Their comparison students are every student
+of the same school and grade not served by the as-of date, enrolled as fully, whose rate over
+the same 20 days is within `CALIPER` of the served student's (coarsened matching), their
+change taken over exactly the same dates. The effect is the mean over served students of
+(own change - mean change of their comparison students); its 95% interval the normal
+approximation on those paired differences.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-NEIGHBOURS = 5
 CALIPER = 0.01  # one point of absence rate before the start
-MIN_DAYS = 20  # school days enrolled on each side of the start, for served and compared alike
+BEFORE_DAYS = 20  # the school days before the start a flag looks at: the "before" window
+MIN_BEFORE = BEFORE_DAYS  # enrolled every one of those days, served and compared alike
+MIN_AFTER = 20  # school days enrolled from the start to the as-of date
 MIN_SERVED = 20  # fewer matched students than this: too few to conclude
 MAX_HALF_WIDTH = 2.5  # points: an interval wider than +/- this is too wide to conclude
 
@@ -57,11 +59,14 @@ class Estimate:
 
 
 def _rates(days: Days, rows: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rate before and after `start` of `rows`, and whether both sides have MIN_DAYS."""
+    """Rate over the BEFORE_DAYS school days before `start` and from `start` on, of `rows`,
+    and whether they were enrolled enough days on each side."""
     enrolled, absent = days.enrolled[rows], days.absent[rows]
-    before_days, after_days = enrolled[:, start], enrolled[:, -1] - enrolled[:, start]
-    ok = (before_days >= MIN_DAYS) & (after_days >= MIN_DAYS)
-    before = absent[:, start] / np.maximum(before_days, 1)
+    first = max(start - BEFORE_DAYS, 0)
+    before_days = enrolled[:, start] - enrolled[:, first]
+    after_days = enrolled[:, -1] - enrolled[:, start]
+    ok = (before_days >= MIN_BEFORE) & (after_days >= MIN_AFTER)
+    before = (absent[:, start] - absent[:, first]) / np.maximum(before_days, 1)
     after = (absent[:, -1] - absent[:, start]) / np.maximum(after_days, 1)
     return before, after, ok
 
@@ -76,7 +81,9 @@ def match(days: Days, served: int, start: int, pool: np.ndarray) -> Pair | None:
     near = np.flatnonzero(pool_ok & (gap <= CALIPER))
     if not len(near):
         return None
-    chosen = near[np.lexsort((near, gap[near]))][:NEIGHBOURS]  # ties: the first listed
+    # Every student within the caliper, not the k nearest: with rates on a grid of half days
+    # most are ties, and breaking ties by list order would pick by id, which is not random.
+    chosen = near
     return Pair(
         student_id=days.student_ids[served],
         served_change=float(after[0] - before[0]),

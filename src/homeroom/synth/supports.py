@@ -6,7 +6,9 @@ year, each school starts its supports on one date between 35% and 65% of its ins
 days (a campaign; one date a school, so that a student not served was judged on the same
 date as the served: docs/effect.md). Each stay spanning that date by 20 school days each
 side (a student's first such stay) is served with a chance that grows with the absence rate
-so far: 55% at 10% or more, 20% from 5%, 4% below (flagged students mostly, some others).
+over the 20 school days before the start, as an early-warning flag sees it: 55% at 10% or
+more, 20% from 5%, 4% below (flagged students mostly, some others). Choosing on a recent
+stretch is what makes a plain before/after comparison mislead (regression to the mean).
 
 The known effect is built by thinning: for a served student, whole-day absences (codes A, E,
 U, S: a whole day under every definition) on or after the start date are removed at random,
@@ -45,7 +47,8 @@ SUPPORT_KINDS: tuple[tuple[str, int, float], ...] = (
 )
 WHOLE_DAY_CODES = ("A", "E", "U", "S")
 _COUNTED = {"A": 1.0, "E": 1.0, "U": 1.0, "S": 1.0, "H": 0.5}  # as `default` counts
-MIN_DAYS_EACH_SIDE = 20  # a start needs this many membership days before and after
+RECENT_DAYS = 20  # a school flags on the absence rate over the last 20 school days
+MIN_DAYS_EACH_SIDE = 20  # a start needs this many membership days in them and after it
 SUPPORTS_SCHEMA = pa.schema(
     [
         ("student_id", pa.string()),
@@ -108,8 +111,9 @@ def _serve_chance(before_rate: np.ndarray) -> np.ndarray:
 def _candidate_stays(
     rng: np.random.Generator, tables: dict[str, pd.DataFrame], attendance: pd.DataFrame
 ) -> pd.DataFrame:
-    """Stays of the latest year that span their school's start date by MIN_DAYS_EACH_SIDE
-    school days each side (a student's first such stay), with days and absences before.
+    """Stays of the latest year enrolled all of the RECENT_DAYS school days before their
+    school's start date and MIN_DAYS_EACH_SIDE after (a student's first such stay), with the
+    days and absences of those recent days.
 
     Every such stay is a candidate, a mover's second school included: a student the
     estimate may compare with is one who could have been served."""
@@ -129,10 +133,14 @@ def _candidate_stays(
         start = days[int(len(days) * share[stay.school_id])]
         last = days[-1] if pd.isna(stay.exit_date) else np.datetime64(stay.exit_date)
         member = days[(days >= np.datetime64(stay.entry_date)) & (days <= last)]
-        before, after = int((member < start).sum()), int((member >= start).sum())
-        rows.append((stay.student_id, stay.school_id, start, last, before, after))
+        at = int(np.searchsorted(days, start))
+        recent = days[max(at - RECENT_DAYS, 0)]  # the first of the school days a flag looks at
+        before = int(((member < start) & (member >= recent)).sum())
+        after = int((member >= start).sum())
+        rows.append((stay.student_id, stay.school_id, start, recent, last, before, after))
     frame = pd.DataFrame(
-        rows, columns=["student_id", "school_id", "start", "last", "days_before", "days_after"]
+        rows,
+        columns=["student_id", "school_id", "start", "recent", "last", "days_before", "days_after"],
     )
     frame = frame[
         (frame["days_before"] >= MIN_DAYS_EACH_SIDE) & (frame["days_after"] >= MIN_DAYS_EACH_SIDE)
@@ -140,9 +148,10 @@ def _candidate_stays(
     frame = frame.drop_duplicates("student_id").reset_index(drop=True)
     counted = attendance.assign(amount=attendance["code"].map(_COUNTED).fillna(0.0))
     joined = counted.merge(
-        frame[["student_id", "school_id", "start"]], on=["student_id", "school_id"]
+        frame[["student_id", "school_id", "start", "recent"]], on=["student_id", "school_id"]
     )
-    early = joined[joined["date"] < joined["start"]].groupby("student_id")["amount"].sum()
+    window = (joined["date"] < joined["start"]) & (joined["date"] >= joined["recent"])
+    early = joined[window].groupby("student_id")["amount"].sum()
     frame = frame.assign(absent_before=frame["student_id"].map(early).fillna(0.0).to_numpy())
     return frame.assign(before_rate=frame["absent_before"] / frame["days_before"])
 
