@@ -82,5 +82,5 @@ def test_a_wrong_kind_is_a_usage_error(space, capsys):
 def test_help_gives_an_example(capsys):
     done = run(capsys, "letters", "--help")
     assert done.exit_code == 0
-    said = re.sub(r"\s+", " ", done.out)
+    said = re.sub(r"\s+", " ", done.stdout)
     assert "homeroom letters --workspace district --kind nudge" in said and "--format" in said
