@@ -71,6 +71,9 @@ def send(
         ),
     ] = None,  # fmt: skip
     limit: Annotated[int | None, typer.Option("--limit", help="Send at most this many.")] = None,
+    rate: Annotated[
+        int, typer.Option("--rate", min=1, help="Messages a minute at most (the server's limit).")
+    ] = 60,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Queue KIND letters by email or text, then send what is due (with retries)."""
@@ -92,7 +95,7 @@ def send(
                       else ""))  # fmt: skip
         with err.status("Sending") as shown:
             result = send_due(
-                store, sender, by=cli_actor(), limit=limit,
+                store, sender, by=cli_actor(), limit=limit, rate_per_minute=rate,
                 progress=lambda done: shown.update(f"Sending: {done.sent} sent"),
             )  # fmt: skip
     out.print(f"sent {result.sent}, to retry {result.retrying}, failed {result.failed}, "
