@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -22,6 +22,9 @@ from homeroom.cli.output import (
     write_quarantine,
 )
 from homeroom.definitions import available, load_definition
+
+if TYPE_CHECKING:
+    from homeroom.warehouse import Workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -135,6 +138,7 @@ def load(
         print_rows(result.rows_read, result.rows_loaded)
         for note in result.notes:
             out.print(f"note: {note}")
+        _import_supports(space, result.load_id)
     if quarantine is not None:
         write_quarantine(result.quarantine, quarantine)
     print_quarantine(result.quarantine, quarantine, result.duplicates_collapsed)
@@ -142,6 +146,27 @@ def load(
         print_monitors(list(result.monitors), hint="homeroom quality --monitor KEY")
     else:
         out.print("The data-quality monitors did not run for this load.")
+
+
+def _import_supports(space: Workspace, load_id: int) -> None:
+    """Copy the load's supports into the casebook (issue 14), replacing earlier loads' rows."""
+    from homeroom.casebook.store import open_workspace_store, store_url
+    from homeroom.cli.casebook import cli_actor
+    from homeroom.outreach.effect_sources import import_supports
+    from homeroom.warehouse import connect
+
+    con = connect(space, read_only=True)
+    try:
+        given = con.execute("SELECT count(*) FROM supports").fetchall()[0][0]
+        url = store_url(space)
+        if not given and url.startswith("sqlite:///") and not Path(url[10:]).exists():
+            return  # no supports and no casebook yet: nothing to replace, no casebook made
+        with open_workspace_store(space) as store:
+            count = import_supports(store, con, load_id, cli_actor())
+    finally:
+        con.close()
+    if count:
+        out.print(f"Copied {count:,} supports into the casebook (imported supports).")
 
 
 def history(workspace: WorkspaceOption = None) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +18,10 @@ from homeroom.cli.options import (
     write_about,
 )
 from homeroom.cli.output import err, frame_writer, print_frame
+
+if TYPE_CHECKING:
+    from homeroom.outreach.effect import Event
+    from homeroom.resolver import Resolved
 
 EPILOG = (
     "Example:\n\n"
@@ -59,10 +63,25 @@ def effect(
         doing=f"Reading {data}" if data else "Reading the workspace",
     ) as request:
         with status("Matching served students"):
-            frame = as_frame(effects(request))
+            frame = as_frame(effects(request, _casebook_events(request)))
         if writer is not None and out_file is not None:
             writer(frame, out_file)
             write_about(out_file, request, len(frame))
             err.print(f"Wrote {len(frame):,} rows to {out_file} ({words(request)}).")
         else:
             print_frame(frame, f"Effect of supports — {words(request)}")
+
+
+def _casebook_events(request: Resolved) -> list[Event]:
+    """A workspace's plans, actions and imported supports; none for a folder of files."""
+    from homeroom.casebook.store import CasebookError, open_workspace_store
+    from homeroom.outreach.effect_sources import casebook_events
+
+    if request.workspace is None:
+        return []
+    try:
+        with open_workspace_store(request.workspace) as store:
+            return casebook_events(store)
+    except CasebookError as exc:
+        err.print(f"[yellow]warning:[/] the casebook's supports are left out: {exc}")
+        return []

@@ -58,7 +58,9 @@ def supports_recorded(resolved: Resolved) -> list[Event]:
 
 def effects(resolved: Resolved, extra: Iterable[Event] = ()) -> list[Estimate]:
     """One estimate per kind of support (alphabetical), then the pooled row `all`."""
-    events = [e for e in [*supports_recorded(resolved), *extra] if e.start_date <= resolved.as_of]
+    # The same support from two sources (the loaded table and its copy in the casebook) once.
+    recorded = dict.fromkeys([*supports_recorded(resolved), *extra])
+    events = [e for e in recorded if e.start_date <= resolved.as_of]
     if not events:
         return []
     groups, where = _days(resolved)
