@@ -3,9 +3,12 @@ queue's sending, on the web tests' district with a casebook of this module's own
 
 from __future__ import annotations
 
+import re
+import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import duckdb
@@ -133,10 +136,10 @@ def letters_asked(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
 
     @contextmanager
-    def fake_resolve(**_options: Any) -> Iterator[str]:
-        yield "resolved"
+    def fake_resolve(**_options: Any) -> Iterator[Any]:
+        yield SimpleNamespace(workspace=None)
 
-    def fake_letters(resolved: str, store: Any, kind: str, **options: Any) -> list[Any]:
+    def fake_letters(resolved: Any, store: Any, kind: str, **options: Any) -> list[Any]:
         calls.append({"kind": kind, **options})
         return [letter(n, phone=f"555010300{n}", kind=kind) for n in (1, 2)]
 
@@ -174,3 +177,43 @@ def test_queue_sends_to_the_chosen_students_of_the_school(
         assert sorted((r.channel, r.address, r.queued_by) for r in rows) == [
             ("sms", "+15550103001", "staff"), ("sms", "+15550103002", "staff")]  # fmt: skip
     assert len(letters_asked) == 1
+
+
+def test_printed_letters_come_as_a_pdf_and_are_logged(world: World, district: Any) -> None:
+    """Real letters (the resolver and compose): the PDF holds one page a family, each a
+    `letter` action on the student's casebook."""
+    from homeroom.casebook.actions import student_actions
+    from homeroom.outreach.compose import letters_for
+    from homeroom.resolver import resolve
+
+    with resolve(workspace=world.app.state.homeroom.workspace) as resolved:
+        fitting = letters_for(resolved, world.store, "nudge", school_id=world.school)
+    chosen = [f.recipient.student_id for f in fitting[:2]]
+    assert len(chosen) == 2, "the test district should have nudges to send"
+    path = f"/schools/{world.school}/queue"
+    with TestClient(world.app, base_url=BASE) as client:
+        sign_in(client, "staff")
+        keys = [student_key(district, s) for s in chosen]
+        form = {"csrf_token": csrf_of(client.get("/caseload").text), "letter_kind": "nudge",
+                "channel": "print", "student": keys}  # fmt: skip
+        answer = client.post(f"{path}/send", data=form)
+        assert answer.status_code == 200, answer.text[:300]
+        assert answer.headers["content-type"] == "application/pdf"
+        assert "attachment" in answer.headers["content-disposition"]
+        assert answer.content.startswith(b"%PDF")
+        assert _pages(answer.content) == 2  # a page a family
+        # Printed once: within 30 days the same families get no second nudge.
+        again = client.post(f"{path}/send", data=form)
+        assert again.status_code == 400 and "last 30 days" in again.text
+    for student in chosen:
+        [action] = student_actions(world.store, student)
+        assert (action.kind, action.outcome) == ("letter", "nudge letter printed")
+
+
+def _pages(pdf: bytes) -> int:
+    """The page objects of a PDF, inside its compressed object streams too."""
+    text = pdf
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, flags=re.S):
+        with suppress(zlib.error):
+            text += zlib.decompress(stream)
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", text))

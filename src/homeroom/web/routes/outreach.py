@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from contextlib import suppress
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -69,24 +70,63 @@ def queue_letters(
     request: Request, school_id: str, student_ids: list[str], kind: str, channel: str,
     viewer: Viewer,
 ) -> int:  # fmt: skip
-    """Queue KIND letters by CHANNEL for the chosen students (already checked to be the
-    school's and the viewer's); how many were queued. They are sent by the next
+    """Queue KIND letters by CHANNEL (email or sms) for the chosen students (already checked
+    to be the school's and the viewer's); how many were queued. They are sent by the next
     `homeroom outreach send`, which the district runs on a schedule: a page never waits on
     a mail server."""
-    from homeroom.outreach import compose
     from homeroom.outreach.outbox import CHANNELS, queue_messages
+
+    if channel not in CHANNELS:
+        raise BadRequest("channel must be print, email or sms")
+    letters, _schools = _letters(request, school_id, student_ids, kind)
+    state = request.app.state.homeroom
+    return queue_messages(state.store, letters, channel, by=viewer.scope).queued
+
+
+def printed_letters(
+    request: Request, school_id: str, student_ids: list[str], kind: str, viewer: Viewer
+) -> Response:
+    """The chosen students' KIND letters as one PDF (a page each, for a window envelope),
+    each logged as a `letter` action, as `homeroom letters` does."""
+    from homeroom.casebook.actions import log_for_many
+    from homeroom.outreach.printing import pages_html
+    from homeroom.outreach.recent import outcome
+    from homeroom.reports.pdf import html_to_pdf
+
+    letters, schools = _letters(request, school_id, student_ids, kind)
+    if not letters:
+        raise BadRequest(
+            f"none of the chosen students' families can get a {kind} letter now (no contact "
+            "who may be contacted, or one sent in the last 30 days)"
+        )
+    store = request.app.state.homeroom.store
+    pdf = html_to_pdf(pages_html(letters, schools, store.now().date()))
+    pairs = [(letter.recipient.student_id, letter.recipient.school_id) for letter in letters]
+    log_for_many(store, pairs, kind="letter", outcome=outcome(kind, "printed"), by=viewer.scope)
+    name = f"letters-{kind}-{school_id}-{store.now().date().isoformat()}.pdf"
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+
+
+def _letters(
+    request: Request, school_id: str, student_ids: list[str], kind: str
+) -> tuple[list[Any], dict[str, tuple[str, str | None]]]:
+    """The letters of KIND the chosen students' families may get, and the school's name and
+    phone for the sender's block."""
+    from homeroom.outreach import compose
+    from homeroom.outreach.facts import school_phone
     from homeroom.resolver import resolve
 
     if kind not in compose.KINDS:
         raise BadRequest(f"the letter must be one of {', '.join(compose.KINDS)}")
-    if channel not in CHANNELS:
-        raise BadRequest("channel must be email or sms")
     state = request.app.state.homeroom
     with resolve(workspace=state.workspace) as resolved:
         letters = compose.letters_for(
             resolved, state.store, kind, school_id=school_id, student_ids=student_ids
         )
-    return queue_messages(state.store, letters, channel, by=viewer.scope).queued
+        name = state.serving.school_names.get(school_id, school_id)
+        schools = {school_id: (str(name), school_phone(resolved, school_id))}
+    return letters, schools
 
 
 def _message(request: Request, message_id: int | None) -> tuple[str, str] | None:

@@ -6,8 +6,8 @@
   filtered, paged, downloadable; every view and download audited before it is sent.
 - POST /schools/{id}/queue/capacity: how many students the team takes on this week.
 - POST /schools/{id}/queue/bulk: one tier-1 action for many students at once, all or nothing.
-- POST /schools/{id}/queue/send: a letter of a kind by email or text to the chosen students'
-  families, queued in the outbox (homeroom.web.routes.outreach; sent by `homeroom outreach send`).
+- POST /schools/{id}/queue/send: a letter of a kind to the chosen students' families: printed
+  (a PDF now) or by email or text, queued in the outbox (sent by `homeroom outreach send`).
 
 School staff reach only their schools' queues, administrators every school's; the other roles
 see no queue (they see no student rows).
@@ -212,11 +212,13 @@ def send_messages(
     kind: Annotated[str, Form()] = "",
     channel: Annotated[str, Form()] = "",
 ) -> Response:
-    from homeroom.web.routes.outreach import queue_letters
+    from homeroom.web.routes.outreach import printed_letters, queue_letters
 
     viewer = _school_viewer(request, school_id)
     check_csrf(viewer, csrf_token)
     students = _students_of_school(request, viewer, school_id, student or [])
+    if channel == "print":
+        return printed_letters(request, school_id, students, letter_kind or kind, viewer)
     queued = queue_letters(request, school_id, students, letter_kind or kind, channel, viewer)
     return RedirectResponse(
         f"/schools/{quote(school_id, safe='')}/queue?queued={queued}", status_code=303
