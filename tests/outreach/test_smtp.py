@@ -137,6 +137,9 @@ def test_english_email_and_a_refused_mailbox(plain: tuple[Inbox, int]) -> None:
     with pytest.raises(SendFailure) as refused:
         sender.send(_outgoing(4, "nobody@refused.example"))
     assert refused.value.permanent and "550" in str(refused.value)
+    with pytest.raises(SendFailure, match="cannot be written") as unwritable:
+        sender.send(_outgoing(6, "two\nlines@example.org"))  # never reaches the server
+    assert unwritable.value.permanent
 
 
 def test_an_unreachable_server_is_a_passing_failure() -> None:

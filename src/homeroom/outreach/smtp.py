@@ -128,7 +128,10 @@ class EmailSender:
         return email
 
     def send(self, message: Outgoing) -> None:
-        email = self.build(message)
+        try:
+            email = self.build(message)
+        except (ValueError, TypeError) as exc:  # an address no mail header can carry
+            raise SendFailure("the address cannot be written in an email", permanent=True) from exc
         try:
             with self._connect() as server:
                 if self.settings.username and self.settings.password:
