@@ -69,6 +69,7 @@ def _include_routes(app: FastAPI) -> None:
         caseload,
         casework,
         catalogue,
+        effect,
         outreach,
         pages,
         partner,
@@ -88,6 +89,7 @@ def _include_routes(app: FastAPI) -> None:
     app.include_router(caseload.router)
     app.include_router(catalogue.router)
     app.include_router(partner.router)
+    app.include_router(effect.router)
     app.include_router(outreach.router)  # the opt-out page and the SMS webhook: no sign-in
     app.include_router(api.router)
 
