@@ -46,6 +46,13 @@ def test_supports_from_synth_to_the_casebook_and_the_effect_file(
     about = json.loads((tmp_path / "effect.csv.about.json").read_text())
     assert about["rows"] == 7 and about["definition"] == "default"
 
+    # The printable report gets its section "Did supports work?", with the same rows.
+    printed = run(capsys, "report", "--workspace", space, "--out", tmp_path / "report.html")
+    assert printed.exit_code == 0, printed.stderr
+    page = (tmp_path / "report.html").read_text()
+    assert "Did supports work?" in page and "All supports" in page
+    assert f"{pooled['effect_points']:+.1f}" in page
+
 
 def test_a_positive_support_effect_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]

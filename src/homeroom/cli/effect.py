@@ -85,3 +85,11 @@ def _casebook_events(request: Resolved) -> list[Event]:
     except CasebookError as exc:
         err.print(f"[yellow]warning:[/] the casebook's supports are left out: {exc}")
         return []
+
+
+def report_effects(request: Resolved) -> list[dict[str, object]]:
+    """`homeroom report`'s section rows: empty when the data and casebook hold no supports."""
+    from homeroom.outreach.effect import as_frame, effects
+
+    rows = effects(request, _casebook_events(request))
+    return as_frame(rows).to_dict("records") if rows else []  # type: ignore[return-value]

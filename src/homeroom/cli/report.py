@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from homeroom.cli.effect import report_effects
 from homeroom.cli.options import (
     AsOfOption,
     DataOption,
@@ -59,11 +60,12 @@ def report(
     """The district summary: chronic rate with ADA beside it, tiers, schools, largest gaps."""
     from homeroom.pipeline import MetricsSession
     from homeroom.reports import build_summary, render_terminal
-    from homeroom.reports.pdf import SUFFIXES, render_report, write_report
+    from homeroom.reports.pdf import SUFFIXES, write_report
 
     if out_file is not None and out_file.suffix.lower() not in SUFFIXES:
         raise UsageProblem(f"--out must end in .pdf or .html; got {out_file.name!r}")
     trend: tuple = ()
+    effects: list[dict[str, object]] = []
     with (
         resolved(
             data=data, workspace=workspace, definition=definition, as_of=as_of, engine=engine
@@ -87,17 +89,24 @@ def report(
         summary = with_stale_schools(summary, request)
         if out_file is not None or html is not None:
             trend = month_trends(request, tables, summary)
+            effects = report_effects(request)  # issue 14: rows only when there are supports
     render_terminal(summary, out)
     if html is not None:
-        with status("Writing the HTML report") as update:
-            page = render_report(summary, trend, progress=update)
-        html.parent.mkdir(parents=True, exist_ok=True)
-        html.write_text(page, encoding="utf-8")
-        out.print(f"HTML report: {html}")
+        _write_html(html, summary, trend, effects)
     if out_file is not None:
         with status("Writing the report") as update:
-            write_report(summary, out_file, trend, progress=update)
+            write_report(summary, out_file, trend, progress=update, effects=effects)
         out.print(f"Report: {out_file}")
+
+
+def _write_html(html: Path, summary: Summary, trend: tuple, effects: list) -> None:
+    from homeroom.reports.pdf import render_report
+
+    with status("Writing the HTML report") as update:
+        page = render_report(summary, trend, progress=update, effects=effects)
+    html.parent.mkdir(parents=True, exist_ok=True)
+    html.write_text(page, encoding="utf-8")
+    out.print(f"HTML report: {html}")
 
 
 def with_stale_schools(summary: Summary, request: Resolved) -> Summary:

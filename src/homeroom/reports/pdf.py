@@ -10,13 +10,14 @@ the HTML also prints well from a browser.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from homeroom.reports.chart_data import MonthRate
+from homeroom.reports.effect_section import effect_table
 from homeroom.reports.page import context
 from homeroom.reports.summary import Summary
 from homeroom.reports.templating import package_environment
@@ -31,11 +32,17 @@ def render_report(
     *,
     generated: dt.date | None = None,
     progress: Progress | None = None,
+    effects: Sequence[Mapping[str, Any]] = (),
 ) -> str:
-    """The whole printable report as one HTML document."""
+    """The whole printable report as one HTML document.
+
+    `effects`: `homeroom effect`'s rows, as mappings; the section "Did supports work?" is
+    printed only when there are some.
+    """
     say = progress or (lambda _step: None)
     say("drawing charts")
     values = context(summary, tuple(trend), generated or dt.date.today())
+    values["effects"] = effect_table(effects)
     return _environment().get_template("print.html").render(**values)
 
 
@@ -46,12 +53,13 @@ def write_report(
     *,
     generated: dt.date | None = None,
     progress: Progress | None = None,
+    effects: Sequence[Mapping[str, Any]] = (),
 ) -> Path:
     """Write the report as HTML or PDF, chosen by `out`'s suffix (.html, .htm or .pdf)."""
     suffix = out.suffix.lower()
     if suffix not in SUFFIXES:
         raise ValueError(f"the report is written as .html or .pdf; got {out.name!r}")
-    html = render_report(summary, trend, generated=generated, progress=progress)
+    html = render_report(summary, trend, generated=generated, progress=progress, effects=effects)
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".pdf":
         if progress is not None:
