@@ -96,7 +96,10 @@ def add_supports(
 
 def _read_arrow(out_dir: Path, name: str, fmt: str) -> pa.Table:
     path = path_for(out_dir, name, fmt)
-    return pq.read_table(path) if fmt == "parquet" else pacsv.read_csv(path)
+    if fmt == "parquet":
+        return pq.read_table(path)
+    # Empty text stays empty (not ""), so a rewritten CSV reads as the generator wrote it.
+    return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(strings_can_be_null=True))
 
 
 def _read(out_dir: Path, name: str, fmt: str) -> pd.DataFrame:
