@@ -81,3 +81,12 @@ def test_the_rows_as_a_frame_have_the_file_columns(estimates) -> None:
         "rate_change_compared", "effect_points", "ci_low", "ci_high", "conclusion",
     )  # fmt: skip
     assert frame["support"].iloc[-1] == "all"
+
+
+def test_no_supports_no_rows(tmp_path: Path) -> None:
+    from contract.helpers import write
+
+    with resolve(data=write(tmp_path), today=dt.date(2025, 1, 1)) as request:
+        assert effects(request) == []
+        request.con.execute("DROP TABLE supports")  # a load made before the table existed
+        assert effects(request) == []

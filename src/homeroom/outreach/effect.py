@@ -48,7 +48,13 @@ class Event:
 
 
 def supports_recorded(resolved: Resolved) -> list[Event]:
-    """The validated supports table (empty for a dataset without one)."""
+    """The validated supports table (empty for a dataset without one, or a load made before
+    the table existed)."""
+    known = resolved.con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'supports'"
+    ).fetchall()[0][0]
+    if not known:
+        return []
     rows = resolved.con.execute(
         "SELECT support, student_id, school_id, start_date FROM supports "
         "ORDER BY student_id, start_date, support"
