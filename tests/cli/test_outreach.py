@@ -119,7 +119,7 @@ def test_send_by_email_then_status_and_opt_out_holds(
     assert "https://homeroom.district.example/opt-out/" in got.get_content()
     with open_store(sqlite_url(space)) as store:
         assert [(a.kind, a.outcome) for a in student_actions(store, "S1")] == [
-            ("email", "invitation message sent")]  # fmt: skip
+            ("email", "invitation letter sent")]  # fmt: skip
     status = run(capsys, "outreach", "status", "-w", space).stdout
     assert [line.split() for line in status.splitlines() if "invitation" in line] == [
         ["│", "email", "│", "invitation", "│", "0", "│", "1", "│", "0", "│", "0", "│"]]  # fmt: skip

@@ -74,7 +74,7 @@ def test_sent_message_is_an_action_on_the_student(store: Store, clock: Clock) ->
     assert row.status == "sent" and row.attempts == 1 and row.sent_at is not None
     [action] = student_actions(store, "S1")
     assert (action.kind, action.outcome, action.school_id) == (
-        "email", "invitation message sent", "100")  # fmt: skip
+        "email", "invitation letter sent", "100")  # fmt: skip
     assert row.action_id == action.id and action.done_on == clock.now.date()
     assert outbox_status(store) == {("email", "invitation", "sent"): 1}
     assert send_due(store, sender, by=STAFF).sent == 0  # sent once only
@@ -89,7 +89,7 @@ def test_text_action_kind_and_stop_line_in_the_language(store: Store) -> None:
     assert row.body == "Hola\nResponda STOP para no recibir más mensajes."
     send_due(store, RecordingSender(channel="sms"), by=STAFF)
     [action] = student_actions(store, "S1")
-    assert (action.kind, action.outcome) == ("text", "nudge message sent")
+    assert (action.kind, action.outcome) == ("text", "nudge letter sent")
 
 
 def test_long_text_is_cut_at_a_word_and_keeps_the_stop_line() -> None:

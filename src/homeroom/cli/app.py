@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.markup import escape
 
 from homeroom.cli import (
     audit,
@@ -92,7 +93,7 @@ def main() -> None:
         err.print("Stopped.")
         sys.exit(130)
     except known as exc:
-        err.print(f"[bold red]error:[/] {exc}")
+        err.print(f"[bold red]error:[/] {escape(str(exc))}")  # [section] names stay
         sys.exit(getattr(exc, "exit_code", EXIT_UNUSABLE))
     except Exception as exc:
         # Usage errors (typer's own click exceptions) know how to show themselves.

@@ -6,7 +6,8 @@ for the channel, never to an opted-out address); `send_due` hands what is due to
 1, 2, 4, 8 ... minutes before its next try and fails for good after `max_attempts`; one the
 server refuses for good fails at once. The opt-out is checked again just before sending, so an
 address that opted out after it was queued is never messaged. Each sent message is an action
-on the student's casebook (kind `email` or `text`, outcome "<kind> message sent").
+on the student's casebook (kind `email` or `text`, outcome "<kind> letter sent", the marker
+that outreach.recent reads).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from homeroom.casebook.audit import Actor
 from homeroom.casebook.casework import CaseworkError, audit
 from homeroom.casebook.outreach_tables import OutboxMessage
 from homeroom.casebook.store import Store
+from homeroom.outreach import recent
 from homeroom.outreach.compose import Letter
 from homeroom.outreach.optout import is_opted_out, normalise, stop_line
 
@@ -272,7 +274,7 @@ def _sent(store: Store, message: Outgoing, by: Actor) -> None:
         student_id, school_id = row.student_id, row.school_id
     action = log_action(
         store, student_id=student_id, school_id=school_id, kind=ACTION_KINDS[message.channel],
-        done_on=store.now().date(), outcome=f"{message.kind} message sent", by=by,
+        done_on=store.now().date(), outcome=recent.outcome(message.kind, "sent"), by=by,
     )  # fmt: skip
     with store.session() as session:
         row = session.get(OutboxMessage, message.id)

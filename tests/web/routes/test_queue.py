@@ -420,6 +420,7 @@ def test_the_menu_by_role(world: QueueWorld) -> None:
     assert {"/queue", "/caseload", "/supports", "/partners", "/admin/users"} <= set(admin)
     viewer = nav_links(world.client("viewer").get("/").text)
     assert "/queue" not in viewer and "/caseload" not in viewer
+    assert "/effect" in viewer and "/effect" in admin and "/effect" not in staff
     partner = world.client("clinic").get("/partner")
     assert partner.status_code == 200
     assert nav_links(partner.text) == ["/partner"]  # and the sign-out button beside it
