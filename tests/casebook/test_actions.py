@@ -3,11 +3,13 @@ and then overdue as the days pass; many students at once, all or none; every wri
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
 from casebook.people import OPS, day, entries, logged, staff
-from casebook.support import Clock
+from casebook.support import Clock, sqlite_url
 from homeroom.casebook import Store
 from homeroom.casebook.actions import (
     BULK_LIMIT,
@@ -22,6 +24,13 @@ from homeroom.casebook.casework import CaseworkError, NotFound
 from homeroom.casebook.partners import add_partner
 from homeroom.casebook.plan_tables import Action
 from homeroom.casebook.plans import open_plan
+
+
+@pytest.fixture
+def store_url(tmp_path: Path) -> str:
+    """SQLite only here: these rules live in Python, not the database (the store, migration,
+    plan, consent and token tests run on PostgreSQL too), and the suite has 15 minutes."""
+    return sqlite_url(tmp_path)
 
 
 @pytest.fixture

@@ -3,13 +3,22 @@ audited."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from casebook.people import OPS, entries, logged
-from casebook.support import START, Clock
+from casebook.support import START, Clock, sqlite_url
 from homeroom.casebook import Store
 from homeroom.casebook.capacity import Capacity, set_team_capacity, team_capacity
 from homeroom.casebook.casework import CaseworkError
+
+
+@pytest.fixture
+def store_url(tmp_path: Path) -> str:
+    """SQLite only here: these rules live in Python, not the database (the store, migration,
+    plan, consent and token tests run on PostgreSQL too), and the suite has 15 minutes."""
+    return sqlite_url(tmp_path)
 
 
 def test_ten_until_the_team_sets_it(store: Store):

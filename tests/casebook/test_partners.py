@@ -3,10 +3,12 @@ the one organisation a partner account belongs to."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from casebook.people import OPS, entries, logged
-from casebook.support import PASSPHRASE
+from casebook.support import PASSPHRASE, sqlite_url
 from homeroom.casebook import Store, UserError, add_user, get_user
 from homeroom.casebook.casework import CaseworkError, NotFound
 from homeroom.casebook.partners import (
@@ -17,6 +19,13 @@ from homeroom.casebook.partners import (
     partner_of_user,
     set_partner_active,
 )
+
+
+@pytest.fixture
+def store_url(tmp_path: Path) -> str:
+    """SQLite only here: these rules live in Python, not the database (the store, migration,
+    plan, consent and token tests run on PostgreSQL too), and the suite has 15 minutes."""
+    return sqlite_url(tmp_path)
 
 
 def test_add_and_list_by_name(store: Store):

@@ -3,12 +3,23 @@ audited."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from casebook.people import OPS, entries, logged
+from casebook.support import sqlite_url
 from homeroom.casebook import Store
 from homeroom.casebook.casework import CaseworkError, NotFound
 from homeroom.casebook.supports import add_support, list_supports, update_support
+
+
+@pytest.fixture
+def store_url(tmp_path: Path) -> str:
+    """SQLite only here: these rules live in Python, not the database (the store, migration,
+    plan, consent and token tests run on PostgreSQL too), and the suite has 15 minutes."""
+    return sqlite_url(tmp_path)
+
 
 SEEDED = {
     1: [

@@ -250,6 +250,12 @@ def test_every_form_post_is_one_of_those_checked_here(app) -> None:  # noqa: ANN
         "/students/{key}/referral",
         "/consents/{consent_id}/withdraw",
         "/partner/students/{key}/actions",
+        # and sending letters from the queue (issue 14; tests/web/routes/test_outreach.py
+        # checks its token), and the two public addresses a family's message leads to, which
+        # carry a signed token or the SMS provider's signature instead of a session
+        "/schools/{school_id}/queue/send",
+        "/opt-out/{token}",
+        "/sms/inbound",
     }
 
 
