@@ -12,9 +12,9 @@ import hmac
 import secrets
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
-from homeroom.casebook.audit import Actor, append
+from homeroom.casebook.audit import Actor
+from homeroom.casebook.casework import audit
 from homeroom.casebook.models import User
 from homeroom.casebook.partner_tables import ApiToken
 from homeroom.casebook.store import Store, deleted
@@ -43,7 +43,7 @@ def issue_token(store: Store, username: str, *, note: str | None = None, by: Act
                 note=(note or "").strip() or None,
             )
         )
-        _log(session, store, by, "api_token_issued", user)
+        audit(session, store, by, "api_token_issued", user.username, subject_type="user")
     return token
 
 
@@ -57,7 +57,8 @@ def revoke_tokens(store: Store, username: str, *, by: Actor) -> int:
             .values(revoked_at=store.now())
         )
         count = deleted(result)
-        _log(session, store, by, "api_tokens_revoked", user, tokens=count)
+        audit(session, store, by, "api_tokens_revoked", user.username, subject_type="user",
+              tokens=count)  # fmt: skip
     return count
 
 
@@ -83,18 +84,3 @@ def user_for_token(store: Store, token: str) -> User | None:
                 update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=store.now())
             )
     return user
-
-
-def _log(
-    session: Session, store: Store, by: Actor, action: str, user: User, **detail: object
-) -> None:
-    append(
-        session,
-        store.now(),
-        username=by.username,
-        role=by.role,
-        action=action,
-        subject_type="user",
-        subject_id=user.username,
-        detail=detail or None,
-    )

@@ -46,7 +46,8 @@ def signals_folder(workspace: Workspace) -> Path:
     return workspace.root / FOLDER
 
 
-def _run_file(workspace: Workspace, run_id: int) -> Path:
+def run_file(workspace: Workspace, run_id: int) -> Path:
+    """Where a saved run's flag rows are (the one place that names the file)."""
     return signals_folder(workspace) / f"run-{run_id:06d}.parquet"
 
 
@@ -79,7 +80,7 @@ def save_run(
     with _locked(workspace) as folder:
         known = runs(workspace)
         run_id = int(known["run_id"].max()) + 1 if len(known) else 1
-        target = _run_file(workspace, run_id)
+        target = run_file(workspace, run_id)
         partial = target.with_suffix(".partial")
         flags.reset_index(drop=True).to_parquet(partial, index=False)
         os.replace(partial, target)
@@ -131,7 +132,7 @@ def _entry(workspace: Workspace, run_id: int | None) -> pd.Series:
 def load_run(workspace: Workspace, run_id: int | None = None) -> pd.DataFrame:
     """A saved run's flag rows (default: the latest run)."""
     entry = _entry(workspace, run_id)
-    return pd.read_parquet(_run_file(workspace, int(entry["run_id"])))
+    return pd.read_parquet(run_file(workspace, int(entry["run_id"])))
 
 
 def previous_run(workspace: Workspace, run_id: int) -> int | None:

@@ -84,28 +84,26 @@ def _read(workspace: Workspace, known: pd.DataFrame) -> FlagSet:
 
 def _first_flagged(workspace: Workspace, known: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
     """(student, school year) -> the as-of date of the earliest saved run that flagged them."""
-    from homeroom.signals.store import signals_folder
+    from homeroom.signals.store import run_file
 
-    folder = signals_folder(workspace)
-    files = {int(r): folder / f"run-{int(r):06d}.parquet" for r in known["run_id"]}
-    present = {r: p for r, p in files.items() if Path(p).exists()}
-    empty = pd.DataFrame({"student_id": [], "school_year": [], "first_flagged_on": []})
+    files = pd.DataFrame(
+        {
+            "filename": [str(run_file(workspace, int(r))) for r in known["run_id"]],
+            "as_of": list(known["as_of"]),
+        }
+    )
+    files = files[[Path(f).exists() for f in files["filename"]]]
     years = sorted({int(y) for y in flags["school_year"].dropna()})
-    if not present or not years:
-        return empty
-    dates = pd.DataFrame({"run_id": list(present), "as_of": [
-        known.loc[known["run_id"] == r, "as_of"].iloc[0] for r in present
-    ]})  # fmt: skip
+    if files.empty or not years:
+        return pd.DataFrame({"student_id": [], "school_year": [], "first_flagged_on": []})
     with duckdb.connect() as con:
-        con.register("run_dates", dates)
+        con.register("run_dates", files)
         found = con.execute(
             "SELECT CAST(f.student_id AS VARCHAR) AS student_id, "
             "CAST(f.school_year AS BIGINT) AS school_year, min(d.as_of) AS first_flagged_on "
-            "FROM read_parquet($files, filename = true) f "
-            "JOIN run_dates d ON f.filename = $folder || '/run-' || lpad(CAST(d.run_id AS "
-            "VARCHAR), 6, '0') || '.parquet' "
+            "FROM read_parquet($files, filename = true) f JOIN run_dates d USING (filename) "
             "WHERE f.school_year IN (SELECT UNNEST($years)) GROUP BY 1, 2",
-            {"files": [str(p) for p in present.values()], "folder": str(folder), "years": years},
+            {"files": list(files["filename"]), "years": years},
         ).df()
     found["first_flagged_on"] = [pd.Timestamp(d).date() for d in found["first_flagged_on"]]
     return found
