@@ -71,6 +71,21 @@ def live_server(app: object, *, timeout: float = 30.0) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+@contextmanager
+def chromium() -> Iterator[object]:
+    """Debian's headless Chromium under Playwright, launched by path with the flags above."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
 @dataclass
 class PageWatch:
     """What a page asked for outside this machine, and the errors its console reported.

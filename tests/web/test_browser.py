@@ -22,9 +22,9 @@ from homeroom.definitions import load_definition
 from homeroom.formats import date_text, percent_text
 from web.browser_support import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     VIEWPORT,
     PageWatch,
+    chromium,
     live_server,
     screenshot,
     sign_in,
@@ -61,14 +61,8 @@ def base_url(app) -> Iterator[str]:  # noqa: ANN001
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

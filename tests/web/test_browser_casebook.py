@@ -20,9 +20,9 @@ import pytest
 
 from web.browser_support import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     VIEWPORT,
     PageWatch,
+    chromium,
     live_server,
     screenshot,
     sign_in,
@@ -80,14 +80,8 @@ def base_url(world: dict[str, Any]) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

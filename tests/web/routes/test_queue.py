@@ -365,15 +365,11 @@ def test_without_a_signals_run_the_queue_still_lists_follow_ups_and_reviews(
 def test_a_full_queue_in_the_browser_has_no_axe_violations(world: QueueWorld) -> None:
     """The page with rows, the waiting list open and a rule's evidence open, the caseload with
     a plan: axe-core's WCAG 2.1 A/AA rules (test_browser checks the pages as they are empty)."""
-    from playwright.sync_api import sync_playwright
-
-    from web.browser_support import CHROMIUM, CHROMIUM_ARGS, PageWatch, live_server, sign_in
+    from web.browser_support import PageWatch, chromium, live_server, sign_in
     from web.test_browser import axe_violations
 
     found = {}
-    with live_server(world.app) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=CHROMIUM_ARGS)  # fmt: skip
+    with live_server(world.app) as base, chromium() as browser:
         page = browser.new_page()
         watch = PageWatch()
         watch.attach(page)
@@ -387,7 +383,6 @@ def test_a_full_queue_in_the_browser_has_no_axe_violations(world: QueueWorld) ->
         page.goto(f"{base}/caseload")
         found["caseload"] = axe_violations(page)
         assert page.locator("main tbody th a").count() == 1
-        browser.close()
     assert found == {"queue": [], "caseload": []}
     assert watch.errors == [] and watch.outside == []
 
