@@ -29,7 +29,7 @@ def test_evaluate_command(tmp_path) -> None:
     bad = CliRunner().invoke(app(), ["evaluate", "--data", ".", "--out", str(tmp_path / "x.pdf")])
     # The homeroom app turns a UsageProblem into exit status 2 and its message.
     assert isinstance(bad.exception, UsageProblem)
-    assert ".html or .md" in str(bad.exception)
+    assert ".html, .md or .json" in str(bad.exception)
 
 
 def test_train_and_score_commands(tmp_path) -> None:

@@ -14,7 +14,7 @@ from cli.test_signals import small_district
 from cli_helpers import run
 
 COLUMNS = ["student_id", "school_id", "rank", "suggested_tier", "chance_chronic", "main_reason",
-           "rules"]  # fmt: skip
+           "rules", "main_factors"]  # fmt: skip
 
 
 def read(path: Path) -> pd.DataFrame:
@@ -25,7 +25,9 @@ def test_queue_from_a_folder_lists_every_enrolled_student_in_need_order(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """A: three September absences (tier 2: pace, 10% so far, 2-4 in September); C: arrived
-    1 October at S2 (a conversation); B: never absent (no rule). No model: rules alone."""
+    1 October at S2 (a conversation); B: never absent (no rule). No model: rules alone. The
+    early focus (the default) lists A, already over the line, after those not yet over it;
+    --focus need lists it first."""
     data = small_district(tmp_path / "data")
     target = tmp_path / "queue.csv"
     result = run(capsys, "signals", "queue", "--data", data, "--as-of", "2024-10-01",
@@ -34,12 +36,16 @@ def test_queue_from_a_folder_lists_every_enrolled_student_in_need_order(
     frame = read(target)
     assert list(frame.columns) == COLUMNS
     assert [tuple(r) for r in frame.itertuples(index=False)] == [
-        ("A", "S1", "1", "2", "", "Two absences a month or more",
-         "pace;ytd_chronic;september_2_4"),
-        ("C", "S2", "2", "", "", "Arrived on 1 October 2024, school day 22 of the year",
-         "new_arrival"),
-        ("B", "S1", "3", "", "", "No rule fires; 0.0% absent so far this year", ""),
+        ("C", "S2", "1", "", "", "Arrived on 1 October 2024, school day 22 of the year",
+         "new_arrival", ""),
+        ("B", "S1", "2", "", "", "No rule fires; 0.0% absent so far this year", "", ""),
+        ("A", "S1", "3", "2", "", "Two absences a month or more",
+         "pace;ytd_chronic;september_2_4", ""),
     ]  # fmt: skip
+    need = run(capsys, "signals", "queue", "--data", data, "--as-of", "2024-10-01",
+               "--focus", "need", "--out", tmp_path / "need.csv")  # fmt: skip
+    assert need.exit_code == 0, need.stderr
+    assert list(read(tmp_path / "need.csv")["student_id"]) == ["A", "C", "B"]
     about = json.loads((tmp_path / "queue.csv.about.json").read_text())
     assert about["rows"] == 3 and about["as_of"] == "2024-10-01"
     assert "no model trained" in " ".join(result.stderr.split())
@@ -53,16 +59,16 @@ def test_queue_school_and_capacity_share_and_count(
     school = run(capsys, *args, "--school", "S1", "--out", tmp_path / "s1.csv")
     assert school.exit_code == 0, school.stderr
     assert list(read(tmp_path / "s1.csv")[["student_id", "rank"]].itertuples(index=False)) == [
-        ("A", "1"),
-        ("B", "2"),
+        ("B", "1"),
+        ("A", "2"),
     ]
     # A share of the 3 students, rounded up: 0.4 -> 2; a count: 1.
     share = run(capsys, *args, "--capacity", "0.4", "--out", tmp_path / "share.csv")
     assert share.exit_code == 0, share.stderr
-    assert list(read(tmp_path / "share.csv")["student_id"]) == ["A", "C"]
+    assert list(read(tmp_path / "share.csv")["student_id"]) == ["C", "B"]
     count = run(capsys, *args, "--capacity", "1", "--out", tmp_path / "count.csv")
     assert count.exit_code == 0, count.stderr
-    assert list(read(tmp_path / "count.csv")["student_id"]) == ["A"]
+    assert list(read(tmp_path / "count.csv")["student_id"]) == ["C"]
     within = run(capsys, *args, "--school", "S2", "--capacity", "5", "--out", tmp_path / "c.csv")
     assert within.exit_code == 0 and list(read(tmp_path / "c.csv")["rank"]) == ["1"]
 

@@ -3,6 +3,8 @@ line itself from a features frame, exactly."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from datasets import Builder
@@ -62,3 +64,27 @@ def test_crossing_days(tmp_path) -> None:
     assert frame["crossed_number"].to_dict() == {"X": 10, "Y": 26, "M": 21, "L": 30}
     assert frame.loc["X", "crossed_on"] == day(10)
     assert frame.loc["L", "crossed_on"] == day(30)
+
+
+def test_the_day_they_crossed_to_stay(tmp_path: Path) -> None:
+    """Over 40 school days. Z: absent day 10 (1 of 10 on the day it is eligible: crosses day
+    10), then under (1 of 29 on day 29), absent 30, 31, 32 (2/30, 3/31, then 4/32 = 12.5%:
+    over), 38 (4/37 = 10.8% the day before, still over): crossed to stay on day 32, ends at
+    5/40. X (absent 3 and 12) last crossed on day 12 (1/11 the day before, 2/12 on it) and falls
+    back under: the settled day is only "to stay" for a student who ends over the line. Y (15,
+    25, 26): 2/25 = 8% the day before 26, 3/26 on it: 26, the same as its first crossing."""
+    b = district()
+    b.stay("Z", "S1", YEAR, day(1))
+    for n in (10, 30, 31, 32, 38):
+        b.absent("Z", "S1", day(n), "unexcused")
+    tables, con = tables_of(b, tmp_path, DEFINITION)
+    try:
+        frame = to_frame(crossing_days(tables, DEFINITION, YEAR)).set_index("student_id")
+    finally:
+        con.close()
+    assert frame.loc["Z", "crossed_number"] == 10
+    assert frame.loc["Z", "settled_number"] == 32
+    assert frame.loc["Z", "settled_on"] == day(32)
+    assert frame.loc["X", "settled_number"] == 12
+    assert frame.loc["Y", "settled_number"] == 26
+    assert (frame["settled_number"] >= frame["crossed_number"]).all()

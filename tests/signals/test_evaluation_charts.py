@@ -18,7 +18,7 @@ def test_every_strategy_colour_is_from_the_palette() -> None:
         *palette.LEVEL_COLORS.values(),
         *palette.TIER_COLORS.values(),
     }
-    assert set(STRATEGY_COLORS) == {"line", "rules", "model_top_k", "model_cut"}
+    assert set(STRATEGY_COLORS) == {"line", "rules", "model_top_k", "queue", "model_cut"}
     assert set(STRATEGY_COLORS.values()) <= known
     assert len(set(STRATEGY_COLORS.values())) == 4  # one colour each
 

@@ -29,10 +29,16 @@ def test_numbers_and_dates_in_words() -> None:
 
 def test_the_strategies_in_words(evaluation: Evaluation) -> None:
     names = [strategy_name(evaluation, s) for s in STRATEGIES]
-    assert names == ["Waiting for the line", "The rules", "Model: top 5%", "Model: chance ≥ 50%"]
+    assert names == [
+        "Waiting for the line",
+        "The rules",
+        "Model: top 5%",
+        "Queue: first 5%",
+        "Model: chance ≥ 50%",
+    ]
     assert strategy_label(evaluation, "line").startswith("Waiting for the line (10% of days")
     lines = strategy_lines(evaluation)
-    assert len(lines) == 4 and all(line.endswith(".") for line in lines)
+    assert len(lines) == 5 and all(line.endswith(".") for line in lines)
     said = headline(evaluation)
     assert said[0].startswith("Of the ") and "1 October 2024 to 1 January 2025" in said[0]
-    assert len(said) == 5 and said[-1].endswith(".")
+    assert len(said) == 6 and said[-1].endswith(".")

@@ -59,11 +59,11 @@ def test_the_report(evaluation: Evaluation) -> None:
 def test_the_page_has_every_section_and_table(evaluation: Evaluation) -> None:
     root = ET.fromstring(render_html(evaluation).replace("<!DOCTYPE html>", ""))
     ids = [s.get("id") for s in root.iter("section")]
-    assert ids == ["lead-time", "dates", "calibration", "groups", "model", "caveats"]
+    assert ids == ["lead-time", "capacity", "dates", "calibration", "groups", "model", "caveats"]
     content = report(evaluation, charts=False)
     tables = [p for s in content.sections for p in s.parts if p.kind == "table"]
     page_tables = [t for t in root.iter("table") if t.get("class") != "chart-table"]
-    assert len(page_tables) == len(tables) == 7
+    assert len(page_tables) == len(tables) == 10
     for table, part in zip(page_tables, tables, strict=True):
         head = [th.text for th in table.find("thead").iter("th")]
         assert head == list(part.head)
@@ -111,5 +111,5 @@ def test_the_page_escapes_what_it_prints(evaluation: Evaluation) -> None:
 def test_the_file_suffix_picks_the_format(evaluation: Evaluation) -> None:
     assert render(evaluation, ".md").startswith("# Early-warning evaluation: 2024-25")
     assert render(evaluation, ".HTML").startswith("<!DOCTYPE html>")
-    with pytest.raises(ValueError, match=".html or .md"):
+    with pytest.raises(ValueError, match=".html, .md or .json"):
         render(evaluation, ".pdf")

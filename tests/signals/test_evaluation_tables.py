@@ -11,10 +11,15 @@ import pandas as pd
 import pytest
 
 from homeroom.signals.evaluation_tables import (
+    FIRST,
     by_date,
+    capacity_alternatives,
+    check_leads,
+    group_recalls,
     group_table,
     lead_distribution,
     lead_times,
+    recall_gaps,
     recall_spreads,
     strategy_summary,
 )
@@ -29,7 +34,10 @@ FLAGS = {
     "rules": {"s1": {D1}, "s3": {D1, D2}, "s5": {D3}},
     "model_top_k": {"s1": {D1, D2, D3}, "s3": {D3}},
     "model_cut": {"s1": {D2}, "s2": {D1}},
+    "queue": {"s2": {D1}, "s5": {D2}},
 }
+# The queue's rank of each student, the same at every check (for other capacities).
+QUEUE_RANK = {"s2": 1, "s5": 2, "s1": 3, "s3": 4, "s4": 5}
 CHRONIC = {"s1": True, "s2": True, "s3": False, "s4": False, "s5": True}
 CHANCE_AT_D1 = {"s1": 0.9, "s2": 0.6, "s3": 0.7, "s4": 0.1, "s5": 0.2}
 RACE = {"s1": "black", "s2": "black", "s3": "white", "s4": "white", "s5": "white"}
@@ -48,6 +56,7 @@ def checks() -> pd.DataFrame:
                     "chronic": chronic,
                     "probability": CHANCE_AT_D1[student],
                     "race_ethnicity": RACE[student],
+                    "queue_rank": QUEUE_RANK[student],
                     **{s: as_of in FLAGS[s].get(student, set()) for s in FLAGS},
                 }
             )
@@ -86,6 +95,8 @@ def test_strategy_summary() -> None:
         "rules": (3, 2, 1, 2 / 3, 2 / 3, 2 / 3, 10, 20),
         "model_top_k": (2, 1, 1, 1 / 3, 1 / 2, 1 / 3, 10, 20),
         "model_cut": (2, 2, 0, 2 / 3, 1.0, 1 / 3, 10, 20),
+        # s2 at day 20 (crossed 50), s5 at day 40 (crossed 70): 30 each; s2 40 before the line.
+        "queue": (2, 2, 0, 2 / 3, 1.0, 2 / 3, 30, 40),
     }
     columns = [
         "students_flagged",
@@ -111,6 +122,7 @@ def test_lead_distribution() -> None:
     assert frame.loc["model_cut", "20-39 days earlier"] == 1
     assert frame.loc["model_cut", "the day they crossed or later"] == 1
     assert frame.loc["model_top_k", NOT_FLAGGED] == 2
+    assert frame.loc["queue", "20-39 days earlier"] == 2
     assert (frame.sum(axis=1) == 3).all()  # every chronically absent student, once
 
 
@@ -144,3 +156,65 @@ def test_group_recall_and_spread() -> None:
     suppressed = group_table(checks(), minimum=3).set_index("value")
     assert bool(suppressed.loc["black", "suppressed"])  # 2 students < 3
     assert not bool(suppressed.loc["white", "suppressed"])
+
+
+# The same students, with the day each crossed the line to stay: s1 dipped back under and
+# crossed again on day 45; s2 and s5 stayed over from their first crossing.
+SETTLED = CROSSINGS.assign(settled_number=[45, 50, 70])
+
+
+def test_lead_times_count_to_the_settled_crossing_and_first_on_request() -> None:
+    line = lead_times(checks(), SETTLED, "line").set_index("student_id")["lead"]
+    assert line["s1"] == 5  # line flagged s1 on day 40, 5 days before it crossed to stay
+    first = lead_times(checks(), SETTLED, "line", FIRST).set_index("student_id")["lead"]
+    assert first["s1"] == -10
+    summary = strategy_summary(checks(), SETTLED).set_index("strategy")
+    assert summary.loc["line", "median_lead_first_crossing"] == -10
+    assert summary.loc["rules", "false_alarms_per_true_case"] == pytest.approx(1 / 2)
+    assert summary.loc["queue", "false_alarms_per_true_case"] == 0
+
+
+def test_check_leads_per_date_for_the_students_rightly_flagged_that_day() -> None:
+    """At D1 the queue flags s2 (day 20, settled 50): lead 30, reached 30 before. The rules
+    flag s1 (settled 45: 25) and s3 (not chronic): one true positive, lead 25."""
+    frame = check_leads(checks(), SETTLED).set_index(["as_of", "strategy"])
+    assert frame.loc[(D1, "queue"), "true_positives"] == 1
+    assert frame.loc[(D1, "queue"), "median_lead"] == 30
+    assert frame.loc[(D1, "queue"), "reached_30_before"] == 1.0
+    assert frame.loc[(D1, "rules"), "true_positives"] == 1
+    assert frame.loc[(D1, "rules"), "median_lead"] == 25
+    assert frame.loc[(D1, "rules"), "reached_30_before"] == 0.0
+    assert frame.loc[(D2, "model_cut"), "median_lead"] == 5  # s1 at day 40, settled 45
+    assert math.isnan(frame.loc[(D1, "line"), "median_lead"])  # line flags only s3 at D1
+
+
+def test_group_recalls_per_date_and_the_gap_between_big_enough_groups() -> None:
+    """At D1 the rules flag s1 (black, chronic) and s3 (white, not): black recall 1/2 (s1 of
+    s1, s2); white 0 of 1 (s5). At D3 the rules flag s5: black 0, white 1."""
+    recalls = group_recalls(checks(), minimum=2)
+    rules = recalls[recalls["strategy"] == "rules"].set_index(["date", "value"])
+    assert rules.loc[(D1, "black"), "recall"] == 0.5
+    assert rules.loc[(D1, "white"), "recall"] == 0.0
+    assert rules.loc[(D3, "white"), "recall"] == 1.0
+    assert rules.loc[(D1, "white"), "students"] == 3
+    assert len(group_recalls(checks(), minimum=3)["value"].unique()) == 1  # black: 2 < 3
+    gaps = recall_gaps(recalls, size=2).set_index(["strategy", "date"])
+    assert gaps.loc[("rules", D1), "gap"] == 0.5
+    assert gaps.loc[("rules", D1), "lowest"] == "white"
+    assert not gaps.loc[("rules", D1), "within_goal"]
+    assert recall_gaps(recalls, size=3).empty  # only one group of 3 or more
+
+
+def test_capacity_alternatives_take_the_queue_rank_to_another_capacity() -> None:
+    """k = 1 of 5 (capacity 0.2): s2 at every check; k = 2 (0.4): s2 and s5, both chronic,
+    recall 2/3 and no false alarm."""
+    frame = capacity_alternatives(checks(), [0.2, 0.4], size=1).set_index(["capacity", "as_of"])
+    assert frame.loc[(0.2, D1), "flagged"] == 1
+    assert frame.loc[(0.2, D1), "recall"] == pytest.approx(1 / 3)
+    assert frame.loc[(0.4, D2), "flagged"] == 2
+    assert frame.loc[(0.4, D2), "false_alarms"] == 0
+    assert frame.loc[(0.4, D2), "precision"] == 1.0
+    assert frame.loc[(0.4, D2), "recall"] == pytest.approx(2 / 3)
+    # Black: s1 and s2, one reached (1/2); white: s5 reached (1/1): a gap of 50 points.
+    assert frame.loc[(0.4, D2), "widest_gap"] == 0.5
+    assert frame.loc[(0.4, D2), "widest_gap_column"] == "race_ethnicity"

@@ -169,3 +169,28 @@ def test_queue_for_a_school_ranks_within_it_and_capacity_keeps_the_first():
     assert len(queue_within_capacity(queue, None)) == 10
     with pytest.raises(ValueError, match="above 0"):
         queue_within_capacity(queue, 0)
+
+
+def test_queue_early_focus_lists_the_students_already_over_the_line_after_the_others():
+    """'over' is at 25% (tier 3, over the line); 'near' at 8% is not yet over. Early focus (the
+    default): near, rising, quiet, then over; need focus: over (tier 3) first."""
+    students = enrolled(
+        ("quiet", "S1", 0.0), ("near", "S1", 0.08), ("over", "S1", 0.25), ("rising", "S1", 0.03)
+    ).assign(chronic_so_far=[False, False, True, False])
+    rows = flags(flag("over", "ytd_severe", 0.25), flag("near", "pace", 0.08))
+    chances = pd.DataFrame(
+        {
+            "student_id": ["quiet", "near", "over", "rising"],
+            "school_id": ["S1"] * 4,
+            "probability": [0.05, 0.40, 0.95, 0.30],
+        }
+    )
+    early = rank_queue(students, rows, chances)
+    assert list(early["student_id"]) == ["near", "rising", "quiet", "over"]
+    need = rank_queue(students, rows, chances, focus="need")
+    assert list(need["student_id"]) == ["over", "near", "rising", "quiet"]
+    # Without the column nobody is over the line: the need order.
+    plain = rank_queue(students.drop(columns="chronic_so_far"), rows, chances)
+    assert list(plain["student_id"]) == list(need["student_id"])
+    with pytest.raises(ValueError, match="focus"):
+        rank_queue(students, rows, chances, focus="later")

@@ -11,6 +11,7 @@ need order, rules and model combined) and of the predictive model's commands (`e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -145,68 +146,124 @@ QUEUE_EPILOG = (
 )
 
 
+QueueOutOption = Annotated[
+    Path,
+    typer.Option(
+        "--out",
+        help="Write student_id, school_id, rank, suggested_tier, chance_chronic, "
+        "main_reason, rules, main_factors to FILE.csv (or .xlsx, .parquet, .json).",
+    ),
+]
+QueueSchoolOption = Annotated[
+    str | None,
+    typer.Option("--school", help="Rank within this school (its id) instead of the district."),
+]
+QueueCapacityOption = Annotated[
+    float | None,
+    typer.Option(
+        help="Keep the first ones: a share of the students enrolled (0.1 = 10%) or a number "
+        "(e.g. 400), as in `signals evaluate`. Default: everyone."
+    ),
+]
+FocusOption = Annotated[
+    str,
+    typer.Option(
+        help="early: students not yet chronically absent this year first (reach them before "
+        "they cross the line), then those already over it; need: need order alone."
+    ),
+]
+NoSaveOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-save",
+        help="From a workspace, do not keep the whole list for the web app (it is kept when "
+        "the list is the district's, in the default focus, as of the latest attendance).",
+    ),
+]
+
+
 def queue(
-    out_file: Annotated[
-        Path,
-        typer.Option(
-            "--out",
-            help="Write student_id, school_id, rank, suggested_tier, chance_chronic, "
-            "main_reason, rules to FILE.csv (or .xlsx, .parquet, .json).",
-        ),
-    ],
+    out_file: QueueOutOption,
     data: DataOption = None,
     workspace: WorkspaceOption = None,
     as_of: AsOfOption = None,
-    school: Annotated[
-        str | None,
-        typer.Option("--school", help="Rank within this school (its id) instead of the district."),
-    ] = None,
-    capacity: Annotated[
-        float | None,
-        typer.Option(
-            help="Keep the first ones: a share of the students enrolled (0.1 = 10%) or a number "
-            "(e.g. 400), as in `signals evaluate`. Default: everyone."
-        ),
-    ] = None,
+    school: QueueSchoolOption = None,
+    capacity: QueueCapacityOption = None,
     definition: DefinitionOption = None,
     name: Annotated[
         str, typer.Option("--name", help="The trained model's name under WORKSPACE/models/.")
     ] = "chronic",
     threads: Annotated[int, typer.Option(help="Cores scikit-learn may use.", min=1)] = 1,
+    focus: FocusOption = "early",
+    no_save: NoSaveOption = False,
 ) -> None:
     """One ranked list: every student enrolled on the date, most need first (rank 1), the rules
     and the trained model's chance combined (docs/signals.md, "The ranked queue"). Without a
     trained model the rules alone order it and chance_chronic is empty. Writing the rows from a
     workspace is recorded in its audit log."""
-    from homeroom.signals.ranking import queue_for_school, queue_within_capacity
+    from homeroom.signals.ranking import queue_within_capacity
 
     writer = frame_writer(out_file)
     if data is not None and workspace is not None:
         raise UsageProblem("--data reads a folder; leave out --workspace")
     if capacity is not None and capacity <= 0:
         raise UsageProblem(f"--capacity must be above 0; got {capacity}")
+    if focus not in ("early", "need"):
+        raise UsageProblem(f"--focus is early or need; got {focus!r}")
+    # The district's whole list as of the latest attendance is kept for the web app (its main
+    # factors then worked out for everyone, not only the first ones).
+    whole = data is None and school is None and as_of is None and focus == "early"
+    whole = whole and not no_save
+    counted: list[int] = []
+    keep = _picker(school, None if whole else capacity, counted)
     with resolved(
         data=data, workspace=workspace, definition=definition, as_of=as_of, engine="duckdb"
     ) as request:
-        ranked = _queue(request, name, threads)
-    if school is not None:
-        if not (ranked["school_id"] == school).any():
-            raise UsageProblem(f"no student is enrolled at school {school!r} on {request.as_of}")
-        ranked = queue_for_school(ranked, school)
-    enrolled = len(ranked)
-    ranked = queue_within_capacity(ranked, capacity)
+        ranked = _queue(request, name, threads, keep, focus)
+        trained = not ranked["chance_chronic"].isna().all()
+        if whole and request.workspace is not None:
+            from homeroom.signals.queue_store import save_queue
+
+            kept = save_queue(request.workspace, ranked, request.as_of, request.definition,
+                              name if trained else None)  # fmt: skip
+            err.print(f"Kept the whole list for the web app in {kept}.")
+            ranked = queue_within_capacity(ranked, capacity)
     record_view(request, "signals_queue_rows", rows=len(ranked), as_of=request.as_of.isoformat(),
                 out=str(out_file), school=school or "all")  # fmt: skip
     writer(ranked, out_file)
     write_about(out_file, request, len(ranked))
-    model = "no model trained" if ranked["chance_chronic"].isna().all() else f"model {name!r}"
+    model = f"model {name!r}" if trained else "no model trained"
     err.print(
-        f"Wrote {len(ranked):,} of {enrolled:,} students enrolled to {out_file} (rules and "
+        f"Wrote {len(ranked):,} of {counted[0]:,} students enrolled to {out_file} (rules and "
         f"{model}; {words(request)})."
     )
 
 
-def _queue(request: Resolved, name: str, threads: int) -> pd.DataFrame:
+def _picker(
+    school: str | None, capacity: float | None, counted: list[int]
+) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """The rows wanted of the ranked list: a school's (ranked within it), then the first ones
+    within capacity; `counted` gets how many there were before the capacity."""
+    from homeroom.signals.ranking import queue_for_school, queue_within_capacity
+
+    def keep(ranked: pd.DataFrame) -> pd.DataFrame:
+        if school is not None:
+            if not (ranked["school_id"] == school).any():
+                raise UsageProblem(f"no student is enrolled at school {school!r} on that date")
+            ranked = queue_for_school(ranked, school)
+        counted.append(len(ranked))
+        return queue_within_capacity(ranked, capacity)
+
+    return keep
+
+
+def _queue(
+    request: Resolved,
+    name: str,
+    threads: int,
+    keep: Callable[[pd.DataFrame], pd.DataFrame],
+    focus: str,
+) -> pd.DataFrame:
     """The need queue of the resolved request, with the workspace's model when one is trained."""
     from homeroom.signals.history import SignalsError
     from homeroom.signals.model import ModelError
@@ -216,7 +273,14 @@ def _queue(request: Resolved, name: str, threads: int) -> pd.DataFrame:
         model = _trained_model(request, name)
         with request.tables() as tables, status("Ranking students") as update:
             return need_queue(
-                tables, request.definition, request.as_of, model, threads=threads, progress=update
+                tables,
+                request.definition,
+                request.as_of,
+                model,
+                threads=threads,
+                progress=update,
+                focus=focus,
+                keep=keep,
             )
     except (SignalsError, ModelError) as exc:
         raise UsageProblem(str(exc)) from exc

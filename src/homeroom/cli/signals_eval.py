@@ -78,7 +78,10 @@ def _months(text: str) -> tuple[int, ...]:
 
 
 OutFileOption = Annotated[
-    Path, typer.Option("--out", help="Write the report to FILE.html or FILE.md.")
+    Path,
+    typer.Option(
+        "--out", help="Write the report to FILE.html, FILE.md or FILE.json (for other tools)."
+    ),
 ]
 
 TestYearOption = Annotated[
@@ -134,8 +137,8 @@ def evaluate(
     from homeroom.signals.evaluation_report import render
     from homeroom.signals.model import ModelError
 
-    if out_file.suffix.lower() not in (".html", ".htm", ".md", ".markdown"):
-        raise UsageProblem(f"--out must end in .html or .md; got {out_file.name}")
+    if out_file.suffix.lower() not in (".html", ".htm", ".md", ".markdown", ".json"):
+        raise UsageProblem(f"--out must end in .html, .md or .json; got {out_file.name}")
     if capacity <= 0 or not 0 <= cut <= 1:
         raise UsageProblem("--capacity must be above 0 and --cut between 0 and 1")
     if data is not None and workspace is not None:

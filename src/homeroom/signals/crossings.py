@@ -34,7 +34,15 @@ def crossing_days(tables: Tables, definition: Definition, year: int) -> ir.Table
     absence date or the day the student became eligible; those candidates are checked, each
     with membership days through it from the stays' school-day numbers (no row per day).
     Columns: school_year, district_id, student_id, crossed_on, crossed_number (its school-day
-    number in the calendar of the school where it happened).
+    number in the calendar of the school where it happened), and settled_on, settled_number: the
+    day they crossed the line to stay (from it through the year's end they were over the line
+    every day).
+
+    The settled day is the candidate day after the last day the student was under the line
+    (not yet eligible, or below the threshold). Between two absence dates the rate only falls,
+    so the lowest point of each stretch is the day before an absence date: a candidate's
+    `under_before` checks that day (one fewer membership day, without the candidate's own
+    absence), and the last candidate with `under_before` is the settled day.
     """
     one = year_tables(tables, [year])
     stays = numbered_stays(one, definition)
@@ -54,12 +62,25 @@ def crossing_days(tables: Tables, definition: Definition, year: int) -> ir.Table
     )
     candidates = candidates.mutate(units=candidates.counted.sum().over(order))
     per = _enrolled_through(candidates, stays, numbered)
-    eligible = per.enrolled >= definition.minimum_days_enrolled
-    over = _at_the_line(per.units, per.enrolled, definition, tables.units_per_day)
-    crossed = per.filter(eligible & over)
-    return crossed.group_by(KEYS).aggregate(
-        crossed_on=crossed.date.min(),
-        crossed_number=crossed.day_number.argmin(crossed.date),
+    minimum = definition.minimum_days_enrolled
+    upd = tables.units_per_day
+    over = (per.enrolled >= minimum) & _at_the_line(per.units, per.enrolled, definition, upd)
+    before = per.enrolled - 1
+    over_before = (before >= minimum) & _at_the_line(
+        per.units - per.counted, before, definition, upd
+    )
+    per = per.mutate(over=over, under_before=~over_before)
+    crossed = (
+        per.filter(per.over)
+        .group_by(KEYS)
+        .aggregate(crossed_on=per.date.min(), crossed_number=per.day_number.argmin(per.date))
+    )
+    under = per.filter(per.under_before)
+    settled = under.group_by(KEYS).aggregate(
+        settled_on=under.date.max(), settled_number=under.day_number.argmax(under.date)
+    )
+    return crossed.join(settled, KEYS).select(
+        *KEYS, "crossed_on", "crossed_number", "settled_on", "settled_number"
     )
 
 
@@ -108,9 +129,8 @@ def _enrolled_through(candidates: ir.Table, stays: ir.Table, numbered: ir.Table)
         (joined.date < joined.stay_start, 0),
         else_=joined.through - joined.stay_first + 1,
     ).cast("int64")
-    return joined.group_by([*KEYS, "date", "kind", "calendar_id", "day_number", "units"]).aggregate(
-        enrolled=days.sum()
-    )
+    keys = [*KEYS, "date", "kind", "calendar_id", "day_number", "units", "counted"]
+    return joined.group_by(keys).aggregate(enrolled=days.sum())
 
 
 def _at_the_line(

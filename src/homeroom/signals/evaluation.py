@@ -1,7 +1,7 @@
 """Evaluation a district can trust: train on earlier years, test on a later one, as of each month.
 
 For the held-out school year, as of the first of each month (September to March by default),
-every student enrolled that day is looked at three ways:
+every student enrolled that day is looked at four ways:
 
 - waiting for the line: the student is chronically absent so far this year (the definition's
   threshold, exactly, once eligible) — what a district sees without early warning;
@@ -9,7 +9,9 @@ every student enrolled that day is looked at three ways:
   support (tier 2 or 3) fires;
 - the model (`homeroom.signals.model`): among the k students with the highest chance (the
   district's capacity, `capacity` × students enrolled), and separately every student whose
-  chance is at least `cut`.
+  chance is at least `cut`;
+- the queue (`homeroom.signals.ranking.rank_queue`, the list `homeroom signals queue` writes):
+  among its first k.
 
 Truth is how the student's year ended (chronically absent under the definition, the whole year,
 counted once in the district). The measures are in `homeroom.signals.measures`, the day each
@@ -36,8 +38,12 @@ from homeroom.signals.crossings import crossing_days, on_the_line
 from homeroom.signals.evaluation_tables import (
     GROUP_COLUMNS,
     by_date,
+    capacity_alternatives,
+    check_leads,
+    group_recalls,
     group_table,
     lead_distribution,
+    recall_gaps,
     recall_spreads,
     strategy_summary,
 )
@@ -45,6 +51,7 @@ from homeroom.signals.features import student_features, student_history, year_en
 from homeroom.signals.flags import flag_students
 from homeroom.signals.measures import capacity_k, reliability, top_k
 from homeroom.signals.model import DEFAULT_MONTHS, ChronicModel, Progress, cores
+from homeroom.signals.ranking import rank_queue
 from homeroom.signals.training import check_dates, default_training_years, school_years, train
 
 
@@ -76,6 +83,19 @@ class Evaluation:
 
     def spreads(self) -> pd.DataFrame:
         return recall_spreads(self.groups())
+
+    def check_leads(self) -> pd.DataFrame:
+        return check_leads(self.checks, self.crossings)
+
+    def group_recalls(self) -> pd.DataFrame:
+        return group_recalls(self.checks, self.definition.minimum_group_size)
+
+    def recall_gaps(self) -> pd.DataFrame:
+        return recall_gaps(self.group_recalls())
+
+    def alternatives(self) -> pd.DataFrame:
+        """The queue at 1.5 and 2 times the capacity: a group-blind change and its cost."""
+        return capacity_alternatives(self.checks, [self.capacity * 1.5, self.capacity * 2])
 
     def reliability(self) -> pd.DataFrame:
         return reliability(self.checks["chronic"], self.checks["probability"])
@@ -195,6 +215,9 @@ def check(
         how="left",
     )["chronic"].fillna(False)
     k = capacity_k(len(rows), strategies.capacity)
+    flags = flag_students(tables, definition, as_of)
+    line = on_the_line(rows, definition, tables.units_per_day)
+    rank = _queue_rank(rows, flags, chance, line)
     return pd.DataFrame(
         {
             "as_of": as_of,
@@ -207,19 +230,36 @@ def check(
             ),
             "chronic": truth.astype(bool).to_numpy(),
             "probability": chance,
-            "line": on_the_line(rows, definition, tables.units_per_day),
-            "rules": _supported(tables, definition, as_of, rows),
+            "line": line,
+            "rules": _supported(flags, rows),
             "model_top_k": top_k(chance, k, rows["student_id"].to_numpy()),
+            "queue": rank <= k,
+            "queue_rank": rank,
             "model_cut": chance >= strategies.cut,
         }
     )
 
 
-def _supported(
-    tables: Tables, definition: Definition, as_of: dt.date, rows: pd.DataFrame
+def _queue_rank(
+    rows: pd.DataFrame, flags: pd.DataFrame, chance: np.ndarray, line: np.ndarray
 ) -> np.ndarray:
+    """Per row: its rank in the need queue of the date (homeroom.signals.ranking, early focus)."""
+    enrolled = pd.DataFrame(
+        {
+            "student_id": rows["student_id"].astype(str),
+            "school_id": rows["school_id"].astype(str),
+            "absence_rate": rows["absence_rate"],
+            "chronic_so_far": line,
+        }
+    )
+    chances = enrolled[["student_id", "school_id"]].assign(probability=chance)
+    queue = rank_queue(enrolled, flags, chances)
+    ranks = enrolled.merge(queue[["student_id", "school_id", "rank"]], how="left")["rank"]
+    return ranks.to_numpy(dtype="int64")
+
+
+def _supported(flags: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     """Per row: some rule suggesting early or intensive support (tier 2 or 3) fires."""
-    flags = flag_students(tables, definition, as_of)
     tiers = pd.to_numeric(flags["suggested_tier"], errors="coerce").fillna(0)
     supported = flags.loc[tiers >= 2, ["district_id", "student_id"]].drop_duplicates()
     supported["rules"] = True

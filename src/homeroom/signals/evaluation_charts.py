@@ -33,6 +33,7 @@ STRATEGY_COLORS = {
     "rules": BAR_COLOR,
     "model_top_k": CURRENT_YEAR_COLOR,
     "model_cut": LEVEL_COLORS["high"],
+    "queue": LEVEL_COLORS["extreme"],
 }
 MODEL_COLOR = CURRENT_YEAR_COLOR
 BAR_WIDTH = 400  # px of the bars; the labels take the rest of a printed page's width

@@ -28,6 +28,8 @@ def strategy_label(ev: Evaluation, strategy: str) -> str:
         return f"The model: the {capacity_words(ev.capacity)} with the highest chance"
     if strategy == "model_cut":
         return f"The model: every student with a chance of {ev.cut:.0%} or more"
+    if strategy == "queue":
+        return f"The ranked queue: its first {capacity_words(ev.capacity)}"
     raise KeyError(strategy)
 
 
@@ -38,6 +40,7 @@ def strategy_name(ev: Evaluation, strategy: str) -> str:
         "rules": "The rules",
         "model_top_k": f"Model: top {capacity_words(ev.capacity, short=True)}",
         "model_cut": f"Model: chance ≥ {ev.cut:.0%}",
+        "queue": f"Queue: first {capacity_words(ev.capacity, short=True)}",
     }[strategy]
 
 
@@ -51,6 +54,9 @@ def strategy_lines(ev: Evaluation) -> list[str]:
         "model_top_k": f"flag the {capacity_words(ev.capacity)} enrolled with the highest chance "
         "(the district's capacity)",
         "model_cut": f"flag every student whose chance is {ev.cut:.0%} or more",
+        "queue": f"flag the first {capacity_words(ev.capacity)} of the ranked queue (homeroom "
+        "signals queue: students not yet chronically absent this year first, by the model's "
+        "chance and the rules, then those already over the line)",
     }
     return [f"{strategy_name(ev, s)}: {what[s]}." for s in STRATEGIES]
 
@@ -100,7 +106,7 @@ def headline(ev: Evaluation) -> list[str]:
         if not labels.is_missing(line["median_lead"])
         else "- Waiting for the line flagged none of them at a check;"
     )
-    for strategy in ("rules", "model_cut", "model_top_k"):
+    for strategy in ("rules", "model_cut", "model_top_k", "queue"):
         row = summary.loc[strategy]
         lines.append(
             f"- {strategy_name(ev, strategy)} flagged "
@@ -227,6 +233,7 @@ def group_rows(ev: Evaluation) -> Rows:
         "Recall at a check: line",
         "rules",
         "model top k",
+        "queue first k",
         f"chance ≥ {ev.cut:.0%}",
     ]
     rows = []
@@ -234,7 +241,7 @@ def group_rows(ev: Evaluation) -> Rows:
     for r in frame.to_dict(orient="records"):
         label = f"{labels.column_label(r['group'])}: {labels.group_label(r['group'], r['value'])}"
         if r["suppressed"]:
-            rows.append([label, f"fewer than {minimum}", *["suppressed"] * 7])
+            rows.append([label, f"fewer than {minimum}", *["suppressed"] * 8])
             continue
         rows.append(
             [
@@ -298,14 +305,18 @@ CAVEATS = [
     "strategies would have done on that year; a new year, a new policy or a change in how "
     "attendance is recorded can change them.",
     "The lead time is measured at monthly checks: a strategy run every day would flag some "
-    "students sooner. The day a student crossed the line is the first day they were eligible "
-    "and at the threshold; a single absence early in the year can put a student over 10% for "
-    "a while, so many students cross in the first weeks.",
+    "students sooner. It counts to the day a student crossed the line to stay (from it to the "
+    "end of the year they were over the line every day). The first day over the line is often "
+    "noise: one absence in the first 10 days puts a student at 10% on the day they become "
+    "eligible; the lead to that first day is in the JSON report "
+    "(median_school_days_first_crossing).",
     "Recall across groups compares the share of each group's chronically absent students who "
     "were flagged. With a capacity far below the number of chronically absent students, the "
     "top-k strategy reaches groups in proportion to how many of their students are at the very "
     "top of the list, so its recall differs by group whenever absence does.",
     "On synthetic data (homeroom synth) these figures are not evidence of real-world accuracy: "
-    "the generator gives each student a steady chance of missing a day, so the year so far "
-    "predicts the rest of it better than real attendance would.",
+    "even the realistic generator (--behaviour realistic) only moves attendance the ways it was "
+    "built to, calibrated to a few published figures; the simple one gives each student a "
+    "steady chance of missing a day, so the year so far predicts the rest of it better than "
+    "real attendance would.",
 ]

@@ -18,6 +18,7 @@ from homeroom.reports import labels
 from homeroom.reports.chart_data import Chart
 from homeroom.reports.palette import INK, MUTED, RULE
 from homeroom.reports.templating import package_environment
+from homeroom.signals import evaluation_capacity as cap
 from homeroom.signals import evaluation_content as c
 from homeroom.signals.evaluation import Evaluation
 from homeroom.signals.evaluation_charts import MODEL_COLOR, STRATEGY_COLORS, Bar, share_bars
@@ -98,6 +99,12 @@ def report(ev: Evaluation, *, charts: bool = True) -> Report:
             ),
         ),
         Section(
+            "capacity",
+            f"At capacity: the students each strategy flags on a check date "
+            f"({c.capacity_words(ev.capacity)})",
+            (_text(cap.CHECK_NOTE), _table(cap.check_lead_rows(ev), numeric_from=2)),
+        ),
+        Section(
             "dates",
             "Each check date",
             (
@@ -111,19 +118,7 @@ def report(ev: Evaluation, *, charts: bool = True) -> Report:
             "Calibration (all check dates together)",
             (*_chart(drawn.get("calibration")), _table(c.reliability_rows(ev))),
         ),
-        Section(
-            "groups",
-            "By student group (all check dates together)",
-            (
-                _text(c.GROUP_NOTE),
-                *_chart(drawn.get("recall")),
-                _table(c.group_rows(ev)),
-                _heading(
-                    f"Recall spread across groups (goal: within {RECALL_GOAL * 100:.0f} points)"
-                ),
-                _table(c.spread_rows(ev), numeric_from=2),
-            ),
-        ),
+        _groups_section(ev, drawn),
         Section("model", "The model", tuple(_text(line) for line in c.model_lines(ev))),
         Section("caveats", "What these figures do and do not show", (_list(c.CAVEATS),)),
     )
@@ -134,6 +129,25 @@ def report(ev: Evaluation, *, charts: bool = True) -> Report:
         f"cut = {ev.cut:.0%}."
     )
     return Report(f"Early-warning evaluation: {year}", meta, sections)
+
+
+def _groups_section(ev: Evaluation, drawn: dict[str, Chart]) -> Section:
+    return Section(
+        "groups",
+        "By student group (all check dates together)",
+        (
+            _text(c.GROUP_NOTE),
+            *_chart(drawn.get("recall")),
+            _table(c.group_rows(ev)),
+            _heading(f"Recall spread across groups (goal: within {RECALL_GOAL * 100:.0f} points)"),
+            _table(c.spread_rows(ev), numeric_from=2),
+            _heading("Recall gaps at each check, at capacity"),
+            *(_text(line) for line in cap.gap_lines(ev)),
+            _table(cap.gap_rows(ev), numeric_from=2),
+            _heading("A group-blind change: the queue at a larger capacity"),
+            _table(cap.alternative_rows(ev)),
+        ),
+    )
 
 
 def _charts(ev: Evaluation) -> dict[str, Chart]:
@@ -267,9 +281,13 @@ def render_html(ev: Evaluation) -> str:
 
 
 def render(ev: Evaluation, suffix: str) -> str:
-    """The report for a file name's suffix: .html or .md."""
+    """The report for a file name's suffix: .html, .md or .json."""
     if suffix.lower() in (".html", ".htm"):
         return render_html(ev)
     if suffix.lower() in (".md", ".markdown"):
         return render_markdown(ev)
-    raise ValueError(f"the report is written as .html or .md; got {suffix!r}")
+    if suffix.lower() == ".json":
+        from homeroom.signals.evaluation_json import render_json
+
+        return render_json(ev)
+    raise ValueError(f"the report is written as .html, .md or .json; got {suffix!r}")

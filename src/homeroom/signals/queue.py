@@ -9,14 +9,17 @@ orders them (docs/signals.md, "The ranked queue").
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pandas as pd
 
 from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
+from homeroom.signals.crossings import on_the_line
+from homeroom.signals.explain import explain_rows, typical_values
 from homeroom.signals.features import school_year_at, student_features, student_history
 from homeroom.signals.flags import Progress, flag_students
-from homeroom.signals.model import ChronicModel
+from homeroom.signals.model import ChronicModel, cores
 from homeroom.signals.ranking import rank_queue
 from homeroom.signals.scoring import score
 
@@ -29,16 +32,44 @@ def need_queue(
     *,
     threads: int | None = 1,
     progress: Progress | None = None,
+    focus: str = "early",
+    keep: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
-    """One row per student enrolled on D, need order (ranking.QUEUE_COLUMNS); `chance_chronic`
-    empty when `model` is None."""
+    """One row per student enrolled on D, need order (ranking.QUEUE_COLUMNS, then
+    `main_factors`); `chance_chronic` and `main_factors` empty when `model` is None. `focus`: see
+    ranking.rank_queue. `keep` picks the rows wanted (a school, a capacity) before the factors
+    are worked out for them."""
     say = progress or (lambda _step: None)
     flags = flag_students(tables, definition, as_of, progress=progress)
     say("finding the students enrolled")
     year = school_year_at(tables, as_of)
     history = student_history(tables, definition, year)
     features = student_features(tables, definition, as_of, year, history)
-    enrolled = features.loc[features["enrolled_now"], ["student_id", "school_id", "absence_rate"]]
+    queue = ranked(tables, definition, as_of, features, flags, model, threads, say, focus)
+    if keep is not None:
+        queue = keep(queue)
+    if model is not None:
+        say(f"the main factors of {len(queue):,} students")
+    return with_factors(queue, features, model, threads)
+
+
+def ranked(
+    tables: Tables,
+    definition: Definition,
+    as_of: dt.date,
+    features: pd.DataFrame,
+    flags: pd.DataFrame,
+    model: ChronicModel | None,
+    threads: int | None,
+    say: Progress,
+    focus: str = "early",
+) -> pd.DataFrame:
+    """The queue from the date's features (student_features) and rule rows, already worked out
+    (the evaluation has both for each check)."""
+    enrolled = features.loc[features["enrolled_now"]].reset_index(drop=True)
+    enrolled = enrolled.assign(
+        chronic_so_far=on_the_line(enrolled, definition, tables.units_per_day)
+    ).loc[:, ["student_id", "school_id", "absence_rate", "chronic_so_far"]]
     chances = None
     if model is not None:
         say(f"scoring {len(enrolled):,} students with the model")
@@ -47,4 +78,28 @@ def need_queue(
         )
         chances = scored.loc[:, ["student_id", "school_id", "probability"]]
     say("ranking")
-    return rank_queue(enrolled, flags, chances)
+    return rank_queue(enrolled, flags, chances, focus=focus)
+
+
+def with_factors(
+    queue: pd.DataFrame,
+    features: pd.DataFrame,
+    model: ChronicModel | None,
+    threads: int | None = 1,
+) -> pd.DataFrame:
+    """The queue with `main_factors`: the model's main factors in words for each row (empty
+    without a model). Typical values are the medians of every student enrolled on the date, as
+    `signals score` uses; explain only the rows kept (capacity), it costs a dozen model passes."""
+    out = queue.copy()
+    out["main_factors"] = ""
+    if model is None or out.empty:
+        return out
+    enrolled = features.loc[features["enrolled_now"]].reset_index(drop=True)
+    enrolled = enrolled.astype({"student_id": str, "school_id": str})
+    rows = out[["student_id", "school_id"]].merge(
+        enrolled, on=["student_id", "school_id"], how="left"
+    )
+    with cores(threads):
+        typical = typical_values(model, enrolled)
+        out["main_factors"] = explain_rows(model, rows, typical)
+    return out

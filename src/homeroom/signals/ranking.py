@@ -101,23 +101,36 @@ QUEUE_COLUMNS = (
 )
 
 
+FOCUSES = ("early", "need")
+
+
 def rank_queue(
-    enrolled: pd.DataFrame, flags: pd.DataFrame, chances: pd.DataFrame | None = None
+    enrolled: pd.DataFrame,
+    flags: pd.DataFrame,
+    chances: pd.DataFrame | None = None,
+    *,
+    focus: str = "early",
 ) -> pd.DataFrame:
     """One row per enrolled student in need order: QUEUE_COLUMNS, `rank` from 1.
 
-    `enrolled`: student_id, school_id, absence_rate (this year so far; NaN when unknown), one row
-    per student enrolled on the date. `flags`: the rules' rows (homeroom.signals.flags.COLUMNS).
+    `enrolled`: student_id, school_id, absence_rate (this year so far; NaN when unknown) and,
+    optionally, chronic_so_far (already over the definition's line this year), one row per
+    student enrolled on the date. `flags`: the rules' rows (homeroom.signals.flags.COLUMNS).
     `chances`: student_id, school_id, probability from the trained model, or None when no model
     is trained (then `chance_chronic` is empty and the rules alone order the list).
 
-    Order: a student a tier 3 rule flags (intensive support) comes first; then, with a model,
-    everyone else by the model's chance, highest first; without one, tier 2 rules, then patterns
-    worth a conversation, then students no rule flags. Ties: more rules first, then the higher
-    absence rate, then the student id, so the order never depends on how the rows arrived.
+    Need order: a student a tier 3 rule flags (intensive support) comes first; then, with a
+    model, everyone else by the model's chance, highest first; without one, tier 2 rules, then
+    patterns worth a conversation, then students no rule flags. Ties: more rules first, then the
+    higher absence rate, then the student id, so the order never depends on how the rows
+    arrived. `focus="early"` (the default) puts the students not yet chronically absent this
+    year first, in that order, then those already over the line, in that order: the queue is
+    for reaching students before they cross (docs/signals.md). `focus="need"` is need order
+    alone.
     """
+    if focus not in FOCUSES:
+        raise ValueError(f"focus must be one of {', '.join(FOCUSES)}; got {focus!r}")
     rows = _with_flags(enrolled, rank_students(flags))
-    with_model = chances is not None
     chance = pd.Series(float("nan"), index=rows.index)
     if chances is not None:
         merged = rows[["student_id", "school_id"]].merge(
@@ -126,7 +139,8 @@ def rank_queue(
             how="left",
         )
         chance = pd.Series(merged["probability"].to_numpy(dtype=float), index=rows.index)
-    order = _need_order(rows, chance, with_model)
+    over = rows["chronic_so_far"] if focus == "early" else pd.Series(False, index=rows.index)
+    order = _need_order(rows, chance, chances is not None, over)
     rows, chance = rows.loc[order], chance.loc[order]
     out = pd.DataFrame(
         {
@@ -148,8 +162,10 @@ def rank_queue(
     return out.loc[:, list(QUEUE_COLUMNS)]
 
 
-def _need_order(rows: pd.DataFrame, chance: pd.Series, with_model: bool) -> pd.Index:
-    """The rows' index in need order (see rank_queue)."""
+def _need_order(
+    rows: pd.DataFrame, chance: pd.Series, with_model: bool, over: pd.Series
+) -> pd.Index:
+    """The rows' index in need order (see rank_queue); students `over` the line last."""
     tier = pd.to_numeric(rows["suggested_tier"], errors="coerce").astype("float64")  # NaN: none
     if with_model:
         band = (tier != 3).astype(int)
@@ -160,6 +176,7 @@ def _need_order(rows: pd.DataFrame, chance: pd.Series, with_model: bool) -> pd.I
         band[tier == 3] = 0
     order = pd.DataFrame(
         {
+            "over": over.fillna(False).astype(bool).astype(int),
             "band": band,
             # Students the model could not score (none, normally) follow those it scored.
             "chance": -chance.fillna(-1.0),
@@ -176,6 +193,8 @@ def _with_flags(enrolled: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
     flagged at a school they have since left) their most urgent flags at another."""
     base = enrolled.loc[:, ["student_id", "school_id", "absence_rate"]].reset_index(drop=True)
     base = base.astype({"student_id": str, "school_id": str})
+    over = enrolled.get("chronic_so_far", pd.Series(False, index=enrolled.index))
+    base["chronic_so_far"] = over.fillna(False).to_numpy(dtype=bool)
     base["absence_rate"] = pd.to_numeric(base["absence_rate"], errors="coerce")
     picked = ranked.loc[:, ["student_id", "school_id", "suggested_tier", "absence_rate",
                             "rules", "main_rule", "main_reason", "need_rank"]]  # fmt: skip
