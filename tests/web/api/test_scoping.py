@@ -71,7 +71,7 @@ def test_the_consent_s_scope_limits_every_answer(api, scope: list[str]) -> None:
     if summary:
         expected |= SUMMARY
     if "attendance_detail" in scope:
-        expected |= {"attendance"}
+        expected |= {"attendance", "chance"}
     if "plan" in scope:
         expected |= {"plan", "actions"}
     if "contacts" in scope:

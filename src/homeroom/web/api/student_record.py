@@ -3,10 +3,12 @@
 Anyone who may see the student gets who and where they are (student_id, name, school_id,
 school_name, grade_level: a referral always carries them). Staff get every part; a partner,
 the parts its consent covers: `attendance_summary` (the rate, tier and days, and the
-early-warning flags), `attendance_detail` (each absence), `plan` (the plan and the school's
-actions), `contacts`. A part not allowed is left out (its key absent); a part allowed but
-empty is an empty list (or a null plan). A partner always gets `partner_actions`, what its own
-organisation logged (it wrote them), and staff get the student's `referrals` with consents.
+early-warning flags), `attendance_detail` (each absence, and the `chance` of ending the year
+chronically absent from the latest saved ranked queue, whose factors describe it), `plan`
+(the plan and the school's actions), `contacts`. A part not allowed is left out (its key
+absent); a part allowed but empty is an empty list (or a null plan). A partner always gets
+`partner_actions`, what its own organisation logged (it wrote them), and staff get the
+student's `referrals` with consents.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ def student_record(
         parts += [p for p, on in ((ATTENDANCE_SUMMARY, summary), (ATTENDANCE_DETAIL, detail)) if on]
     if summary:
         record["flags"] = _flags(workspace, student_id)
+    if detail:
+        record["chance"] = _chance(workspace, student_id)
     if scope.allows_field(student_id, PLAN):
         found = current_plan(store, student_id)
         record["plan"] = None if found is None else shapes.plan(found)
@@ -132,6 +136,22 @@ def _flags(workspace: Workspace, student_id: str) -> list[dict[str, Any]]:
         }
         for row in rows.to_dict("records")
     ]
+
+
+def _chance(workspace: Workspace, student_id: str) -> dict[str, Any] | None:
+    """The student's row of the latest `homeroom signals queue` (null: none saved, or the
+    student was not enrolled on its date); `chance_chronic` null when no model ranked it."""
+    from homeroom.web.data.chances import factor_list, student_chance
+
+    found = student_chance(workspace, student_id)
+    if found is None:
+        return None
+    return {
+        "chance_chronic": found.chance,
+        "main_factors": list(factor_list(found.main_factors)),
+        "as_of": shapes.day(found.as_of),
+        "rank": found.rank,
+    }
 
 
 def _contacts(serving: ServingData, scope: Scope, student_id: str) -> list[dict[str, Any]]:

@@ -2,10 +2,13 @@
 
 One row per student: newly flagged by the early warning and without an open plan (`new`), a
 follow-up due today (`follow_up_due`) or before today (`follow_up_overdue`), an open plan whose
-review date has come (`review_due`). Flagged students come in the early-warning ranking's need
-order; students not flagged but with something due come after them, overdue first, then the
-earliest date. The team's capacity marks the first rows as "this week" on the whole queue, so a
-filter never moves a student in or out of this week's work.
+review date has come (`review_due`). Flagged students come in the order of the latest ranked
+queue (`homeroom signals queue`: the model's chance, tier 3 rules first), with its
+`chance_chronic`; those it does not rank, and every flagged student before the first saved
+queue, in the early-warning ranking's need order. Students not flagged but with something due
+come after them, overdue first, then the earliest date. The team's capacity marks the first
+rows as "this week" on the whole queue, so a filter never moves a student in or out of this
+week's work.
 
 `queue_rows` is the rule itself, over plain inputs (a school's ranked flags, its open plans and
 its open follow-ups up to today); `school_queue` reads them from the stores for a page.
@@ -65,19 +68,23 @@ QUEUE_COLUMNS = (
     "status",
     "next_step",
     "this_week",
+    "queue_rank",
+    "chance_chronic",
 )
 
 
 @dataclass(frozen=True)
 class Queue:
     """A school's queue for a page: its rows (QUEUE_COLUMNS plus first_name, last_name), the
-    flags they came from (None before the first saved signals run), today and the capacity."""
+    flags they came from (None before the first saved signals run), today and the capacity;
+    `ranked_as_of`, the date of the saved ranked queue that ordered it (None: none saved)."""
 
     school_id: str
     rows: pd.DataFrame
     flags: FlagSet | None
     today: dt.date
     capacity: int
+    ranked_as_of: dt.date | None = None
 
 
 def queue_rows(
@@ -88,6 +95,7 @@ def queue_rows(
     capacity: int | None = None,
     *,
     planned_elsewhere: Iterable[str] = (),
+    saved: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The queue of one school, in need order (QUEUE_COLUMNS).
 
@@ -95,14 +103,19 @@ def queue_rows(
     school's open plans; FOLLOW_UPS: open follow-ups of the school's actions (later ones are
     ignored); CAPACITY: how many rows are this week's (None: all of them); PLANNED_ELSEWHERE:
     students with an open plan at another school (a student has one plan at a time: they are
-    not `new` here, and that plan's review is the other school's).
+    not `new` here, and that plan's review is the other school's); SAVED: the latest ranked
+    queue's `student_id`, `queue_rank`, `chance_chronic` (web.data.chances.queue_ranks), whose
+    rank orders the flagged rows it holds, ahead of those it does not.
     """
     plan_of = {p.student_id: p for p in plans if p.is_open}
     elsewhere = set(planned_elsewhere) - set(plan_of)
     due = _earliest_due(follow_ups, today)
     flagged = {str(s) for s in ranked["student_id"]}
     rows = []
-    for flag in ranked.sort_values("need_rank", kind="stable").to_dict("records"):
+    rank_of, chance_of = _saved_figures(saved)
+    order = ranked.assign(_saved=ranked["student_id"].astype(str).map(rank_of).astype(float))
+    order = order.sort_values(["_saved", "need_rank"], kind="stable", na_position="last")
+    for flag in order.to_dict("records"):
         sid = str(flag["student_id"])
         row = _row(sid, flag, plan_of.get(sid), due.get(sid), today, sid in elsewhere)
         if row is not None:
@@ -113,9 +126,24 @@ def queue_rows(
     frame = pd.DataFrame(rows, columns=list(QUEUE_COLUMNS))
     limit = len(frame) if capacity is None else capacity
     frame["this_week"] = [n < limit for n in range(len(frame))]
+    ids = frame["student_id"].astype(str)
+    frame["queue_rank"] = ids.map(rank_of).astype("Int64")
+    frame["chance_chronic"] = ids.map(chance_of).astype(float)
     for column in ("suggested_tier", "plan_tier", "plan_id", "need_rank", "days_since_flagged"):
         frame[column] = frame[column].astype("Int64")
     return frame
+
+
+def _saved_figures(saved: pd.DataFrame | None) -> tuple[dict[str, int], dict[str, float]]:
+    """Student id -> the saved queue's rank, and -> its chance (only those with a chance)."""
+    if saved is None or saved.empty:
+        return {}, {}
+    ids = saved["student_id"].astype(str)
+    ranks = dict(zip(ids, (int(r) for r in saved["queue_rank"]), strict=True))
+    chances = {
+        s: float(c) for s, c in zip(ids, saved["chance_chronic"], strict=True) if pd.notna(c)
+    }
+    return ranks, chances
 
 
 def _earliest_due(follow_ups: Iterable[ActionInfo], today: dt.date) -> dict[str, ActionInfo]:
@@ -224,12 +252,14 @@ def filter_queue(
 def school_queue(store: Store, workspace: Workspace, serving: ServingData, school_id: str) -> Queue:
     """The school's queue today (the casebook's date), names and missing grades and rates
     filled from the latest snapshot. The caller has checked the user may see the school."""
+    from homeroom.web.data.chances import latest_queue, queue_ranks
     from homeroom.web.data.flags import latest_flags
 
     day = store_today(store)
     flags = latest_flags(workspace)
     ranked = _empty_ranking() if flags is None else flags.school(school_id)
     capacity = team_capacity(store, school_id).students
+    saved = latest_queue(workspace)
     rows = queue_rows(
         ranked,
         open_plans(store, school_ids=[school_id]),
@@ -237,9 +267,11 @@ def school_queue(store: Store, workspace: Workspace, serving: ServingData, schoo
         day,
         capacity,
         planned_elsewhere=_planned_elsewhere(store, ranked, school_id),
+        saved=queue_ranks(saved) if saved is not None else None,
     )
     rows["school_id"] = school_id
-    return Queue(school_id, _with_students(serving, school_id, rows), flags, day, capacity)
+    rows = _with_students(serving, school_id, rows)
+    return Queue(school_id, rows, flags, day, capacity, saved.as_of if saved else None)
 
 
 def queue_counts(store: Store, workspace: Workspace, school_ids: Iterable[str]) -> dict[str, int]:

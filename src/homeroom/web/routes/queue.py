@@ -27,6 +27,7 @@ from homeroom.casebook.casework import CaseworkError
 from homeroom.casebook.roles import SCHOOL_STAFF
 from homeroom.reports import labels
 from homeroom.web.auth import Viewer, check_csrf, require_viewer
+from homeroom.web.data.chances import chance_text
 from homeroom.web.data.queue import NOBODY, STATUSES, Queue, filter_queue, queue_counts
 from homeroom.web.data.queue import school_queue as read_queue
 from homeroom.web.downloads import download
@@ -118,6 +119,8 @@ def _context(
         "school_id": found.school_id,
         "school_name": prepared.school_names[found.school_id],
         "flags": found.flags,
+        "ranked_as_of": found.ranked_as_of,
+        "chance_text": chance_text,
         "today": found.today,
         "capacity": found.capacity,
         "this_week": [(k, r) for k, r in keyed if r["this_week"]],
@@ -277,6 +280,8 @@ def _queue_download(
             "Status": [STATUSES[s] for s in rows["status"]],
             "Next step": rows["next_step"],
             "This week": ["yes" if w else "no" for w in rows["this_week"]],
+            # The signals CLI's name, as of the saved queue's date (empty: no chance for them).
+            "chance_chronic": rows["chance_chronic"],
         }
     )
     # The rates are the early-warning run's (or, for students it did not flag, the latest data's).

@@ -13,10 +13,12 @@ import pandas as pd
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from homeroom.casebook.consents import ATTENDANCE_DETAIL
 from homeroom.reports import charts, student_charts
 from homeroom.web import data
 from homeroom.web.auth import Viewer, check_csrf, require_viewer
 from homeroom.web.data import casework as cw
+from homeroom.web.data import chances
 from homeroom.web.downloads import download
 from homeroom.web.errors import BadRequest, PageNotFound
 from homeroom.web.exports import FORMATS, Stamp
@@ -218,10 +220,20 @@ def student(
         categories=records(detail.categories),
         enrollments=records(detail.enrollments),
         definition=prepared.definition,
-        done=casework_parts.confirmation(done),
+        **_notes(request, viewer, student_id, done),
         **casework_parts.panel_context(request, work),
         **student_charts_for(detail),
     )
+
+
+def _notes(request: Request, viewer: Viewer, student_id: str, done: str | None) -> dict[str, Any]:
+    """The confirmation of what was just done, and the latest saved queue's chance for the
+    student: not shown (None) to a user whose scope does not cover the detail of the
+    student's attendance, which the factors describe."""
+    chance = None
+    if viewer.scope.allows_field(student_id, ATTENDANCE_DETAIL):
+        chance = chances.chance_shown(request.app.state.homeroom.workspace, student_id)
+    return {"done": casework_parts.confirmation(done), "chance": chance}
 
 
 def _student_tables(detail: data.StudentDetail) -> dict[str, pd.DataFrame]:
