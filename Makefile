@@ -49,6 +49,9 @@ demo: install
 	# Early warning in March and at the latest date: the work queue shows who is new since.
 	$(BIN)/homeroom signals --workspace $(DEMO) --as-of 2025-03-03 >/dev/null
 	$(BIN)/homeroom signals --workspace $(DEMO) >/dev/null
+	# The model, and the ranked queue the student pages and the work queue show.
+	$(BIN)/homeroom signals train --workspace $(DEMO) >/dev/null
+	$(BIN)/homeroom signals queue --workspace $(DEMO) --capacity 0.1 --out $(DEMO)/queue.csv
 	echo $(DEMO_PASSWORD) | $(BIN)/homeroom users add demo-staff --role school_staff \
 		--school D01-E01 --name "Demo attendance team" --password-stdin --workspace $(DEMO)
 	partner=$$($(BIN)/homeroom partners add "Eastside Family Clinic" --kind health \

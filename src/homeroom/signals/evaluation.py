@@ -95,7 +95,8 @@ class Evaluation:
 
     def alternatives(self) -> pd.DataFrame:
         """The queue at 1.5 and 2 times the capacity: a group-blind change and its cost."""
-        return capacity_alternatives(self.checks, [self.capacity * 1.5, self.capacity * 2])
+        wider = [round(self.capacity * factor, 6) for factor in (1.5, 2)]
+        return capacity_alternatives(self.checks, wider)
 
     def reliability(self) -> pd.DataFrame:
         return reliability(self.checks["chronic"], self.checks["probability"])
