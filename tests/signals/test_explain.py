@@ -45,3 +45,10 @@ def test_explanations_by_hand(model: ChronicModel) -> None:
     assert words[0] == "chronically absent last year (15%); absent 6 of 40 days this year (15%)"
     assert words[1] == NOTHING_STANDS_OUT
     assert words[2] == "absent 12 of 40 days this year (30%)"
+
+
+def test_percentages_in_words_are_cut_never_rounded_up():
+    """17.5 of 177 days is 9.89%: the words say 9%, not a 10% the student has not reached."""
+    from homeroom.signals.explain import _pct
+
+    assert _pct(pd.Series([17.5 / 177, 0.1, 0.149, 0.2])).tolist() == ["9%", "10%", "14%", "20%"]

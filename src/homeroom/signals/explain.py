@@ -36,7 +36,10 @@ def _n(values: pd.Series) -> pd.Series:
 
 
 def _pct(values: pd.Series) -> pd.Series:
-    return (values.astype("float64") * 100).map("{:.0f}%".format)
+    """Whole percent, cut (never rounded up): 9.9% reads 9%, so words never put a student over
+    a line they have not reached (as the rules' reasons)."""
+    cut = np.floor(values.astype("float64") * 100 + 1e-9)
+    return cut.map("{:.0f}%".format)
 
 
 def _recent(f: pd.DataFrame) -> pd.Series:
