@@ -66,7 +66,7 @@ demo: install
 
 # Two workers (one per core here): the suite's CPU time is ~11 minutes, its wall time ~9.
 test: install lint
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --durations=20
 
 # Everything but Spark, for a quick loop while working.
 test-fast: install
