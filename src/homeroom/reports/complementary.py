@@ -82,7 +82,8 @@ def suppress_complementary(cells: pd.DataFrame, definition: Definition) -> pd.Da
     keys = cell_keys(cells)
     sizes = _sizes(cells)
     minimum = int(definition.minimum_group_size)
-    primary = np.array([SMALL in suppression_reasons([n], minimum).values() for n in sizes])
+    small = [SMALL in suppression_reasons([int(n)], minimum).values() for n in sizes]
+    primary = np.array(small, dtype=bool)
     hidden = protect(sizes, primary, additive_relations(keys), _rank(keys, sizes), minimum)
     return _published(cells, hidden)
 
@@ -141,7 +142,7 @@ def protect(
 ) -> np.ndarray:
     """Which cells are hidden: the primary ones, then parts (smallest `rank` first) until every
     relation is safe, then back out each complementary cell no relation needs."""
-    hidden = primary.astype(bool).copy()
+    hidden = primary.astype(bool)  # a copy: the caller's primary cells stay as they were
     touching: dict[int, list[int]] = defaultdict(list)
     for r, relation in enumerate(relations):
         for member in (relation.total, *relation.parts):
@@ -203,7 +204,7 @@ def _publish_unneeded(
     changed = True
     while changed:
         changed = False
-        extra = [int(c) for c in np.flatnonzero(hidden & ~primary)]
+        extra = [int(c) for c in np.flatnonzero(hidden & ~primary.astype(bool))]
         for cell in sorted(extra, key=lambda c: -int(rank[c])):
             hidden[cell] = False
             if all(is_safe(relations[r], hidden, sizes, minimum) for r in touching[cell]):
