@@ -57,6 +57,10 @@ def export_fs195(
     file_version: Annotated[
         str, typer.Option(help="Your version of the file, the end of its name (e.g. v1).")
     ] = "v1",
+    state: Annotated[
+        str | None,
+        typer.Option(help="The state's postal code (e.g. CA). Default: schools.state."),
+    ] = None,
     engine: EngineOption = None,
 ) -> None:
     """Write the EDFacts FS195 chronic absenteeism file for the levels it collects (schools),
@@ -77,6 +81,7 @@ def export_fs195(
                     school_year=school_year,
                     fmt=file_format,
                     version=file_version,
+                    state=state,
                     progress=update,
                 )
         except FS195FileError as exc:

@@ -54,7 +54,7 @@ def only_state(tables: Tables) -> str:
         found = ", ".join(states) or "none"
         raise FS195FileError(
             "FS195 is one state's file: schools.state must hold one US state's postal code "
-            f"(e.g. CA) for every school; found {found}"
+            f"(e.g. CA) for every school; found {found}. Name it with --state"
         )
     return states[0].upper()
 
@@ -76,13 +76,19 @@ def export_fs195(
     school_year: int | None = None,
     fmt: str = "csv",
     version: str = "v1",
+    state: str | None = None,
     now: dt.datetime | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> FS195Written:
-    """Count under the request's definition (the FS195 one) and write the files to `out_dir`."""
+    """Count under the request's definition (the FS195 one) and write the files to `out_dir`.
+
+    `state`: the state's postal code when `schools.state` does not hold it (synthetic data).
+    """
     step = progress or (lambda _message: None)
+    if state is not None and state.upper() not in FIPS:
+        raise FS195FileError(f"the state must be a US state's postal code (e.g. CA); got {state!r}")
     with request.tables() as tables:
-        state = only_state(tables)
+        state = state.upper() if state is not None else only_state(tables)
         year = school_year or default_school_year(tables, request.as_of)
         step(f"Counting chronically absent students, {year - 1}-{year}")
         rows = chronic_rows(tables, request.definition, year, request.as_of)
