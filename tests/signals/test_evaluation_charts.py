@@ -20,7 +20,7 @@ def test_every_strategy_colour_is_from_the_palette() -> None:
     }
     assert set(STRATEGY_COLORS) == {"line", "rules", "model_top_k", "queue", "model_cut"}
     assert set(STRATEGY_COLORS.values()) <= known
-    assert len(set(STRATEGY_COLORS.values())) == 4  # one colour each
+    assert len(set(STRATEGY_COLORS.values())) == 5  # one colour each
 
 
 def test_share_bars() -> None:
