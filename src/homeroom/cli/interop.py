@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from homeroom.cli import export_fs195
 from homeroom.cli.options import (
     AsOfOption,
     DataOption,
@@ -34,7 +35,8 @@ import_app = typer.Typer(
     rich_markup_mode="markdown",
 )
 export_app = typer.Typer(
-    help="Write Homeroom's numbers in another layout (the attendance spreadsheet).",
+    help="Write Homeroom's numbers in another layout (the attendance spreadsheet, the federal "
+    "EDFacts FS195 file).",
     no_args_is_help=True,
     rich_markup_mode="markdown",
 )
@@ -214,3 +216,7 @@ def export_descriptor_map_command(
     Path(out_file).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(default_descriptor_map(), out_file)
     out.print(f"Wrote {out_file}: one row per Ed-Fi descriptor with its Homeroom category.")
+
+
+# The federal chronic-absenteeism file (docs/fs195.md); its options live in its own module.
+export_app.command("fs195", epilog=export_fs195.EPILOG)(export_fs195.export_fs195)
