@@ -1,0 +1,186 @@
+"""What each page of the site shows, as plain data: rows of published cells, in words.
+
+Every number comes from the suppressed cells (`publish.cells`); a suppressed cell shows `*` and
+says why. Nothing here computes a rate: the text is the metrics' numbers, formatted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from homeroom.definitions import Definition
+from homeroom.publish.cells import ALL, HIDDEN, SiteCells
+from homeroom.publish.chart import Chart, bar_chart
+from homeroom.reports import labels
+
+
+@dataclass(frozen=True)
+class Row:
+    """One published cell as a table row; `rate` is None when suppressed or not computed."""
+
+    label: str
+    href: str | None
+    eligible: str
+    absent: str
+    rate_text: str
+    rate: float | None
+    ada: str
+    level: str
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class GroupTable:
+    column: str
+    title: str
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A state, district or school page."""
+
+    kind: str  # state, district or school
+    unit_id: str
+    name: str
+    file: str  # path from the site's root, e.g. schools/D01-E01.html
+    parent: tuple[tuple[str, str], ...]  # (name, file) of the pages above, state first
+    headline: Row
+    trend: tuple[Row, ...]
+    trend_chart: Chart
+    units: tuple[Row, ...]  # a state's districts, a district's schools; none for a school
+    groups: tuple[GroupTable, ...]
+    grades: GroupTable | None
+    grades_chart: Chart | None
+
+
+class Formatter:
+    """Published text to page text, with the definition's level cut points."""
+
+    def __init__(self, definition: Definition) -> None:
+        self.definition = definition
+
+    def row(self, cell: Mapping[str, object], label: str, href: str | None = None) -> Row:
+        if bool(cell["suppressed"]):
+            return Row(label, href, HIDDEN, HIDDEN, HIDDEN, None, HIDDEN, "", True)
+        rate_text = str(cell["chronic_absence_rate"])
+        rate = float(rate_text) if rate_text else None
+        level = cell["school_level"]
+        cuts = self.definition.level_cuts if not labels.is_missing(level) else ()
+        return Row(
+            label=label,
+            href=href,
+            eligible=labels.count(int(str(cell["students_eligible"]))),
+            absent=labels.count(int(str(cell["chronically_absent_count"]))),
+            rate_text=labels.percent(rate, cuts),
+            rate=rate,
+            ada=labels.percent(_number(cell["ada"])),
+            level=labels.level_label(level) if rate is not None else "",
+            suppressed=False,
+        )
+
+
+def unit_page(
+    kind: str,
+    keys: tuple[str, str],
+    site: SiteCells,
+    fmt: Formatter,
+    names: Mapping[str, str],
+    files: Mapping[tuple[str, str, str], str],
+    parent: tuple[tuple[str, str], ...],
+) -> Unit:
+    """The page of one unit (district_id, school_id keys; "" above the school)."""
+    latest = _of_unit(site.latest, kind, keys)
+    headline = fmt.row(_all_cell(latest), "All students")
+    trend = tuple(
+        fmt.row(_all_cell(rows), labels.school_year(year))
+        for year in site.years
+        if not (rows := _of_unit(site.published[year], kind, keys)).empty
+    )
+    groups = _group_tables(latest, fmt)
+    grades = next((g for g in groups if g.column == "grade_level"), None)
+    name = _unit_name(kind, keys, site.state_id, names)
+    return Unit(
+        kind=kind,
+        unit_id=keys[1] or keys[0] or site.state_id,
+        name=name,
+        file=files[(kind, *keys)],
+        parent=parent,
+        headline=headline,
+        trend=trend,
+        trend_chart=bar_chart(f"Chronic absence rate by school year, {name}", trend),
+        units=_child_rows(kind, keys, site.latest, fmt, names, files),
+        groups=tuple(g for g in groups if g.column != "grade_level"),
+        grades=grades,
+        grades_chart=bar_chart(f"Chronic absence rate by grade, {name}", grades.rows)
+        if grades
+        else None,
+    )
+
+
+def unit_name(kind: str, unit_id: str, names: Mapping[str, str]) -> str:
+    if kind == "state":
+        return names.get(unit_id) or (f"State {unit_id}" if unit_id else "All districts")
+    return names.get(unit_id, unit_id)
+
+
+def _unit_name(kind: str, keys: tuple[str, str], state: str, names: Mapping[str, str]) -> str:
+    return unit_name(kind, {"state": state, "district": keys[0], "school": keys[1]}[kind], names)
+
+
+def _of_unit(cells: pd.DataFrame, kind: str, keys: tuple[str, str]) -> pd.DataFrame:
+    mask = cells["level"] == kind
+    if kind != "state":
+        mask &= cells["district_id"] == keys[0]
+    if kind == "school":
+        mask &= cells["school_id"] == keys[1]
+    return cells[mask]
+
+
+def _all_cell(rows: pd.DataFrame) -> Mapping[str, object]:
+    return rows[rows["group_column"] == ALL].iloc[0].to_dict()
+
+
+def _group_tables(rows: pd.DataFrame, fmt: Formatter) -> list[GroupTable]:
+    tables = []
+    for column, part in rows[rows["group_column"] != ALL].groupby("group_column", sort=False):
+        shown = tuple(
+            fmt.row(cell, labels.group_label(str(column), _flag_or_text(cell["group_value"])))
+            for cell in part.to_dict("records")
+        )
+        tables.append(GroupTable(str(column), labels.column_label(str(column)), shown))
+    return tables
+
+
+def _child_rows(
+    kind: str,
+    keys: tuple[str, str],
+    latest: pd.DataFrame,
+    fmt: Formatter,
+    names: Mapping[str, str],
+    files: Mapping[tuple[str, str, str], str],
+) -> tuple[Row, ...]:
+    if kind == "school":
+        return ()
+    child = "district" if kind == "state" else "school"
+    rows = latest[(latest["level"] == child) & (latest["group_column"] == ALL)]
+    if kind == "district":
+        rows = rows[rows["district_id"] == keys[0]]
+    out = []
+    for cell in rows.to_dict("records"):
+        ids = (str(cell["district_id"]), str(cell["school_id"]))
+        name = unit_name(child, ids[1] or ids[0], names)
+        out.append(fmt.row(cell, name, files.get((child, *ids))))
+    return tuple(out)
+
+
+def _flag_or_text(value: object) -> object:
+    """Published flags read "true"/"false"; the labels want a value they can read as a flag."""
+    return None if value == "not_recorded" else value
+
+
+def _number(value: object) -> float | None:
+    return None if labels.is_missing(value) else float(value)  # type: ignore[arg-type]
