@@ -1,7 +1,9 @@
 """The load history of a workspace: which loads were made, when, with what, and the current one.
 
 `load_history` keeps one row per load, successful or refused; the latest successful one is the
-workspace's data. The quarantine table beside it keeps the current load's rejected rows.
+workspace's data. The quarantine table beside it keeps the current load's rejected rows (after
+`load --district`, the rejected rows of every load whose data is still current: see
+docs/state.md). A district load's row names its `district_id`; a whole load's is NULL.
 """
 
 from __future__ import annotations
@@ -33,8 +35,11 @@ CREATE TABLE IF NOT EXISTS load_history (
     duplicates_collapsed BIGINT,
     units_per_day BIGINT,
     seconds DOUBLE,
-    message VARCHAR
-)
+    message VARCHAR,
+    district_id VARCHAR        -- the district a `load --district` replaced; NULL: the whole data
+);
+-- Workspaces made before district loads: the column is added, their rows read as whole loads.
+ALTER TABLE load_history ADD COLUMN IF NOT EXISTS district_id VARCHAR;
 """
 QUARANTINE_DDL = """
 CREATE TABLE IF NOT EXISTS quarantine (
@@ -79,14 +84,46 @@ def current_load(con: duckdb.DuckDBPyConnection) -> CurrentLoad | None:
     return CurrentLoad(load_id, loaded_at, definition, rule, fingerprint, units, json.loads(loaded))
 
 
+def district_load(con: duckdb.DuckDBPyConnection, district: str) -> CurrentLoad | None:
+    """The district's latest successful load, unless a whole load has replaced it since."""
+    if not has_history(con) or not _has_district_column(con):
+        return None
+    rows = con.execute(
+        "SELECT load_id, loaded_at, definition, exit_date_rule, fingerprint, units_per_day,"
+        " rows_loaded FROM load_history WHERE status = 'loaded' AND district_id = ?"
+        " AND load_id > (SELECT coalesce(max(load_id), 0) FROM load_history"
+        "   WHERE status = 'loaded' AND district_id IS NULL)"
+        " ORDER BY load_id DESC LIMIT 1",
+        [district],
+    ).fetchall()
+    if not rows:
+        return None
+    load_id, loaded_at, definition, rule, fingerprint, units, loaded = rows[0]
+    return CurrentLoad(load_id, loaded_at, definition, rule, fingerprint, units, json.loads(loaded))
+
+
+def _has_district_column(con: duckdb.DuckDBPyConnection) -> bool:
+    """False in a workspace made before district loads and opened read-only (not migrated)."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.columns "
+            "WHERE table_name = 'load_history' AND column_name = 'district_id'"
+        ).fetchall()[0][0]
+    )
+
+
 def load_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     columns = [
         "load_id", "loaded_at", "status", "definition", "rows_quarantined",
-        "duplicates_collapsed", "rows_loaded", "seconds", "message",
+        "duplicates_collapsed", "rows_loaded", "seconds", "message", "district_id",
     ]  # fmt: skip
     if not has_history(con):
         return pd.DataFrame(columns=columns)
-    return con.execute(f"SELECT {', '.join(columns)} FROM load_history ORDER BY load_id").df()
+    district = "district_id"
+    if not _has_district_column(con):  # an older workspace opened read-only
+        district = "CAST(NULL AS VARCHAR) AS district_id"
+    selected = ", ".join([*columns[:-1], district])
+    return con.execute(f"SELECT {selected} FROM load_history ORDER BY load_id").df()
 
 
 @dataclass(frozen=True)
@@ -106,12 +143,21 @@ class HistoryRow:
     duplicates_collapsed: int = 0
     units_per_day: int | None = None
     message: str = ""
+    district_id: str | None = None  # set by `load --district`
+
+
+_RECORDED = (
+    "load_id, loaded_at, status, data_dir, definition, exit_date_rule, fingerprint, files, "
+    "rows_read, rows_loaded, rows_quarantined, duplicates_collapsed, units_per_day, seconds, "
+    "message, district_id"
+)
 
 
 def record(con: duckdb.DuckDBPyConnection, row: HistoryRow) -> None:
     definition = row.definition
     con.execute(
-        "INSERT INTO load_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO load_history ({_RECORDED}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             row.load_id,
             # UTC whatever the machine's zone, as `homeroom history` says.
@@ -129,5 +175,6 @@ def record(con: duckdb.DuckDBPyConnection, row: HistoryRow) -> None:
             row.units_per_day,
             row.seconds,
             row.message,
+            row.district_id,
         ],
     )
