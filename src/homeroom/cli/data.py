@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -36,7 +37,10 @@ def register(app: typer.Typer) -> None:
         epilog="Example: `homeroom check exports/2025 --quarantine rejected.csv`",
     )(check)
     app.command(
-        epilog="Example: `homeroom load exports/2025 --workspace district-2025`",
+        epilog=(
+            "Examples: `homeroom load exports/2025 --workspace district-2025` · "
+            "`homeroom load state/D01 --workspace state-2025 --district D01`"
+        ),
     )(load)
     app.command(epilog="Example: `homeroom history --workspace district-2025`")(history)
     app.command(epilog="Examples: `homeroom definitions` · `homeroom definitions california`")(
@@ -112,6 +116,13 @@ def load(
             "rows drop by more than half since the last load.",
         ),
     ] = False,
+    district: Annotated[
+        str | None,
+        typer.Option(
+            help="Replace only this district's rows (DATA_DIR holds that district's tables); "
+            "the other districts of the workspace stay as they are. See docs/state.md.",
+        ),
+    ] = None,
 ) -> None:
     """Validate a dataset and make it the workspace's data, all or nothing, with a load history.
 
@@ -119,13 +130,16 @@ def load(
     quarantine table (and in --quarantine FILE.csv when given). A load that would leave a
     required table empty, or drop more than half of the previous load's students or attendance
     rows, stops with exit 2 and changes nothing, unless --allow-shrink is given.
+    With --district ID, only that district's rows are replaced (and guarded against shrinking).
     """
     from homeroom.warehouse import load_dataset, open_workspace
+    from homeroom.warehouse.district_load import load_district
 
     space = open_workspace(workspace)
     chosen = choose_definition(definition, space.root)
+    loader = load_dataset if district is None else partial(load_district, district=district)
     with status(f"Loading {data_dir}") as update:
-        result = load_dataset(
+        result = loader(
             space, data_dir, definition=chosen, progress=update, allow_shrink=allow_shrink
         )
     if result.status == "unchanged":

@@ -129,7 +129,6 @@ def load_district(
             previous = district_load(con, district)
             if previous is not None and previous.fingerprint == fingerprint:
                 return _unchanged(con, previous, started)
-            check_district_schools(con, data_dir, district, say)
             next_id = "SELECT coalesce(max(load_id), 0) + 1 FROM load_history"
             load_id = int(con.execute(next_id).fetchall()[0][0])
             run = _Run(
@@ -198,6 +197,7 @@ def _transaction(con: duckdb.DuckDBPyConnection, run: _Run) -> _Outcome:
     con.execute(f"DROP SCHEMA IF EXISTS {STAGE} CASCADE")  # left by a killed process
     con.begin()
     try:
+        check_district_schools(con, run.data_dir, run.district, run.progress)
         report = validate_dataset(
             run.data_dir, con, definition=run.definition, schema=STAGE, progress=run.progress
         )
