@@ -214,3 +214,22 @@ def test_the_shrink_guard_counts_the_districts_own_rows(state, tmp_path):
         load_district(space, folder, "D01")
     result = load_district(space, folder, "D01", allow_shrink=True)
     assert result.rows_loaded["attendance"] == len(tables["attendance"])
+
+
+def test_a_workspace_made_before_district_loads_is_read_and_migrated(state, tmp_path):
+    space = init_workspace(tmp_path / "space")
+    load_dataset(space, state["whole"])
+    con = connect(space)
+    con.execute("ALTER TABLE load_history DROP COLUMN district_id")  # as an older version made it
+    con.close()
+    con = connect(space, read_only=True)
+    try:
+        assert list(load_history(con).district_id.isna()) == [True]
+    finally:
+        con.close()
+    load_district(space, state["d1_changed"], "D01")
+    con = connect(space, read_only=True)
+    try:
+        assert list(load_history(con).district_id.fillna("")) == ["", "D01"]
+    finally:
+        con.close()

@@ -10,6 +10,10 @@ the new attendance with the previous load's, so the transaction renames the old 
 `previous_attendance` (a cheap rename, undone by a rollback) and drops it before committing.
 A load that would empty a required table or drop more than half of the previous load's students
 or attendance rows is refused unless asked for (`allow_shrink`).
+
+This replaces the whole workspace. `homeroom load DIR --district ID` replaces one district of a
+state workspace instead, with the same guarantees on that district's rows:
+warehouse/district_load.py and docs/state.md.
 """
 
 from __future__ import annotations
