@@ -135,3 +135,25 @@ def test_help_has_an_example(argument: str) -> None:
     outcome = CliRunner().invoke(publish_app(), ["publish", argument])
     assert outcome.exit_code == 0
     assert "homeroom publish --workspace" in outcome.output
+
+
+def test_a_site_is_replaced_whole_and_a_failure_leaves_the_old_one(tmp_path: Path) -> None:
+    from homeroom.definitions import load_definition
+    from homeroom.publish.cells import site_cells
+    from homeroom.publish.site import write_site
+    from publish.test_cells import hand_metrics
+
+    definition = load_definition("default")
+    cells = site_cells(hand_metrics, definition, ("sex",))
+    about = {"as_of": "2025-06-10", "minimum_group_size": 10}
+    out = tmp_path / "site"
+    write_site(cells, definition, {"S1": "First School"}, out, about)
+    (out / "schools" / "stale.html").write_text("from an older site")
+    written = write_site(cells, definition, {"S1": "First School"}, out, about)
+    assert written.pages == 1 + 2 + 4 and not (out / "schools" / "stale.html").exists()
+    assert "First School" in (out / "districts" / "D1.html").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no temporary folder left
+
+    with pytest.raises(ValueError, match="not a date"):  # fails while rendering the pages
+        write_site(cells, definition, {}, out, {"as_of": "not a date"})
+    assert (out / "index.html").is_file() and sorted(p.name for p in tmp_path.iterdir()) == ["site"]
