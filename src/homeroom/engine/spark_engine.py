@@ -16,10 +16,20 @@ from homeroom.contract.tables import Tables
 from homeroom.engine.duckdb_engine import TABLE_NAMES
 
 _SESSION: Any = None
+# Where Spark runs: a cluster's master URL (spark://host:7077, yarn, k8s://...) or, by default,
+# local mode on this machine's cores. On a managed service whose notebook already holds a
+# session, that session is used as it is (getOrCreate). docs/scale.md.
+MASTER_VARIABLE = "HOMEROOM_SPARK_MASTER"
+PARTITIONS_VARIABLE = "HOMEROOM_SPARK_SHUFFLE_PARTITIONS"
+
+
+def spark_master(cores: int = 2) -> str:
+    return os.environ.get(MASTER_VARIABLE) or f"local[{cores}]"
 
 
 def spark_session(cores: int = 2) -> Any:
-    """One local session per process (~10 s to start), quiet and sized for this machine."""
+    """One session per process (~10 s to start locally), quiet; local mode on this machine
+    unless HOMEROOM_SPARK_MASTER names a cluster."""
     global _SESSION
     if _SESSION is not None:
         return _SESSION
@@ -32,9 +42,9 @@ def spark_session(cores: int = 2) -> Any:
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     _SESSION = (
-        SparkSession.builder.master(f"local[{cores}]")
+        SparkSession.builder.master(spark_master(cores))
         .appName("homeroom")
-        .config("spark.sql.shuffle.partitions", "16")
+        .config("spark.sql.shuffle.partitions", os.environ.get(PARTITIONS_VARIABLE) or "16")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
