@@ -22,7 +22,7 @@ LAYERS = (
     {"metrics"},
     {"engine"},
     {"warehouse", "interop", "quality", "pipeline", "resolver", "synth"},
-    {"signals", "reports", "casebook", "outreach"},
+    {"signals", "reports", "casebook", "outreach", "publish", "awareness"},
     {"web", "cli"},
 )
 # An engine runs any expression: it never imports the formulas, nor they an engine.

@@ -22,6 +22,7 @@ from homeroom.cli import (
     metrics,
     outreach,
     partners,
+    publish,
     pull,
     quality,
     report,
@@ -48,6 +49,7 @@ app = typer.Typer(
 data.register(app)
 metrics.register(app)
 report.register(app)
+publish.register(app)
 app.add_typer(interop.import_app, name="import")
 app.add_typer(interop.export_app, name="export")
 app.add_typer(interop.pull_app, name="pull")
