@@ -75,12 +75,14 @@ def _include_routes(app: FastAPI) -> None:
         partner,
         queue,
         signals,
+        state,
         students,
     )
 
     app.include_router(account.router)
     app.include_router(admin.router)
     app.include_router(pages.router)
+    app.include_router(state.router)
     # Casework before the student pages: /students/{key}/plan is not a student key.
     app.include_router(casework.router)
     app.include_router(students.router)

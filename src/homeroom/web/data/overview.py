@@ -140,35 +140,44 @@ class SchoolOverview:
 
 
 def district_overview(
-    serving: ServingData, scope: Scope, as_of: dt.date | None = None
+    serving: ServingData,
+    scope: Scope,
+    as_of: dt.date | None = None,
+    district_id: str | None = None,
 ) -> DistrictOverview:
-    """Aggregates only: every role may see it (school staff see the whole district's numbers)."""
+    """Aggregates only: every role may see it (school staff see the whole district's numbers).
+    `district_id`: one district of several (None: the data's only district)."""
     del scope  # every role sees the district's aggregates; kept for one calling convention
+    if district_id is not None and district_id not in serving.district_names:
+        raise ServingError("no such district in the data")
     snapshot = serving.resolve(as_of)
-    key = ("district_overview", snapshot.as_of)
-    return fresh(serving.cached(key, lambda: _district_overview(serving, snapshot)))
+    key = ("district_overview", snapshot.as_of, district_id)
+    return fresh(serving.cached(key, lambda: _district_overview(serving, snapshot, district_id)))
 
 
-def _district_overview(serving: ServingData, snapshot: Snapshot) -> DistrictOverview:
+def _district_overview(
+    serving: ServingData, snapshot: Snapshot, district_id: str | None
+) -> DistrictOverview:
+    only = None if district_id is None else ("district_id", district_id)
+    where, params = ("AND district_id = ?", [district_id]) if only else ("", [])
     with serving.cursor() as cur:
         districts = query(
             cur,
-            "SELECT * FROM aggregates WHERE as_of = ? AND unit = 'district' AND group_column = ''",
-            [snapshot.as_of],
+            "SELECT * FROM aggregates WHERE as_of = ? AND unit = 'district' AND group_column = ''"
+            f" {where}",
+            [snapshot.as_of, *params],
         )
-        if len(districts) > 1:
-            raise ServingError(
-                "the data hold several districts; the web app shows one district at a time: "
-                "load each district into its own workspace"
-            )
-        district_id = text(districts["district_id"].iloc[0]) if len(districts) else ""
+        if len(districts) > 1:  # the pages ask for one district by id (/districts/{id})
+            raise ServingError("the data hold several districts: choose one")
+        district_id = text(districts["district_id"].iloc[0]) if len(districts) else district_id
         row = districts.iloc[0].to_dict() if len(districts) else None
         schools = query(
             cur,
-            "SELECT * FROM aggregates WHERE as_of = ? AND unit = 'school' AND group_column = ''",
-            [snapshot.as_of],
+            "SELECT * FROM aggregates WHERE as_of = ? AND unit = 'school' AND group_column = ''"
+            f" {where}",
+            [snapshot.as_of, *params],
         )
-        trend = _trend(cur, snapshot, "district", None)
+        trend = _trend(cur, snapshot, "district", only)
     minimum = serving.definition.minimum_group_size
     table = school_table(serving, schools, minimum)
     headline = _headline(row, snapshot.school_year)
@@ -187,7 +196,7 @@ def _district_overview(serving: ServingData, snapshot: Snapshot) -> DistrictOver
         schools=table,
         school_levels=_level_counts(table),
         trend=trend,
-        same_point=_same_point(serving, snapshot, "district", None, headline),
+        same_point=_same_point(serving, snapshot, "district", only, headline),
     )
 
 
@@ -217,7 +226,7 @@ def _school_overview(serving: ServingData, snapshot: Snapshot, school_id: str) -
             "SELECT * FROM aggregates WHERE as_of = ? AND unit = 'school' AND school_id = ?",
             [snapshot.as_of, school_id],
         )
-        trend = _trend(cur, snapshot, "school", school_id)
+        trend = _trend(cur, snapshot, "school", ("school_id", school_id))
     whole_school = rows[rows["group_column"] == ""]
     row = whole_school.iloc[0].to_dict() if len(whole_school) else None
     headline = _headline(row, snapshot.school_year)
@@ -236,7 +245,7 @@ def _school_overview(serving: ServingData, snapshot: Snapshot, school_id: str) -
         ada_line=ada_line(headline, serving.definition),
         tiers=_tiers(row),
         trend=trend,
-        same_point=_same_point(serving, snapshot, "school", school_id, headline),
+        same_point=_same_point(serving, snapshot, "school", ("school_id", school_id), headline),
         grades=next((t for t in tables if t.column == "grade_level"), None),
         groups=tuple(t for t in tables if t.column != "grade_level"),
         watch_list=None,
@@ -303,8 +312,10 @@ def _level_counts(schools: pd.DataFrame) -> tuple[LevelCount, ...]:
     return tuple(counts)
 
 
-def _trend(cur: Any, snapshot: Snapshot, unit: str, school_id: str | None) -> pd.DataFrame:
-    school = "AND a.school_id = ?" if school_id else ""
+def _trend(cur: Any, snapshot: Snapshot, unit: str, only: tuple[str, str] | None) -> pd.DataFrame:
+    """ONLY: (column, value) of the one school or district wanted, if the level holds several."""
+    school = f"AND a.{only[0]} = ?" if only else ""
+    school_id = only[1] if only else None
     params: list[Any] = [unit, snapshot.school_year, snapshot.school_year, snapshot.as_of]
     params += [school_id] if school_id else []
     params += [snapshot.as_of]
@@ -333,10 +344,11 @@ def _same_point(
     serving: ServingData,
     snapshot: Snapshot,
     unit: str,
-    school_id: str | None,
+    only: tuple[str, str] | None,
     headline: Headline,
 ) -> pd.DataFrame:
     """Each earlier year as of the same point in its year (computed on demand if need be)."""
+    school_id = only[1] if only else None
     known = serving.snapshots()
     points = []
     for year in serving.school_years:
@@ -347,7 +359,7 @@ def _same_point(
             points.append(ensure_snapshot(serving, day))
     if not points:
         return pd.DataFrame(columns=list(SAME_POINT_COLUMNS))
-    school = "AND school_id = ?" if school_id else ""
+    school = f"AND {only[0]} = ?" if only else ""
     marks = ", ".join("?" for _ in points)
     with serving.cursor() as cur:
         frame = query(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 from fastapi import APIRouter, Request
@@ -12,6 +13,8 @@ from homeroom.formats import percent_text
 from homeroom.reports import charts
 from homeroom.web import data
 from homeroom.web.auth import Viewer, require_viewer
+from homeroom.web.data.peers import district_peers_table
+from homeroom.web.data.state import may_see_state, several_districts
 from homeroom.web.downloads import download
 from homeroom.web.errors import PageNotFound
 from homeroom.web.exports import Stamp
@@ -28,6 +31,7 @@ from homeroom.web.pageparts import (
 )
 from homeroom.web.render import page
 from homeroom.web.routes import frames
+from homeroom.web.snapshot import ServingData
 
 router = APIRouter()
 WATCH_SHOWN = 25  # the school page shows the neediest; the student list has them all
@@ -49,46 +53,61 @@ def district(
     if viewer.scope.is_partner:  # a partner sees its students, never the district's numbers
         return RedirectResponse("/partner", status_code=303)
     prepared = serving(request)
-    overview = data.district_overview(prepared, viewer.scope, parse_date(as_of))
+    if several_districts(prepared):  # one district a page: the state's, or the user's own
+        return RedirectResponse(_home(prepared, viewer), status_code=303)
+    return _district_page(request, None, as_of, format, table)
+
+
+@router.get("/districts/{district_id}")
+def district_by_id(
+    request: Request,
+    district_id: str,
+    as_of: str | None = None,
+    format: str | None = None,  # noqa: A002
+    table: str | None = None,
+) -> Response:
+    """One district of several (aggregates: every role but a partner, as `/`)."""
+    require_viewer(request)
+    if district_id not in serving(request).district_names:
+        raise PageNotFound("There is no such district in the data.")
+    return _district_page(request, district_id, as_of, format, table)
+
+
+def _home(prepared: ServingData, viewer: Viewer) -> str:
+    """Where `/` leads with several districts: the state page, or the district of the user's
+    first school (school staff), or the schools list."""
+    if may_see_state(viewer.scope):
+        return "/state"
+    mine = sorted(viewer.scope.school_ids or ())
+    district = prepared.schools_frame().set_index("school_id")["district_id"]
+    first = next((str(district[s]) for s in mine if s in district.index), None)
+    return f"/districts/{quote(first, safe='')}" if first else "/schools"
+
+
+def _district_page(
+    request: Request,
+    district_id: str | None,
+    as_of: str | None,
+    format: str | None,  # noqa: A002
+    table: str | None,
+) -> Response:
+    viewer = require_viewer(request)
+    prepared = serving(request)
+    overview = data.district_overview(prepared, viewer.scope, parse_date(as_of), district_id)
+    peers = (
+        None if district_id is None else district_peers_table(prepared, district_id, overview.as_of)
+    )
     tables = {
         "schools": data.titled(overview.schools),
         "tiers": frames.tier_frame(overview.tiers),
         "trend": data.titled(overview.trend),
     }
+    if peers is not None:
+        tables["peers"] = data.titled(peers)
     if format:
         stamp = Stamp.of(overview.as_of, prepared.definition)
-        return download(request, tables, f"district-{overview.as_of}", format, table, stamp=stamp)
-    minimum = overview.definition.minimum_group_size
-
-    def draw() -> dict[str, Any]:
-        school_rows = [
-            charts.RateRow(
-                r["school_name"],
-                None if r["suppressed"] else r["chronic_absence_rate"],
-                r["students_eligible"],
-                f"fewer than {minimum} students" if r["suppressed"] else None,
-                r["level"],
-            )
-            for r in records(overview.schools)
-        ]
-        points = trend_points(overview.trend)
-        return {
-            "tier_chart": charts.tier_chart(overview.tiers),
-            "level_chart": charts.level_chart(overview.school_levels),
-            "school_chart": charts.rate_bars(
-                school_rows,
-                title="Chronic absence by school",
-                reference=_reference(overview.headline.chronic_absence_rate, "District"),
-                unit_word="School",
-                chart_id="schools",
-            )
-            if school_rows
-            else None,
-            "trend_chart": charts.trend_chart(points, unit_name=overview.district_name)
-            if points
-            else None,
-        }
-
+        name = f"district-{overview.district_id + '-' if district_id else ''}{overview.as_of}"
+        return download(request, tables, name, format, table, stamp=stamp)
     return page(
         request,
         "district.html",
@@ -97,8 +116,45 @@ def district(
         dates=prepared.snapshot_dates,
         downloads=downloads(request, tables),
         schools=records(overview.schools),
-        **cached(request, ("district", overview.as_of), draw),
+        peers=None if peers is None else records(peers),
+        state_link=several_districts(prepared) and may_see_state(viewer.scope),
+        **cached(
+            request,
+            ("district", district_id or "", overview.as_of),
+            lambda: _district_charts(overview),
+        ),
     )
+
+
+def _district_charts(overview: data.DistrictOverview) -> dict[str, Any]:
+    minimum = overview.definition.minimum_group_size
+    school_rows = [
+        charts.RateRow(
+            r["school_name"],
+            None if r["suppressed"] else r["chronic_absence_rate"],
+            r["students_eligible"],
+            f"fewer than {minimum} students" if r["suppressed"] else None,
+            r["level"],
+        )
+        for r in records(overview.schools)
+    ]
+    points = trend_points(overview.trend)
+    return {
+        "tier_chart": charts.tier_chart(overview.tiers),
+        "level_chart": charts.level_chart(overview.school_levels),
+        "school_chart": charts.rate_bars(
+            school_rows,
+            title="Chronic absence by school",
+            reference=_reference(overview.headline.chronic_absence_rate, "District"),
+            unit_word="School",
+            chart_id="schools",
+        )
+        if school_rows
+        else None,
+        "trend_chart": charts.trend_chart(points, unit_name=overview.district_name)
+        if points
+        else None,
+    }
 
 
 @router.get("/schools")
