@@ -14,6 +14,7 @@ from rich.markup import escape
 
 from homeroom.cli import (
     audit,
+    awareness,
     data,
     effect,
     interop,
@@ -50,6 +51,7 @@ data.register(app)
 metrics.register(app)
 report.register(app)
 publish.register(app)
+awareness.register(app)
 app.add_typer(interop.import_app, name="import")
 app.add_typer(interop.export_app, name="export")
 app.add_typer(interop.pull_app, name="pull")

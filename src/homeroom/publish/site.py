@@ -26,6 +26,7 @@ from homeroom.engine import to_frame
 from homeroom.formats import as_of_words
 from homeroom.publish.cells import ALL, PUBLIC_COLUMNS, SiteCells, site_cells
 from homeroom.publish.pages import Formatter, Unit, unit_name, unit_page
+from homeroom.publish.peers import peer_rows, site_peers
 from homeroom.reports import labels, palette
 from homeroom.reports.summary import DEFAULT_GROUP_COLUMNS
 from homeroom.reports.templating import package_environment
@@ -70,15 +71,14 @@ def publish(
         keep = request.engine == "duckdb"  # one pass over attendance for every table
         with MetricsSession(tables, request.definition, as_of=request.as_of, keep=keep) as session:
             say("computing every cell")
-            site = site_cells(
-                lambda level, by=(): session.frame(level, by=by),
-                request.definition,
-                group_columns,
-            )
+            metrics = lambda level, by=(): session.frame(level, by=by)  # noqa: E731
+            site = site_cells(metrics, request.definition, group_columns)
+            say("finding each district's peers")
+            peers = site_peers(metrics, site)
         names = unit_names(tables)
     say("writing the pages")
     about = {**request.about(), "minimum_group_size": request.definition.minimum_group_size}
-    return write_site(site, request.definition, names, out, about)
+    return write_site(site, request.definition, names, out, about, peers)
 
 
 def unit_names(tables: Tables) -> dict[str, str]:
@@ -110,13 +110,15 @@ def write_site(
     names: Mapping[str, str],
     out: Path,
     about: Mapping[str, object],
+    peers: pd.DataFrame | None = None,
 ) -> Written:
-    """Render every page and CSV into a temporary folder, then move it into place."""
+    """Render every page and CSV into a temporary folder, then move it into place; `peers`
+    (site_peers) adds "Districts like this one" to the district pages."""
     check_target(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        pages = _write_pages(work, site, definition, names, about)
+        pages = _write_pages(work, site, definition, names, about, peers)
         _write_csvs(work / "data", site)
         (work / MARKER).write_text(json.dumps(dict(about), indent=2) + "\n", encoding="utf-8")
         _move_into_place(work, out)
@@ -157,11 +159,14 @@ def _write_pages(
     definition: Definition,
     names: Mapping[str, str],
     about: Mapping[str, object],
+    peers: pd.DataFrame | None = None,
 ) -> int:
     env = package_environment("homeroom.publish")
     fmt = Formatter(definition)
     files = page_files(site.latest)
     context = _site_context(site, definition, names, about)
+    district_files = {d: f for (kind, d, _s), f in files.items() if kind == "district"}
+    alike = peer_rows(peers, names, district_files) if peers is not None and len(peers) else {}
     state_name = unit_name("state", site.state_id, names)
     top = ((state_name, "index.html"),)
     for kind, district, school in files:
@@ -174,7 +179,8 @@ def _write_pages(
                 (unit_name("district", district, names), files[("district", district, "")]),
             )
         unit = unit_page(kind, (district, school), site, fmt, names, files, parent)
-        _render(env, work, unit, context)
+        extra = {"peers": alike.get(district, ())} if kind == "district" else {}
+        _render(env, work, unit, {**context, **extra})
     css = env.get_template("site.css").render(palette=palette)
     (work / "site.css").write_text(css, encoding="utf-8")
     return len(files)
