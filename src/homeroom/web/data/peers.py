@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from homeroom.reports import labels
-from homeroom.reports.peers import DEFAULT_PEERS, district_peers
+from homeroom.reports.peers import DEFAULT_PEERS, Metrics, district_peers
 from homeroom.web.data.common import fresh, query
 from homeroom.web.snapshot import ServingData, Snapshot
 
@@ -49,7 +49,7 @@ def snapshot_metrics(serving: ServingData, snapshot: Snapshot) -> pd.DataFrame:
         )
 
 
-def metrics_of(rows: pd.DataFrame, minimum: int):  # noqa: ANN201 - a Metrics callable
+def metrics_of(rows: pd.DataFrame, minimum: int) -> Metrics:
     """A `metrics(level=, by=)` callable over district aggregate ROWS (reports.peers.Metrics):
     the group's value in a column named after it, and small groups' rates blanked."""
 
