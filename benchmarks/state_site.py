@@ -57,7 +57,8 @@ def split_by_district(data: Path, out: Path) -> list[str]:
     con = duckdb.connect()
     for name in ("schools", "enrollments", "attendance", "students", "calendar", "codes"):
         con.execute(f"CREATE VIEW {name} AS SELECT * FROM '{data / name}.parquet'")
-    districts = [r[0] for r in con.execute("SELECT DISTINCT district_id FROM schools ORDER BY 1")]
+    found = con.execute("SELECT DISTINCT district_id FROM schools ORDER BY 1").fetchall()
+    districts = [str(row[0]) for row in found]
     queries = {
         "schools": "SELECT * FROM schools WHERE district_id = $d",
         "enrollments": "SELECT e.* FROM enrollments e JOIN schools s USING (school_id) "
