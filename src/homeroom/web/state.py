@@ -76,6 +76,12 @@ class AppState:
         serving = self._serving
         return list(serving.stale_schools) if serving is not None else []
 
+    def several_districts(self) -> bool:
+        """The data being served hold more than one district (the menu's State link); False
+        before any data is open, so the sign-in page never opens it."""
+        serving = self._serving
+        return serving is not None and len(serving.district_names) > 1
+
     def serving_schools(self) -> list[tuple[str, str]]:
         """(school id, name) of every school in the current load, by name."""
         return list(self.serving.school_names.items())
