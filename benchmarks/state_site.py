@@ -83,10 +83,30 @@ def split_by_district(data: Path, out: Path) -> list[str]:
     return districts
 
 
+def load_by_district(data: Path, parts: Path, workspace: Path) -> dict[str, object]:
+    started = time.perf_counter()
+    districts = split_by_district(data, parts)
+    split = time.perf_counter() - started
+    loads = [run("load", str(parts / d), "--workspace", str(workspace), "--district", d)
+             for d in districts]  # fmt: skip
+    return {
+        "split_seconds": split,
+        "districts": len(districts),
+        "seconds": sum(x["seconds"] for x in loads),
+        "slowest_seconds": max(x["seconds"] for x in loads),
+        "peak_gib": max(x["peak_gib"] for x in loads),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=1_000_000)
     parser.add_argument("--skip-loads", action="store_true", help="reuse the loaded workspace")
+    parser.add_argument(
+        "--whole-load",
+        action="store_true",
+        help="load the state in one `homeroom load` instead of district by district",
+    )
     args = parser.parse_args()
     size = shape(args.students)
     root = DATA / f"state-site-{args.students}"
@@ -98,18 +118,11 @@ def main() -> None:
                    str(size["schools"]), "--districts", str(size["districts"]), "--years", "1",
                    "--seed", "11", "--out", str(data))  # fmt: skip
         figures["synth"] = made
-        started = time.perf_counter()
-        districts = split_by_district(data, parts)
-        figures["split_seconds"] = time.perf_counter() - started
         run("init", str(workspace))
-        loads = [run("load", str(parts / d), "--workspace", str(workspace), "--district", d)
-                 for d in districts]  # fmt: skip
-        figures["district_loads"] = {
-            "districts": len(districts),
-            "seconds": sum(x["seconds"] for x in loads),
-            "slowest_seconds": max(x["seconds"] for x in loads),
-            "peak_gib": max(x["peak_gib"] for x in loads),
-        }
+        if args.whole_load:
+            figures["whole_load"] = run("load", str(data), "--workspace", str(workspace))
+        else:
+            figures["district_loads"] = load_by_district(data, parts, workspace)
     figures["publish"] = run("publish", "--workspace", str(workspace), "--out", str(root / "site"))
     figures["fs195"] = run("export", "fs195", "--workspace", str(workspace), "--state", "CA",
                            "--out", str(root / "fs195"))  # fmt: skip
