@@ -98,7 +98,7 @@ def unit_page(
     trend = tuple(
         fmt.row(_all_cell(rows), labels.school_year(year))
         for year in site.years
-        if not (rows := _of_unit(site.published[year], kind, keys)).empty
+        if (rows := _of_unit(site.published[year], kind, keys))
     )
     groups = _group_tables(latest, fmt)
     grades = next((g for g in groups if g.column == "grade_level"), None)
@@ -131,28 +131,53 @@ def _unit_name(kind: str, keys: tuple[str, str], state: str, names: Mapping[str,
     return unit_name(kind, {"state": state, "district": keys[0], "school": keys[1]}[kind], names)
 
 
-def _of_unit(cells: pd.DataFrame, kind: str, keys: tuple[str, str]) -> pd.DataFrame:
-    mask = cells["level"] == kind
-    if kind != "state":
-        mask &= cells["district_id"] == keys[0]
-    if kind == "school":
-        mask &= cells["school_id"] == keys[1]
-    return cells[mask]
+Record = dict[str, object]
+UnitKey = tuple[str, str, str]  # level, district_id, school_id ("" above the level)
+# Each year's frame turned into records once and indexed by unit: a state has ~11,000 pages,
+# and filtering the whole frame for each made publishing quadratic in the schools.
+_INDEX: dict[int, tuple[pd.DataFrame, dict[UnitKey, list[Record]]]] = {}
 
 
-def _all_cell(rows: pd.DataFrame) -> Mapping[str, object]:
-    return rows[rows["group_column"] == ALL].iloc[0].to_dict()
+def _unit_index(cells: pd.DataFrame) -> dict[UnitKey, list[Record]]:
+    found = _INDEX.get(id(cells))
+    if found is None or found[0] is not cells:
+        index: dict[UnitKey, list[Record]] = {}
+        for record in cells.to_dict("records"):
+            key = (str(record["level"]), str(record["district_id"]), str(record["school_id"]))
+            index.setdefault(key, []).append(record)
+        if len(_INDEX) > 32:  # frames of finished sites
+            _INDEX.clear()
+        found = (cells, index)
+        _INDEX[id(cells)] = found
+    return found[1]
 
 
-def _group_tables(rows: pd.DataFrame, fmt: Formatter) -> list[GroupTable]:
-    tables = []
-    for column, part in rows[rows["group_column"] != ALL].groupby("group_column", sort=False):
-        shown = tuple(
-            fmt.row(cell, labels.group_label(str(column), _flag_or_text(cell["group_value"])))
-            for cell in part.to_dict("records")
+def _of_unit(cells: pd.DataFrame, kind: str, keys: tuple[str, str]) -> list[Record]:
+    district = keys[0] if kind != "state" else ""
+    school = keys[1] if kind == "school" else ""
+    return _unit_index(cells).get((kind, district, school), [])
+
+
+def _all_cell(rows: list[Record]) -> Mapping[str, object]:
+    return next(r for r in rows if r["group_column"] == ALL)
+
+
+def _group_tables(rows: list[Record], fmt: Formatter) -> list[GroupTable]:
+    columns: dict[str, list[Record]] = {}
+    for record in rows:
+        if record["group_column"] != ALL:
+            columns.setdefault(str(record["group_column"]), []).append(record)
+    return [
+        GroupTable(
+            column,
+            labels.column_label(column),
+            tuple(
+                fmt.row(cell, labels.group_label(column, _flag_or_text(cell["group_value"])))
+                for cell in part
+            ),
         )
-        tables.append(GroupTable(str(column), labels.column_label(str(column)), shown))
-    return tables
+        for column, part in columns.items()
+    ]
 
 
 def _child_rows(
@@ -166,14 +191,14 @@ def _child_rows(
     if kind == "school":
         return ()
     child = "district" if kind == "state" else "school"
-    rows = latest[(latest["level"] == child) & (latest["group_column"] == ALL)]
-    if kind == "district":
-        rows = rows[rows["district_id"] == keys[0]]
+    index = _unit_index(latest)
     out = []
-    for cell in rows.to_dict("records"):
-        ids = (str(cell["district_id"]), str(cell["school_id"]))
-        name = unit_name(child, ids[1] or ids[0], names)
-        out.append(fmt.row(cell, name, files.get((child, *ids))))
+    for (level, district, school), records in index.items():
+        if level != child or (kind == "district" and district != keys[0]):
+            continue
+        cell = _all_cell(records)
+        name = unit_name(child, school or district, names)
+        out.append(fmt.row(cell, name, files.get((child, district, school))))
     return tuple(out)
 
 
