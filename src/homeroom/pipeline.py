@@ -104,6 +104,9 @@ class MetricsSession:
             # from a finaliser that may run after the connection has closed.
             expr = student_school_units(self.tables, self.definition, self.as_of)
             backend = expr.get_backend()
+            if backend.name != "duckdb":  # PySpark has no temporary tables (STACK.md)
+                self._keep = False
+                return None
             self._name = f"homeroom_units_{uuid.uuid4().hex[:12]}"
             backend.create_table(self._name, expr, temp=True)
             self._backend = backend

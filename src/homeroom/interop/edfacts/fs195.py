@@ -67,7 +67,10 @@ def chronic_rows(
             units = rows.select(**keys).distinct().order_by(list(UNIT_KEYS))
             chronic = with_groups(rows.filter(rows.chronically_absent), tables, CATEGORY_COLUMNS)
             chronic = chronic.select(**_unit_keys(chronic, level), **_groups(chronic))
-            found[level] = LevelRows(level, to_frame(units), to_frame(chronic))
+            # Deduplicated again in pandas: on PySpark, DISTINCT over a projection of literals
+            # (the state's blank ids) came back one row per student (checked against DuckDB).
+            unit_rows = to_frame(units).drop_duplicates(ignore_index=True)
+            found[level] = LevelRows(level, unit_rows, to_frame(chronic))
     return found
 
 
