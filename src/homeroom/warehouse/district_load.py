@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from homeroom.contract.schema import BASE_UNITS_PER_DAY, QUARANTINE_COLUMNS, TABLES_REQUIRED
+from homeroom.contract.schema import BASE_UNITS_PER_DAY, TABLES_REQUIRED
 from homeroom.definitions import Definition
 from homeroom.warehouse.district_merge import (
     STAGE,
@@ -74,6 +74,8 @@ from homeroom.warehouse.loader import (
     _unchanged,
     connect,
     dataset_fingerprint,
+    file_entries,
+    keep_quarantine,
 )
 from homeroom.warehouse.workspace import Workspace, WorkspaceError, make_private, private_files
 
@@ -319,16 +321,9 @@ def _record_load(
         "(SELECT load_id FROM load_history WHERE district_id = ?)",
         [run.district],
     )
-    quarantine = report.quarantine.loc[:, list(QUARANTINE_COLUMNS)].copy()
-    quarantine.insert(0, "load_id", run.load_id)
-    con.register("new_quarantine", quarantine)
-    con.execute("INSERT INTO quarantine SELECT * FROM new_quarantine")
-    con.unregister("new_quarantine")
+    keep_quarantine(con, report, run.load_id)
     seconds = time.perf_counter() - run.started
-    files = [
-        {"table": f.table, "file": f.path.name, "sha256": f.sha256, "rows": f.rows}
-        for f in report.files
-    ]
+    files = file_entries(report)
     record(
         con,
         HistoryRow(

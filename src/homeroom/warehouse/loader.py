@@ -249,21 +249,31 @@ def refuse_shrink(rows_loaded: Mapping[str, int], current: CurrentLoad | None) -
         )
 
 
+def keep_quarantine(con: duckdb.DuckDBPyConnection, report: ValidationReport, load_id: int) -> None:
+    """Add the report's quarantined rows under `load_id` (inside the load's transaction)."""
+    quarantine = report.quarantine.loc[:, list(QUARANTINE_COLUMNS)].copy()
+    quarantine.insert(0, "load_id", load_id)
+    con.register("new_quarantine", quarantine)
+    con.execute("INSERT INTO quarantine SELECT * FROM new_quarantine")
+    con.unregister("new_quarantine")
+
+
+def file_entries(report: ValidationReport) -> list[dict[str, object]]:
+    """The history row's files: each table's file name, hash and rows."""
+    return [
+        {"table": f.table, "file": f.path.name, "sha256": f.sha256, "rows": f.rows}
+        for f in report.files
+    ]
+
+
 def _record_load(
     con: duckdb.DuckDBPyConnection, run: _Run, report: ValidationReport, notes: list[str]
 ) -> float:
     """Keep the load's quarantine and its history row (inside the load's transaction)."""
-    quarantine = report.quarantine.loc[:, list(QUARANTINE_COLUMNS)].copy()
-    quarantine.insert(0, "load_id", run.load_id)
     con.execute("DELETE FROM quarantine")
-    con.register("new_quarantine", quarantine)
-    con.execute("INSERT INTO quarantine SELECT * FROM new_quarantine")
-    con.unregister("new_quarantine")
+    keep_quarantine(con, report, run.load_id)
     seconds = time.perf_counter() - run.started
-    files = [
-        {"table": f.table, "file": f.path.name, "sha256": f.sha256, "rows": f.rows}
-        for f in report.files
-    ]
+    files = file_entries(report)
     record(
         con,
         HistoryRow(
