@@ -180,7 +180,7 @@ def _district_overview(
         trend = _trend(cur, snapshot, "district", only)
     minimum = serving.definition.minimum_group_size
     table = school_table(serving, schools, minimum)
-    headline = _headline(row, snapshot.school_year)
+    headline = headline_of(row, snapshot.school_year)
     return DistrictOverview(
         as_of=snapshot.as_of,
         school_year=snapshot.school_year,
@@ -229,7 +229,7 @@ def _school_overview(serving: ServingData, snapshot: Snapshot, school_id: str) -
         trend = _trend(cur, snapshot, "school", ("school_id", school_id))
     whole_school = rows[rows["group_column"] == ""]
     row = whole_school.iloc[0].to_dict() if len(whole_school) else None
-    headline = _headline(row, snapshot.school_year)
+    headline = headline_of(row, snapshot.school_year)
     tables = group_tables(rows, minimum)
     return SchoolOverview(
         as_of=snapshot.as_of,
@@ -253,8 +253,10 @@ def _school_overview(serving: ServingData, snapshot: Snapshot, school_id: str) -
 
 
 # -- pieces ----------------------------------------------------------------------------------
-def _headline(row: dict[str, Any] | None, year: int) -> Headline:
-    if row is None:  # nobody enrolled yet as of the date
+def headline_of(row: dict[str, Any] | None, year: int) -> Headline:
+    """An aggregates row as the page's headline; a zero line when there is none (nobody enrolled
+    yet as of the date, or no single unit to show)."""
+    if row is None:
         return Headline(0, 0, 0, None, None, None, None, None, None)
     prior = number(row.get("prior_chronic_absence_rate"))
     return Headline(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 import pandas as pd
 
@@ -21,7 +20,8 @@ from homeroom.definitions import Definition
 from homeroom.engine import duckdb_tables
 from homeroom.reports import labels
 from homeroom.reports.summary import Headline, ada_line
-from homeroom.web.data.common import definition_label, fresh, number, query, text
+from homeroom.web.data.common import definition_label, fresh, query
+from homeroom.web.data.overview import headline_of
 from homeroom.web.scope import Scope, ScopeError
 from homeroom.web.snapshot import MONTH_END, YEAR_END, ServingData, Snapshot
 
@@ -95,7 +95,7 @@ def _state_overview(serving: ServingData, snapshot: Snapshot) -> StateOverview:
         )
     state = state_rows(serving, snapshot)
     row = state.iloc[0].to_dict() if len(state) == 1 else None
-    headline = _headline(row, snapshot.school_year)
+    headline = headline_of(row, snapshot.school_year)  # no row: several states, no one line
     return StateOverview(
         as_of=snapshot.as_of,
         school_year=snapshot.school_year,
@@ -168,23 +168,6 @@ def _trend(serving: ServingData, snapshot: Snapshot) -> pd.DataFrame:
 
 def _no_trend() -> pd.DataFrame:
     return pd.DataFrame(columns=list(TREND_COLUMNS))
-
-
-def _headline(row: dict[str, Any] | None, year: int) -> Headline:
-    if row is None:  # no data, or several states: no one state's line
-        return Headline(0, 0, 0, None, None, None, None, None, None)
-    prior = number(row.get("prior_chronic_absence_rate"))
-    return Headline(
-        students_enrolled=int(row["students_enrolled"]),
-        students_eligible=int(row["students_eligible"]),
-        chronically_absent_count=int(row["chronically_absent_count"]),
-        chronic_absence_rate=number(row["chronic_absence_rate"]),
-        ada=number(row["ada"]),
-        level=text(row["level"]),
-        prior_school_year=year - 1 if prior is not None else None,
-        prior_chronic_absence_rate=prior,
-        change=number(row.get("chronic_absence_rate_change")),
-    )
 
 
 __all__ = [
