@@ -60,6 +60,21 @@ COPIED = {
     "attendance": "student_id, date",
 }
 
+# The loads whose rows the current data hold (parameter: the current load's id): the latest
+# whole load up to it, and each district's latest `load --district` since (docs/state.md).
+LOADS_IN_FORCE = """
+    WITH loaded AS (
+        SELECT load_id, district_id FROM homeroom_warehouse.load_history
+        WHERE status = 'loaded' AND load_id <= $1
+    ), whole AS (
+        SELECT coalesce(max(load_id), 0) AS load_id FROM loaded WHERE district_id IS NULL
+    )
+    SELECT load_id FROM whole
+    UNION ALL
+    SELECT max(l.load_id) FROM loaded l, whole w
+    WHERE l.district_id IS NOT NULL AND l.load_id > w.load_id GROUP BY l.district_id
+"""
+
 Progress = Callable[[str], None]
 
 
@@ -175,9 +190,11 @@ def _copy_warehouse(
                 f"CREATE TABLE {name} AS SELECT * FROM homeroom_warehouse.{name} ORDER BY {order}"
             )
         _copy_contacts(con, has_contacts)
+        # Every load in force: a state loaded district by district keeps each district's rows.
+        in_force = LOADS_IN_FORCE if _has_district_loads(con) else "SELECT $1"
         con.execute(
             "CREATE TABLE quarantine AS SELECT * FROM homeroom_warehouse.quarantine "
-            'WHERE load_id = ? ORDER BY "table", file, line',
+            f'WHERE load_id IN ({in_force}) ORDER BY "table", file, line',
             [current.load_id],
         )
         con.execute(
@@ -309,6 +326,15 @@ def _prune(folder: Path, keep: Path) -> None:
 
 def quote_path(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
+
+
+def _has_district_loads(con: duckdb.DuckDBPyConnection) -> bool:
+    """False for a workspace made before district loads (its history has no district_id)."""
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = 'homeroom_warehouse' "
+        "AND table_name = 'load_history' AND column_name = 'district_id'"
+    ).fetchall()
+    return bool(found[0][0])
 
 
 def _exists(con: duckdb.DuckDBPyConnection, database: str, table: str) -> bool:
