@@ -194,13 +194,18 @@ def history(workspace: WorkspaceOption = None) -> None:
     finally:
         con.close()
     table = Table(title=f"Loads of {space.name}")
-    for column in ("load", "when (UTC)", "status", "definition", "quarantined", "duplicates"):
+    # A state loaded district by district: which district each load replaced ("all": a whole load).
+    by_district = bool(frame["district_id"].notna().any())
+    columns = ["load", "when (UTC)", "status", "definition", "quarantined", "duplicates"]
+    for column in [*columns[:3], *(["district"] if by_district else []), *columns[3:]]:
         table.add_column(column)
     for row in frame.itertuples():
+        district = [row.district_id if isinstance(row.district_id, str) else "all"]
         table.add_row(
             str(row.load_id),
             f"{row.loaded_at:%Y-%m-%d %H:%M}",
             row.status,
+            *(district if by_district else []),
             row.definition,
             f"{row.rows_quarantined:,}",
             f"{row.duplicates_collapsed:,}",

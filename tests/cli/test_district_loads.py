@@ -1,5 +1,6 @@
-"""The data page of a state loaded district by district lists every district's quarantine,
-not only the last district's (the serving file keeps the quarantine of every load in force)."""
+"""What a state loaded district by district sees: `homeroom history` names the district each
+load replaced, and the data page lists every district's quarantine, not only the last
+district's (the serving file keeps the quarantine of every load in force)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from cli_helpers import run
 from homeroom.synth import generate
 from homeroom.warehouse import init_workspace, load_dataset
 from homeroom.warehouse.district_load import load_district
@@ -40,7 +42,7 @@ def _quarantined(serving: Path) -> pd.DataFrame:
         return con.execute('SELECT load_id, "table", line FROM quarantine ORDER BY load_id').df()
 
 
-def test_every_districts_quarantine_is_on_the_data_page(tmp_path: Path) -> None:
+def test_history_and_data_page_cover_every_district(capsys, tmp_path: Path) -> None:  # noqa: ANN001
     generate(tmp_path / "state", students=60, schools=2, districts=2, seed=3, fmt="csv")
     d1 = _district_folder(tmp_path / "state", tmp_path / "d1", "D01", bad_line=2)
     d2 = _district_folder(tmp_path / "state", tmp_path / "d2", "D02", bad_line=3)
@@ -50,7 +52,18 @@ def test_every_districts_quarantine_is_on_the_data_page(tmp_path: Path) -> None:
     rows = _quarantined(prepare_serving(workspace))
     assert list(rows.load_id) == [first.load_id, second.load_id]
     assert list(rows.line) == [2, 3]
+    listed = run(capsys, "history", "--workspace", tmp_path / "ws")
+    assert listed.exit_code == 0, listed.stderr
+    lines = [line for line in listed.stdout.splitlines() if "loaded" in line]
+    assert "district" in listed.stdout
+    assert ["D01" in lines[0], "D02" in lines[1]] == [True, True]
 
     # A whole load afterwards replaces every district: only its own rows are in force.
     load_dataset(workspace, tmp_path / "state", allow_shrink=True)
     assert _quarantined(prepare_serving(workspace)).empty
+    whole = [
+        line
+        for line in run(capsys, "history", "--workspace", tmp_path / "ws").stdout.splitlines()
+        if "loaded" in line
+    ]
+    assert "all" in whole[-1]
