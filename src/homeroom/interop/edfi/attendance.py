@@ -1,7 +1,8 @@
 """attendance: school attendance events as they are; section (period) events folded into days.
 
-A StudentSchoolAttendanceEvent becomes one row: its attendance event category descriptor mapped
-through the descriptor map to a category (the row keeps the descriptor as its `code`, and a
+A StudentSchoolAttendanceEvent becomes one row (made in `school_rows`, from the events kept as
+columns by `event_columns`): its attendance event category descriptor mapped through the
+descriptor map to a category (the row keeps the descriptor as its `code`, and a
 `codes` table lists every mapped descriptor, so validation names any unmapped one as an unknown
 code). The absent amount: `schoolAttendanceDuration` (minutes) when the school's day length is
 known, else `eventDuration` (days), else the map's absent_fraction; a present or remote-present
@@ -20,14 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pandas as pd
 
 from homeroom.interop.daily import daily_attendance
 from homeroom.interop.edfi.calendar import Calendars
-from homeroom.interop.edfi.descriptors import ATTENDANCE, DescriptorMap
+from homeroom.interop.edfi.descriptors import ATTENDANCE, DescriptorMap, Target
 from homeroom.interop.edfi.resources import (
     Record,
     Resources,
@@ -52,13 +52,19 @@ class Mapper:
         self.descriptors = descriptors
         self.used: dict[str, list] = {}
 
-    def __call__(self, descriptor: str | None):
+    def __call__(self, descriptor: str | None) -> Target | None:
         if not descriptor:
             return None
-        target = self.descriptors.lookup(ATTENDANCE, descriptor)
-        entry = self.used.setdefault(descriptor, [target, 0])
-        entry[1] += 1
-        return target
+        self.count(descriptor, 1)
+        return self.target(descriptor)
+
+    def target(self, descriptor: str | None) -> Target | None:
+        """The map's target, without counting a use."""
+        return self.descriptors.lookup(ATTENDANCE, descriptor) if descriptor else None
+
+    def count(self, descriptor: str, uses: int) -> None:
+        entry = self.used.setdefault(descriptor, [self.target(descriptor), 0])
+        entry[1] += uses
 
     def record(self, result: ImportResult) -> pd.DataFrame:
         """Mappings into the result; the codes table of the mapped descriptors."""
@@ -88,7 +94,13 @@ def wrong_year(
     2010-11 dated in May 2012) the event is rejected rather than moved to another year, as
     the Analytics Middle Tier also leaves it out.
     """
-    given = record_school_year(record)
+    return year_problem(record_school_year(record), school, day, calendars)
+
+
+def year_problem(
+    given: str | None, school: str | None, day: str | None, calendars: Calendars
+) -> str | None:
+    """`wrong_year` once the event's school year is known."""
     try:
         date = dt.date.fromisoformat(day or "")
     except ValueError:
@@ -100,97 +112,6 @@ def wrong_year(
             f"{school}'s {found} calendar; the event was left out"
         )
     return None
-
-
-def school_events(
-    resources: Resources,
-    mapper: Mapper,
-    minutes: dict[str, int],
-    result: ImportResult,
-    calendars: Calendars,
-) -> pd.DataFrame:
-    rows: list[dict] = []
-    no_day_length: set[str] = set()
-    for record in resources.get("studentSchoolAttendanceEvents", []):
-        file, line = where(record)
-        problem = wrong_year(
-            record,
-            field(record, "schoolReference", "schoolId"),
-            _day(record.get("eventDate")),
-            calendars,
-        )
-        if problem:
-            result.reject("attendance", file, line, "schoolYear", problem)
-            continue
-        descriptor = text(record.get("attendanceEventCategoryDescriptor"))
-        target = mapper(descriptor)
-        school = field(record, "schoolReference", "schoolId")
-        row = {
-            "student_id": field(record, "studentReference", "studentUniqueId"),
-            "school_id": school,
-            "date": _day(record.get("eventDate")),
-            "category": target.category if target else None,
-            "code": descriptor,
-            "absent_fraction": None,
-            "minutes_absent": None,
-            SOURCE_FILE: file,
-            SOURCE_LINE: line,
-        }
-        if target is not None and target.category not in NOT_ABSENT:
-            _amount(record, row, target.absent_fraction, minutes, no_day_length)
-        elif target is not None:
-            row["absent_fraction"] = "0"
-        rows.append(row)
-    if no_day_length:
-        result.note(
-            "attendance: events at school(s) "
-            + ", ".join(sorted(no_day_length))
-            + " give schoolAttendanceDuration (minutes) but the school's day length is not "
-            "known; their eventDuration or the descriptor map's absent_fraction was used"
-        )
-    _note_sundays(rows, result)
-    return pd.DataFrame(rows, columns=list(COLUMNS))
-
-
-def _amount(
-    record: Record, row: dict, default: str | None, minutes: dict[str, int], missing: set[str]
-) -> None:
-    duration = text(record.get("schoolAttendanceDuration"))
-    school = row["school_id"]
-    if duration is not None:
-        if school in minutes:
-            row["minutes_absent"] = duration
-            return
-        missing.add(str(school))
-    days = text(record.get("eventDuration"))
-    if days is not None:
-        try:
-            row["absent_fraction"] = _plain(Decimal(days))
-        except InvalidOperation:
-            row["absent_fraction"] = days  # validation names the bad value
-        return
-    row["absent_fraction"] = default
-
-
-def _plain(number: Decimal) -> str:
-    shown = format(number.normalize(), "f")
-    return shown
-
-
-def _note_sundays(rows: list[dict], result: ImportResult) -> None:
-    weekend: dict[str, int] = defaultdict(int)
-    for row in rows:
-        try:
-            when = dt.date.fromisoformat(row["date"] or "")
-        except ValueError:
-            continue
-        if when.weekday() >= 5:
-            weekend[f"{when.isoformat()} ({when:%A})"] += 1
-    for day, count in sorted(weekend.items()):
-        result.note(
-            f"attendance: {count} event(s) dated {day}, a weekend day; passed on, so validation "
-            "sets them aside unless the calendar makes that day instructional"
-        )
 
 
 def section_events(

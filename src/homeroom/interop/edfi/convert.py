@@ -10,14 +10,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from homeroom.interop.edfi.attendance import Mapper, school_events, section_events
-from homeroom.interop.edfi.calendar import calendar_table
+from homeroom.interop.edfi.attendance import Mapper, section_events
+from homeroom.interop.edfi.calendar import Calendars, calendar_table
 from homeroom.interop.edfi.contacts import contacts_table
 from homeroom.interop.edfi.descriptors import load_descriptor_map
 from homeroom.interop.edfi.enrollments import enrollments_table
+from homeroom.interop.edfi.event_columns import SchoolEvents
 from homeroom.interop.edfi.organizations import schools_table
 from homeroom.interop.edfi.people import students_table
 from homeroom.interop.edfi.resources import FEEDS, field, where
+from homeroom.interop.edfi.school_rows import school_event_rows, seen_in_school_events
 from homeroom.interop.result import ImportResult, SourceRead
 
 
@@ -29,6 +31,7 @@ def resources_to_canonical(
     calendar_from_sessions: bool = True,
     progress: Callable[[str], None] | None = None,
     result: ImportResult | None = None,
+    school_events: SchoolEvents | None = None,
 ) -> ImportResult:
     """Canonical tables from Ed-Fi resources shaped as the ODS/API returns them.
 
@@ -36,15 +39,19 @@ def resources_to_canonical(
     records; a record may carry `_file` and `_line` (where it was read), which become the rows'
     `source_file`/`source_line`. `calendar_from_sessions=False` keeps the calendar to the listed
     CalendarDates even when they are sparse (the Analytics Middle Tier's semantics).
+    `school_events`: the StudentSchoolAttendanceEvents already kept as columns (a file reader's
+    cheaper form); any such records in `resources` are added after them.
     """
     step = progress or (lambda _message: None)
     result = result or ImportResult(source_kind, {})
     _note_inputs(resources, result)
+    events = school_events if school_events is not None else SchoolEvents()
+    events.add_records(resources.get("studentSchoolAttendanceEvents", []))
     descriptors = load_descriptor_map(descriptor_map)
     if descriptor_map is not None:
         result.note(f"descriptor map: {Path(descriptor_map).name}")
     step("Converting Ed-Fi attendance events")
-    seen = _seen_in_events(resources)
+    seen = _seen_in_events(resources, events)
     step("Converting Ed-Fi schools and students")
     schools, minutes = schools_table(resources, result, seen.referenced)
     students = students_table(resources, result)
@@ -55,11 +62,7 @@ def resources_to_canonical(
     step("Converting Ed-Fi enrollments")
     enrollments = enrollments_table(resources, result, calendars, seen.attended)
     mapper = Mapper(descriptors)
-    daily = school_events(resources, mapper, minutes, result, calendars)
-    periods = section_events(resources, mapper, minutes, result, calendars)
-    attendance = pd.concat(
-        [f for f in (daily, periods) if not f.empty] or [daily], ignore_index=True
-    )
+    attendance = _attendance(resources, events, mapper, minutes, result, calendars)
     codes = mapper.record(result)
     _note_unmapped(result)
     result.tables.update(
@@ -79,6 +82,20 @@ def resources_to_canonical(
     return result
 
 
+def _attendance(
+    resources: dict[str, list[dict]],
+    events: SchoolEvents,
+    mapper: Mapper,
+    minutes: dict[str, int],
+    result: ImportResult,
+    calendars: Calendars,
+) -> pd.DataFrame:
+    """School events as rows, then section events folded into days."""
+    daily = school_event_rows(events, mapper, minutes, result, calendars)
+    periods = section_events(resources, mapper, minutes, result, calendars)
+    return pd.concat([f for f in (daily, periods) if not f.empty] or [daily], ignore_index=True)
+
+
 @dataclass
 class _Seen:
     """What the attendance events and stays name, before any table is made."""
@@ -88,14 +105,14 @@ class _Seen:
     referenced: set[str]  # schools named by events or stays
 
 
-def _seen_in_events(resources: dict[str, list[dict]]) -> _Seen:
+def _seen_in_events(resources: dict[str, list[dict]], school_events: SchoolEvents) -> _Seen:
     events: dict[str, set[dt.date]] = defaultdict(set)
     attended: dict[tuple[str, str], tuple[str, int | None]] = {}
     referenced: set[str] = set()
-    for name in ("studentSchoolAttendanceEvents", "studentSectionAttendanceEvents"):
-        school_path = "schoolReference" if name.startswith("studentSchool") else "sectionReference"
+    seen_in_school_events(school_events, events, attended, referenced)  # first, as they come
+    for name in ("studentSectionAttendanceEvents",):
         for record in resources.get(name, []):
-            school = field(record, school_path, "schoolId")
+            school = field(record, "sectionReference", "schoolId")
             student = field(record, "studentReference", "studentUniqueId")
             try:
                 day = dt.date.fromisoformat((field(record, "eventDate") or "")[:10])

@@ -1,8 +1,10 @@
 """Ed-Fi ODS/API JSON: a file holding a JSON array of one resource, or JSON Lines.
 
 Each record keeps the line where its object starts, so a rejected or quarantined row can be found
-in the file. A file that is not JSON at all (bad syntax, truncated, not text) stops the import
-with the file, line and column; an element of the array that is not an object is rejected alone.
+in the file. An array of one object per line is read a line at a time (`json_fast`); any other
+layout, and any file the fast reading stops on, is read whole here. A file that is not JSON at
+all (bad syntax, truncated, not text) stops the import with the file, line and column; an
+element of the array that is not an object is rejected alone.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from pathlib import Path
 
 from homeroom.contract.errors import ContractError
+from homeroom.interop.edfi.json_fast import NotOneItemPerLine, items_by_line
 from homeroom.interop.edfi.resources import FILE, LINE, Record
 from homeroom.interop.result import ImportResult
 
@@ -37,6 +40,10 @@ def decode_text(raw: bytes, label: str) -> str:
 def read_json_records(path: Path, result: ImportResult, table: str) -> list[Record]:
     """The records of one JSON or JSON Lines file, each with `_file` and `_line`."""
     label = path.name
+    if path.suffix.lower() == ".json":
+        fast = _one_item_per_line(path, label)
+        if fast is not None:
+            return fast
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -54,6 +61,19 @@ def read_json_records(path: Path, result: ImportResult, table: str) -> list[Reco
     if text[start] != "[":
         raise _syntax(text, start, label, "expected a JSON array ([ …]) of Ed-Fi resources")
     return _checked(_array(text, start, label), label, result, table)
+
+
+def _one_item_per_line(path: Path, label: str) -> list[Record] | None:
+    """The records when the file is an array of one object per line, else None (read it whole)."""
+    records: list[Record] = []
+    try:
+        for value, line in items_by_line(path):
+            value[FILE] = label
+            value[LINE] = line
+            records.append(value)
+    except (NotOneItemPerLine, OSError):
+        return None
+    return records
 
 
 def _array(text: str, start: int, label: str) -> list[tuple[object, int]]:

@@ -7,12 +7,14 @@ from pathlib import Path
 
 from homeroom.contract.errors import ContractError
 from homeroom.interop.edfi.convert import resources_to_canonical
+from homeroom.interop.edfi.event_columns import SchoolEvents
 from homeroom.interop.edfi.json_reader import JSON_LINES, read_json_records
 from homeroom.interop.edfi.resources import FEEDS, Resources, resource_name
 from homeroom.interop.edfi.xml_reader import read_xml_records
 from homeroom.interop.result import ImportResult, SourceRead
 
 SUFFIXES = (".json", *JSON_LINES, ".xml")
+EVENTS = "studentSchoolAttendanceEvents"
 
 
 def import_edfi(
@@ -34,6 +36,8 @@ def import_edfi(
     )
     result = ImportResult("Ed-Fi", {})
     resources: Resources = {}
+    # The events, nine in ten records, are kept as columns rather than dicts (event_columns).
+    events = SchoolEvents()
     kinds: set[str] = set()
     for path in files:
         suffix = path.suffix.lower()
@@ -43,23 +47,9 @@ def import_edfi(
                 continue
             raise ContractError(f"{path.name}: expected an Ed-Fi .json, .jsonl or .xml file")
         step(f"Reading {path.name}")
-        if suffix == ".xml":
-            kinds.add("XML interchange")
-            found = read_xml_records(path)
-        else:
-            kinds.add("ODS/API JSON")
-            name = resource_name(path.stem)
-            if name is None:
-                result.note(
-                    f"{path.name}: the file name is not an Ed-Fi API resource Homeroom reads "
-                    "(e.g. students.json, studentSchoolAttendanceEvents.json); left aside"
-                )
-                continue
-            found = {name: read_json_records(path, result, FEEDS.get(name, name))}
-        for name, records in found.items():
-            resources.setdefault(name, []).extend(records)
-            result.read.append(SourceRead(path.name, name, len(records)))
-    if not resources:
+        kinds.add("XML interchange" if suffix == ".xml" else "ODS/API JSON")
+        _read(path, result, resources, events)
+    if not result.read:
         raise ContractError(
             f"{source}: no Ed-Fi resources found (expected files such as students.json or "
             "StudentSchoolAttendance.xml)"
@@ -72,4 +62,29 @@ def import_edfi(
         calendar_from_sessions=calendar_from_sessions,
         progress=progress,
         result=result,
+        school_events=events,
     )
+
+
+def _read(path: Path, result: ImportResult, resources: Resources, events: SchoolEvents) -> None:
+    """One file's records into `resources`, its attendance events into `events`."""
+    if path.suffix.lower() == ".xml":
+        found = read_xml_records(path)
+    else:
+        name = resource_name(path.stem)
+        if name is None:
+            result.note(
+                f"{path.name}: the file name is not an Ed-Fi API resource Homeroom reads "
+                "(e.g. students.json, studentSchoolAttendanceEvents.json); left aside"
+            )
+            return
+        if name == EVENTS and (count := events.read_file(path)) is not None:
+            result.read.append(SourceRead(path.name, name, count))
+            return
+        found = {name: read_json_records(path, result, FEEDS.get(name, name))}
+    for name, records in found.items():
+        if name == EVENTS:
+            events.add_records(records)
+        else:
+            resources.setdefault(name, []).extend(records)
+        result.read.append(SourceRead(path.name, name, len(records)))
