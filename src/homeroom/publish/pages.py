@@ -136,6 +136,9 @@ UnitKey = tuple[str, str, str]  # level, district_id, school_id ("" above the le
 # Each year's frame turned into records once and indexed by unit: a state has ~11,000 pages,
 # and filtering the whole frame for each made publishing quadratic in the schools.
 _INDEX: dict[int, tuple[pd.DataFrame, dict[UnitKey, list[Record]]]] = {}
+_CHILDREN: dict[
+    int, tuple[pd.DataFrame, dict[tuple[str, str], list[tuple[UnitKey, list[Record]]]]]
+] = {}
 
 
 def _unit_index(cells: pd.DataFrame) -> dict[UnitKey, list[Record]]:
@@ -149,6 +152,26 @@ def _unit_index(cells: pd.DataFrame) -> dict[UnitKey, list[Record]]:
             _INDEX.clear()
         found = (cells, index)
         _INDEX[id(cells)] = found
+    return found[1]
+
+
+def _children(cells: pd.DataFrame) -> dict[tuple[str, str], list[tuple[UnitKey, list[Record]]]]:
+    """Each unit's children, in the cells' order: ("district", "") the state's districts,
+    ("school", district_id) a district's schools; built once (looking through every unit for
+    each page made publishing quadratic again)."""
+    found = _CHILDREN.get(id(cells))
+    if found is None or found[0] is not cells:
+        children: dict[tuple[str, str], list[tuple[UnitKey, list[Record]]]] = {}
+        for key, records in _unit_index(cells).items():
+            level, district, _school = key
+            if level == "district":
+                children.setdefault(("district", ""), []).append((key, records))
+            elif level == "school":
+                children.setdefault(("school", district), []).append((key, records))
+        if len(_CHILDREN) > 32:
+            _CHILDREN.clear()
+        found = (cells, children)
+        _CHILDREN[id(cells)] = found
     return found[1]
 
 
@@ -191,11 +214,8 @@ def _child_rows(
     if kind == "school":
         return ()
     child = "district" if kind == "state" else "school"
-    index = _unit_index(latest)
     out = []
-    for (level, district, school), records in index.items():
-        if level != child or (kind == "district" and district != keys[0]):
-            continue
+    for (_level, district, school), records in _children(latest).get((child, keys[0]), []):
         cell = _all_cell(records)
         name = unit_name(child, school or district, names)
         out.append(fmt.row(cell, name, files.get((child, district, school))))
