@@ -294,3 +294,19 @@ def test_no_period_row_is_lost(records):
     keys = daily.attendance[["student_id", "school_id", "date"]]
     complete = keys.notna().all(axis=1)
     assert not keys[complete].duplicated().any()
+
+
+def test_a_row_without_a_student_first_does_not_shift_the_other_days_lengths():
+    """A keyless row is a day of its own numbered after the keyed days; each day keeps its own
+    day length (they were once matched by day number, off by one after such a row)."""
+    rows = pd.DataFrame(
+        [
+            ("", "S1", D[0], "unexcused", "100", "400"),
+            ("1", "S1", D[0], "unexcused", "100", "400"),
+            ("2", "S2", D[0], "unexcused", "100", "200"),
+        ],
+        columns=["student_id", "school_id", "date", "category", "minutes_absent", "day_minutes"],
+    )
+    days = daily_attendance(rows, school_day_minutes={"S1": 400, "S2": 200}).attendance
+    assert days["minutes_absent"].tolist() == ["100", "100", "100"]
+    assert days["absent_fraction"].isna().all()

@@ -128,15 +128,15 @@ def daily_attendance(
     if frame.empty:
         return out
     if by_period:
-        frame["denominator"] = _whole(frame, "periods_scheduled", positive=True)
+        frame["denominator"] = whole(frame, "periods_scheduled", positive=True)
         frame = _collapse_repeated_periods(frame, out)
         attended = ~frame["category"].isin(PERIOD_MISSED)
         frame["missed"] = np.where(attended, 0, 1)
         frame.loc[frame["category"].isna(), "missed"] = 0
         unit = "periods"
     else:
-        frame["denominator"] = _whole(frame, "day_minutes", positive=True)
-        minutes = _whole(frame, "minutes_absent", positive=False)
+        frame["denominator"] = whole(frame, "day_minutes", positive=True)
+        minutes = whole(frame, "minutes_absent", positive=False)
         given = frame["minutes_absent"].notna()
         frame["_bad_minutes"] = given & minutes.isna()
         whole_day = ~given & frame["category"].isin(WHOLE_DAY_WHEN_EMPTY)
@@ -144,7 +144,7 @@ def daily_attendance(
         missed = missed.where(~frame["category"].isin(_NOT_MISSED), 0)
         frame["missed"] = missed.fillna(0).astype("int64")
         unit = "minutes"
-    frame = _reject_bad_days(frame, out, by_period)
+    frame = reject_bad_days(frame, out, by_period)
     if frame.empty:
         return out
     out.attendance = _fold(frame, out, unit, dict(school_day_minutes or {}))
@@ -178,7 +178,7 @@ def _normalized(rows: pd.DataFrame, file: str) -> pd.DataFrame:
     return frame
 
 
-def _whole(frame: pd.DataFrame, column: str, *, positive: bool) -> pd.Series:
+def whole(frame: pd.DataFrame, column: str, *, positive: bool) -> pd.Series:
     """A column as whole numbers (NaN where empty or not a whole number in range)."""
     if column not in frame.columns:
         return pd.Series(np.nan, index=frame.index)
@@ -210,7 +210,7 @@ def _collapse_repeated_periods(frame: pd.DataFrame, out: DailyAttendance) -> pd.
     return frame
 
 
-def _reject_bad_days(frame: pd.DataFrame, out: DailyAttendance, by_period: bool) -> pd.DataFrame:
+def reject_bad_days(frame: pd.DataFrame, out: DailyAttendance, by_period: bool) -> pd.DataFrame:
     """Reject every row of a day that has a row the fold cannot use; the rest go on."""
     checks = _day_checks(frame, by_period)
     bad = pd.Series(False, index=frame.index)
@@ -308,14 +308,13 @@ def _fold(
     counting = frame[~frame["_repeat"]] if "_repeat" in frame.columns else frame
     first = frame.drop_duplicates("_day").set_index("_day")
     days = first[[*KEYS, SOURCE_FILE, SOURCE_LINE]].copy()
-    denominator = frame.groupby("_day")["denominator"].max().astype("int64")
+    # In the days' order (first appearance), not the sorted day numbers: a row without a key
+    # is numbered after every keyed day but may come first.
+    denominator = frame.groupby("_day")["denominator"].max().astype("int64").reindex(days.index)
     spread = frame.groupby("_day")["denominator"].nunique()
     if (spread > 1).any():
         what = "periods_scheduled" if unit == "periods" else "day_minutes"
-        out.notes.append(
-            f"attendance: on {int((spread > 1).sum()):,} days the rows of one student and date "
-            f"gave different {what}; the largest was used"
-        )
+        out.notes.append(FOLD_NOTES["spread"].format(days=int((spread > 1).sum()), what=what))
     per_category = (
         counting.groupby(["_day", "category"])["missed"].sum().unstack(fill_value=0)
     ).reindex(index=days.index, columns=list(DAY_CATEGORY_ORDER), fill_value=0)
@@ -334,10 +333,7 @@ def _fold(
     missed = np.where(counted_total > 0, counted_total, iss).astype("int64")
     capped = missed > denominator.to_numpy()
     if capped.any():
-        out.notes.append(
-            f"attendance: on {int(capped.sum()):,} days the {unit} missed were more than the "
-            f"day's {unit}; the day was counted as a whole day absent"
-        )
+        out.notes.append(FOLD_NOTES["capped"].format(days=int(capped.sum()), what=unit))
     missed = np.minimum(missed, denominator.to_numpy())
     days["category"] = category
     fraction, minutes, rounded = _amounts(
@@ -346,13 +342,21 @@ def _fold(
     days["absent_fraction"] = pd.Series(fraction, index=days.index, dtype=object)
     days["minutes_absent"] = pd.Series(minutes, index=days.index, dtype=object)
     if rounded:
-        out.notes.append(
-            f"attendance: {rounded:,} days' absent amount is not a whole number of the school's "
-            "day_minutes; written as absent_fraction rounded half-even to 4 decimals (never "
-            "rounded up onto one half)"
-        )
+        out.notes.append(FOLD_NOTES["rounded"].format(days=rounded))
     days[SOURCE_LINE] = days[SOURCE_LINE].astype("Int64")
     return days.reset_index(drop=True)[list(DAILY_COLUMNS)]
+
+
+# What a fold says about its days, shared with the SQL fold of large SIS files.
+FOLD_NOTES = {
+    "spread": "attendance: on {days:,} days the rows of one student and date gave different "
+    "{what}; the largest was used",
+    "capped": "attendance: on {days:,} days the {what} missed were more than the day's {what}; "
+    "the day was counted as a whole day absent",
+    "rounded": "attendance: {days:,} days' absent amount is not a whole number of the school's "
+    "day_minutes; written as absent_fraction rounded half-even to 4 decimals (never rounded up "
+    "onto one half)",
+}
 
 
 def _amounts(

@@ -42,7 +42,7 @@ def render_load_report(
     rows = []
     for path in files:
         table = path.stem
-        written = len(result.tables[table])
+        written = result.rows_of(table)
         loaded = validation.rows_loaded.get(table, 0)
         rows.append([path.name, f"{written:,}", f"{loaded:,}", f"{written - loaded:,}"])
     lines += _table(["file", "rows written", "rows that load", "rows quarantined"], rows)

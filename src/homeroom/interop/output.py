@@ -21,7 +21,7 @@ from homeroom.contract import TABLES, ValidationReport, validate_dataset
 from homeroom.contract.schema import FILE_SUFFIXES, QUARANTINE_COLUMNS
 from homeroom.contract.tablefiles import write_csv
 from homeroom.definitions import Definition
-from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, ImportResult
+from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, ImportResult, StoredTable
 
 REPORT_NAME = "load_report.md"
 QUARANTINE_NAME = "import_quarantine.csv"
@@ -55,7 +55,7 @@ def write_import(
     step = progress or (lambda _message: None)
     out_dir.mkdir(parents=True, exist_ok=True)
     step("Writing the canonical tables")
-    files = _write_tables(result.tables, out_dir, fmt)
+    files = _write_tables(result.tables, out_dir, fmt, result.stored)
     step("Validating the written tables")
     con = duckdb.connect()
     try:
@@ -80,8 +80,14 @@ def write_import(
     return ImportWritten(out_dir, files, validation, quarantine, report_path, monitors)
 
 
-def _write_tables(tables: dict[str, pd.DataFrame], out_dir: Path, fmt: str) -> list[Path]:
-    unknown = sorted(set(tables) - set(TABLES))
+def _write_tables(
+    tables: dict[str, pd.DataFrame],
+    out_dir: Path,
+    fmt: str,
+    stored: dict[str, StoredTable] | None = None,
+) -> list[Path]:
+    stored = stored or {}
+    unknown = sorted((set(tables) | set(stored)) - set(TABLES))
     if unknown:
         raise ValueError(f"not canonical tables: {', '.join(unknown)}")
     # Write beside the target first, then swap in, so a failure leaves the old folder whole.
@@ -95,10 +101,14 @@ def _write_tables(tables: dict[str, pd.DataFrame], out_dir: Path, fmt: str) -> l
             else:
                 frame.astype("string").to_parquet(path, index=False)
             written.append(path)
+        for name, kept in stored.items():
+            path = staging / f"{name}.{fmt}"
+            _copy_stored(kept, path, fmt)
+            written.append(path)
         for table in TABLES:
             for suffix in FILE_SUFFIXES:
                 stale = out_dir / f"{table}{suffix}"
-                replaced = table not in tables or suffix != f".{fmt}"
+                replaced = (table not in tables and table not in stored) or suffix != f".{fmt}"
                 if replaced and stale.exists():
                     stale.unlink()
         final = []
@@ -109,6 +119,45 @@ def _write_tables(tables: dict[str, pd.DataFrame], out_dir: Path, fmt: str) -> l
         return final
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _copy_stored(table: StoredTable, path: Path, fmt: str) -> None:
+    """A stored table written in the folder's format by DuckDB, in batches, in its row order."""
+    options = "FORMAT csv, HEADER" if fmt == "csv" else "FORMAT parquet"
+    con = duckdb.connect(config={"preserve_insertion_order": True})
+    try:
+        columns = [row[0] for row in con.execute(
+            "DESCRIBE SELECT * FROM read_parquet(?)", [str(table.path)]
+        ).fetchall()]  # fmt: skip
+        # Text in the written files, as the frames' to_csv/to_parquet write it.
+        cast = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in columns)
+        source = str(table.path).replace("'", "''")
+        target = str(path).replace("'", "''")
+        con.execute(f"COPY (SELECT {cast} FROM read_parquet('{source}')) TO '{target}' ({options})")
+    finally:
+        con.close()
+
+
+def _stored_sources(table: StoredTable, lines: pd.Series) -> tuple[list, list]:
+    """Source file and line of the rows at CSV `lines` of a stored table (one line a row: its
+    values hold no line breaks)."""
+    con = duckdb.connect()
+    try:
+        wanted = pd.DataFrame({"line": lines.astype("int64").to_numpy()})
+        con.register("wanted", wanted)
+        found = con.execute(
+            f"""SELECT w.line, t.{SOURCE_FILE}, t.{SOURCE_LINE}
+            FROM wanted w LEFT JOIN (
+                SELECT ordinality + 1 AS line, {SOURCE_FILE}, {SOURCE_LINE}
+                FROM read_parquet(?) WITH ORDINALITY
+            ) t ON t.line = w.line""",
+            [str(table.path)],
+        ).df()
+    finally:
+        con.close()
+    by_line = found.set_index("line")
+    picked = by_line.reindex(wanted["line"])
+    return picked[SOURCE_FILE].tolist(), picked[SOURCE_LINE].tolist()
 
 
 def _traced_quarantine(result: ImportResult, validation: ValidationReport) -> pd.DataFrame:
@@ -124,6 +173,14 @@ def _traced_quarantine(result: ImportResult, validation: ValidationReport) -> pd
         found["stage"] = "validation"
         found[SOURCE_FILE] = pd.Series([None] * len(found), dtype="object")
         found[SOURCE_LINE] = pd.Series([None] * len(found), dtype="Int64")
+        for table, stored in result.stored.items():
+            mine = found["table"].eq(table) & found["line"].notna()
+            if mine.any():
+                files, lines = _stored_sources(stored, found.loc[mine, "line"])
+                found.loc[mine, SOURCE_FILE] = pd.Series(files, index=found.index[mine])
+                found.loc[mine, SOURCE_LINE] = pd.array(
+                    pd.to_numeric(pd.Series(lines), errors="coerce"), dtype="Int64"
+                )
         for table, frame in result.tables.items():
             if SOURCE_FILE not in frame.columns or SOURCE_LINE not in frame.columns:
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import SupportsInt
 
 import pandas as pd
@@ -19,6 +20,37 @@ SOURCE_LINE = "source_line"
 def source_line(value: SupportsInt | None) -> int | None:
     """A `source_line` cell as a line number, None when empty (the column is nullable Int64)."""
     return None if value is None or pd.isna(value) else int(value)
+
+
+@dataclass(frozen=True)
+class StoredTable:
+    """A canonical table an importer wrote to a Parquet file in batches, too big to hold as a
+    frame (text columns, `source_line` a number); `write_import` copies it without reading it
+    into memory."""
+
+    path: Path
+    rows: int
+
+    def frame(self) -> pd.DataFrame:
+        """The whole table as a frame like the others (text or None): small imports, tests."""
+        frame = pd.read_parquet(self.path).astype(object)
+        frame = frame.where(frame.notna(), None)
+        if SOURCE_LINE in frame.columns:
+            frame[SOURCE_LINE] = pd.array(frame[SOURCE_LINE].tolist(), dtype="Int64")
+        return frame
+
+
+class Tables(dict[str, pd.DataFrame]):
+    """Canonical tables by name; a stored one (`ImportResult.stored`) is read when asked for."""
+
+    def __init__(self, frames: dict[str, pd.DataFrame], stored: dict[str, StoredTable]) -> None:
+        super().__init__(frames)
+        self.stored = stored
+
+    def __missing__(self, name: str) -> pd.DataFrame:
+        if name in self.stored:
+            return self.stored[name].frame()
+        raise KeyError(name)
 
 
 @dataclass(frozen=True)
@@ -58,6 +90,19 @@ class ImportResult:
     mappings: list[Mapping] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     rejected_rows: list[tuple[str, str, int | None, str, str]] = field(default_factory=list)
+    # Tables written to files in batches instead of held in `tables` (see StoredTable).
+    stored: dict[str, StoredTable] = field(default_factory=dict)
+
+    def store(self, tables: dict[str, pd.DataFrame], stored: dict[str, StoredTable]) -> None:
+        """Set the tables, some of them stored in files; `tables[name]` reads a stored one."""
+        self.stored = dict(stored)
+        self.tables = Tables(tables, self.stored)
+
+    def rows_of(self, table: str) -> int:
+        """Rows of a table, held or stored, without reading a stored one."""
+        if table in self.stored:
+            return self.stored[table].rows
+        return len(self.tables[table])
 
     def assume(self, text: str) -> None:
         """Record something the source did not say and the import supplied."""

@@ -4,12 +4,63 @@ rows folded into daily rows; the codes table the mapped codes need.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from homeroom.contract.errors import ContractError
 from homeroom.interop.daily import PROBLEM, PROBLEM_COLUMN, daily_attendance
-from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, Mapping
+from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, Mapping, StoredTable
+from homeroom.interop.sis import fastpath, folding
 from homeroom.interop.sis.matching import Assembly, Matched, col, frames, traced
+
+
+def stored_attendance(
+    ctx: Assembly, schools: pd.DataFrame
+) -> tuple[pd.DataFrame, StoredTable] | None:
+    """The attendance files DuckDB holds, folded there into one stored table; with the
+    schools and dates they hold (what the schools and a derived calendar need). None when
+    an attendance file is not held by DuckDB: then all take the exact path."""
+    matches = ctx.by_feed.get("attendance", [])
+    if ctx.work is None or not matches or not all(m.raw for m in matches):
+        for m in matches:
+            if m.raw:
+                m.frame, m.raw = fastpath.raw_frame(ctx, m), None
+        return None
+    work = ctx.work
+    minutes = _school_minutes(schools)
+    seen: list[pd.DataFrame] = []
+    outs: list[str] = []
+    rows = 0
+    lengths: dict[str, str] = {}
+    for m in matches:
+        out = work.folder / f"attendance-{len(outs) + 1}.parquet"
+        assert m.raw is not None
+        folded = folding.fold_minutes(ctx, work.con, m.raw, m.table.label, minutes, out)
+        seen.append(folded.seen)
+        outs.append(str(folded.stored.path))
+        rows += folded.stored.rows
+        lengths.update(folded.lengths)
+    stored = StoredTable(Path(outs[0]), rows)
+    if len(outs) > 1:
+        stored = StoredTable(work.folder / "attendance.parquet", rows)
+        work.con.execute(
+            f"COPY (SELECT * FROM read_parquet(?)) TO '{stored.path}' (FORMAT parquet)", [outs]
+        )
+    summary = pd.concat(seen, ignore_index=True).drop_duplicates()
+    summary["code"] = None
+    summary.attrs["_day_minutes"] = lengths
+    return summary, stored
+
+
+def _school_minutes(schools: pd.DataFrame) -> dict[str, int]:
+    school_minutes = {}
+    if "day_minutes" in schools.columns:
+        for school, minutes in zip(schools["school_id"], schools["day_minutes"], strict=True):
+            number = pd.to_numeric(pd.Series([minutes]), errors="coerce").iloc[0]
+            if pd.notna(number) and float(number).is_integer() and number > 0:
+                school_minutes[school] = int(number)
+    return school_minutes
 
 
 def attendance_rows(ctx: Assembly, schools: pd.DataFrame) -> pd.DataFrame:
@@ -148,12 +199,7 @@ def _fold(
             .agg(lambda s: s.mode().iloc[0])
         )
         lengths = {k: str(int(v)) for k, v in common.items() if float(v).is_integer() and v > 0}
-    school_minutes = {}
-    if "day_minutes" in schools.columns:
-        for school, minutes in zip(schools["school_id"], schools["day_minutes"], strict=True):
-            number = pd.to_numeric(pd.Series([minutes]), errors="coerce").iloc[0]
-            if pd.notna(number) and float(number).is_integer() and number > 0:
-                school_minutes[school] = int(number)
+    school_minutes = _school_minutes(schools)
     for school, minutes in lengths.items():
         school_minutes.setdefault(school, int(minutes))
     daily = daily_attendance(rows, school_day_minutes=school_minutes)

@@ -16,8 +16,8 @@ import pandas as pd
 from homeroom.contract.errors import ContractError
 from homeroom.contract.schema import TABLES
 from homeroom.interop.result import ImportResult
-from homeroom.interop.sis import people
-from homeroom.interop.sis.attendance import attendance_rows, codes_table
+from homeroom.interop.sis import fastpath, people
+from homeroom.interop.sis.attendance import attendance_rows, codes_table, stored_attendance
 from homeroom.interop.sis.calendar import calendar_rows, derived_calendar
 from homeroom.interop.sis.contacts import contacts
 from homeroom.interop.sis.matching import TRACE, Assembly, Matched, frames, match_table
@@ -35,16 +35,28 @@ def build(
     if not files:
         raise ContractError("no SIS export files given")
     matched: list[Matched] = []
-    for path in files:
-        step(f"Reading {path.name}")
-        for table in read_source(Path(path)):
-            matched.append(match_table(table, preset, result))
-    by_feed: dict[str, list[Matched]] = {}
-    for m in matched:
-        for feed in m.spec.feeds:
-            by_feed.setdefault(feed, []).append(m)
-    step("Mapping the columns and values")
-    return assemble(Assembly(preset, result, by_feed))
+    planned = fastpath.plan(files, preset)
+    work = fastpath.start(result) if any(planned.scans) else None
+    try:
+        for path, scan in zip(files, planned.scans, strict=True):
+            step(f"Reading {path.name}")
+            fast = (
+                fastpath.read(work, scan, preset, result, planned.fold) if work and scan else None
+            )
+            if fast is not None:
+                matched.append(fast)
+                continue
+            for table in read_source(Path(path)):
+                matched.append(match_table(table, preset, result))
+        by_feed: dict[str, list[Matched]] = {}
+        for m in matched:
+            for feed in m.spec.feeds:
+                by_feed.setdefault(feed, []).append(m)
+        step("Mapping the columns and values")
+        return assemble(Assembly(preset, result, by_feed, work=work))
+    finally:
+        if work is not None:
+            work.close()
 
 
 def assemble(ctx: Assembly) -> ImportResult:
@@ -65,7 +77,10 @@ def assemble(ctx: Assembly) -> ImportResult:
         totals_students = placed.enrollments["student_id"].dropna().tolist()
     stays = pd.concat(enrollments, ignore_index=True) if enrollments else pd.DataFrame()
     schools = people.schools(ctx, stays)
-    if "attendance" in ctx.by_feed:
+    stored = stored_attendance(ctx, schools) if not attendance_parts else None
+    if stored is not None:
+        attendance_parts.append(stored[0])  # its schools and dates; the rows are stored
+    elif "attendance" in ctx.by_feed:
         attendance_parts.append(attendance_rows(ctx, schools))
         if stays.empty:
             stays = people.stays_from_attendance(ctx, attendance_parts[-1])
@@ -74,6 +89,7 @@ def assemble(ctx: Assembly) -> ImportResult:
         if attendance_parts
         else pd.DataFrame(columns=["student_id", "school_id", "date", "category", *TRACE])
     )
+    attendance.attrs = attendance_parts[-1].attrs if attendance_parts else {}
     schools = people.schools(ctx, stays, attendance)
     tables["schools"] = schools
     tables["students"] = people.students(ctx, stays, totals_students)
@@ -85,7 +101,8 @@ def assemble(ctx: Assembly) -> ImportResult:
     if not calendar_parts or all(p.empty for p in calendar_parts):
         calendar_parts.append(derived_calendar(ctx, stays, attendance, schools))
     tables["calendar"] = pd.concat(calendar_parts, ignore_index=True)
-    tables["attendance"] = attendance
+    if stored is None:
+        tables["attendance"] = attendance
     codes = codes_table(ctx, attendance)
     if codes is not None:
         tables["codes"] = codes
@@ -96,5 +113,5 @@ def assemble(ctx: Assembly) -> ImportResult:
             f"{ctx.serials:,} dates were Excel date serials (days since 1899-12-30) and "
             "were read as dates"
         )
-    ctx.result.tables = tables
+    ctx.result.store(tables, {"attendance": stored[1]} if stored is not None else {})
     return ctx.result

@@ -21,6 +21,7 @@ from homeroom.interop.result import (
 from homeroom.interop.sis import values
 from homeroom.interop.sis.preset import FileSpec, Preset, header_key
 from homeroom.interop.sis.reading import SourceTable
+from homeroom.interop.sis.scan import SqlWork
 
 TRACE = (SOURCE_FILE, SOURCE_LINE)
 
@@ -30,45 +31,67 @@ class Matched:
     table: SourceTable
     spec: FileSpec
     frame: pd.DataFrame  # one column per mapped role (text), plus source_file/source_line
+    raw: str | None = None  # or: the DuckDB table holding them (a large file, see fastpath)
 
 
-def match_table(table: SourceTable, preset: Preset, result: ImportResult) -> Matched:
-    keys = [header_key(h) for h in table.headers]
+def choose_spec(label: str, headers: list[str], preset: Preset) -> FileSpec:
+    """The preset's file a file is, by its headers (the longest signature that fits)."""
+    keys = [header_key(h) for h in headers]
     fitting = [spec for spec in preset.files if all(header_key(s) in keys for s in spec.signature)]
     if not fitting:
         wanted = "; ".join(f"{s.name}: {', '.join(s.signature)}" for s in preset.files)
         raise ContractError(
-            f"file {table.label}: its headers match none of the files of preset "
-            f"{preset.source} ({wanted}); found columns: {', '.join(table.headers[:30])}"
+            f"file {label}: its headers match none of the files of preset "
+            f"{preset.source} ({wanted}); found columns: {', '.join(headers[:30])}"
         )
-    spec = max(fitting, key=lambda s: len(s.signature))
+    return max(fitting, key=lambda s: len(s.signature))
+
+
+def role_columns(headers: list[str], spec: FileSpec) -> tuple[dict[str, list[int]], list[str]]:
+    """Each role's header positions (those found), and the spec's headers the file lacks."""
+    keys = [header_key(h) for h in headers]
+    found: dict[str, list[int]] = {}
+    missing: list[str] = []
+    for role, names in spec.columns.items():
+        positions = [keys.index(header_key(h)) for h in names if header_key(h) in keys]
+        missing.extend(h for h in names if header_key(h) not in keys)
+        if positions:
+            found[role] = positions
+    return found, missing
+
+
+def note_columns(
+    result: ImportResult, label: str, spec: FileSpec, rows: int, roles: dict, missing: list[str]
+) -> None:
+    """The column mappings and missing columns of one file, for the load report."""
+    for role in roles:
+        headers = spec.columns[role]
+        result.mappings.append(Mapping("column", f"{label}: {' + '.join(headers)}", role, rows))
+    if missing:
+        result.note(
+            f"{label} ({spec.name}): no column {', '.join(sorted(set(missing)))}; "
+            "those values are left empty"
+        )
+
+
+def match_table(table: SourceTable, preset: Preset, result: ImportResult) -> Matched:
+    keys = [header_key(h) for h in table.headers]
+    spec = choose_spec(table.label, table.headers, preset)
     feed = spec.feeds[0] if spec.feeds[0] in TABLES else "attendance"
     for line, reason in table.malformed:
         result.reject(feed, table.label, line, "", f"malformed line: {reason}")
     for text in table.notes:
         result.note(text)
     frame = pd.DataFrame(index=range(len(table.rows)))
-    missing: list[str] = []
-    for role, headers in spec.columns.items():
-        found = [keys.index(header_key(h)) for h in headers if header_key(h) in keys]
-        if len(found) < len(headers):
-            missing.extend(h for h in headers if header_key(h) not in keys)
-        if not found:
-            continue
+    roles, missing = role_columns(table.headers, spec)
+    for role, found in roles.items():
         if len(found) == 1:
             frame[role] = table.column(found[0]).to_numpy()
         else:  # several headers make one value, e.g. status and excuse: "A/E"
             parts = [table.column(i).fillna("") for i in found]
             joined = parts[0].str.cat(parts[1:], sep="/")
             frame[role] = joined.where(joined.str.strip("/").ne(""), None).to_numpy()
-        result.mappings.append(
-            Mapping("column", f"{table.label}: {' + '.join(headers)}", role, len(frame))
-        )
-    if missing:
-        result.note(
-            f"{table.label} ({spec.name}): no column {', '.join(sorted(set(missing)))}; "
-            "those values are left empty"
-        )
+    note_columns(result, table.label, spec, len(frame), roles, missing)
     frame[SOURCE_FILE] = table.label
     frame[SOURCE_LINE] = pd.array(table.lines, dtype="Int64")
     read = len(table.rows) + len(table.malformed)
@@ -123,6 +146,7 @@ class Assembly:
     by_feed: dict[str, list[Matched]]
     refs: dict[str, str] = field(default_factory=dict)
     serials: int = 0  # dates given as Excel serials, read as dates
+    work: SqlWork | None = None  # the DuckDB work of large files, when there are any
 
     def dates(self, series: pd.Series) -> pd.Series:
         converted = values.dates(series, self.preset)
