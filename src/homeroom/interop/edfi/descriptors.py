@@ -16,6 +16,7 @@ import csv
 import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -33,6 +34,7 @@ def default_descriptor_map() -> Path:
     return Path(str(resources.files("homeroom.interop.edfi").joinpath(MAP_FILE)))
 
 
+@lru_cache(maxsize=4096)  # asked once per descriptor of every record: a few hundred values
 def code_value(descriptor: str) -> str:
     """The code value of a descriptor (the part after `#`, or after the last `/`)."""
     text = descriptor.strip()

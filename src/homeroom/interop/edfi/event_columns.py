@@ -5,6 +5,9 @@ API's dicts they cost ~2.6 KB each; here each event is one slot in each column, 
 repeat (schools, dates, descriptors, years, even students) share one string each, so an event
 costs about a hundred bytes. Every field is taken exactly as `resources.field`/`text` take it from
 a record, so the converter gives the same rows whichever reader the events came from.
+
+The fields are taken a batch of events at a time, a column at a time, and each distinct value is
+turned into text once: per event only a dict lookup per field remains.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from typing import Any
 
 from homeroom.interop.edfi.json_fast import NotOneItemPerLine, items_by_line
 from homeroom.interop.edfi.resources import Record, school_year, text, where
+
+BATCH = 1_000  # events parsed before their fields are taken: few, so their memory is reused
+_NUMBERS = {int, float, bool}
 
 # Where an event may name its school year, in the order `resources.record_school_year` looks.
 _YEAR_PATHS = (
@@ -40,67 +46,81 @@ class SchoolEvents:
     file: list[str] = field(default_factory=list)
     line: list[int | None] = field(default_factory=list)
     _shared: dict[str, str] = field(default_factory=dict, repr=False)
-    _numbers: dict[int, str] = field(default_factory=dict, repr=False)
-    _years: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.student)
 
     def add_records(self, records: list[Record]) -> None:
         """Events as any reader gives them (dicts with `_file`/`_line`)."""
-        for record in records:
-            self.add(record, *where(record))
+        for start in range(0, len(records), BATCH):
+            batch = records[start : start + BATCH]
+            places = [where(record) for record in batch]
+            self.add(batch, [file for file, _ in places], [line for _, line in places])
 
     def read_file(self, path: Path) -> int | None:
         """Add a JSON array of one event per line; None (nothing added) for any other file."""
         start = len(self)
-        label = path.name
+        label = self._shared.setdefault(path.name, path.name)
+        batch: list[Record] = []
+        lines: list[int | None] = []
         try:
             for record, line in items_by_line(path):
-                self.add(record, label, line)
+                batch.append(record)
+                lines.append(line)
+                if len(batch) == BATCH:
+                    self.add(batch, [label] * len(batch), lines)
+                    batch, lines = [], []
         except (NotOneItemPerLine, OSError):
             self._truncate(start)
             return None
+        self.add(batch, [label] * len(batch), lines)
         return len(self) - start
 
-    def add(self, record: Record, file: str, line: int | None) -> None:
-        shared, numbers = self._shared, self._numbers
-        student, school = record.get("studentReference"), record.get("schoolReference")
-        self.student.append(
-            _pooled(student.get("studentUniqueId"), shared, numbers)
-            if isinstance(student, dict)
-            else None
+    def add(self, records: list[Record], files: list[str], lines: list[int | None]) -> None:
+        """A batch of events, with the file and line of each."""
+        self.student += self._texts(_inner(records, "studentReference", "studentUniqueId"))
+        self.school += self._texts(_inner(records, "schoolReference", "schoolId"))
+        self.date += self._texts([r.get("eventDate") for r in records])
+        self.descriptor += self._texts(
+            [r.get("attendanceEventCategoryDescriptor") for r in records]
         )
-        self.school.append(
-            _pooled(school.get("schoolId"), shared, numbers) if isinstance(school, dict) else None
-        )
-        self.date.append(_pooled(record.get("eventDate"), shared, numbers))
-        descriptor = record.get("attendanceEventCategoryDescriptor")
-        self.descriptor.append(_pooled(descriptor, shared, numbers))
-        self.year.append(self._year(record))
-        self.minutes.append(_pooled(record.get("schoolAttendanceDuration"), shared, numbers))
-        self.days.append(_pooled(record.get("eventDuration"), shared, numbers))
-        self.file.append(shared.setdefault(file, file))
-        self.line.append(line)
+        self.year += self._years(records)
+        self.minutes += self._texts([r.get("schoolAttendanceDuration") for r in records])
+        self.days += self._texts([r.get("eventDuration") for r in records])
+        self.file += [self._shared.setdefault(file, file) for file in files]
+        self.line += lines
 
-    def _year(self, record: Record) -> str | None:
+    def _texts(self, values: list[Any]) -> list[str | None]:
+        """`resources.text` of each value, one string object per distinct text."""
+        kinds = set(map(type, values))
+        # A value's text is worked out once, unless dict keys would mix values whose text
+        # differs (True == 1) or cannot be keys at all (lists, dicts).
+        if bool in kinds and len(kinds & _NUMBERS) > 1 or not kinds <= {str, type(None), *_NUMBERS}:
+            return [self._pooled(text(value)) for value in values]
+        once = {value: self._pooled(text(value)) for value in set(values)}
+        return [once[value] for value in values]
+
+    def _years(self, records: list[Record]) -> list[str | None]:
+        """`resources.record_school_year` of each event: the first place that names one."""
+        years: list[str | None] = [None] * len(records)
         for first, second in _YEAR_PATHS:
-            value = record.get(first)
-            if second is not None:
-                value = value.get(second) if isinstance(value, dict) else None
-            if value is None:
+            values = (
+                [r.get(first) for r in records]
+                if second is None
+                else _inner(records, first, second)
+            )
+            if all(value is None for value in values):
                 continue
-            shown = _pooled(value, self._shared, self._numbers)
-            if shown:
-                if shown not in self._years:
-                    year = school_year(shown)
-                    self._years[shown] = (
-                        None if year is None else self._shared.setdefault(year, year)
-                    )
-                year = self._years[shown]
-                if year:
-                    return year
-        return None
+            shown = self._texts(values)
+            year = {t: self._pooled(school_year(t)) for t in set(shown) if t}
+            years = [y if y or not t else year[t] for y, t in zip(years, shown, strict=True)]
+            if all(years):
+                break
+        return years
+
+    def _pooled(self, value: str | None) -> str | None:
+        # One string object per distinct value: the columns hold references, not copies.
+        return None if value is None else self._shared.setdefault(value, value)
 
     def _truncate(self, size: int) -> None:
         for column in (
@@ -110,17 +130,9 @@ class SchoolEvents:
             del column[size:]
 
 
-def _pooled(value: Any, shared: dict[str, str], numbers: dict[int, str]) -> str | None:
-    """`resources.text(value)`, one string object per distinct value (the columns hold
-    references, not copies); strings and whole numbers, the usual values, come first."""
-    kind = type(value)
-    if kind is str:
-        value = value.strip()
-        return shared.setdefault(value, value) if value else None
-    if kind is int:  # not bool, whose text differs though True == 1
-        shown = numbers.get(value)
-        if shown is None:
-            shown = numbers[value] = shared.setdefault(str(value), str(value))
-        return shown
-    shown = text(value)
-    return None if shown is None else shared.setdefault(shown, shown)
+def _inner(records: list[Record], reference: str, key: str) -> list[Any]:
+    """`resources.field(record, reference, key)` of each record, before its text is taken."""
+    return [
+        inner.get(key) if isinstance(inner := record.get(reference), dict) else None
+        for record in records
+    ]

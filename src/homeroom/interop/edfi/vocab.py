@@ -7,10 +7,14 @@ it is, so that validation names it (a grade) or keeps the student with the field
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from homeroom.contract.languages import languages, two_letter
 from homeroom.interop.edfi.descriptors import code_value
+
+# A district has a few hundred distinct descriptors and each is looked up for every record that
+# names it: the answers are kept (a bound, so odd data cannot grow them without end).
+_REMEMBERED = 4096
 
 _ORDINALS = [
     "first",
@@ -81,15 +85,18 @@ PROGRAMS = {
 }
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def key(descriptor: str | None) -> str:
     return " ".join(code_value(descriptor or "").split()).casefold()
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def grade(descriptor: str | None) -> str | None:
     """PK/TK/KG/01…12, or None when the code value is not a grade Homeroom knows."""
     return GRADES.get(key(descriptor))
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def sex(descriptor: str | None) -> str | None:
     word = key(descriptor)
     if not word or word in NOT_GIVEN:
@@ -97,6 +104,7 @@ def sex(descriptor: str | None) -> str | None:
     return SEX.get(word, code_value(descriptor or ""))
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def race(descriptor: str | None) -> str | None:
     word = key(descriptor)
     for fragment, value in RACES:
@@ -105,6 +113,7 @@ def race(descriptor: str | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def home_language(descriptor: str | None) -> str | None:
     word = key(descriptor)
     if not word:
@@ -127,6 +136,7 @@ def _by_name() -> dict[str, str]:
     return names
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def english_learner(descriptor: str | None) -> bool | None:
     """Ed-Fi LimitedEnglishProficiency: `Limited` is an English learner; `NotLimited` and the
     monitored (former EL) values are not."""
