@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -49,6 +50,7 @@ def step_load(data_dir: Path, workspace: Path) -> dict:
     clock("done")
     return {
         "seconds": clock.total(),
+        "cpu_seconds": time.process_time(),
         "steps": clock.steps,
         "quarantined": result.rows_quarantined,
         "rows_loaded": result.rows_loaded,
@@ -197,6 +199,55 @@ def run_step(*args: str) -> dict:
     return steps.run_step(__file__, *args)
 
 
+def run_command(*args: str) -> dict:
+    """A `homeroom` command as a user types it, timed with GNU time: wall seconds, peak memory."""
+    import os
+    import re
+    import subprocess
+
+    homeroom = Path(sys.executable).with_name("homeroom")
+    before = os.getloadavg()[0]
+    completed = subprocess.run(
+        ["/usr/bin/time", "-v", str(homeroom), *args], capture_output=True, text=True, check=False
+    )
+    if completed.returncode not in (0, 3):  # 3: rows were quarantined, the command still ran
+        raise SystemExit(f"homeroom {args[0]} failed:\n{completed.stderr[-4000:]}")
+    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", completed.stderr)
+    wall = re.search(
+        r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", completed.stderr
+    )
+    cpu = sum(
+        float(m)
+        for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", completed.stderr)
+    )
+    parts = [float(x) for x in wall.group(1).split(":")] if wall else [0.0]
+    seconds = sum(x * 60**i for i, x in enumerate(reversed(parts)))
+    return {
+        "command": "homeroom " + " ".join(args[:1]) + (" --data" if "--data" in args else ""),
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "peak_mib": int(peak.group(1)) / 1024 if peak else None,
+        "load_average_before": before,
+        "load_average_after": os.getloadavg()[0],
+    }
+
+
+def commands(data_dir: Path, workspace: Path, out: Path) -> list[dict]:
+    """The metrics from the files (validated in memory) and from the workspace, each bounded."""
+    out.mkdir(parents=True, exist_ok=True)
+    runs = [
+        ("metrics", "--data", str(data_dir), "--level", "school", "--out", str(out / "d.parquet")),
+        ("metrics", "--workspace", str(workspace), "--level", "school",
+         "--out", str(out / "w.parquet")),
+    ]  # fmt: skip
+    results = []
+    for args in runs:
+        results.append(run_command(*args))
+        r = results[-1]
+        print(f"   {r['command']}: {r['seconds']:.1f} s, {r['peak_mib']:.0f} MiB", flush=True)
+    return results
+
+
 def same_answer(out: Path) -> None:
     """The yardstick only counts if it computes the same rows."""
     import duckdb
@@ -239,6 +290,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--commands",
+        action="store_true",
+        help="also time `homeroom metrics --data` and `--workspace` with GNU time (peak memory)",
+    )
     args = parser.parse_args()
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     for students in (int(s) for s in args.sizes.split(",")):
@@ -246,8 +302,14 @@ def main() -> None:
         data_dir, synth = ensure_data(students, args.seed)
         workspace = DATA / f"workspace-{students}"
         out = DATA / f"out-{students}"
+        load_average = os.getloadavg()
         load = run_step("load", str(data_dir), str(workspace))
-        print(f"   load {load['seconds']:.1f} s, {load['peak_mib']:.0f} MiB", flush=True)
+        print(
+            f"   load {load['seconds']:.1f} s ({load['cpu_seconds']:.1f} s CPU), "
+            f"{load['peak_mib']:.0f} MiB; load average {load_average[0]:.1f} before, "
+            f"{os.getloadavg()[0]:.1f} after",
+            flush=True,
+        )
         for step, seconds in sorted(load["steps"].items(), key=lambda item: -item[1])[:5]:
             print(f"      {seconds:5.1f} s  {step}", flush=True)
         metrics = run_step("metrics", str(workspace), str(out))
@@ -267,6 +329,9 @@ def main() -> None:
             "metrics": metrics,
             "hand_sql": hand,
             "ours_students": ours,
+            "commands": commands(data_dir, workspace, out) if args.commands else [],
+            "load_average": {"before": load_average, "after": os.getloadavg()},
+            "memory_limit": "default (homeroom.toml as `homeroom init` writes it)",
             "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}",
             "date": time.strftime("%Y-%m-%d"),
         }

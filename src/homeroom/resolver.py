@@ -40,6 +40,7 @@ from homeroom.warehouse import (
     current_load,
     open_workspace,
 )
+from homeroom.warehouse.memory import memory_connection
 
 if TYPE_CHECKING:
     from homeroom.contract import ValidationReport
@@ -120,8 +121,8 @@ def resolve(
     """Open the data a request is about and decide its definition, as-of date and engine."""
     if data is not None:
         chosen = _definition(definition, None)
-        con = duckdb.connect()
-        try:
+        # Bounded like a workspace's (HOMEROOM_MEMORY_LIMIT), spilling to a private folder.
+        with memory_connection() as con:
             from homeroom.contract import validate_dataset
 
             report = validate_dataset(Path(data), con, definition=chosen, progress=progress)
@@ -138,8 +139,6 @@ def resolve(
                 validation=report,
                 stale=stale,
             )
-        finally:
-            con.close()
         return
     space = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
     chosen = _definition(definition, space)

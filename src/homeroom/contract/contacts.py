@@ -16,7 +16,6 @@ from homeroom.contract.stages import (
     SOFT,
     STRICT,
     Field,
-    check_stage,
     dup_reason,
     keep_first,
     parse_stage,
@@ -45,13 +44,7 @@ def check_contacts(work: Work, raw: RawTable, *, students: str) -> str:
         Field("is_primary", "bool", STRICT),
     ]
     parsed = parse_stage(work, raw, fields, noun="contact")
-    known = check_stage(
-        work, "contacts", raw.label, "contacts_linked", parsed,
-        [("st.student_id IS NULL", fail("student_id", "'student_id is not in students'",
-                                        "unknown student"))],
-        joins=f"LEFT JOIN (SELECT DISTINCT student_id FROM {students}) st "
-        "ON st.student_id = s.student_id",
-    )  # fmt: skip
+    known = _known_students(work, raw.label, parsed, students)
     unique = keep_first(
         work, "contacts", raw.label, "contacts_unique", known, ["student_id", "contact_id"],
         col="contact_id", reason=dup_reason("student_id and contact_id"),
@@ -59,26 +52,40 @@ def check_contacts(work: Work, raw: RawTable, *, students: str) -> str:
     return _one_primary(work, raw.label, unique)
 
 
-def _one_primary(work: Work, file: str, contacts: str) -> str:
-    """Defaults filled in; a student's second primary contact kept as not primary, reported."""
-    ranked = work.table(
-        "contacts_ranked",
-        "SELECT * EXCLUDE (may_contact, is_primary), coalesce(may_contact, TRUE) AS may_contact, "
-        "coalesce(is_primary, FALSE) AS _primary_given, "
-        "first_value(CASE WHEN is_primary THEN _line END IGNORE NULLS) OVER ("
-        "PARTITION BY student_id ORDER BY _line "
-        "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS _first_primary "
-        f"FROM {contacts}",
+def _known_students(work: Work, file: str, parsed: str, students: str) -> str:
+    """A contact of a student not in `students` is set aside; only those lines are copied."""
+    unknown_student = fail("student_id", "'student_id is not in students'", "unknown student")
+    unknown = work.table(
+        "contacts_linked_all",
+        f"SELECT s._line, {unknown_student} AS _fail "
+        f"FROM {parsed} s ANTI JOIN (SELECT DISTINCT student_id FROM {students}) st "
+        "ON st.student_id = s.student_id",
     )
-    demoted = "_primary_given AND _line <> _first_primary"
+    work.reject("contacts", file, unknown)
+    return work.view("contacts_linked", f"SELECT * FROM {parsed} ANTI JOIN {unknown} USING (_line)")
+
+
+def _one_primary(work: Work, file: str, contacts: str) -> str:
+    """Defaults filled in; a student's second primary contact kept as not primary, reported.
+
+    The first primary (lowest line) of each student is found on the narrow rows; the wide
+    rows are read, not copied.
+    """
+    firsts = work.table(
+        "contacts_ranked",
+        f"SELECT student_id, min(_line) AS _first_primary FROM {contacts} WHERE is_primary "
+        "GROUP BY student_id",
+    )
     work.add(
-        f"SELECT 'contacts', {sql_text(file)}, _line, 'is_primary', "
-        "'the student already has a primary contact (line ' || _first_primary || '); "
+        f"SELECT 'contacts', {sql_text(file)}, c._line, 'is_primary', "
+        "'the student already has a primary contact (line ' || p._first_primary || '); "
         "kept this contact as not primary', 'second primary contact', FALSE "
-        f"FROM {ranked} WHERE {demoted}"
+        f"FROM {contacts} c JOIN {firsts} p USING (student_id) "
+        "WHERE c.is_primary AND c._line <> p._first_primary"
     )
     return work.view(
         "contacts_final",
-        f"SELECT * EXCLUDE (_primary_given, _first_primary), "
-        f"(_primary_given AND NOT ({demoted})) AS is_primary FROM {ranked}",
+        "SELECT c.* EXCLUDE (may_contact, is_primary), coalesce(c.may_contact, TRUE) AS "
+        "may_contact, (coalesce(c.is_primary, FALSE) AND c._line = p._first_primary) AS "
+        f"is_primary FROM {contacts} c LEFT JOIN {firsts} p USING (student_id)",
     )

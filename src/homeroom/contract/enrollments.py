@@ -156,13 +156,10 @@ def _without_overlaps(work: Work, file: str, stays: str, definition: Definition)
             ". If your SIS writes exit_date as the first day no longer enrolled, use a "
             'definition with exit_date = "exclusive"'
         )
-    checks = [
-        ("o._line IS NOT NULL", fail("entry_date", f"o.reason || '{hint}'", "overlapping stay"))
-    ]
-    return check_stage(
-        work, "enrollments", file, "stays_final", stays, checks,
-        joins=f"LEFT JOIN {rejected} o ON o._line = s._line",
-    )  # fmt: skip
+    overlap = fail("entry_date", f"reason || '{hint}'", "overlapping stay")
+    overlapping = work.table("stays_final_all", f"SELECT _line, {overlap} AS _fail FROM {rejected}")
+    work.reject("enrollments", file, overlapping)
+    return work.view("stays_final", f"SELECT * FROM {stays} ANTI JOIN {rejected} USING (_line)")
 
 
 def _resolve_overlaps(
@@ -201,9 +198,14 @@ def check_enrolled_students(
         if by_year
         else "'the student has no valid enrollment (no stay passed the checks)'"
     )
-    return check_stage(
-        work, "students", file, "students_final", students,
-        [("e.student_id IS NULL", fail("student_id", reason, "no enrollment"))],
-        joins=f"LEFT JOIN (SELECT DISTINCT {keys} FROM {stays}) e "
+    # Only the students without a stay are copied; the rest are read through a view.
+    unenrolled = work.table(
+        "students_final_all",
+        f"SELECT s._line, {fail('student_id', reason, 'no enrollment')} AS _fail "
+        f"FROM {students} s ANTI JOIN (SELECT DISTINCT {keys} FROM {stays}) e "
         f"ON e.student_id = s.student_id{year_match}",
-    )  # fmt: skip
+    )
+    work.reject("students", file, unenrolled)
+    return work.view(
+        "students_final", f"SELECT * FROM {students} ANTI JOIN {unenrolled} USING (_line)"
+    )

@@ -103,7 +103,7 @@ def check_calendar(work: Work, raw: RawTable) -> str:
     return keep_first(
         work, "calendar", raw.label, "calendar_unique", in_year,
         ["calendar_id", "school_year", "date"], col="date", reason=differs,
-        also={"_first_instructional": "first_value(instructional)"},
+        also={"_first_instructional": "first_value(instructional)"}, carry=("instructional",),
     )  # fmt: skip
 
 

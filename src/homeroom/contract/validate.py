@@ -87,16 +87,13 @@ def _validate(work: Work, data_dir: Path, definition: Definition, schema: str) -
     contacts = _contacts(work, raws, students)
     supports = _optional(work, raws, "supports", students, stays)
     units, lengths = units_per_day(work, raws["attendance"], schools)
-    attendance, collapsed = check_attendance(
+    work.con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
+    attendance = f"{quote_ident(schema)}.attendance"  # written by its checks: 10^8 rows once
+    collapsed = check_attendance(
         work, raws["attendance"], schools=schools, stays=stays, calendar=dense, codes=codes,
-        units=units,
+        units=units, target=attendance,
     )  # fmt: skip
-    if lengths:
-        work.notes.append(
-            f"absent amounts are exact in units of 1/{units:,} of a day (the least common "
-            f"multiple of 10,000 and the day_minutes {', '.join(map(str, lengths))} of schools "
-            "with minutes_absent rows)"
-        )
+    _note_units(work, units, lengths)
 
     work.say("writing validated tables")
     finals = {
@@ -108,9 +105,9 @@ def _validate(work: Work, data_dir: Path, definition: Definition, schema: str) -
         "contacts": contacts,  # empty when the dataset has none: every load has the table
         "supports": supports,  # the same
     }
-    work.con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
     for table, relation in finals.items():
-        _write(work, schema, table, relation)
+        if table != "attendance":
+            _write(work, schema, table, relation)
     for table, relation in (("schools", schools), ("students", students), ("contacts", contacts)):
         if table in raws:
             work.kept_notes(table, raws[table].label, relation)
@@ -185,6 +182,15 @@ def _optional(work: Work, raws: dict[str, RawTable], table: str, students: str, 
         f"CAST(NULL AS {kind}) AS {quote_ident(name)}" for name, kind in VALIDATED[table].items()
     )
     return work.view(f"{table}_none", f"SELECT {columns} WHERE FALSE")
+
+
+def _note_units(work: Work, units: int, lengths: list[int]) -> None:
+    if lengths:
+        work.notes.append(
+            f"absent amounts are exact in units of 1/{units:,} of a day (the least common "
+            f"multiple of 10,000 and the day_minutes {', '.join(map(str, lengths))} of schools "
+            "with minutes_absent rows)"
+        )
 
 
 def _note_calendar_fill(work: Work, dense: str, listed: int) -> None:

@@ -44,6 +44,7 @@ from homeroom.warehouse.history import (
     current_load,
     record,
 )
+from homeroom.warehouse.memory import bounded_config
 from homeroom.warehouse.workspace import Workspace, WorkspaceError, make_private, private_files
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def connect(workspace: Workspace, *, read_only: bool = False) -> duckdb.DuckDBPy
         return duckdb.connect(
             str(workspace.warehouse),
             read_only=read_only,
-            config={"memory_limit": workspace.memory_limit},
+            config=bounded_config(workspace.memory_limit, workspace.spill_directory),
         )
     except duckdb.IOException as exc:
         raise WorkspaceError(

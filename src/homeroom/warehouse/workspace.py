@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from homeroom.definitions import Definition, load_definition
+from homeroom.warehouse.memory import DEFAULT_MEMORY_LIMIT
 
 CONFIG_NAME = "homeroom.toml"
 DEFAULT_WAREHOUSE = "warehouse.duckdb"
-DEFAULT_MEMORY_LIMIT = "6GB"
 
 
 # Student data is private to the account that runs Homeroom: no group or other bits on anything
@@ -65,6 +65,14 @@ class Workspace:
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     created: str = ""
     settings: dict = field(default_factory=dict)
+    temp_directory: Path | None = None  # where DuckDB spills; None: `<warehouse>.tmp`
+
+    @property
+    def spill_directory(self) -> Path:
+        """Where work larger than `memory_limit` spills: inside the private workspace."""
+        if self.temp_directory is not None:
+            return self.temp_directory
+        return self.warehouse.with_name(self.warehouse.name + ".tmp")
 
     @property
     def config_path(self) -> Path:
@@ -101,7 +109,10 @@ def init_workspace(
             "# The analytical store: validated tables, load history and quarantine.\n"
             f"path = {json.dumps(DEFAULT_WAREHOUSE)}\n"
             "# DuckDB's memory ceiling; beyond it, large joins spill to disk instead of failing.\n"
+            "# 3GB keeps each command under 4 GiB of memory in all.\n"
             f"memory_limit = {json.dumps(DEFAULT_MEMORY_LIMIT)}\n"
+            "# Where that spilling goes (relative to this file); empty: beside the DuckDB file.\n"
+            'temp_directory = ""\n'
             "\n[metrics]\n"
             "# A shipped definition (homeroom definitions) or a path to your own TOML file.\n"
             f"definition = {json.dumps(definition)}\n"
@@ -132,7 +143,14 @@ def open_workspace(root: Path | None = None) -> Workspace:
         memory_limit=str(warehouse.get("memory_limit", DEFAULT_MEMORY_LIMIT)),
         created=str(workspace.get("created", "")),
         settings=data,
+        temp_directory=_folder(base, warehouse.get("temp_directory")),
     )
+
+
+def _folder(base: Path, setting: object) -> Path | None:
+    """A folder setting relative to homeroom.toml; empty or missing: None."""
+    text = str(setting or "").strip()
+    return base / text if text else None
 
 
 def _find_config(start: Path) -> Path:
