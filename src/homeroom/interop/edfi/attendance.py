@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -94,18 +95,21 @@ def wrong_year(
     2010-11 dated in May 2012) the event is rejected rather than moved to another year, as
     the Analytics Middle Tier also leaves it out.
     """
-    return year_problem(record_school_year(record), school, day, calendars)
+    return year_problem(record_school_year(record), school, day, calendars.year_of)
 
 
 def year_problem(
-    given: str | None, school: str | None, day: str | None, calendars: Calendars
+    given: str | None,
+    school: str | None,
+    day: str | None,
+    year_of: Callable[[str, dt.date], str | None],
 ) -> str | None:
-    """`wrong_year` once the event's school year is known."""
+    """`wrong_year` once the event's school year is known (`year_of`: `Calendars.year_of`)."""
     try:
         date = dt.date.fromisoformat(day or "")
     except ValueError:
         return None
-    found = calendars.year_of(school, date) if school else None
+    found = year_of(school, date) if school else None
     if given and found and given != found:
         return (
             f"the event names school year {given} but {date.isoformat()} lies in school "

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -52,6 +53,21 @@ class Calendars:
             if s == school and dates and dates[0] - dt.timedelta(days=45) <= day <= dates[-1]:
                 return year
         return None
+
+    def finder(self) -> Callable[[str, dt.date], str | None]:
+        """`year_of` for many look-ups: the calendars indexed by school once (as they are now)."""
+        spans: dict[str, list[tuple[dt.date, dt.date, str]]] = defaultdict(list)
+        for (school, year), dates in self.instructional.items():
+            if dates:
+                spans[school].append((dates[0] - dt.timedelta(days=45), dates[-1], year))
+
+        def year_of(school: str, day: dt.date) -> str | None:
+            for first, last, year in spans.get(school, ()):
+                if first <= day <= last:
+                    return year
+            return None
+
+        return year_of
 
 
 def calendar_table(

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal, InvalidOperation
 
 import pandas as pd
+import pyarrow as pa
 
 from homeroom.interop.edfi.attendance import COLUMNS, NOT_ABSENT, Mapper, year_problem
 from homeroom.interop.edfi.calendar import Calendars
@@ -23,6 +24,7 @@ from homeroom.interop.edfi.event_columns import SchoolEvents
 from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, ImportResult
 
 Attended = dict[tuple[str, str], tuple[str, int | None]]
+_TEXT = pd.Series(["text"]).dtype  # the dtype pandas gives a list of strings
 _Amount = tuple[str | None, str | None, str | None]  # category, absent_fraction, minutes_absent
 
 
@@ -96,15 +98,28 @@ def school_event_rows(
     _note_weekends(Counter(columns["date"]), result)
     if not descriptors:
         return pd.DataFrame([], columns=list(COLUMNS))
-    return pd.DataFrame(columns, columns=list(COLUMNS))
+    return pd.DataFrame({name: _column(values) for name, values in columns.items()})
+
+
+def _column(values: list) -> list | pd.api.extensions.ExtensionArray:
+    """A column of text as pandas would infer it from the list (its `str` dtype), built from
+    each distinct value once; any other column is left to pandas."""
+    kinds = set(map(type, values))
+    if str not in kinds or not kinds <= {str, type(None)}:
+        return values
+    index: dict[str | None, int] = {}
+    codes = [index.setdefault(value, len(index)) for value in values]
+    words = pa.array(list(index), type=pa.large_string())
+    return pd.array(words.take(pa.array(codes, type=pa.int32())), dtype=_TEXT)
 
 
 def _placed(events: SchoolEvents, result: ImportResult, calendars: Calendars) -> list[int] | None:
     """The events to keep (None: all), rejecting those whose school year is not their date's."""
     problems: dict[tuple, str | None] = {}
+    year_of = calendars.finder()
     for key in set(zip(events.year, events.school, events.date, strict=True)):
         year, school, shown = key
-        problems[key] = year_problem(year, school, _day(shown), calendars)
+        problems[key] = year_problem(year, school, _day(shown), year_of)
     if not any(problems.values()):
         return None
     keep: list[int] = []
