@@ -77,19 +77,15 @@ def check(
     definition: DefinitionOption = None,
 ) -> None:
     """Validate a dataset folder without loading it. Exit 0 if clean, 3 if rows were rejected."""
-    import duckdb
-
     from homeroom.contract import validate_dataset
     from homeroom.quality import run_monitors
+    from homeroom.warehouse.memory import memory_connection
 
     chosen = choose_definition(definition)
-    con = duckdb.connect()
-    try:
-        with status(f"Checking {data_dir}") as update:
-            report = validate_dataset(Path(data_dir), con, definition=chosen, progress=update)
-            monitors = run_monitors(con, quarantine=report.quarantine, progress=update)
-    finally:
-        con.close()
+    # Bounded (HOMEROOM_MEMORY_LIMIT), spilling to a private temporary folder.
+    with memory_connection() as con, status(f"Checking {data_dir}") as update:
+        report = validate_dataset(Path(data_dir), con, definition=chosen, progress=update)
+        monitors = run_monitors(con, quarantine=report.quarantine, progress=update)
     print_rows(report.rows_read, report.rows_loaded)
     for note in report.notes:
         out.print(f"note: {note}")

@@ -93,19 +93,15 @@ def quality(
 
 
 def _from_folder(data: Path, definition: str | None) -> list[MonitorResult]:
-    import duckdb
-
     from homeroom.contract import validate_dataset
     from homeroom.quality import run_monitors
+    from homeroom.warehouse.memory import memory_connection
 
     chosen = choose_definition(definition)
-    con = duckdb.connect()
-    try:
-        with status(f"Checking {data}") as update:
-            report = validate_dataset(data, con, definition=chosen, progress=update)
-            return run_monitors(con, quarantine=report.quarantine, progress=update)
-    finally:
-        con.close()
+    # Bounded (HOMEROOM_MEMORY_LIMIT), spilling to a private temporary folder.
+    with memory_connection() as con, status(f"Checking {data}") as update:
+        report = validate_dataset(data, con, definition=chosen, progress=update)
+        return run_monitors(con, quarantine=report.quarantine, progress=update)
 
 
 def _from_workspace(space: Workspace, load: int | None) -> tuple[list[MonitorResult], int]:
