@@ -35,7 +35,10 @@ class StoredTable:
         """The whole table as a frame like the others (text or None): small imports, tests."""
         frame = pd.read_parquet(self.path).astype(object)
         frame = frame.where(frame.notna(), None)
-        if SOURCE_LINE in frame.columns:
+        if (
+            SOURCE_LINE in frame.columns
+            and not frame[SOURCE_LINE].map(lambda v: isinstance(v, str)).any()
+        ):  # a number column, as importers that number lines hold it
             frame[SOURCE_LINE] = pd.array(frame[SOURCE_LINE].tolist(), dtype="Int64")
         return frame
 

@@ -25,7 +25,7 @@ total exact:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -101,6 +101,23 @@ def place(
     enrolled), calendars (`calendar_id` = school) and absences (`date`, `category`, `code`,
     `absent_fraction` "1" or the part, such as "0.5").
     """
+    stays, calendar, batches = place_in_batches(
+        rows, pieces, month_day=month_day, holidays=holidays, batch=max(len(rows), 1)
+    )
+    parts = list(batches)
+    return stays, calendar, pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def place_in_batches(
+    rows: pd.DataFrame,
+    pieces: Sequence[Piece],
+    *,
+    month_day: tuple[int, int] = FIRST_MONTH_DAY,
+    holidays: Iterable[str] = (),
+    batch: int = 50_000,
+) -> tuple[pd.DataFrame, pd.DataFrame, Iterator[pd.DataFrame]]:
+    """As `place`, the absence rows made `batch` source rows at a time (a district's year is
+    ~14 absence rows a student), then the `present` rows that mark each school's last day."""
     hol = _holidays(holidays)
     years = rows["school_year"].to_numpy(dtype=np.int64)
     days = rows["days"].to_numpy(dtype=np.int64)
@@ -118,6 +135,34 @@ def place(
             "exit_date": _dates(years, last, month_day, hol),
         }
     )
+    calendar = _calendars(stays, years, last, month_day, hol)
+
+    def absences() -> Iterator[pd.DataFrame]:
+        marked: list[pd.DataFrame] = []
+        for start in range(0, max(len(rows), 1), batch):
+            end = start + batch
+            part = _absences(
+                rows.iloc[start:end], pieces, offset[start:end], days[start:end],
+                years[start:end], month_day, hol,
+            )  # fmt: skip
+            marked.append(part[["school_id", "date"]].drop_duplicates())
+            yield part
+        seen = pd.concat(marked, ignore_index=True).drop_duplicates()
+        present = _last_days(seen, stays, calendar)
+        if len(present):
+            yield present
+
+    return stays, calendar, absences()
+
+
+def _calendars(
+    stays: pd.DataFrame,
+    years: np.ndarray,
+    last: np.ndarray,
+    month_day: tuple[int, int],
+    holidays: np.ndarray,
+) -> pd.DataFrame:
+    """Each school's first N weekdays of each year, N the latest day a stay there reaches."""
     length = (
         pd.DataFrame({"school_id": stays["school_id"], "school_year": years, "n": last + 1})
         .groupby(["school_id", "school_year"], sort=True)["n"]
@@ -127,23 +172,20 @@ def place(
     cal_year = np.repeat(length.index.get_level_values(1).to_numpy(), length.to_numpy())
     starts = np.repeat(np.cumsum(length.to_numpy()) - length.to_numpy(), length.to_numpy())
     cal_index = np.arange(len(cal_school)) - starts
-    calendar = pd.DataFrame(
+    return pd.DataFrame(
         {
             "calendar_id": cal_school,
             "school_year": cal_year.astype(str),
-            "date": _dates(cal_year, cal_index, month_day, hol),
+            "date": _dates(cal_year, cal_index, month_day, holidays),
             "instructional": "true",
         }
     )
-    absences = _absences(rows, pieces, offset, days, years, month_day, hol)
-    return stays, calendar, _with_last_days(absences, stays, calendar)
 
 
-def _with_last_days(
-    absences: pd.DataFrame, stays: pd.DataFrame, calendar: pd.DataFrame
-) -> pd.DataFrame:
-    """The absences and, for each school and year with no absence on its last day, a `present`
-    row on that day for the first student enrolled then: attendance recorded through the end."""
+def _last_days(marked: pd.DataFrame, stays: pd.DataFrame, calendar: pd.DataFrame) -> pd.DataFrame:
+    """For each school and year with no absence on its last day (`marked`: the school and date
+    pairs with one), a `present` row on that day for the first student enrolled then:
+    attendance recorded through the end."""
     last = calendar.groupby(["calendar_id", "school_year"], sort=False)["date"].max()
     ends = pd.DataFrame(
         {
@@ -152,16 +194,14 @@ def _with_last_days(
             "date": last.to_numpy(),
         }
     )
-    marked = ends.merge(
-        absences[["school_id", "date"]].drop_duplicates(), how="left", indicator=True
-    )
+    marked = ends.merge(marked, how="left", indicator=True)
     open_ends = marked.loc[marked["_merge"] == "left_only", ["school_id", "school_year", "date"]]
     enrolled = stays.merge(
         open_ends,
         left_on=["school_id", "school_year", "exit_date"],
         right_on=["school_id", "school_year", "date"],
     ).drop_duplicates(["school_id", "school_year"])
-    present = pd.DataFrame(
+    return pd.DataFrame(
         {
             "_line": enrolled["_line"].to_numpy(),
             "student_id": enrolled["student_id"].to_numpy(),
@@ -172,7 +212,6 @@ def _with_last_days(
             "absent_fraction": "0",
         }
     )
-    return pd.concat([absences, present], ignore_index=True) if len(present) else absences
 
 
 def _absences(

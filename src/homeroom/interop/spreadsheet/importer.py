@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from homeroom.contract.errors import ContractError
-from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, ImportResult, Mapping, SourceRead
+from homeroom.interop.result import ImportResult, Mapping, SourceRead
 from homeroom.interop.spreadsheet import placing
 from homeroom.interop.spreadsheet.layout import (
     COMPUTED_FIELDS,
@@ -27,6 +27,7 @@ from homeroom.interop.spreadsheet.layout import (
 )
 from homeroom.interop.spreadsheet.reading import Sheet, read_sheet
 from homeroom.interop.spreadsheet.rows import MAX_DAYS, UNITS, Checked, check_rows
+from homeroom.interop.spreadsheet.stored import store_absences, traced
 
 SOURCE_KIND = "attendance spreadsheet"
 DEFAULT_DISTRICT = ("district", "District (from the spreadsheet)")
@@ -124,25 +125,19 @@ def import_spreadsheet(
     for line, column, reason in checked.rejects:
         result.reject("enrollments", path.name, line, column, reason)
     step("Placing the totals on dates")
-    stays, calendar, absences = placing.place(checked.rows)
+    stays, calendar, absences = placing.place_in_batches(checked.rows)
+    attendance = store_absences(absences, path.name, result)
     rows = checked.rows
     students, kept = _students(sheet, rows, result, path.name)
-    result.tables = {
+    tables = {
         "schools": _schools(sheet, rows, facts, result),
         "students": students,
         "enrollments": _enrollments(stays, kept, path.name),
         "calendar": calendar,
-        "attendance": _traced(absences, path.name),
     }
+    result.store(tables, {"attendance": attendance})
     _account(result, sheet, checked, rows, year)
     return result
-
-
-def _traced(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
-    out = frame.drop(columns=["_line"]).copy()
-    out[SOURCE_FILE] = file_name
-    out[SOURCE_LINE] = frame["_line"].astype(str).to_numpy()
-    return out
 
 
 def _enrollments(stays: pd.DataFrame, grade: pd.Series, file_name: str) -> pd.DataFrame:
@@ -151,7 +146,7 @@ def _enrollments(stays: pd.DataFrame, grade: pd.Series, file_name: str) -> pd.Da
     out["grade_level"] = grade.to_numpy()
     out["entry_date"] = stays["entry_date"].to_numpy()
     out["exit_date"] = stays["exit_date"].to_numpy()
-    return _traced(out, file_name)
+    return traced(out, file_name)
 
 
 def _value_map(
@@ -248,7 +243,7 @@ def _students(
             "than the student's first row; the first row's are kept"
         )
     students = frame.drop_duplicates(keys, keep="first")
-    return _traced(students, file_name), grade
+    return traced(students, file_name), grade
 
 
 def _schools(
