@@ -11,16 +11,18 @@ days, else the map's absent_fraction; present and remote-present events are neve
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from homeroom.interop.edfi.attendance import COLUMNS, NOT_ABSENT, Mapper, year_problem
 from homeroom.interop.edfi.calendar import Calendars
 from homeroom.interop.edfi.descriptors import Target
-from homeroom.interop.edfi.event_columns import SchoolEvents
+from homeroom.interop.edfi.event_columns import NO_LINE, Column, SchoolEvents
 from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, ImportResult
 
 Attended = dict[tuple[str, str], tuple[str, int | None]]
@@ -35,18 +37,21 @@ def seen_in_school_events(
     referenced: set[str],
 ) -> None:
     """Add the schools, dates and first (student, school) events the events name."""
-    dates = {shown: _iso((shown or "")[:10]) for shown in set(events.date)}
-    for school, shown in set(zip(events.school, events.date, strict=True)):
-        if school:
-            referenced.add(school)
-            day = dates[shown]
+    schools, dates = events.school.words, events.date.words
+    _which, (school_codes, date_codes) = _distinct(events.school.array(), events.date.array())
+    for school, shown in zip(school_codes.tolist(), date_codes.tolist(), strict=True):
+        if schools[school]:
+            referenced.add(schools[school])
+            day = _iso((dates[shown] or "")[:10])
             if day:
-                event_days[school].add(day)
-    for student, school, file, line in zip(
-        events.student, events.school, events.file, events.line, strict=True
-    ):
-        if school and student and (student, school) not in attended:
-            attended[(student, school)] = (file, line)
+                event_days[schools[school]].add(day)
+    students = events.student.words
+    first = _first_of(events.student.array(), events.school.array())
+    files, lines = events.file.array(), np.frombuffer(events.line, dtype=np.int64)
+    for i in first.tolist():
+        pair = (students[events.student.codes[i]], schools[events.school.codes[i]])
+        if pair[0] and pair[1] and pair not in attended:
+            attended[pair] = (events.file.words[files[i]] or "", _line(lines[i]))  # type: ignore[index]
 
 
 def school_event_rows(
@@ -58,35 +63,34 @@ def school_event_rows(
 ) -> pd.DataFrame:
     """One row per event whose school year fits its date; the others are rejected."""
     keep = _placed(events, result, calendars)
-    picked = (lambda column: column) if keep is None else (lambda column: [column[i] for i in keep])
+    picked = (lambda c: c.array()) if keep is None else (lambda c: c.array()[keep])
     descriptors = picked(events.descriptor)
-    schools = picked(events.school)
-    shown_dates = picked(events.date)
-    for descriptor, count in Counter(d for d in descriptors if d).items():
-        mapper.count(descriptor, count)
+    counts = np.bincount(descriptors, minlength=len(events.descriptor.words))
+    for descriptor, count in zip(events.descriptor.words, counts.tolist(), strict=True):
+        if descriptor and count:
+            mapper.count(descriptor, count)
     no_day_length: set[str] = set()
-    keys = zip(descriptors, picked(events.minutes), picked(events.days), schools, strict=True)
-    distinct: dict[tuple[str | None, ...], int] = {}
-    which = [distinct.setdefault(key, len(distinct)) for key in keys]
+    schools = picked(events.school)
+    which, uniques = _distinct(descriptors, picked(events.minutes), picked(events.days), schools)
     amounts = [
         _amount(mapper.target(code), given, days, school, minutes, no_day_length)
-        for code, given, days, school in distinct
+        for code, given, days, school in _combinations(
+            (events.descriptor, events.minutes, events.days, events.school), uniques
+        )
     ]
-    category = [amounts[i][0] for i in which]
-    fraction = [amounts[i][1] for i in which]
-    minutes_absent = [amounts[i][2] for i in which]
-    del which
-    days = {shown: _day(shown) for shown in set(shown_dates)}
+    dates = picked(events.date)
+    days = [_day(shown) for shown in events.date.words]
+    lines = np.frombuffer(events.line, dtype=np.int64)
     columns = {
-        "student_id": picked(events.student),
-        "school_id": schools,
-        "date": [days[shown] for shown in shown_dates],
-        "category": category,
-        "code": descriptors,
-        "absent_fraction": fraction,
-        "minutes_absent": minutes_absent,
-        SOURCE_FILE: picked(events.file),
-        SOURCE_LINE: picked(events.line),
+        "student_id": _text(events.student.words, picked(events.student)),
+        "school_id": _text(events.school.words, schools),
+        "date": _text(days, dates),
+        "category": _text([a[0] for a in amounts], which),
+        "code": _text(events.descriptor.words, descriptors),
+        "absent_fraction": _text([a[1] for a in amounts], which),
+        "minutes_absent": _text([a[2] for a in amounts], which),
+        SOURCE_FILE: _text(events.file.words, picked(events.file)),
+        SOURCE_LINE: _lines(lines if keep is None else lines[keep]),
     }
     if no_day_length:
         result.note(
@@ -95,41 +99,102 @@ def school_event_rows(
             + " give schoolAttendanceDuration (minutes) but the school's day length is not "
             "known; their eventDuration or the descriptor map's absent_fraction was used"
         )
-    _note_weekends(Counter(columns["date"]), result)
-    if not descriptors:
+    _note_weekends(days, np.bincount(dates, minlength=len(days)), result)
+    if not len(descriptors):
         return pd.DataFrame([], columns=list(COLUMNS))
-    return pd.DataFrame({name: _column(values) for name, values in columns.items()})
+    return pd.DataFrame(columns)
 
 
-def _column(values: list) -> list | pd.api.extensions.ExtensionArray:
-    """A column of text as pandas would infer it from the list (its `str` dtype), built from
-    each distinct value once; any other column is left to pandas."""
-    kinds = set(map(type, values))
-    if str not in kinds or not kinds <= {str, type(None)}:
-        return values
-    index: dict[str | None, int] = {}
-    codes = [index.setdefault(value, len(index)) for value in values]
-    words = pa.array(list(index), type=pa.large_string())
-    return pd.array(words.take(pa.array(codes, type=pa.int32())), dtype=_TEXT)
+def _distinct(*columns: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """For each row, the number of its distinct combination of codes; and each combination."""
+    rows = len(columns[0])
+    sizes = [int(column.max(initial=0)) + 1 for column in columns]
+    if np.prod(np.array(sizes, dtype=np.float64)) > 4 * rows + 4_000_000:
+        return _distinct_by_sorting(columns)
+    key = np.zeros(rows, dtype=np.int64)
+    for column, size in zip(columns, sizes, strict=True):
+        key = key * size + column
+    # Few possible combinations (the usual case): counted in a table, no sort needed.
+    first = np.full(int(np.prod(sizes)), rows, dtype=np.int64)
+    np.minimum.at(first, key, np.arange(rows, dtype=np.int64))
+    found = first < rows
+    number = np.cumsum(found) - 1
+    firsts = first[found]
+    return number[key], [column[firsts] for column in columns]
 
 
-def _placed(events: SchoolEvents, result: ImportResult, calendars: Calendars) -> list[int] | None:
+def _distinct_by_sorting(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, list[np.ndarray]]:
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    first = key
+    for column in columns:
+        # Renumbered after each column, so the key stays below rows x (largest code + 1).
+        key = key * (int(column.max(initial=0)) + 1) + column
+        _values, first, key = np.unique(key, return_index=True, return_inverse=True)
+    return key.reshape(-1), [column[first] for column in columns]
+
+
+def _combinations(
+    columns: tuple[Column, ...], uniques: list[np.ndarray]
+) -> Iterator[tuple[str | None, ...]]:
+    """The texts of each combination `_distinct` found."""
+    texts = [[c.words[code] for code in u.tolist()] for c, u in zip(columns, uniques, strict=True)]
+    return zip(*texts, strict=True)
+
+
+def _first_of(*columns: np.ndarray) -> np.ndarray:
+    """The row where each distinct combination of codes first appears, in row order."""
+    which, _uniques = _distinct(*columns)
+    first = np.full(int(which.max(initial=-1)) + 1, len(which), dtype=np.int64)
+    np.minimum.at(first, which, np.arange(len(which), dtype=np.int64))
+    return np.sort(first)
+
+
+def _text(words: list[str | None], codes: np.ndarray) -> pd.api.extensions.ExtensionArray | list:
+    """A text column as pandas infers it from the list of texts: its `str` dtype, or object
+    when every value is missing."""
+    if all(words[code] is None for code in np.unique(codes).tolist()):
+        return [None] * len(codes)
+    table = pa.array(words, type=pa.large_string())
+    return pd.array(table.take(pa.array(codes, type=pa.int32())), dtype=_TEXT)
+
+
+def _lines(lines: np.ndarray) -> np.ndarray | list:
+    """Line numbers as pandas infers them from the list (ints; floats with NaN; all None)."""
+    missing = lines == NO_LINE
+    if not missing.any():
+        return lines.copy()
+    if missing.all():
+        return [None] * len(lines)
+    return np.where(missing, np.nan, lines.astype(np.float64))
+
+
+def _line(value: int) -> int | None:
+    return None if value == NO_LINE else int(value)
+
+
+def _placed(events: SchoolEvents, result: ImportResult, calendars: Calendars) -> np.ndarray | None:
     """The events to keep (None: all), rejecting those whose school year is not their date's."""
-    problems: dict[tuple, str | None] = {}
+    columns = (events.year, events.school, events.date)
+    which, uniques = _distinct(*(c.array() for c in columns))
     year_of = calendars.finder()
-    for key in set(zip(events.year, events.school, events.date, strict=True)):
-        year, school, shown = key
-        problems[key] = year_problem(year, school, _day(shown), year_of)
-    if not any(problems.values()):
+    problems = [
+        year_problem(year, school, _day(shown), year_of)
+        for year, school, shown in zip(
+            *(
+                [c.words[code] for code in u.tolist()]
+                for c, u in zip(columns, uniques, strict=True)
+            ),
+            strict=True,
+        )
+    ]
+    if not any(problems):
         return None
-    keep: list[int] = []
-    for i, key in enumerate(zip(events.year, events.school, events.date, strict=True)):
-        problem = problems[key]
-        if problem:
-            result.reject("attendance", events.file[i], events.line[i], "schoolYear", problem)
-        else:
-            keep.append(i)
-    return keep
+    bad = np.array([bool(p) for p in problems])[which]
+    lines = np.frombuffer(events.line, dtype=np.int64)
+    for i in np.flatnonzero(bad).tolist():
+        file = events.file.words[events.file.codes[i]] or ""
+        result.reject("attendance", file, _line(lines[i]), "schoolYear", problems[which[i]] or "")
+    return np.flatnonzero(~bad)
 
 
 def _amount(
@@ -156,11 +221,11 @@ def _amount(
     return target.category, target.absent_fraction, None
 
 
-def _note_weekends(dates: Counter[str | None], result: ImportResult) -> None:
+def _note_weekends(days: list[str | None], counts: np.ndarray, result: ImportResult) -> None:
     weekend: dict[str, int] = defaultdict(int)
-    for shown, count in dates.items():
+    for shown, count in zip(days, counts.tolist(), strict=True):
         when = _iso(shown or "")
-        if when is not None and when.weekday() >= 5:
+        if count and when is not None and when.weekday() >= 5:
             weekend[f"{when.isoformat()} ({when:%A})"] += count
     for day, count in sorted(weekend.items()):
         result.note(
