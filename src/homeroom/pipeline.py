@@ -17,7 +17,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from homeroom.definitions import Definition
-from homeroom.engine import to_frame
+from homeroom.engine import to_frame, write_parquet
 from homeroom.metrics import (
     LEVEL_KEYS,
     LEVEL_PER,
@@ -25,6 +25,7 @@ from homeroom.metrics import (
     STUDENT_COLUMNS,
     Tables,
     aggregate,
+    rolled_units,
     student_metrics,
     student_school_units,
 )
@@ -50,23 +51,27 @@ def metrics_expression(
     by: Sequence[str] = (),
     as_of: dt.date | None = None,
     units: ir.Table | None = None,
+    rolled: ir.Table | None = None,
 ) -> ir.Table:
     """The expression for one request; nothing runs until it is executed.
 
-    `units`: a stored `student_school_units(tables, definition, as_of)` to start from.
+    `units`: a stored `student_school_units(tables, definition, as_of)` to start from;
+    `rolled`: a stored `rolled_units` for the unit the request counts students per.
     """
     if level not in LEVELS:
         raise MetricsRequestError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
     if per not in PER_UNITS:
         raise MetricsRequestError(f"per must be one of {', '.join(PER_UNITS)}; got {per!r}")
     if level == "student":
-        rows = student_metrics(tables, definition, per=per, as_of=as_of, units=units)
+        rows = student_metrics(tables, definition, per=per, as_of=as_of, units=units, rolled=rolled)
         columns = list(STUDENT_COLUMNS)
         if per == "state":
             columns.insert(1, "state")
         keys = ["school_year", *(["state"] if per == "state" else []), "district_id", "school_id"]
         return rows.select(*columns).order_by([*keys, "student_id"])
-    rows = student_metrics(tables, definition, per=LEVEL_PER[level], as_of=as_of, units=units)
+    rows = student_metrics(
+        tables, definition, per=LEVEL_PER[level], as_of=as_of, units=units, rolled=rolled
+    )
     try:
         return aggregate(rows, tables, definition, level=level, by=tuple(by))
     except ValueError as exc:
@@ -79,6 +84,11 @@ class MetricsSession:
     The per-student-and-school amounts (the one pass over attendance) are computed once and
     kept as a temporary table, so a report or a full export asks for them only once. Nothing is
     kept on PySpark, where Ibis cannot cache (see STACK.md): each request recomputes there.
+
+    `keep_rolled`: keep the amounts per district and per state too (each a temporary table made
+    at its first request), so every district level, grade and group shares one roll-up. Off by
+    default: a caller that reuses a session's SQL with only the units table's name swapped (the
+    web's snapshots) must not see other tables.
     """
 
     def __init__(
@@ -88,12 +98,15 @@ class MetricsSession:
         *,
         as_of: dt.date | None = None,
         keep: bool = True,
+        keep_rolled: bool = False,
     ) -> None:
         self.tables = tables
         self.definition = definition
         self.as_of = as_of
         self._keep = keep
+        self._keep_rolled = keep_rolled
         self._units: ir.Table | None = None
+        self._rolled: dict[str, ir.Table] = {}
         self._name = ""
         self._backend: Any = None
 
@@ -113,7 +126,22 @@ class MetricsSession:
             self._units = backend.table(self._name)
         return self._units
 
+    def rolled(self, per: str) -> ir.Table | None:
+        """The kept amounts per `per` (district or state), when the session keeps them."""
+        units = self.units
+        if per == "school" or not self._keep_rolled or units is None:
+            return None
+        if per not in self._rolled:
+            expr = rolled_units(self.tables, self.definition, per, self.as_of, units)
+            name = f"{self._name}_{per}"
+            self._backend.create_table(name, expr, temp=True)
+            self._rolled[per] = self._backend.table(name)
+        return self._rolled[per]
+
     def close(self) -> None:
+        for per in list(self._rolled):
+            self._backend.drop_table(f"{self._name}_{per}", force=True)
+            del self._rolled[per]
         if self._units is not None:
             self._backend.drop_table(self._name, force=True)
             self._units = None
@@ -127,6 +155,7 @@ class MetricsSession:
     def expression(
         self, level: str = "student", per: str = "school", by: Sequence[str] = ()
     ) -> ir.Table:
+        unit = per if level == "student" else LEVEL_PER.get(level, per)
         return metrics_expression(
             self.tables,
             self.definition,
@@ -135,6 +164,7 @@ class MetricsSession:
             by=by,
             as_of=self.as_of,
             units=self.units,
+            rolled=self.rolled(unit) if unit in PER_UNITS else None,
         )
 
     def frame(
@@ -176,6 +206,29 @@ def metrics_frame(
                 tables, resolved.definition, level=level, per=per, by=by, as_of=resolved.as_of
             )
         )
+
+
+def metrics_parquet(
+    resolved: Resolved,
+    out: Path,
+    level: str = "student",
+    per: str = "school",
+    by: Sequence[str] = (),
+) -> int:
+    """One level of metrics written to a Parquet file `out`; the number of rows.
+
+    On DuckDB the rows go straight from the engine to the file, never through pandas.
+    """
+    with resolved.tables() as tables:
+        expr = metrics_expression(
+            tables, resolved.definition, level=level, per=per, by=by, as_of=resolved.as_of
+        )
+        if resolved.engine == "duckdb":
+            return write_parquet(expr, out)
+        frame = to_frame(expr)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_parquet(out, index=False)
+    return len(frame)
 
 
 def metrics_for_folder(

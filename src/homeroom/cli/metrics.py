@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +20,11 @@ from homeroom.cli.options import (
     write_about,
 )
 from homeroom.cli.output import UsageProblem, err, frame_writer, print_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from homeroom.resolver import Resolved
 
 EPILOG = (
     "Examples:\n\n"
@@ -62,7 +67,7 @@ def metrics(
     ] = None,
 ) -> None:
     """Chronic absence for students, schools, districts or a state, under a definition."""
-    from homeroom.pipeline import LEVELS, metrics_frame
+    from homeroom.pipeline import LEVELS
 
     if level not in LEVELS:
         raise UsageProblem(f"--level must be one of {', '.join(LEVELS)}; got {level!r}")
@@ -70,27 +75,44 @@ def metrics(
     if groups and level == "student":
         raise UsageProblem("--by splits aggregates; use it with --level school, district or state")
     writer = frame_writer(out_file) if out_file is not None else None
+    doing = f"Reading {data}" if data else "Reading the workspace"
     with resolved(
-        data=data,
-        workspace=workspace,
-        definition=definition,
-        as_of=as_of,
-        engine=engine,
-        doing=f"Reading {data}" if data else "Reading the workspace",
-    ) as request:
+        data=data, workspace=workspace, definition=definition, as_of=as_of, engine=engine,
+        doing=doing,
+    ) as request:  # fmt: skip
         with status(f"Computing {level} metrics"):
-            frame = metrics_frame(request, level, per=per, by=groups)
-        if level == "student":
-            record_view(
-                request,
-                "student_metrics",
-                rows=len(frame),
-                per=per,
-                out=str(out_file) if out_file else "screen",
-            )
-        if writer is not None and out_file is not None:
-            writer(frame, out_file)
-            write_about(out_file, request, len(frame))
-            err.print(f"Wrote {len(frame):,} rows to {out_file} ({words(request)}).")
-        else:
-            print_frame(frame, f"{level.capitalize()} metrics — {words(request)}")
+            frame, rows, staged = _compute(request, level, per, groups, out_file)
+        try:
+            if level == "student":
+                shown = str(out_file) if out_file else "screen"
+                record_view(request, "student_metrics", rows=rows, per=per, out=shown)
+            if out_file is not None:
+                if staged is not None:
+                    staged.replace(out_file)
+                elif writer is not None and frame is not None:
+                    writer(frame, out_file)
+                write_about(out_file, request, rows)
+                err.print(f"Wrote {rows:,} rows to {out_file} ({words(request)}).")
+            elif frame is not None:
+                print_frame(frame, f"{level.capitalize()} metrics — {words(request)}")
+        finally:
+            if staged is not None:
+                staged.unlink(missing_ok=True)
+
+
+def _compute(
+    request: Resolved, level: str, per: str, groups: tuple[str, ...], out_file: Path | None
+) -> tuple[pd.DataFrame | None, int, Path | None]:
+    """The rows as a frame; or, for --out FILE.parquet, written by the engine itself (no trip
+    through pandas) to a file beside it, renamed once the export is in the audit log."""
+    from homeroom.pipeline import metrics_frame, metrics_parquet
+
+    if out_file is not None and out_file.suffix.lower() == ".parquet":
+        staged = out_file.with_name(f".{out_file.name}.partial")
+        try:
+            return None, metrics_parquet(request, staged, level, per=per, by=groups), staged
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            raise
+    frame = metrics_frame(request, level, per=per, by=groups)
+    return frame, len(frame), None

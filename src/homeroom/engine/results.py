@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -33,3 +35,25 @@ def to_frame(expr: ir.Table) -> pd.DataFrame:
         elif pd.api.types.is_bool_dtype(series):
             frame[column] = series.astype(bool)
     return frame.reset_index(drop=True)
+
+
+def write_parquet(expr: ir.Table, path: Path) -> int:
+    """Run a DuckDB expression straight into a Parquet file; the number of rows written.
+
+    The same columns and types as `to_frame` then pandas would write, without the trip through
+    Python objects (a third of the metrics' time of `homeroom metrics --data`).
+    """
+    import ibis
+    import pyarrow.parquet as pq
+
+    # DuckDB's sums are 128-bit integers, which its Parquet writer would store as doubles; Ibis
+    # types them int64 already, so its own cast would be left out of the SQL.
+    schema = expr.schema()
+    counts = [c for c in expr.columns if c in INTEGER_COLUMNS or schema[c].is_integer()]
+    replace = ", ".join(f'CAST("{c}" AS BIGINT) AS "{c}"' for c in counts)
+    query = str(ibis.to_sql(expr, dialect="duckdb"))
+    select = f"SELECT * REPLACE ({replace}) FROM ({query})" if counts else query
+    target = str(path).replace("'", "''")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    expr.get_backend().con.execute(f"COPY ({select}) TO '{target}' (FORMAT parquet)")
+    return int(pq.read_metadata(path).num_rows)

@@ -6,6 +6,7 @@ from homeroom.metrics.days import DAY_COLUMNS, membership_days
 from homeroom.metrics.students import (
     PER_UNITS,
     STUDENT_COLUMNS,
+    rolled_units,
     student_metrics,
     student_school_units,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "Tables",
     "aggregate",
     "membership_days",
+    "rolled_units",
     "student_metrics",
     "student_school_units",
 ]

@@ -171,12 +171,14 @@ def student_metrics(
     per: str = "school",
     as_of: dt.date | None = None,
     units: ir.Table | None = None,
+    rolled: ir.Table | None = None,
 ) -> ir.Table:
     """The student-level metrics, one row per student and school (or district, or state).
 
     `units` may be a stored `student_school_units` for the same tables, definition and date, so
-    several requests share the one pass over attendance.
+    several requests share the one pass over attendance; `rolled` a stored `rolled_units` for
+    `per` too, so several requests per district share its roll-up.
     """
-    units = rolled_units(tables, definition, per, as_of, units)
+    units = rolled if rolled is not None else rolled_units(tables, definition, per, as_of, units)
     rows = with_labels(classify(units, definition, tables.units_per_day), tables)
     return rows.select(*STUDENT_COLUMNS[:1], "state", *STUDENT_COLUMNS[1:], "absent_units")
