@@ -111,7 +111,7 @@ def read(
         return None
     count, blanks = work.con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE blank) FROM {raw}"
-    ).fetchone()  # type: ignore[misc]
+    ).fetchall()[0]
     if count + 1 != lines or blanks:
         work.con.execute(f"DROP TABLE {raw}")
         return None

@@ -70,7 +70,7 @@ def fold_minutes(
         ),
     )
     _rows(con, raw)
-    rows_in = con.execute("SELECT count(*) FROM fold_rows").fetchone()[0]  # type: ignore[index]
+    rows_in = con.execute("SELECT count(*) FROM fold_rows").fetchall()[0][0]
     folded = daily.DailyAttendance(pd.DataFrame(), rows_in=rows_in)
     days = _days(con)
     _rejects(con, folded, label)
@@ -156,7 +156,7 @@ def _source(con: duckdb.DuckDBPyConnection, raw: str) -> None:
     for column in ("student_id", "school_id"):
         edged = con.execute(
             f"SELECT bool_or(regexp_matches({column}, '{EDGE}')) FROM {raw}"
-        ).fetchone()
+        ).fetchall()[0]
         if edged and edged[0]:
             keys.append(f"nullif(regexp_replace({column}, '{EDGES}', '', 'g'), '') AS {column}")
         else:
@@ -251,7 +251,7 @@ def _days(con: duckdb.DuckDBPyConnection) -> int:
             c.missed > c.denom AS capped, least(c.missed, c.denom) AS m, s.minutes AS sm
         FROM chosen c LEFT JOIN school_minutes s ON s.school_id = c.school_id"""
     )
-    return con.execute("SELECT count(*) FROM fold_days WHERE NOT doomed").fetchone()[0]  # type: ignore[index]
+    return con.execute("SELECT count(*) FROM fold_days WHERE NOT doomed").fetchall()[0][0]
 
 
 def _notes(con: duckdb.DuckDBPyConnection, days: int) -> list[str]:
@@ -260,7 +260,7 @@ def _notes(con: duckdb.DuckDBPyConnection, days: int) -> list[str]:
     spread, capped = con.execute(
         "SELECT count(*) FILTER (WHERE spread), count(*) FILTER (WHERE capped) FROM fold_days "
         "WHERE NOT doomed"
-    ).fetchone()  # type: ignore[misc]
+    ).fetchall()[0]
     notes = []
     if spread:
         notes.append(daily.FOLD_NOTES["spread"].format(days=spread, what="day_minutes"))
@@ -292,7 +292,7 @@ def _fractions(con: duckdb.DuckDBPyConnection) -> int:
     register(con, "fractions", frame)
     row = con.execute(
         f"SELECT count(*) FROM ({parts}) d JOIN fractions f USING (m, denom) WHERE NOT f.exact"
-    ).fetchone()
+    ).fetchall()[0]
     return int(row[0]) if row else 0
 
 

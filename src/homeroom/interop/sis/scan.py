@@ -28,6 +28,7 @@ WHITESPACE = (
 _CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]"
 EDGES = f"^{_CLASS}+|{_CLASS}+$"  # RE2: whitespace at either end of a cell
 EDGE = f"^{_CLASS}|{_CLASS}$"
+SPACE_CLASS = _CLASS  # RE2: one character str.strip() removes
 _BLOCK = 1 << 24
 
 
@@ -144,7 +145,7 @@ def blank(scan: CsvScan) -> str:
 def records_fit(con: duckdb.DuckDBPyConnection, table: str, lines: int) -> bool:
     """Table `table` (with `line` and `blank`) holds one non-blank record per line after the
     header (else the exact reader reads the file)."""
-    row = con.execute(f"SELECT count(*), count(*) FILTER (WHERE blank) FROM {table}").fetchone()
+    row = con.execute(f"SELECT count(*), count(*) FILTER (WHERE blank) FROM {table}").fetchall()[0]
     return row is not None and row[0] + 1 == lines and row[1] == 0
 
 

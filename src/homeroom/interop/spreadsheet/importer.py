@@ -12,6 +12,7 @@ import pandas as pd
 from homeroom.contract.errors import ContractError
 from homeroom.interop.result import ImportResult, Mapping, SourceRead
 from homeroom.interop.spreadsheet import placing
+from homeroom.interop.spreadsheet.fastread import fast_sheet
 from homeroom.interop.spreadsheet.layout import (
     COMPUTED_FIELDS,
     FLAG_FIELDS,
@@ -99,7 +100,7 @@ def import_spreadsheet(
     step = progress or (lambda _message: None)
     path = Path(file)
     step(f"Reading {path.name}")
-    sheet = read_sheet(path)
+    sheet = fast_sheet(path) or read_sheet(path)
     if not {"days_enrolled", "days_present"} & sheet.columns.keys():
         raise ContractError(
             f"{sheet.label}: needs a Days Enrolled column (or Days Present and Days Absent); "

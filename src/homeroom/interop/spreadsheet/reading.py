@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from homeroom.contract import csvtext
 from homeroom.contract.delimiters import guess_delimiter
 from homeroom.contract.errors import ContractError
@@ -34,7 +36,8 @@ class Sheet:
     file_name: str
     sheet: str | None
     header_line: int
-    columns: dict[str, list[str | None]]  # field -> one value per record
+    # field -> one value per record (a large CSV's as a pyarrow-backed text Series)
+    columns: dict[str, list[str | None] | pd.Series]
     lines: list[int]  # the line (row) each record starts on
     headers: dict[str, str]  # field -> header as written
     ignored_headers: list[str]
