@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/metrics_files.py                        # 100,000 and 300,000
     .venv/bin/python benchmarks/metrics_files.py --sizes 10000,1000000  # other sizes
+    .venv/bin/python benchmarks/metrics_files.py --all-metrics WORKSPACE  # see all_metrics
 
 For each size (one school year of the synthetic state, made once under benchmarks/data/ as
 benchmarks/scale.py makes it) it runs, each in a fresh process under `/usr/bin/time -v` (wall
@@ -113,6 +114,57 @@ def breakdown(data_dir: Path, out: Path) -> dict:
     }
 
 
+def all_metrics(workspace: Path, out: Path, keep_rolled: bool) -> dict:
+    """scale.py's "metrics" step (every level from a loaded workspace, one MetricsSession), with
+    or without the session keeping its per-district and per-state roll-ups."""
+    from scale import METRIC_REQUESTS
+
+    from homeroom.engine import duckdb_tables
+    from homeroom.pipeline import MetricsSession
+    from homeroom.resolver import require_compatible_load
+    from homeroom.warehouse import connect, open_workspace
+
+    space = open_workspace(workspace)
+    definition = space.definition()
+    con = connect(space, read_only=True)
+    units = require_compatible_load(con, space, definition).units_per_day
+    out.mkdir(parents=True, exist_ok=True)
+    each = {}
+    started = time.perf_counter()
+    tables = duckdb_tables(con, units)
+    with MetricsSession(tables, definition, keep_rolled=keep_rolled) as session:
+        for name, request in METRIC_REQUESTS.items():
+            begun = time.perf_counter()
+            session.expression(**request).to_parquet(out / f"{name.replace(' ', '_')}.parquet")
+            each[name] = time.perf_counter() - begun
+    return {"seconds": time.perf_counter() - started, "each": each, "peak_mib": peak_mib()}
+
+
+def compare_all_metrics(workspace: Path) -> None:
+    """`--all-metrics WORKSPACE`: the step without and with kept roll-ups, fresh processes."""
+    found = {}
+    for keep in ("plain", "keep_rolled"):
+        before = os.getloadavg()
+        completed = subprocess.run(
+            [sys.executable, __file__, "--all-child", str(workspace), keep],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        found[keep] = json.loads(completed.stdout.strip().splitlines()[-1])
+        found[keep]["load_before"] = before
+        print(f"{keep}: {found[keep]['seconds']:.1f} s, load {before[0]:.1f}", flush=True)
+        for name, seconds in found[keep]["each"].items():
+            print(f"   {seconds:6.2f} s  {name}", flush=True)
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results[f"all metrics {workspace.name}"] = {**found, **machine(), "date": _now()}
+    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+
+
 # -- the driver -----------------------------------------------------------------------------------
 SUMS = (
     "SELECT count(*) AS rows, sum(days_enrolled) AS days_enrolled,"
@@ -197,6 +249,14 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         print(json.dumps(breakdown(Path(sys.argv[2]), Path(sys.argv[3]))))
         return
+    if len(sys.argv) > 1 and sys.argv[1] == "--all-child":
+        space = Path(sys.argv[2])
+        result = all_metrics(space, DATA / f"all-metrics-{space.name}", sys.argv[3] != "plain")
+        print(json.dumps(result))
+        return
+    if len(sys.argv) > 2 and sys.argv[1] == "--all-metrics":
+        compare_all_metrics(Path(sys.argv[2]))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)))
     parser.add_argument("--seed", type=int, default=1)
@@ -206,7 +266,7 @@ def main() -> None:
         print(f"== {students:,} students", flush=True)
         result = run_size(students, args.seed, with_pandas=students <= PANDAS_MAX)
         result.update(machine())
-        result["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        result["date"] = _now()
         results[str(students)] = result
         RESULTS.write_text(json.dumps(results, indent=1) + "\n")
     print_table(results)
