@@ -200,31 +200,51 @@ def events(attendance: pd.DataFrame, schools: pd.DataFrame, ids: SchoolIds, unit
         for s, m in zip(schools["school_id"], schools["day_minutes"], strict=True)
         if not pd.isna(m)
     }
-    out = []
-    for row in attendance.itertuples(index=False):
-        school = ids.schools[str(row.school_id)]
-        year = int(row.school_year)
-        namespace, code = ATTENDANCE[row.category]
-        event: dict[str, Any] = {
-            "attendanceEventCategoryDescriptor": descriptor(
-                namespace, "AttendanceEventCategoryDescriptor", code
-            ),
-            "eventDate": pd.Timestamp(row.date).date().isoformat(),
-            "schoolReference": {"schoolId": school},
-            "sessionReference": {
-                "schoolId": school,
-                "schoolYear": year,
-                "sessionName": session_name(year),
-            },
-            "studentReference": {"studentUniqueId": str(row.student_id)},
-        }
-        if row.category not in NOT_ABSENT:
-            absent = int(row.absent_units)
-            event.update(_duration(absent, units, minutes_of.get(str(row.school_id))))
-            if absent == 0 and row.category in WHOLE_DAY_IN_ED_FI:
-                event["eventDuration"] = 0  # present after all: say so, or it reads as a day
-        out.append(event)
-    return out
+    return [
+        event_item(
+            ids.schools[str(row.school_id)],
+            int(row.school_year),
+            row.category,
+            row.absent_units,
+            (pd.Timestamp(row.date).date().isoformat(), str(row.student_id)),
+            units,
+            minutes_of.get(str(row.school_id)),
+        )
+        for row in attendance.itertuples(index=False)
+    ]
+
+
+def event_item(
+    school: int,
+    year: int,
+    category: str,
+    absent_units: Any,
+    date_and_student: tuple[str, str],
+    units: int,
+    day_minutes: int | None,
+) -> dict[str, Any]:
+    """One studentSchoolAttendanceEvents item (json_events fills the date and student in text)."""
+    namespace, code = ATTENDANCE[category]
+    date, student = date_and_student
+    event: dict[str, Any] = {
+        "attendanceEventCategoryDescriptor": descriptor(
+            namespace, "AttendanceEventCategoryDescriptor", code
+        ),
+        "eventDate": date,
+        "schoolReference": {"schoolId": school},
+        "sessionReference": {
+            "schoolId": school,
+            "schoolYear": year,
+            "sessionName": session_name(year),
+        },
+        "studentReference": {"studentUniqueId": student},
+    }
+    if category not in NOT_ABSENT:
+        absent = int(absent_units)
+        event.update(_duration(absent, units, day_minutes))
+        if absent == 0 and category in WHOLE_DAY_IN_ED_FI:
+            event["eventDuration"] = 0  # present after all: say so, or it reads as a day
+    return event
 
 
 def _duration(absent: int, units: int, day_minutes: int | None) -> dict[str, Any]:

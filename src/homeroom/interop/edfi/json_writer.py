@@ -34,6 +34,7 @@ import pandas as pd
 from homeroom.contract import validate_dataset
 from homeroom.definitions import Definition, load_definition
 from homeroom.interop.edfi.json_calendar import day_lengths, school_calendars
+from homeroom.interop.edfi.json_events import EventLines
 from homeroom.interop.edfi.json_students import events, special_education, stays, students
 from homeroom.interop.edfi.json_words import (
     CROSSWALK_NAME,
@@ -47,9 +48,12 @@ from homeroom.interop.edfi.json_words import (
     descriptor,
     grade_order,
 )
-from homeroom.interop.edfi.jsonfiles import items_text, write_atomic
+from homeroom.interop.edfi.jsonfiles import item_lines, write_lines_atomic
 
 __all__ = ["CROSSWALK_NAME", "LANGUAGES", "edfi_resources", "write_edfi_json"]
+
+EVENTS = "studentSchoolAttendanceEvents"
+BATCH = 100_000  # attendance rows per batch of events written
 
 
 def write_edfi_json(
@@ -64,25 +68,33 @@ def write_edfi_json(
     definition's exit_date rule; quarantined rows are not written. Returns the files written.
     """
     definition = definition or load_definition(None)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     try:
         report = validate_dataset(Path(data_dir), con, definition=definition)
         tables = {
             name: con.execute(f"SELECT * FROM main.{name}").df()
-            for name in ("schools", "students", "enrollments", "calendar", "attendance")
+            for name in ("schools", "students", "enrollments", "calendar")
         }
+        # The events are written in batches below: only the columns' types are needed here.
+        tables["attendance"] = con.execute("SELECT * FROM main.attendance LIMIT 0").df()
+        resources = edfi_resources(tables, report.units_per_day)
+        written = []
+        for name, items in resources.items():
+            if name.startswith("_"):
+                continue
+            path = out_dir / f"{name}.json"
+            if name == EVENTS:
+                batches = con.sql("SELECT * FROM main.attendance").to_arrow_reader(BATCH)
+                lines = EventLines(tables["schools"], ids_of(resources), report.units_per_day)
+                write_lines_atomic(path, (line for b in batches for line in lines.lines(b)))
+            else:
+                write_lines_atomic(path, item_lines(items))
+            items.clear()  # each resource's dicts let go once written
+            written.append(path)
     finally:
         con.close()
-    resources = edfi_resources(tables, report.units_per_day)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, items in resources.items():
-        if name.startswith("_"):
-            continue
-        path = out_dir / f"{name}.json"
-        write_atomic(path, items_text(items))
-        written.append(path)
     crosswalk = out_dir / CROSSWALK_NAME
     if resources["_ids"]:
         with crosswalk.open("w", encoding="utf-8", newline="") as file:
@@ -143,7 +155,8 @@ def edfi_resources(tables: dict[str, pd.DataFrame], units_per_day: int) -> dict[
         tables["students"], enrollments, schools, ids
     )
     out["studentSchoolAssociations"] = stays(enrollments, schools, ids)
-    out["studentSchoolAttendanceEvents"] = events(tables["attendance"], schools, ids, units_per_day)
+    out[EVENTS] = events(tables["attendance"], schools, ids, units_per_day)
+    out["_school_ids"] = [ids]
     out["_ids"] = (
         [["district", d, n] for d, n in ids.districts.items()]
         + [["school", s, n] for s, n in ids.schools.items()]
@@ -151,6 +164,11 @@ def edfi_resources(tables: dict[str, pd.DataFrame], units_per_day: int) -> dict[
         else []
     )
     return out
+
+
+def ids_of(resources: dict[str, list]) -> SchoolIds:
+    ids: SchoolIds = resources["_school_ids"][0]
+    return ids
 
 
 def _plain_int(value: str) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,3 +30,24 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_lines_atomic(path: Path, lines: Iterable[str]) -> None:
+    """`write_atomic(path, items_text(items))` for items already as JSON lines, written as they
+    come (the same bytes, without the whole text in memory)."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as file:
+            first = True
+            for line in lines:
+                file.write(("[\n" if first else ",\n") + line)
+                first = False
+            file.write("[]\n" if first else "\n]\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def item_lines(items: Iterable[dict[str, Any]]) -> Iterator[str]:
+    return (json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items)
