@@ -110,7 +110,8 @@ def _code_map(ctx: Assembly, con: duckdb.DuckDBPyConnection, raw: str) -> None:
         unknown = pick is None and code is not None
         problem.append(f"code {code[:40]!r} is not in the preset's codes" if unknown else None)
     _record_codes(ctx, given, fallbacks, pairs["n"], chosen)
-    pairs["category"], pairs["problem"] = category, problem
+    pairs["category"] = pd.Series(category, index=pairs.index, dtype=object)
+    pairs["problem"] = pd.Series(problem, index=pairs.index, dtype=object)
     register(con, "code_map", pairs[["code", *parts, "category", "problem"]])
 
 
@@ -226,23 +227,25 @@ def _days(con: duckdb.DuckDBPyConnection) -> int:
         f"coalesce(sum(missed) FILTER (WHERE category = '{c}'), 0) AS s_{c}"
         for c in (*_COUNTED, "in_school_suspension")
     )
-    counts = ", ".join(f"count(*) FILTER (WHERE category = '{c}') AS n_{c}" for c in _ORDER)
+    order = "[" + _quoted(_ORDER) + "]"
     counted = " + ".join(f"s_{c}" for c in _COUNTED)
     top = "greatest(" + ", ".join(f"s_{c}" for c in _COUNTED) + ")"
     top_counted = " ".join(f"WHEN s_{c} = {top} THEN '{c}'" for c in _COUNTED)
-    first_present = " ".join(f"WHEN n_{c} > 0 THEN '{c}'" for c in _ORDER)
+    # The first category of the day's rows in DAY_CATEGORY_ORDER: one aggregate, not eight.
+    first_present = f"{order}[first_rank]"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE fold_days AS
         WITH summed AS (
             SELECT min(line) AS first_line, student_id, school_id, date, day_key,
                 bool_or(bad) AS doomed, max(denominator) AS denom,
-                min(denominator) < max(denominator) AS spread, {sums}, {counts}
+                min(denominator) < max(denominator) AS spread, {sums},
+                min(list_position({order}, category)) AS first_rank
             FROM fold_rows GROUP BY student_id, school_id, date, day_key
         ), chosen AS (
             SELECT *, {counted} AS counted_total,
                 CASE WHEN {counted} > 0 THEN (CASE {top_counted} END)
                     WHEN s_in_school_suspension > 0 THEN 'in_school_suspension'
-                    ELSE (CASE {first_present} END) END AS category,
+                    ELSE {first_present} END AS category,
                 CASE WHEN {counted} > 0 THEN {counted} ELSE s_in_school_suspension END AS missed
             FROM summed
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from homeroom.contract import csvtext
 from homeroom.contract.delimiters import guess_delimiter
@@ -156,16 +157,21 @@ def source_table(con: duckdb.DuckDBPyConnection, scan: CsvScan) -> SourceTable |
         return None
     cells = ", ".join(f"{scan.cell(i)} AS c{i}" for i in range(len(scan.headers)))
     try:
-        frame = con.execute(
+        table = con.sql(
             f"SELECT {cells}, line, {blank(scan)} AS blank FROM {scan.relation()} ORDER BY line"
-        ).df()
+        ).to_arrow_table()
     except duckdb.Error:
         return None
-    if len(frame) + 1 != lines or frame.pop("blank").any():
+    if table.num_rows + 1 != lines or any(table.column("blank").to_pylist()):
         return None
-    numbers = frame.pop("line").astype("int64")
-    frame = frame.astype(object)
-    frame = frame.where(frame.notna(), None)
+    numbers = table.column("line").to_pylist()
+    # Column by column from compact Arrow text: one Python copy of the cells at a time.
+    frame = pd.DataFrame(
+        {
+            f"c{i}": pd.Series(table.column(f"c{i}").to_pylist(), dtype=object)
+            for i in range(len(scan.headers))
+        }
+    )
     return SourceTable(
-        scan.path, scan.label, scan.headers, frame, numbers.tolist(), [], 0, "UTF-8", scan.delimiter
+        scan.path, scan.label, scan.headers, frame, numbers, [], 0, "UTF-8", scan.delimiter
     )
