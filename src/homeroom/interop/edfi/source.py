@@ -9,6 +9,7 @@ from pathlib import Path
 from homeroom.contract.errors import ContractError
 from homeroom.interop.edfi.convert import resources_to_canonical
 from homeroom.interop.edfi.event_columns import SchoolEvents
+from homeroom.interop.edfi.file_records import FileRecords, file_records
 from homeroom.interop.edfi.json_reader import JSON_LINES, read_json_records
 from homeroom.interop.edfi.resources import FEEDS, Resources, resource_name
 from homeroom.interop.edfi.xml_reader import read_xml_records
@@ -88,10 +89,15 @@ def _read(path: Path, result: ImportResult, resources: Resources, events: School
         if name == EVENTS and (count := events.read_file(path)) is not None:
             result.read.append(SourceRead(path.name, name, count))
             return
+        kept = file_records(path) if path.suffix.lower() == ".json" and name != EVENTS else None
+        if kept is not None:  # left in the file, read again by each pass (file_records)
+            resources.setdefault(name, FileRecords()).extend(kept)
+            result.read.append(SourceRead(path.name, name, len(kept)))
+            return
         found = {name: read_json_records(path, result, FEEDS.get(name, name))}
     for name, records in found.items():
         if name == EVENTS:
             events.add_records(records)
         else:
-            resources.setdefault(name, []).extend(records)
+            resources.setdefault(name, FileRecords()).extend(records)
         result.read.append(SourceRead(path.name, name, len(records)))
