@@ -19,8 +19,9 @@ from homeroom.interop.edfi.event_columns import SchoolEvents
 from homeroom.interop.edfi.organizations import schools_table
 from homeroom.interop.edfi.people import students_table
 from homeroom.interop.edfi.resources import FEEDS, field, where
-from homeroom.interop.edfi.school_rows import school_event_rows, seen_in_school_events
-from homeroom.interop.result import ImportResult, SourceRead
+from homeroom.interop.edfi.school_rows import EventRows, seen_in_school_events
+from homeroom.interop.edfi.stored_rows import store_rows, store_text_frame, worth_storing
+from homeroom.interop.result import ImportResult, SourceRead, StoredTable
 
 
 def resources_to_canonical(
@@ -65,18 +66,24 @@ def resources_to_canonical(
     attendance = _attendance(resources, events, mapper, minutes, result, calendars)
     codes = mapper.record(result)
     _note_unmapped(result)
-    result.tables.update(
-        {
-            "schools": schools,
-            "students": students,
-            "enrollments": enrollments,
-            "calendar": calendars.frame,
-            "attendance": attendance,
-        }
-    )
+    tables = {
+        "schools": schools,
+        "students": students,
+        "enrollments": enrollments,
+        "calendar": calendars.frame,
+    }
+    contacts = contacts_table(resources, result)
+    if isinstance(attendance, StoredTable) and contacts is not None:
+        attendance = attendance.frame()  # rare with a big import: kept simple, held
+    if isinstance(attendance, StoredTable):
+        stored = {"attendance": attendance}
+        if not codes.empty:
+            stored["codes"] = store_text_frame(codes, attendance, "codes")
+        result.store({**result.tables, **tables}, stored)
+        return result
+    result.tables.update({**tables, "attendance": attendance})
     if not codes.empty:
         result.tables["codes"] = codes
-    contacts = contacts_table(resources, result)
     if contacts is not None:
         result.tables["contacts"] = contacts
     return result
@@ -89,10 +96,13 @@ def _attendance(
     minutes: dict[str, int],
     result: ImportResult,
     calendars: Calendars,
-) -> pd.DataFrame:
-    """School events as rows, then section events folded into days."""
-    daily = school_event_rows(events, mapper, minutes, result, calendars)
+) -> pd.DataFrame | StoredTable:
+    """School events as rows, then section events folded into days; a big table stored."""
+    rows = EventRows(events, mapper, minutes, result, calendars)
     periods = section_events(resources, mapper, minutes, result, calendars)
+    if worth_storing(rows, len(periods)):
+        return store_rows(rows, result)
+    daily = rows.frame()
     return pd.concat([f for f in (daily, periods) if not f.empty] or [daily], ignore_index=True)
 
 

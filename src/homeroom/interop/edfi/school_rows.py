@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,47 +63,77 @@ def school_event_rows(
     calendars: Calendars,
 ) -> pd.DataFrame:
     """One row per event whose school year fits its date; the others are rejected."""
-    keep = _placed(events, result, calendars)
-    picked = (lambda c: c.array()) if keep is None else (lambda c: c.array()[keep])
-    descriptors = picked(events.descriptor)
-    counts = np.bincount(descriptors, minlength=len(events.descriptor.words))
-    for descriptor, count in zip(events.descriptor.words, counts.tolist(), strict=True):
-        if descriptor and count:
-            mapper.count(descriptor, count)
-    no_day_length: set[str] = set()
-    schools = picked(events.school)
-    which, uniques = _distinct(descriptors, picked(events.minutes), picked(events.days), schools)
-    amounts = [
-        _amount(mapper.target(code), given, days, school, minutes, no_day_length)
-        for code, given, days, school in _combinations(
-            (events.descriptor, events.minutes, events.days, events.school), uniques
-        )
-    ]
-    dates = picked(events.date)
-    days = [_day(shown) for shown in events.date.words]
-    lines = np.frombuffer(events.line, dtype=np.int64)
-    columns = {
-        "student_id": _text(events.student.words, picked(events.student)),
-        "school_id": _text(events.school.words, schools),
-        "date": _text(days, dates),
-        "category": _text([a[0] for a in amounts], which),
-        "code": _text(events.descriptor.words, descriptors),
-        "absent_fraction": _text([a[1] for a in amounts], which),
-        "minutes_absent": _text([a[2] for a in amounts], which),
-        SOURCE_FILE: _text(events.file.words, picked(events.file)),
-        SOURCE_LINE: _lines(lines if keep is None else lines[keep]),
-    }
-    if no_day_length:
-        result.note(
-            "attendance: events at school(s) "
-            + ", ".join(sorted(no_day_length))
-            + " give schoolAttendanceDuration (minutes) but the school's day length is not "
-            "known; their eventDuration or the descriptor map's absent_fraction was used"
-        )
-    _note_weekends(days, np.bincount(dates, minlength=len(days)), result)
-    if not len(descriptors):
-        return pd.DataFrame([], columns=list(COLUMNS))
-    return pd.DataFrame(columns)
+    return EventRows(events, mapper, minutes, result, calendars).frame()
+
+
+class EventRows:
+    """The attendance rows of the events, decided once per distinct value; `columns` gives
+    any run of them (all at once for a frame, in batches for a stored table)."""
+
+    def __init__(
+        self,
+        events: SchoolEvents,
+        mapper: Mapper,
+        minutes: dict[str, int],
+        result: ImportResult,
+        calendars: Calendars,
+    ) -> None:
+        self.events = events
+        keep = self.keep = _placed(events, result, calendars)
+        self.descriptors = self.picked(events.descriptor)
+        counts = np.bincount(self.descriptors, minlength=len(events.descriptor.words))
+        for descriptor, count in zip(events.descriptor.words, counts.tolist(), strict=True):
+            if descriptor and count:
+                mapper.count(descriptor, count)
+        no_day_length: set[str] = set()
+        self.schools = self.picked(events.school)
+        columns = (self.descriptors, self.picked(events.minutes), self.picked(events.days))
+        self.which, uniques = _distinct(*columns, self.schools)
+        self.amounts = [
+            _amount(mapper.target(code), given, days, school, minutes, no_day_length)
+            for code, given, days, school in _combinations(
+                (events.descriptor, events.minutes, events.days, events.school), uniques
+            )
+        ]
+        self.dates = self.picked(events.date)
+        self.students, self.files = self.picked(events.student), self.picked(events.file)
+        self.days = [_day(shown) for shown in events.date.words]
+        lines = np.frombuffer(events.line, dtype=np.int64)
+        self.lines = lines if keep is None else lines[keep]
+        if no_day_length:
+            result.note(
+                "attendance: events at school(s) "
+                + ", ".join(sorted(no_day_length))
+                + " give schoolAttendanceDuration (minutes) but the school's day length is not "
+                "known; their eventDuration or the descriptor map's absent_fraction was used"
+            )
+        _note_weekends(self.days, np.bincount(self.dates, minlength=len(self.days)), result)
+
+    def frame(self) -> pd.DataFrame:
+        if not len(self):
+            return pd.DataFrame([], columns=list(COLUMNS))
+        return pd.DataFrame(self.columns(0, len(self)))
+
+    def picked(self, column: Column) -> np.ndarray:
+        return column.array() if self.keep is None else column.array()[self.keep]
+
+    def __len__(self) -> int:
+        return len(self.descriptors)
+
+    def columns(self, start: int, stop: int) -> dict[str, Any]:
+        """Rows start..stop as the frame's columns (see `_text`, `_lines`)."""
+        events, which = self.events, self.which[start:stop]
+        return {
+            "student_id": _text(events.student.words, self.students[start:stop]),
+            "school_id": _text(events.school.words, self.schools[start:stop]),
+            "date": _text(self.days, self.dates[start:stop]),
+            "category": _text([a[0] for a in self.amounts], which),
+            "code": _text(events.descriptor.words, self.descriptors[start:stop]),
+            "absent_fraction": _text([a[1] for a in self.amounts], which),
+            "minutes_absent": _text([a[2] for a in self.amounts], which),
+            SOURCE_FILE: _text(events.file.words, self.files[start:stop]),
+            SOURCE_LINE: _lines(self.lines[start:stop]),
+        }
 
 
 def _distinct(*columns: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
