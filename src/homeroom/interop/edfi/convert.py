@@ -72,7 +72,18 @@ def resources_to_canonical(
         "enrollments": enrollments,
         "calendar": calendars.frame,
     }
-    contacts = contacts_table(resources, result)
+    _keep(result, tables, attendance, codes, contacts_table(resources, result))
+    return result
+
+
+def _keep(
+    result: ImportResult,
+    tables: dict[str, pd.DataFrame],
+    attendance: pd.DataFrame | StoredTable,
+    codes: pd.DataFrame,
+    contacts: pd.DataFrame | None,
+) -> None:
+    """The tables into `result`, in the order write_import writes (and the report lists) them."""
     if isinstance(attendance, StoredTable) and contacts is not None:
         attendance = attendance.frame()  # rare with a big import: kept simple, held
     if isinstance(attendance, StoredTable):
@@ -80,13 +91,12 @@ def resources_to_canonical(
         if not codes.empty:
             stored["codes"] = store_text_frame(codes, attendance, "codes")
         result.store({**result.tables, **tables}, stored)
-        return result
+        return
     result.tables.update({**tables, "attendance": attendance})
     if not codes.empty:
         result.tables["codes"] = codes
     if contacts is not None:
         result.tables["contacts"] = contacts
-    return result
 
 
 def _attendance(
