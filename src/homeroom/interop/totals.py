@@ -79,9 +79,12 @@ def _dates(
         mine = years == year
         first = np.datetime64(dt.date(int(year) - 1, *month_day))
         start = np.busday_offset(first, 0, roll="forward", holidays=holidays)
-        out[mine] = np.datetime_as_string(
-            np.busday_offset(start, day_index[mine], roll="forward", holidays=holidays), unit="D"
-        )
+        # A year has a few hundred school days: make each day's text once and share it.
+        days, which = np.unique(day_index[mine], return_inverse=True)
+        text = np.datetime_as_string(
+            np.busday_offset(start, days, roll="forward", holidays=holidays), unit="D"
+        ).astype(object)
+        out[mine] = text[which]
     return out
 
 

@@ -162,7 +162,10 @@ def _value_map(
     for value, target in sorted(table.items()):
         if target != value:
             result.mappings.append(Mapping(kind, value, target or "", int(counts[value])))
-    return text.map(lambda v: v if pd.isna(v) else (table[v] or v)).astype(object)
+    # One lookup per distinct value, not a Python call per row; empty cells stay pd.NA.
+    lookup = {value: target or value for value, target in table.items()}
+    out = text.astype(object).map(lookup).to_numpy(dtype=object)
+    return pd.Series(np.where(text.notna().to_numpy(), out, pd.NA), index=text.index, dtype=object)
 
 
 def _flag(values: pd.Series, header: str, result: ImportResult) -> pd.Series:
