@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -211,6 +212,7 @@ def run_import(path: str, source: Path, out: Path) -> dict:
         from homeroom.interop.spreadsheet import import_spreadsheet
 
         result = import_spreadsheet(source, progress=clock)
+    read_peak = peak_mib()  # the read and convert's own peak, before validation starts
     clock("Writing the canonical tables")  # write_import says so too: a zero-length step
     written = write_import(result, out, definition=load_definition(None), progress=clock)
     clock("done")
@@ -224,6 +226,8 @@ def run_import(path: str, source: Path, out: Path) -> dict:
     return {
         "seconds": clock.total(),
         "records_in": sum(r.records for r in result.read),
+        "read_peak_mib": read_peak,
+        "stored": sorted(result.stored),
         "read": {r.path: r.records for r in result.read},
         "rows_written": written.validation.rows_loaded,
         "quarantined": len(written.quarantine),
@@ -269,6 +273,7 @@ def child(argv: list[str]) -> None:
         result = step_export(Path(args[0]), Path(args[1]))
     elif step == "import":
         result = step_import(*args)
+        result["load_average"] = " ".join(f"{v:.1f}" for v in os.getloadavg())
     else:
         result = step_profile(*args)
     result["peak_mib"] = peak_mib()
@@ -287,6 +292,14 @@ def prepared(marker: Path, *args: str) -> dict:
     figures = run_step(*args)
     marker.write_text(json.dumps(figures))
     return figures
+
+
+def save(results: dict, key: str) -> None:
+    """Write one run's figures, keeping what other runs wrote to the file meanwhile."""
+    latest = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    latest.setdefault("runs", {})[key] = results["runs"][key]
+    results["runs"] = latest["runs"]
+    RESULTS.write_text(json.dumps({**latest, **results}, indent=1))
 
 
 def main() -> None:
@@ -358,7 +371,9 @@ def main() -> None:
             measured = run_step("import", path, str(source), str(out))
             print(
                 f"   {path}: {measured['records_in']:,} records in {measured['seconds']:.1f} s,"
-                f" {measured['peak_mib']:.0f} MiB peak (source made in {prep['seconds']:.1f} s)",
+                f" {measured['peak_mib']:.0f} MiB peak ({measured['read_peak_mib']:.0f} MiB"
+                f" reading), source made in {prep['seconds']:.1f} s; load average"
+                f" {measured['load_average']}",
                 flush=True,
             )
             for phase, seconds in sorted(measured["phases"].items(), key=lambda i: -i[1]):
@@ -375,7 +390,7 @@ def main() -> None:
                 "date": time.strftime("%Y-%m-%d"),
             }
             results["runs"][f"{path}-{students}"] = entry
-            RESULTS.write_text(json.dumps(results, indent=1))
+            save(results, f"{path}-{students}")
     if args.profile:
         results.setdefault("profiles", {})
         for path in paths:
@@ -399,9 +414,10 @@ def main() -> None:
 def print_table(results: dict) -> None:
     print(
         "| path | students | source | records in | source made in | import | records/s"
-        " | peak memory | read + convert | write tables | validation | monitors |"
+        " | peak memory | read + convert | read + convert records/s | peak reading"
+        " | write tables | validation | monitors |"
     )
-    print("|" + " --- |" * 12)
+    print("|" + " --- |" * 14)
     runs = sorted(results["runs"].values(), key=lambda r: (PATHS.index(r["path"]), r["students"]))
     for r in runs:
         m = r["import"]
@@ -411,7 +427,9 @@ def print_table(results: dict) -> None:
             f"| {r['path']} | {r['students']:,} | {r['source']} | {m['records_in']:,}"
             f" | {r['prepare']['seconds']:.1f} s | {m['seconds']:.1f} s"
             f" | {m['records_in'] / m['seconds']:,.0f} | {m['peak_mib'] / 1024:.2f} GiB"
-            f" | {reading:.1f} s | {phases.get('write tables', 0.0):.1f} s"
+            f" | {reading:.1f} s | {m['records_in'] / max(reading, 1e-9):,.0f}"
+            f" | {m.get('read_peak_mib', float('nan')) / 1024:.2f} GiB"
+            f" | {phases.get('write tables', 0.0):.1f} s"
             f" | {phases.get('validation', 0.0):.1f} s | {phases.get('monitors', 0.0):.1f} s |"
         )
 
