@@ -81,8 +81,9 @@ def step_metrics(workspace: Path, out: Path) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     timings = {}
     started = time.perf_counter()
-    # One session: the pass over attendance is made once and shared by every level.
-    with MetricsSession(duckdb_tables(con, units), definition) as session:
+    # One session: the pass over attendance is made once and shared by every level, and the
+    # per-district and per-state roll-ups once by every district and state request.
+    with MetricsSession(duckdb_tables(con, units), definition, keep_rolled=True) as session:
         for name, request in METRIC_REQUESTS.items():
             begun = time.perf_counter()
             session.expression(**request).to_parquet(out / f"{name.replace(' ', '_')}.parquet")
@@ -120,8 +121,9 @@ enrolled AS (
     GROUP BY ALL HAVING sum(e.through - s.through + s.is_instructional) > 0),
 absent AS (
     SELECT school_year, school_id, student_id,
-           sum(CASE WHEN category IN ('excused', 'unexcused', 'suspension', 'tardy',
-                                      'early_departure') THEN absent_units ELSE 0 END) AS units,
+           -- The default definition's absences: late arrivals and early departures are not.
+           sum(CASE WHEN category IN ('excused', 'unexcused', 'suspension')
+                    THEN absent_units ELSE 0 END) AS units,
            sum(CASE WHEN category = 'excused' THEN absent_units ELSE 0 END) AS excused,
            sum(CASE WHEN category = 'unexcused' THEN absent_units ELSE 0 END) AS unexcused,
            sum(CASE WHEN category = 'suspension' THEN absent_units ELSE 0 END) AS suspended,
