@@ -39,8 +39,7 @@ TITLES = [[], ["Lincoln USD attendance"], ["School Year: 2024-25", ""], ["Distri
 def _sheet(draw: st.DrawFn) -> tuple[list[list[str]], list[list[str]]]:
     title = [[line] if line else [] for line in draw(st.sampled_from(TITLES))]
     rows = [
-        [draw(st.sampled_from(VALUES[h])) for h in HEADERS]
-        for _ in range(draw(st.integers(0, 25)))
+        [draw(st.sampled_from(VALUES[h])) for h in HEADERS] for _ in range(draw(st.integers(0, 25)))
     ]
     return title, rows
 
