@@ -84,8 +84,20 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks tools
 	$(BIN)/ruff check --fix src tests benchmarks tools
 
+# Every figure of docs/benchmarks.md, on this machine, each script writing its results JSON
+# under benchmarks/ (several hours: the largest sizes are a 6-million-student state; the data
+# are made once and kept under benchmarks/data/). Each script also runs alone with smaller sizes.
 bench: install
-	$(BIN)/python benchmarks/scale.py
+	$(BIN)/python benchmarks/scale.py --sizes 10000,100000,1000000,6000000 --commands
+	$(BIN)/python benchmarks/metrics_files.py --sizes 100000,300000
+	$(BIN)/python benchmarks/imports.py --sizes 10000,100000,1000000 --xlsx-max 10000
+	$(BIN)/python benchmarks/peaks.py --students 1000000
+	$(BIN)/python benchmarks/peaks.py --students 6000000
+	$(BIN)/python benchmarks/state_site.py --students 1000000
+	$(BIN)/python benchmarks/state_site.py --students 6000000 --whole-load
+	$(BIN)/python benchmarks/signals.py
+	$(BIN)/python benchmarks/signal_rules.py --sizes 100000,1000000
+	$(BIN)/python benchmarks/web.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache spark-warehouse
