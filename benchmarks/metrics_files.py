@@ -278,7 +278,7 @@ def print_table(results: dict) -> None:
         " homeroom | of which validation | metrics + write | start-up | load average |"
     )
     print("|" + " --- |" * 11)
-    for key in sorted(results, key=int):
+    for key in sorted((k for k in results if k.isdigit()), key=int):  # not --all-metrics runs
         r = results[key]
         ours, parts = r["homeroom"], r["breakdown"]
         theirs = r.get("pandas")
