@@ -50,7 +50,10 @@ def test_pyspark_gives_the_same_metrics_as_duckdb(synthetic_state, definition_na
     try:
         report = validate_dataset(synthetic_state, con, definition=definition)
         assert report.rows_loaded["attendance"] > 1000, "the synthetic state should have absences"
-        for request in REQUESTS:
+        # Every request under the default; the other definitions change how students are
+        # classified, which every level shares: student rows, schools and the state suffice.
+        requests = REQUESTS if definition_name == "default" else [REQUESTS[i] for i in (0, 3, 6)]
+        for request in requests:
             on_duckdb = metrics_from_duckdb(con, report.units_per_day, definition, **request)
             on_spark = metrics_from_duckdb(
                 con, report.units_per_day, definition, engine="pyspark", **request
