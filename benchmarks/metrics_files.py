@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 # Run as a script, this folder is on sys.path: the shared helpers sit beside it.
-from steps import Clock, peak_mib, shape
+from steps import Clock, ensure_data, peak_mib, shape
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -43,27 +43,6 @@ DEFAULT_SIZES = (100_000, 300_000)
 HOMEROOM = Path(sys.executable).parent / "homeroom"
 PANDAS_SCRIPT = HERE / "pandas_baseline.py"
 PANDAS_MAX = 1_000_000  # the pandas script expands stays into days: ~14 GiB at 1 M students
-
-
-def ensure_data(students: int, seed: int) -> tuple[Path, dict]:
-    """The synthetic state of `students`, as scale.py makes it (same folder, same marker)."""
-    from homeroom.synth import generate
-
-    folder = DATA / f"students-{students}"
-    marker = folder / "summary.json"
-    if marker.exists():
-        return folder, json.loads(marker.read_text())
-    started = time.perf_counter()
-    summary = generate(folder, **shape(students), years=1, seed=seed)
-    info = {
-        "seconds": time.perf_counter() - started,
-        "stays": summary.stays,
-        "student_days": summary.student_days,
-        "attendance_rows": summary.attendance_rows,
-        "bytes": sum(p.stat().st_size for p in folder.iterdir() if p.is_file()),
-    }
-    marker.write_text(json.dumps(info))
-    return folder, info
 
 
 def timed(command: list[str]) -> dict:

@@ -23,17 +23,13 @@ import os
 import platform
 import shutil
 import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-import scale
+from steps import DATA, HOMEROOM, ensure_data, run_homeroom
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE / "data"
 RESULTS = HERE / "peaks-results.json"
-HOMEROOM = str(Path(sys.executable).parent / "homeroom")
 LIMIT_GIB = 4.0
 
 
@@ -75,19 +71,10 @@ def commands(data: Path, workspace: Path, out: Path, school: str) -> dict[str, l
 
 
 def run(args: list[str]) -> dict[str, object]:
-    """One command: wall seconds and its own peak resident set (GNU time's %M, KiB)."""
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as measured:
-        started = time.perf_counter()
-        done = subprocess.run(
-            ["/usr/bin/time", "-f", "%M", "-o", measured.name, HOMEROOM, *args],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        seconds = time.perf_counter() - started
-        lines = measured.read().strip().splitlines()
+    """One command: wall seconds, its own peak and, when it failed, the end of what it said."""
+    done, seconds, peak = run_homeroom(*args)
     figures: dict[str, object] = {"seconds": round(seconds, 1), "exit_code": done.returncode}
-    figures["peak_gib"] = round(int(lines[-1]) / 1024 / 1024, 2) if lines else None
+    figures["peak_gib"] = round(peak, 2) if peak is not None else None
     if done.returncode not in (0, 3):  # 3: findings to read (check, quality), not a failure
         figures["error"] = done.stderr[-2000:]
     return figures
@@ -106,7 +93,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", default="", help="Comma-separated step names (load runs first).")
     args = parser.parse_args()
-    data, _summary = scale.ensure_data(args.students, args.seed)
+    data, _summary = ensure_data(args.students, args.seed)
     workspace = DATA / f"peaks-workspace-{args.students}"
     out = DATA / f"peaks-out-{args.students}"
     shutil.rmtree(out, ignore_errors=True)

@@ -29,7 +29,7 @@ from pathlib import Path
 
 # Run as a script, this folder is on sys.path: the shared helpers sit beside it.
 import steps
-from steps import Clock, peak_mib, shape
+from steps import Clock, ensure_data, peak_mib, shape
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -262,26 +262,6 @@ def same_answer(out: Path) -> str:
         ours = con.execute(query.format(out / "ours_students_per_school.parquet")).fetchall()
         hand = con.execute(query.format(out / "hand_students_per_school.parquet")).fetchall()
     return f"hand SQL and the engine disagree: {ours} vs {hand}" if ours != hand else ""
-
-
-def ensure_data(students: int, seed: int) -> tuple[Path, dict]:
-    from homeroom.synth import generate
-
-    folder = DATA / f"students-{students}"
-    marker = folder / "summary.json"
-    if marker.exists():
-        return folder, json.loads(marker.read_text())
-    started = time.perf_counter()
-    summary = generate(folder, **shape(students), years=1, seed=seed)
-    info = {
-        "seconds": time.perf_counter() - started,
-        "stays": summary.stays,
-        "student_days": summary.student_days,
-        "attendance_rows": summary.attendance_rows,
-        "bytes": sum(p.stat().st_size for p in folder.iterdir() if p.is_file()),
-    }
-    marker.write_text(json.dumps(info))
-    return folder, info
 
 
 def main() -> None:

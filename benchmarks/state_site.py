@@ -19,35 +19,22 @@ import json
 import os
 import platform
 import shutil
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-from steps import shape
+from steps import run_homeroom, shape
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 RESULTS = HERE / "state-site-results.json"
-HOMEROOM = str(Path(sys.executable).parent / "homeroom")
 
 
 def run(*args: str) -> dict[str, float]:
     """Run one homeroom command; its wall time and its own peak memory (GNU time's %M)."""
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as measured:
-        started = time.perf_counter()
-        done = subprocess.run(
-            ["/usr/bin/time", "-f", "%M", "-o", measured.name, HOMEROOM, *args],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        seconds = time.perf_counter() - started
-        if done.returncode != 0:
-            raise SystemExit(f"homeroom {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-        peak_kib = int(measured.read().strip().splitlines()[-1])
-    return {"seconds": seconds, "peak_gib": peak_kib / 1024 / 1024}
+    done, seconds, peak = run_homeroom(*args)
+    if done.returncode != 0 or peak is None:
+        raise SystemExit(f"homeroom {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return {"seconds": seconds, "peak_gib": peak}
 
 
 def split_by_district(data: Path, out: Path) -> list[str]:

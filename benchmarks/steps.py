@@ -10,7 +10,12 @@ import json
 import resource
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+HOMEROOM = str(Path(sys.executable).parent / "homeroom")
 
 
 def shape(students: int) -> dict[str, int]:
@@ -49,3 +54,41 @@ def run_step(script: str, *args: str) -> dict:
     if completed.returncode != 0:
         raise SystemExit(f"step {args[0]} failed:\n{completed.stderr[-4000:]}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def ensure_data(students: int, seed: int) -> tuple[Path, dict]:
+    """The synthetic state of `students` (one school year), made once under benchmarks/data/."""
+    from homeroom.synth import generate
+
+    folder = DATA / f"students-{students}"
+    marker = folder / "summary.json"
+    if marker.exists():
+        return folder, json.loads(marker.read_text())
+    started = time.perf_counter()
+    summary = generate(folder, **shape(students), years=1, seed=seed)
+    info = {
+        "seconds": time.perf_counter() - started,
+        "stays": summary.stays,
+        "student_days": summary.student_days,
+        "attendance_rows": summary.attendance_rows,
+        "bytes": sum(p.stat().st_size for p in folder.iterdir() if p.is_file()),
+    }
+    marker.write_text(json.dumps(info))
+    return folder, info
+
+
+def run_homeroom(*args: str) -> tuple[subprocess.CompletedProcess[str], float, float | None]:
+    """One homeroom command as a user types it: its run, wall seconds and own peak (GiB, from
+    GNU time's maximum resident set; None when the command was stopped before it ended)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as measured:
+        started = time.perf_counter()
+        done = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", "-o", measured.name, HOMEROOM, *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        seconds = time.perf_counter() - started
+        lines = measured.read().strip().splitlines()
+    peak = int(lines[-1]) / 1024 / 1024 if lines and lines[-1].isdigit() else None
+    return done, seconds, peak
