@@ -27,14 +27,13 @@ import argparse
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 # Run as a script, this folder is on sys.path: the shared helpers sit beside it.
-from steps import Clock, ensure_data, peak_mib, shape
+from steps import Clock, ensure_data, gnu_timed, peak_mib, shape
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -43,30 +42,6 @@ DEFAULT_SIZES = (100_000, 300_000)
 HOMEROOM = Path(sys.executable).parent / "homeroom"
 PANDAS_SCRIPT = HERE / "pandas_baseline.py"
 PANDAS_MAX = 1_000_000  # the pandas script expands stays into days: ~14 GiB at 1 M students
-
-
-def timed(command: list[str]) -> dict:
-    """Run `command` under /usr/bin/time -v: wall seconds, CPU seconds, peak memory, load."""
-    before = os.getloadavg()
-    started = time.perf_counter()
-    completed = subprocess.run(
-        ["/usr/bin/time", "-v", *command], capture_output=True, text=True, check=False
-    )
-    seconds = time.perf_counter() - started
-    if completed.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{completed.stderr[-4000:]}")
-
-    def figure(label: str) -> float:
-        found = re.search(rf"{re.escape(label)}: ([0-9.]+)", completed.stderr)
-        return float(found.group(1)) if found else float("nan")
-
-    return {
-        "seconds": seconds,
-        "cpu_seconds": figure("User time (seconds)") + figure("System time (seconds)"),
-        "peak_mib": figure("Maximum resident set size (kbytes)") / 1024,
-        "load_before": before,
-        "load_after": os.getloadavg(),
-    }
 
 
 # -- where the time goes, in a child process ----------------------------------------------------
@@ -189,15 +164,15 @@ def run_size(students: int, seed: int, with_pandas: bool) -> dict:
     out = DATA / f"metrics-files-{students}"
     out.mkdir(parents=True, exist_ok=True)
     ours_file, pandas_file = out / "homeroom.parquet", out / "pandas.parquet"
-    startup = timed([str(HOMEROOM), "--help"])
-    ours = timed(
+    startup = gnu_timed([str(HOMEROOM), "--help"])
+    ours = gnu_timed(
         [str(HOMEROOM), "metrics", "--data", str(data_dir), "--level", "student"]
         + ["--out", str(ours_file)]
     )
     print(f"   homeroom {ours['seconds']:.1f} s, {ours['peak_mib']:.0f} MiB", flush=True)
     result = {"shape": shape(students), "synth": synth, "startup": startup, "homeroom": ours}
     if with_pandas:
-        theirs = timed(
+        theirs = gnu_timed(
             [sys.executable, str(PANDAS_SCRIPT), str(data_dir), "--out", str(pandas_file)]
         )
         print(f"   pandas {theirs['seconds']:.1f} s, {theirs['peak_mib']:.0f} MiB", flush=True)

@@ -29,7 +29,7 @@ from pathlib import Path
 
 # Run as a script, this folder is on sys.path: the shared helpers sit beside it.
 import steps
-from steps import Clock, ensure_data, peak_mib, shape
+from steps import Clock, ensure_data, gnu_timed, peak_mib, shape
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -203,34 +203,15 @@ def run_step(*args: str) -> dict:
 
 def run_command(*args: str) -> dict:
     """A `homeroom` command as a user types it, timed with GNU time: wall seconds, peak memory."""
-    import os
-    import re
-    import subprocess
-
-    homeroom = Path(sys.executable).with_name("homeroom")
-    before = os.getloadavg()[0]
-    completed = subprocess.run(
-        ["/usr/bin/time", "-v", str(homeroom), *args], capture_output=True, text=True, check=False
-    )
-    if completed.returncode not in (0, 3):  # 3: rows were quarantined, the command still ran
-        raise SystemExit(f"homeroom {args[0]} failed:\n{completed.stderr[-4000:]}")
-    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", completed.stderr)
-    wall = re.search(
-        r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", completed.stderr
-    )
-    cpu = sum(
-        float(m)
-        for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", completed.stderr)
-    )
-    parts = [float(x) for x in wall.group(1).split(":")] if wall else [0.0]
-    seconds = sum(x * 60**i for i, x in enumerate(reversed(parts)))
+    # 3: rows were quarantined, the command still ran.
+    timed = gnu_timed([str(Path(sys.executable).with_name("homeroom")), *args], ok=(0, 3))
     return {
         "command": "homeroom " + " ".join(args[:1]) + (" --data" if "--data" in args else ""),
-        "seconds": seconds,
-        "cpu_seconds": cpu,
-        "peak_mib": int(peak.group(1)) / 1024 if peak else None,
-        "load_average_before": before,
-        "load_average_after": os.getloadavg()[0],
+        "seconds": timed["seconds"],
+        "cpu_seconds": timed["cpu_seconds"],
+        "peak_mib": timed["peak_mib"],
+        "load_average_before": timed["load_before"][0],
+        "load_average_after": timed["load_after"][0],
     }
 
 

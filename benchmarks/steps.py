@@ -7,6 +7,8 @@ Each measured step runs in a fresh process (`SCRIPT --child STEP ARGS…`) so th
 from __future__ import annotations
 
 import json
+import os
+import re
 import resource
 import subprocess
 import sys
@@ -92,3 +94,28 @@ def run_homeroom(*args: str) -> tuple[subprocess.CompletedProcess[str], float, f
         lines = measured.read().strip().splitlines()
     peak = int(lines[-1]) / 1024 / 1024 if lines and lines[-1].isdigit() else None
     return done, seconds, peak
+
+
+def gnu_timed(command: list[str], ok: tuple[int, ...] = (0,)) -> dict:
+    """Run `command` under /usr/bin/time -v: wall and CPU seconds, peak memory, load averages
+    (1, 5 and 15 minutes) before and after. An exit status not in `ok` stops the benchmark."""
+    before = os.getloadavg()
+    started = time.perf_counter()
+    completed = subprocess.run(
+        ["/usr/bin/time", "-v", *command], capture_output=True, text=True, check=False
+    )
+    seconds = time.perf_counter() - started
+    if completed.returncode not in ok:
+        raise SystemExit(f"{' '.join(command)} failed:\n{completed.stderr[-4000:]}")
+
+    def figure(label: str) -> float:
+        found = re.search(rf"{re.escape(label)}: ([0-9.]+)", completed.stderr)
+        return float(found.group(1)) if found else float("nan")
+
+    return {
+        "seconds": seconds,
+        "cpu_seconds": figure("User time (seconds)") + figure("System time (seconds)"),
+        "peak_mib": figure("Maximum resident set size (kbytes)") / 1024,
+        "load_before": before,
+        "load_after": os.getloadavg(),
+    }
