@@ -99,6 +99,7 @@ def fail(col: str, reason: str, kind: str) -> str:
 
 def first_fail(checks: list[tuple[str, str]]) -> str:
     """CASE over (condition, fail struct) pairs: the first that holds, else NULL."""
+    checks = [(cond, struct) for cond, struct in checks if cond != "FALSE"]
     if not checks:
         return "CAST(NULL AS STRUCT(col VARCHAR, reason VARCHAR, kind VARCHAR))"
     whens = " ".join(f"WHEN {cond} THEN {struct}" for cond, struct in checks)
@@ -106,11 +107,21 @@ def first_fail(checks: list[tuple[str, str]]) -> str:
 
 
 def kept_list(checks: list[tuple[str, str]]) -> str:
-    """The list of fail structs of every optional field that was bad (kept empty)."""
+    """The list of fail structs of every optional field that was bad (kept empty).
+
+    Nearly every row has none: the list is built only for rows where some check holds, as
+    building a list of structs for every row cost more than the rest of a table's checks.
+    """
+    empty = "CAST([] AS STRUCT(col VARCHAR, reason VARCHAR, kind VARCHAR)[])"
+    checks = [(cond, struct) for cond, struct in checks if cond != "FALSE"]
     if not checks:
-        return "CAST([] AS STRUCT(col VARCHAR, reason VARCHAR, kind VARCHAR)[])"
+        return empty
     items = ", ".join(f"CASE WHEN {cond} THEN {struct} END" for cond, struct in checks)
-    return f"list_filter([{items}], lambda x: x IS NOT NULL)"
+    any_holds = " OR ".join(f"({cond})" for cond, _struct in checks)
+    return (
+        f"CASE WHEN {any_holds} THEN list_filter([{items}], lambda x: x IS NOT NULL) "
+        f"ELSE {empty} END"
+    )
 
 
 def unknown_school(alias: str) -> str:
