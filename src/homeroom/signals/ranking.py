@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from homeroom.signals.rules import RULES
@@ -32,6 +33,9 @@ RANK_COLUMNS = (
     "reasons",
     "need_rank",
 )
+# What rank_students reads of the flag rows (prior_year_rate may be missing).
+_FIRST_COLUMNS = ("student_id", "school_id", "rule", "suggested_tier", "reason", "school_year",
+                  "grade_level", "absence_rate", "days_absent", "prior_year_rate")  # fmt: skip
 
 
 def short_reason(rule: str, reason: str) -> str:
@@ -54,38 +58,61 @@ def rank_students(flags: pd.DataFrame) -> pd.DataFrame:
         frame = pd.DataFrame({c: pd.Series(dtype=object) for c in RANK_COLUMNS})
         frame["need_rank"] = frame["need_rank"].astype("int64")
         return frame
-    rows = []
-    for (student_id, school_id), group in flags.groupby(["student_id", "school_id"], sort=False):
-        ordered = group.assign(
-            _tier=[-(int(t) if pd.notna(t) else 0) for t in group["suggested_tier"]],
-            _order=[_RULE_ORDER.get(r, 99) for r in group["rule"]],
-        ).sort_values(["_tier", "_order"], kind="stable")
-        tiers = [int(t) for t in group["suggested_tier"].dropna()]
-        tier = max(tiers) if tiers else None
-        first = ordered.iloc[0]
-        rate = float(first["absence_rate"]) if pd.notna(first["absence_rate"]) else None
-        rows.append(
-            {
-                "student_id": str(student_id),
-                "school_id": str(school_id),
-                "school_year": int(first["school_year"]),
-                "grade_level": first["grade_level"],
-                "suggested_tier": tier,
-                "absence_rate": rate,
-                "days_absent": first["days_absent"],
-                "prior_year_rate": first.get("prior_year_rate"),
-                "rules": list(ordered["rule"]),
-                "main_rule": str(first["rule"]),
-                "main_reason": short_reason(str(first["rule"]), str(first["reason"])),
-                "reasons": list(ordered["reason"]),
-                "_need": ({3: 0, 2: 1}.get(tier or 0, 2), -len(group), -(rate or 0.0)),
-            }
-        )
-    frame = pd.DataFrame(rows)
-    frame = frame.sort_values(["_need", "student_id"], kind="stable").drop(columns="_need")
+    # Whole-column sorts, no pandas work per student: a state flags hundreds of thousands.
+    wanted = [c for c in _FIRST_COLUMNS if c in flags.columns]
+    keyed = flags.loc[flags["student_id"].notna() & flags["school_id"].notna(), wanted]
+    keyed = keyed.reset_index(drop=True)
+    # Students in the order they first appear (as groupby(sort=False) had them).
+    group = keyed.groupby(["student_id", "school_id"], sort=False).ngroup().to_numpy()
+    tier = pd.to_numeric(keyed["suggested_tier"], errors="coerce").astype("float64")
+    declared = keyed["rule"].map(_RULE_ORDER).fillna(99).to_numpy()
+    # Within a student: highest tier first (none counts as 0), then the order declared.
+    order = np.lexsort((np.arange(len(keyed)), declared, -tier.fillna(0).to_numpy(), group))
+    rows = keyed.take(order).reset_index(drop=True)
+    cut = np.flatnonzero(np.diff(group[order])) + 1
+    starts = np.concatenate(([0], cut))
+    first = rows.take(starts).reset_index(drop=True)
+    top = pd.Series(tier.to_numpy()[order]).groupby(group[order]).max().to_numpy()
+    rates = [None if pd.isna(r) else float(r) for r in first["absence_rate"].tolist()]
+    counts = np.diff(np.append(starts, len(rows)))
+    main = [str(r) for r in first["rule"].tolist()]
+    frame = pd.DataFrame(
+        {
+            "student_id": [str(s) for s in first["student_id"].tolist()],
+            "school_id": [str(s) for s in first["school_id"].tolist()],
+            "school_year": [int(y) for y in first["school_year"].tolist()],
+            "grade_level": first["grade_level"].tolist(),
+            "suggested_tier": [None if t != t else int(t) for t in top.tolist()],
+            "absence_rate": rates,
+            "days_absent": first["days_absent"].tolist(),
+            "prior_year_rate": (
+                first["prior_year_rate"].tolist()
+                if "prior_year_rate" in first
+                else [None] * len(first)
+            ),
+            "rules": _split(rows["rule"], cut),
+            "main_rule": main,
+            "main_reason": [
+                short_reason(rule, str(reason))
+                for rule, reason in zip(main, first["reason"].tolist(), strict=True)
+            ],
+            "reasons": _split(rows["reason"], cut),
+        }
+    )
+    band = np.array([{3: 0, 2: 1}.get(int(t) if t == t else 0, 2) for t in top.tolist()])
+    ids = pd.factorize(frame["student_id"], sort=True)[0]
+    need = np.lexsort(
+        (np.arange(len(frame)), ids, -np.array([r or 0.0 for r in rates]), -counts, band)
+    )
+    frame = frame.take(need)
     frame["suggested_tier"] = frame["suggested_tier"].astype("Int64")
     frame["need_rank"] = range(1, len(frame) + 1)
     return frame.reset_index(drop=True).loc[:, list(RANK_COLUMNS)]
+
+
+def _split(column: pd.Series, cut: np.ndarray) -> list[list[object]]:
+    """The column's values as one list per student (`cut`: where each next student starts)."""
+    return [part.tolist() for part in np.split(column.to_numpy(dtype=object), cut)]
 
 
 # The need queue (`homeroom signals queue`, docs/signals.md "The ranked queue"): every student
