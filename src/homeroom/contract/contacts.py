@@ -61,7 +61,8 @@ def _known_students(work: Work, file: str, parsed: str, students: str) -> str:
         f"FROM {parsed} s ANTI JOIN (SELECT DISTINCT student_id FROM {students}) st "
         "ON st.student_id = s.student_id",
     )
-    work.reject("contacts", file, unknown)
+    if not work.reject("contacts", file, unknown):
+        return parsed
     return work.view("contacts_linked", f"SELECT * FROM {parsed} ANTI JOIN {unknown} USING (_line)")
 
 

@@ -282,7 +282,10 @@ def _language(column: str, dtype: str) -> Parsed:
     raw = text(column, dtype)
     # Only codes ISO 639-1 has ("xx" is two letters but no language). The value is not quoted:
     # a home language is a personal value, and a misplaced column could put a name here.
-    value = f"CASE WHEN lower({raw}) IN ({sql_list(language_codes())}) THEN lower({raw}) END"
+    # A pattern, not IN (184 codes): DuckDB tests an IN list value by value, ten times slower
+    # over a state's contacts. The codes are two letters each, nothing to escape.
+    known = "|".join(language_codes())
+    value = f"CASE WHEN regexp_full_match(lower({raw}), '{known}') THEN lower({raw}) END"
     reason = sql_text(f"{column} is not an ISO 639-1 language code (two letters, e.g. en, es)")
     return _made(column, dtype, value, reason)
 

@@ -69,11 +69,18 @@ def parse_stage(
     ]
     columns = [f"{parsed[f.name].value} AS {quote_ident(f.name)}" for f in fields]
     columns += [f"{expr} AS {quote_ident(name)}" for name, expr in (extra or {}).items()]
-    select = (
-        f"SELECT {', '.join(columns)}, _line, {first_fail(checks)} AS _fail, "
-        f"{kept_list(kept)} AS _kept FROM {raw.relation}"
+    # Only the failing lines are materialized; the parsed rows stay a view of the file, read
+    # again by each later step for the columns it needs. Copying the wide rows (a state's
+    # students and contacts, 10^7 rows of text) cost more than reading the file several times.
+    failed = work.table(
+        f"{raw.table}_parsed_all",
+        f"SELECT _line, _fail FROM (SELECT _line, {first_fail(checks)} AS _fail "
+        f"FROM {raw.relation}) WHERE _fail IS NOT NULL",
     )
-    return stage(work, raw.table, raw.label, f"{raw.table}_parsed", select)
+    rows = f"SELECT {', '.join(columns)}, _line, {kept_list(kept)} AS _kept FROM {raw.relation}"
+    if work.reject(raw.table, raw.label, failed):
+        rows += f" ANTI JOIN {failed} USING (_line)"
+    return work.view(f"{raw.table}_parsed", rows)
 
 
 def parsed_field(raw: RawTable, name: str, kind: str) -> Parsed:
@@ -132,7 +139,8 @@ def keep_first(
         f"first_value(_line) OVER w AS _first{more} FROM {source} WINDOW w AS ({window})) "
         "WHERE _line <> _first",
     )
-    work.reject(table, file, duplicates)
+    if not work.reject(table, file, duplicates):
+        return source  # the usual case: no join to read through
     return work.view(base, f"SELECT * FROM {source} ANTI JOIN {duplicates} USING (_line)")
 
 

@@ -45,6 +45,11 @@ def write_table(table: pa.Table, out_dir: Path, name: str, fmt: str) -> Path:
     return stream.path
 
 
+# pyarrow's own default: a reader such as DuckDB reads a file's row groups in parallel, so a
+# state's students in one group of 6 million rows were read by one core.
+ROW_GROUP = 1 << 20
+
+
 class TableStream:
     """Append batches of one table to its file; one Parquet row group per batch."""
 
@@ -66,7 +71,7 @@ class TableStream:
     def write(self, table: pa.Table) -> None:
         table = table.cast(self.schema) if table.schema != self.schema else table
         if isinstance(self._writer, pq.ParquetWriter):
-            self._writer.write_table(table, row_group_size=max(table.num_rows, 1))
+            self._writer.write_table(table, row_group_size=min(max(table.num_rows, 1), ROW_GROUP))
         else:
             self._writer.write_table(table)
         self.rows += table.num_rows
