@@ -21,6 +21,7 @@ import duckdb
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, example, given, settings
 
+from homeroom.contract import attendance as attendance_checks
 from homeroom.contract import validate_dataset
 from homeroom.definitions import load_definition
 
@@ -137,8 +138,52 @@ def expected(district: dict) -> tuple[set[tuple], dict[int, str]]:
         "rows": [("001", "S1", day, "excused", "") for day in (-6, -3, -2, -1, 0, DAYS - 1)],
     }
 )
+@example(  # one stay with one date given twice: the larger absence kept
+    {
+        "calendar": {(school, day): True for school in SCHOOLS for day in range(DAYS)},
+        "stays": [("001", "S1", 0, None), ("002", "S1", 0, 4)],
+        "rows": [
+            ("001", "S1", 3, "excused", ""),
+            ("001", "S1", 3, "excused", "0.5"),
+            ("001", "S1", 4, "tardy", ""),
+            ("002", "S1", 2, "unexcused", "0.25"),
+            ("002", "S1", 2, "unexcused", "0.25"),
+            ("002", "S1", 2, "excused", ""),
+        ],
+    }
+)
 @given(districts())
 def test_attendance_checks_match_the_rules_row_by_row(district: dict) -> None:
+    _check(district)
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@example(
+    district={
+        "calendar": {(school, day): True for school in SCHOOLS for day in range(DAYS)},
+        "stays": [("001", "S1", 0, None), ("002", "S1", 0, 4)],
+        "rows": [
+            ("001", "S1", 3, "excused", ""),
+            ("001", "S1", 3, "excused", "0.5"),
+            ("001", "S1", 4, "tardy", ""),
+            ("002", "S1", 2, "unexcused", "0.25"),
+            ("002", "S1", 2, "unexcused", "0.25"),
+            ("002", "S1", 2, "excused", ""),
+        ],
+    }
+)
+@given(district=districts())
+def test_duplicates_found_without_the_bit_strings_too(district: dict, monkeypatch) -> None:
+    # Calendars longer than the bit strings allow are grouped by stay and date instead.
+    monkeypatch.setattr(attendance_checks, "_DAYS_IN_A_BITMAP", 0)
+    _check(district)
+
+
+def _check(district: dict) -> None:
     folder = Path(tempfile.mkdtemp(prefix="homeroom-equivalence-"))
     try:
         _write(folder, district)
