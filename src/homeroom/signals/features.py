@@ -243,7 +243,7 @@ def _current_features(t: ir.Table, upd: int) -> dict[str, ir.Value]:
         "days_excused": t.excused_units * in_days,
         "days_unexcused": t.unexcused_units * in_days,
         "days_suspended": t.suspended_units * in_days,
-        "absence_rate": t.absent_units * in_days / t.days_enrolled.cast("float64"),
+        "absence_rate": _absence_rate(t, upd),
         "absent_last_10": t.units_last_10 * in_days,
         "absent_last_20": t.units_last_20 * in_days,
         "enrolled_last_20": t.enrolled_last_20.cast("float64"),
@@ -259,6 +259,41 @@ def _current_features(t: ir.Table, upd: int) -> dict[str, ir.Value]:
         "grade": grade.cast("float64"),
         "year_elapsed": t.days_so_far / t.days_in_year.cast("float64"),
     }
+
+
+def _absence_rate(t: ir.Table, upd: int) -> ir.FloatingValue:
+    return t.absent_units * (1.0 / upd) / t.days_enrolled.cast("float64")
+
+
+def enrolled_rates(
+    tables: Tables, definition: Definition, as_of: dt.date, year: int
+) -> pd.DataFrame:
+    """What the queue reads of the features when no model is trained, for the students
+    enrolled on D: KEY_COLUMNS but grade_level, `absent_units`, `days_enrolled` and
+    `absence_rate`, as `student_features` has them and in its order, without the runs, the
+    windows and the earlier years it would work out for nothing."""
+    stay = year_stays(tables, definition, year, as_of)
+    students = _per_student_stays(stay).filter(lambda t: t.enrolled_now)
+    rows = absence_days(tables, definition, year, as_of)
+    absent = rows.group_by("district_id", "student_id").aggregate(absent_units=rows.counted.sum())
+    keys = ["district_id", "student_id"]
+    t = students.left_join(absent, keys).select(students, "absent_units")
+    t = t.mutate(absent_units=t.absent_units.fill_null(0))
+    t = t.select(
+        "school_year",
+        "district_id",
+        "school_id",
+        "student_id",
+        "absent_units",
+        days_enrolled=t.days_enrolled.cast("float64"),
+        absence_rate=_absence_rate(t, tables.units_per_day),
+    ).order_by(["district_id", "school_id", "student_id"])
+    frame = t.to_pandas()
+    frame["school_year"] = frame["school_year"].astype("int64")
+    frame["absent_units"] = frame["absent_units"].astype("int64")
+    for name in ("days_enrolled", "absence_rate"):
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+    return frame.reset_index(drop=True)
 
 
 def feature_expression(

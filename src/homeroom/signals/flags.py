@@ -110,6 +110,16 @@ def flag_students(
     patterns worth a conversation; within those by absence rate, highest first.
     """
     say = progress or (lambda _step: None)
+    frame = flagged_facts(tables, definition, as_of, say)
+    say(f"writing the reasons for {len(frame):,} students")
+    return long_flags(frame, definition, tables.units_per_day)
+
+
+def flagged_facts(
+    tables: Tables, definition: Definition, as_of: dt.date, say: Progress
+) -> pd.DataFrame:
+    """The facts of the students some rule flags as of D, one row each, with a boolean column
+    per rule (what `long_flags` turns into flag rows)."""
     say("finding the school year")
     year = school_year_at(tables, as_of)
     with Scratch(tables) as scratch:
@@ -120,9 +130,7 @@ def flag_students(
         say("applying the rules")
         # Straight from Arrow: dates come as dates, and it is several times faster than
         # Ibis' own pandas conversion for a district's worth of rows.
-        frame = facts.filter(fires).to_pyarrow().to_pandas()
-    say(f"writing the reasons for {len(frame):,} students")
-    return long_flags(frame, definition, tables.units_per_day)
+        return facts.filter(fires).to_pyarrow().to_pandas()
 
 
 def long_flags(facts: pd.DataFrame, definition: Definition, units_per_day: int) -> pd.DataFrame:
@@ -161,9 +169,19 @@ def long_flags(facts: pd.DataFrame, definition: Definition, units_per_day: int) 
 
 
 def _student_order(evidence: pd.DataFrame, need: np.ndarray) -> np.ndarray:
-    schools = pd.factorize(evidence["school_id"], sort=True)[0]
-    students = pd.factorize(evidence["student_id"], sort=True)[0]
-    rate = evidence["absence_rate"].fillna(0).to_numpy()
+    return student_order(
+        evidence["school_id"], evidence["student_id"], evidence["absence_rate"], need
+    )
+
+
+def student_order(
+    school_id: pd.Series, student_id: pd.Series, absence_rate: pd.Series, need: np.ndarray
+) -> np.ndarray:
+    """The order of the students' flag rows: school, then need (the highest tier a rule
+    suggests), then absence rate (highest first), then student id."""
+    schools = pd.factorize(school_id, sort=True)[0]
+    students = pd.factorize(student_id, sort=True)[0]
+    rate = absence_rate.fillna(0).to_numpy()
     return np.lexsort((students, -rate, -need, schools))
 
 

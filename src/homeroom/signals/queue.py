@@ -1,9 +1,11 @@
 """The need queue as of a date: every enrolled student, ranked by the rules and the model.
 
-`need_queue(tables, definition, as_of, model)` runs the rules (homeroom.signals.flags), works out
-the model's features once for the enrolled students and, when a model is trained, their chance
-of ending the year chronically absent (homeroom.signals.scoring); homeroom.signals.ranking
-orders them (docs/signals.md, "The ranked queue").
+`need_queue(tables, definition, as_of, model)` runs the rules (homeroom.signals.flags, folded
+into one row per flagged student by homeroom.signals.queue_flags), works out the model's
+features once for the enrolled students (only their rates when no model is trained) and, when a
+model is trained, their chance of ending the year chronically absent
+(homeroom.signals.scoring); the need order is homeroom.signals.ranking's (docs/signals.md, "The
+ranked queue").
 """
 
 from __future__ import annotations
@@ -17,10 +19,15 @@ from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
 from homeroom.signals.crossings import on_the_line
 from homeroom.signals.explain import explain_rows, typical_values
-from homeroom.signals.features import school_year_at, student_features, student_history
-from homeroom.signals.flags import Progress, flag_students
+from homeroom.signals.features import (
+    enrolled_rates,
+    school_year_at,
+    student_features,
+    student_history,
+)
+from homeroom.signals.flags import Progress, flagged_facts
 from homeroom.signals.model import ChronicModel, cores
-from homeroom.signals.ranking import rank_queue
+from homeroom.signals.queue_flags import queue_rows, ranked_flags
 from homeroom.signals.scoring import score
 
 
@@ -40,11 +47,18 @@ def need_queue(
     ranking.rank_queue. `keep` picks the rows wanted (a school, a capacity) before the factors
     are worked out for them."""
     say = progress or (lambda _step: None)
-    flags = flag_students(tables, definition, as_of, progress=progress)
+    facts = flagged_facts(tables, definition, as_of, say)
+    say(f"the main reasons of {len(facts):,} students")
+    flags = ranked_flags(facts, definition, tables.units_per_day)
+    del facts  # a frame per flagged student: gone before the next query
     say("finding the students enrolled")
     year = school_year_at(tables, as_of)
-    history = student_history(tables, definition, year)
-    features = student_features(tables, definition, as_of, year, history)
+    if model is None:
+        # Without a model the queue reads only the rates: no runs, windows or earlier years.
+        features = enrolled_rates(tables, definition, as_of, year).assign(enrolled_now=True)
+    else:
+        history = student_history(tables, definition, year)
+        features = student_features(tables, definition, as_of, year, history)
     queue = ranked(tables, definition, as_of, features, flags, model, threads, say, focus)
     if keep is not None:
         queue = keep(queue)
@@ -64,8 +78,8 @@ def ranked(
     say: Progress,
     focus: str = "early",
 ) -> pd.DataFrame:
-    """The queue from the date's features (student_features) and rule rows, already worked out
-    (the evaluation has both for each check)."""
+    """The queue from the date's features (student_features, or enrolled_rates without a
+    model) and the flagged students (queue_flags.ranked_flags), already worked out."""
     enrolled = features.loc[features["enrolled_now"]].reset_index(drop=True)
     enrolled = enrolled.assign(
         chronic_so_far=on_the_line(enrolled, definition, tables.units_per_day)
@@ -78,7 +92,7 @@ def ranked(
         )
         chances = scored.loc[:, ["student_id", "school_id", "probability"]]
     say("ranking")
-    return rank_queue(enrolled, flags, chances, focus=focus)
+    return queue_rows(enrolled, flags, chances, focus=focus)
 
 
 def with_factors(

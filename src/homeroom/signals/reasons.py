@@ -54,9 +54,7 @@ def evidence(facts: pd.DataFrame, units_per_day: int) -> pd.DataFrame:
     f = facts
 
     def rate(units: pd.Series, days: pd.Series) -> pd.Series:
-        days = pd.to_numeric(days, errors="coerce").astype("float64")
-        units = pd.to_numeric(units, errors="coerce").astype("float64")
-        return (units / (days * upd)).where(days > 0)
+        return unit_rate(units, days, units_per_day)
 
     def days(units: pd.Series) -> pd.Series:
         return pd.to_numeric(units, errors="coerce").astype("float64") / upd
@@ -98,6 +96,13 @@ def evidence(facts: pd.DataFrame, units_per_day: int) -> pd.DataFrame:
     for column in ("student_id", "school_id", "district_id", "grade_level", "support_basis"):
         out[column] = out[column].astype(object)
     return out.reset_index(drop=True)
+
+
+def unit_rate(units: pd.Series, days: pd.Series, units_per_day: int) -> pd.Series:
+    """Units absent / (days x units_per_day) as a float share; NaN where no day is counted."""
+    days = pd.to_numeric(days, errors="coerce").astype("float64")
+    units = pd.to_numeric(units, errors="coerce").astype("float64")
+    return (units / (days * float(units_per_day))).where(days > 0)
 
 
 class Texts:
