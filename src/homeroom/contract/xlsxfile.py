@@ -1,9 +1,22 @@
-"""Read a worksheet of an .xlsx workbook into DuckDB as text, with each record's worksheet row."""
+"""Read a worksheet of an .xlsx workbook into DuckDB as text, with each record's worksheet row.
+
+Worksheets are read by calamine (`CalamineBook`, about 100x openpyxl's read-only cells) as the
+rows openpyxl gives, or by openpyxl when calamine would read a sheet differently (`Unfit`): a
+cell holding an error (#N/A) or an ISO date, a time of day (calamine reads a negative date
+serial as one), a number of 2**53 or more (openpyxl keeps a long integer's digits), data past
+the sheet's declared dimension (openpyxl stops there), or a file calamine cannot open (then
+openpyxl gives today's message). Every .xlsx reader (this one, `homeroom import spreadsheet`,
+SIS exports) goes through `CalamineBook` this way.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -14,6 +27,169 @@ from homeroom.contract.work import Work
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+_EXACT = float(2**53)  # from here on a float may not be the integer openpyxl reads
+_ODD = (b't="e"', b"t='e'", b't="d"', b"t='d'")  # error and ISO-date cells
+_CHUNK = 1 << 20
+
+
+class Unfit(Exception):
+    """calamine would not read this workbook as openpyxl does: read it with openpyxl."""
+
+
+class CalamineBook:
+    """A workbook's worksheets, read by calamine into the rows openpyxl's read-only cells give.
+
+    `rows` yields each worksheet row from row 1 and column A ("" as None), up to the last row
+    the sheet's XML holds; it raises `Unfit` (possibly after some rows) where openpyxl would
+    read a different value, so callers start again with openpyxl.
+    """
+
+    def __init__(self, path: Path) -> None:
+        from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+        try:
+            self._book = CalamineWorkbook.from_path(str(path))
+            self._zip = zipfile.ZipFile(path)
+        except Exception as exc:  # not a workbook, encrypted, damaged: openpyxl says which
+            raise Unfit(type(exc).__name__) from None
+        try:
+            kinds = [m.typ for m in self._book.sheets_metadata]
+            if any(k not in (SheetTypeEnum.WorkSheet, SheetTypeEnum.ChartSheet) for k in kinds):
+                raise Unfit("macro or dialog sheets")
+            self.names = [
+                m.name for m in self._book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet
+            ]
+            self._parts = _sheet_parts(self._zip)
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self._zip.close()
+        self._book.close()
+
+    def __enter__(self) -> CalamineBook:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def rows(self, name: str) -> Iterator[Sequence[object]]:
+        part = self._parts.get(name)
+        if part is None:
+            raise Unfit("sheet not found")
+        try:
+            dims, last = _scan(self._zip, part)
+            sheet = self._book.get_sheet_by_name(name)
+        except Unfit:
+            raise
+        except Exception as exc:
+            raise Unfit(type(exc).__name__) from None
+        start, end = sheet.start, sheet.end
+        if dims is not None:
+            last = min(last, dims[1])  # openpyxl reads no row past the dimension
+            if end is not None and (end[0] >= dims[1] or end[1] >= dims[0]):
+                raise Unfit("data past the sheet's dimension")
+        count = 0
+        if start is not None and end is not None:
+            pad: list[object] = [None] * start[1]  # calamine's rows start at the first column used
+            for row in sheet.iter_rows():
+                count += 1
+                yield pad + _cells(row)
+            if count != end[0] + 1:  # rows start at row 1: the line numbers depend on it
+                raise Unfit("rows not from row 1")
+        for _ in range(count, last):  # empty <row> elements after the data: openpyxl's rows
+            yield ()
+
+
+def _cells(row: list[Any]) -> list[object]:
+    """A calamine row as openpyxl's values (numbers and dates read alike by `_cell_text`)."""
+    for i, v in enumerate(row):
+        kind = v.__class__
+        if kind is str:
+            if not v:
+                row[i] = None  # calamine gives "" for an empty cell
+        elif kind is float:
+            if not -_EXACT < v < _EXACT:
+                raise Unfit("a number too large for a float to be exact")
+        elif kind is dt.time:
+            raise Unfit("a time of day")
+    return row
+
+
+def _sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet name -> its XML part in the zip, from workbook.xml and its relationships."""
+    from defusedxml import ElementTree
+
+    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    parts: dict[str, str] = {}
+    for element in ElementTree.fromstring(book.read("xl/workbook.xml")).iter():
+        if element.tag.rsplit("}", 1)[-1] != "sheet":
+            continue
+        rid = next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "id"), "")
+        target = targets.get(rid, "")
+        path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl", target))
+        parts[element.get("name", "")] = path
+    return parts
+
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s[^>]*?\bref=[\"']([^\"']+)")
+_ROW_NUMBER = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=[\"'](\d+)")
+
+
+def _scan(book: zipfile.ZipFile, part: str) -> tuple[tuple[int, int] | None, int]:
+    """The sheet's dimension (columns, rows) if it declares one and its last <row>'s number.
+
+    One pass over the XML (a fraction of calamine's time): `Unfit` if a cell is an error or an
+    ISO date, or if the last row gives no number.
+    """
+    from openpyxl.utils.cell import range_boundaries
+
+    dims: tuple[int, int] | None = None
+    tail = b""
+    last_row = b""
+    with book.open(part) as source:
+        head = True
+        while chunk := source.read(_CHUNK):
+            text = tail + chunk
+            if any(odd in text for odd in _ODD):
+                raise Unfit("error or ISO-date cells")
+            if head and (found := _DIMENSION.search(text)):
+                bounds = range_boundaries(found.group(1).decode())
+                dims = (bounds[2] or 0, bounds[3] or 0)
+            head = head and b"sheetData" not in text
+            if (close := _close_of_data(text)) >= 0:
+                text = text[:close]  # rows after </sheetData> (rowBreaks) are not rows
+            if (at := _last_row_at(text)) >= 0:
+                last_row = text[at:]
+            elif last_row:
+                last_row += chunk[:256]
+            if close >= 0:
+                break
+            tail = text[-64:]
+    if not last_row:
+        return dims, 0
+    number = _ROW_NUMBER.match(last_row)
+    if number is None:
+        raise Unfit("rows without numbers")
+    return dims, int(number.group(1))
+
+
+def _close_of_data(text: bytes) -> int:
+    at = text.find(b"</sheetData>")
+    if at < 0 and b":sheetData>" in text and (found := re.search(rb"</\w+:sheetData>", text)):
+        at = found.start()
+    return at
+
+
+def _last_row_at(text: bytes) -> int:
+    at = text.rfind(b"<row ")
+    prefixed = text.rfind(b":row ")  # <x:row ...> from some writers
+    if prefixed > at:
+        at = text.rfind(b"<", 0, prefixed)
+    return at
 
 
 def _cell_text(value: object) -> str | None:
@@ -32,19 +208,12 @@ def _cell_text(value: object) -> str | None:
 
 
 def read_xlsx(work: Work, source: Source) -> tuple[str, dict[str, str], int]:
-    book = open_workbook(source.path)
     try:
-        sheet = book[source.sheet] if source.sheet else book.worksheets[0]
-        title = sheet.title
-        data, lines = _sheet_rows(source, sheet)
-    except ContractError:
-        raise
-    except Exception as exc:  # a zip that opens but whose sheet XML is damaged
-        raise ContractError(
-            f"{where(source)}: the workbook is damaged and cannot be read: {first_line(exc)}"
-        ) from exc
-    finally:
-        book.close()
+        with CalamineBook(source.path) as book:
+            title = source.sheet or (book.names[0] if book.names else "")
+            data, lines = _sheet_rows(source, title, book.rows(title))
+    except Unfit:
+        title, data, lines = _rows_openpyxl(source)
     frame = pd.DataFrame({name: pd.Series(v, dtype="object") for name, v in data.items()})
     frame["_line"] = pd.Series(lines, dtype="int64")
     view = work.name(f"xlsx_{source.table}")
@@ -58,24 +227,41 @@ def read_xlsx(work: Work, source: Source) -> tuple[str, dict[str, str], int]:
     return relation, {name: "VARCHAR" for name in data}, len(lines)
 
 
-def _empty(row: tuple | None) -> bool:
+def _rows_openpyxl(source: Source) -> tuple[str, dict[str, list[str | None]], list[int]]:
+    """The sheet read by openpyxl (the reference reader, and the one for unfit workbooks)."""
+    book = open_workbook(source.path)
+    try:
+        sheet: ReadOnlyWorksheet = book[source.sheet] if source.sheet else book.worksheets[0]
+        title = sheet.title
+        data, lines = _sheet_rows(source, title, sheet.iter_rows(values_only=True))
+    except ContractError:
+        raise
+    except Exception as exc:  # a zip that opens but whose sheet XML is damaged
+        raise ContractError(
+            f"{where(source)}: the workbook is damaged and cannot be read: {first_line(exc)}"
+        ) from exc
+    finally:
+        book.close()
+    return title, data, lines
+
+
+def _empty(row: Sequence[object] | None) -> bool:
     return row is None or all(v is None or str(v).strip() == "" for v in row)
 
 
 def _sheet_rows(
-    source: Source, sheet: ReadOnlyWorksheet
+    source: Source, title: str, worksheet_rows: Iterator[Sequence[object]]
 ) -> tuple[dict[str, list[str | None]], list[int]]:
     """The contract columns of a worksheet as text, and the worksheet row of each record.
 
     The header is the first row that is not empty (worksheet rows keep their numbers, so rows
     above it need no note); empty rows after it are not records.
     """
-    rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+    rows = enumerate(worksheet_rows, start=1)
     number, header = next(((n, row) for n, row in rows if not _empty(row)), (0, ()))
     if not number:
         raise ContractError(
-            f"{where(source)}: sheet {sheet.title} is empty; expected a header row naming "
-            "the columns"
+            f"{where(source)}: sheet {title} is empty; expected a header row naming the columns"
         )
     positions = column_positions(
         source, [_cell_text(h) for h in header], header_line=f"row {number}"
