@@ -23,7 +23,7 @@ from homeroom.signals.features import (
 )
 from homeroom.signals.flags import flag_students, flagged_facts, long_flags
 from homeroom.signals.queue import need_queue, with_factors
-from homeroom.signals.queue_flags import QUEUE_FLAG_COLUMNS, queue_rows, ranked_flags
+from homeroom.signals.queue_flags import QUEUE_FLAG_COLUMNS, ranked_flags
 from homeroom.signals.rules import RULES
 from homeroom.signals.scoring import score
 from signals.conftest import DEFINITION
@@ -150,11 +150,3 @@ def test_any_row_order_ties_and_students_in_two_districts_fold_the_same(
     expected = reference_rank_students(long_flags(facts, DEFINITION, tables.units_per_day))
     found = ranked_flags(facts, DEFINITION, tables.units_per_day)
     pd.testing.assert_frame_equal(found, expected, check_exact=True)
-
-
-def test_queue_rows_checks_the_focus(tables):
-    facts = flagged_facts(tables, DEFINITION, DAYS[2], lambda _step: None)
-    with pytest.raises(ValueError, match="focus"):
-        queue_rows(
-            pd.DataFrame(), ranked_flags(facts, DEFINITION, tables.units_per_day), focus="later"
-        )

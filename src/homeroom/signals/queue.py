@@ -27,7 +27,8 @@ from homeroom.signals.features import (
 )
 from homeroom.signals.flags import Progress, flagged_facts
 from homeroom.signals.model import ChronicModel, cores
-from homeroom.signals.queue_flags import queue_rows, ranked_flags
+from homeroom.signals.queue_flags import ranked_flags
+from homeroom.signals.ranking import queue_from_ranked
 from homeroom.signals.scoring import score
 
 
@@ -92,7 +93,7 @@ def ranked(
         )
         chances = scored.loc[:, ["student_id", "school_id", "probability"]]
     say("ranking")
-    return queue_rows(enrolled, flags, chances, focus=focus)
+    return queue_from_ranked(enrolled, flags, chances, focus=focus)
 
 
 def with_factors(

@@ -17,14 +17,7 @@ import pandas as pd
 from homeroom.definitions import Definition
 from homeroom.signals import reasons
 from homeroom.signals.flags import student_order
-from homeroom.signals.ranking import (
-    FOCUSES,
-    QUEUE_COLUMNS,
-    _need_order,
-    _queue_reason,
-    _with_flags,
-    short_reason,
-)
+from homeroom.signals.ranking import short_reason
 from homeroom.signals.rules import RULES
 
 # What rank_queue reads of rank_students' rows.
@@ -104,45 +97,3 @@ def _main_reasons(
         texts = rule.reason(reasons.Texts(facts.iloc[where], units_per_day), definition.signals)
         out[where] = [short_reason(rule.id, text) for text in texts]
     return out
-
-
-def queue_rows(
-    enrolled: pd.DataFrame,
-    ranked: pd.DataFrame,
-    chances: pd.DataFrame | None = None,
-    *,
-    focus: str = "early",
-) -> pd.DataFrame:
-    """ranking.rank_queue from the flagged students already ranked (`ranked_flags`) instead
-    of the flag rows: the same rows in the same order."""
-    if focus not in FOCUSES:
-        raise ValueError(f"focus must be one of {', '.join(FOCUSES)}; got {focus!r}")
-    rows = _with_flags(enrolled, ranked)
-    chance = pd.Series(float("nan"), index=rows.index)
-    if chances is not None:
-        merged = rows[["student_id", "school_id"]].merge(
-            chances[["student_id", "school_id", "probability"]],
-            on=["student_id", "school_id"],
-            how="left",
-        )
-        chance = pd.Series(merged["probability"].to_numpy(dtype=float), index=rows.index)
-    over = rows["chronic_so_far"] if focus == "early" else pd.Series(False, index=rows.index)
-    order = _need_order(rows, chance, chances is not None, over)
-    rows, chance = rows.loc[order], chance.loc[order]
-    out = pd.DataFrame(
-        {
-            "student_id": rows["student_id"].to_numpy(),
-            "school_id": rows["school_id"].to_numpy(),
-            "rank": np.arange(1, len(rows) + 1, dtype="int64"),
-            "suggested_tier": pd.array(rows["suggested_tier"].to_numpy(), dtype="Int64"),
-            "chance_chronic": chance.round(4).to_numpy(),
-            "main_reason": [
-                _queue_reason(reason, c, rate)
-                for reason, c, rate in zip(
-                    rows["main_reason"], chance, rows["absence_rate"], strict=True
-                )
-            ],
-            "rules": [";".join(r) for r in rows["rules"]],
-        }
-    )
-    return out.loc[:, list(QUEUE_COLUMNS)]

@@ -158,9 +158,22 @@ def rank_queue(
     for reaching students before they cross (docs/signals.md). `focus="need"` is need order
     alone.
     """
+    return queue_from_ranked(enrolled, rank_students(flags), chances, focus=focus)
+
+
+def queue_from_ranked(
+    enrolled: pd.DataFrame,
+    ranked: pd.DataFrame,
+    chances: pd.DataFrame | None = None,
+    *,
+    focus: str = "early",
+) -> pd.DataFrame:
+    """rank_queue from the flagged students already ranked: rank_students' rows, or at least
+    student_id, school_id, suggested_tier, absence_rate, rules, main_rule, main_reason and
+    need_rank (homeroom.signals.queue_flags works out only those)."""
     if focus not in FOCUSES:
         raise ValueError(f"focus must be one of {', '.join(FOCUSES)}; got {focus!r}")
-    rows = _with_flags(enrolled, rank_students(flags))
+    rows = _with_flags(enrolled, ranked)
     chance = pd.Series(float("nan"), index=rows.index)
     if chances is not None:
         merged = rows[["student_id", "school_id"]].merge(
