@@ -80,7 +80,8 @@ def parse_stage(
     rows = f"SELECT {', '.join(columns)}, _line, {kept_list(kept)} AS _kept FROM {raw.relation}"
     if work.reject(raw.table, raw.label, failed):
         rows += f" ANTI JOIN {failed} USING (_line)"
-    return work.view(f"{raw.table}_parsed", rows)
+    work.parsed[raw.table] = work.view(f"{raw.table}_parsed", rows)
+    return work.parsed[raw.table]
 
 
 def parsed_field(raw: RawTable, name: str, kind: str) -> Parsed:

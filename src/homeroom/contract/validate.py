@@ -108,9 +108,9 @@ def _validate(work: Work, data_dir: Path, definition: Definition, schema: str) -
     for table, relation in finals.items():
         if table != "attendance":
             _write(work, schema, table, relation)
-    for table, relation in (("schools", schools), ("students", students), ("contacts", contacts)):
+    for table in ("schools", "students", "contacts"):
         if table in raws:
-            work.kept_notes(table, raws[table].label, relation)
+            work.kept_notes(table, raws[table].label)
     # Counted from the written tables: the attendance view is not evaluated a second time.
     written = {
         t: f"{quote_ident(schema)}.{quote_ident(t)}"

@@ -30,6 +30,7 @@ class Work:
         self._progress = progress
         self._made: list[tuple[str, str]] = []
         self.notes: list[str] = []
+        self.parsed: dict[str, str] = {}  # table -> its parsed rows (stages.parse_stage)
         self.quarantine = self.table("quarantine", None, columns=_QUARANTINE_SQL)
 
     def say(self, message: str) -> None:
@@ -68,11 +69,20 @@ class Work:
             f"_fail.kind, TRUE FROM {source} WHERE {where}"
         )
 
-    def kept_notes(self, table: str, file: str, source: str) -> int:
-        """Quarantine records for loaded rows that lost a bad optional field (`_kept` list)."""
+    def kept_notes(self, table: str, file: str) -> int:
+        """Quarantine records for loaded rows that lost a bad optional field (`_kept` list).
+
+        Read from the table's parsed rows, less the lines set aside since: the final rows are
+        a view through every later check's joins, read once more for a few notes.
+        """
+        rejected = (
+            f"SELECT line AS _line FROM {self.quarantine} WHERE tbl = {sql_text(table)} "
+            "AND rejected"
+        )
         return self._insert(
             f"SELECT {sql_text(table)}, {sql_text(file)}, _line, k.col, k.reason, k.kind, FALSE "
-            f"FROM (SELECT _line, unnest(_kept) AS k FROM {source} WHERE len(_kept) > 0)"
+            f"FROM (SELECT _line, unnest(_kept) AS k FROM {self.parsed[table]} "
+            f"WHERE len(_kept) > 0) ANTI JOIN ({rejected}) USING (_line)"
         )
 
     def add(self, select_sql: str) -> int:
