@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pandas as pd
 from homeroom.contract import csvtext
 from homeroom.contract.delimiters import guess_delimiter
 from homeroom.contract.errors import ContractError
+from homeroom.contract.xlsxfile import CalamineBook, Unfit
 from homeroom.interop.text import csv_records
 
 
@@ -145,6 +147,18 @@ def _frame(records: list[list[str]], width: int) -> pd.DataFrame:
 
 # -------------------------------------------------------------------------------------- XLSX
 def read_workbook(path: Path) -> list[SourceTable]:
+    try:
+        with CalamineBook(path) as book:
+            tables = _read_sheets(path, book.names, book.rows)
+    except Unfit:
+        tables = _read_workbook_openpyxl(path)
+    if not tables:
+        raise ContractError(f"file {path.name}: every worksheet is empty")
+    return tables
+
+
+def _read_workbook_openpyxl(path: Path) -> list[SourceTable]:
+    """The reference reader (openpyxl), and the one for workbooks calamine reads differently."""
     import zipfile
 
     from openpyxl import load_workbook
@@ -157,26 +171,33 @@ def read_workbook(path: Path) -> list[SourceTable]:
         raise ContractError(
             f"file {path.name}: cannot be read as an .xlsx workbook ({type(exc).__name__})"
         ) from None
-    tables = []
     try:
-        for sheet in book.worksheets:
-            table = _read_sheet(path, sheet, many=len(book.worksheets) > 1)
-            if table is not None:
-                tables.append(table)
+        names = [sheet.title for sheet in book.worksheets]
+        return _read_sheets(path, names, lambda name: book[name].iter_rows(values_only=True))
     finally:
         book.close()
-    if not tables:
-        raise ContractError(f"file {path.name}: every worksheet is empty")
+
+
+def _read_sheets(
+    path: Path, names: list[str], rows_of: Callable[[str], Iterator[Sequence[object]]]
+) -> list[SourceTable]:
+    tables = []
+    for name in names:
+        table = _read_sheet(path, name, rows_of(name), many=len(names) > 1)
+        if table is not None:
+            tables.append(table)
     return tables
 
 
-def _read_sheet(path: Path, sheet, *, many: bool) -> SourceTable | None:
-    label = f"{path.name} (sheet {sheet.title})" if many else path.name
+def _read_sheet(
+    path: Path, title: str, rows: Iterator[Sequence[object]], *, many: bool
+) -> SourceTable | None:
+    label = f"{path.name} (sheet {title})" if many else path.name
     headers: list[str] | None = None
     records: list[list[str | None]] = []
     lines: list[int] = []
     blank = 0
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+    for number, row in enumerate(rows, start=1):
         cells = [_cell_text(v) for v in row]
         if not any(cells):
             if headers is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,7 @@ import pandas as pd
 from homeroom.contract import csvtext
 from homeroom.contract.delimiters import guess_delimiter
 from homeroom.contract.errors import ContractError
+from homeroom.contract.xlsxfile import CalamineBook, Unfit
 from homeroom.interop.spreadsheet.layout import HEADERS, field_of
 from homeroom.interop.text import csv_records
 
@@ -139,6 +140,15 @@ def _collect(
 
 # xlsx --------------------------------------------------------------------------------------
 def _read_xlsx(path: Path) -> Sheet:
+    try:
+        with CalamineBook(path) as book:
+            return _find_table(path, book.names, book.rows)
+    except Unfit:
+        return _read_xlsx_openpyxl(path)
+
+
+def _read_xlsx_openpyxl(path: Path) -> Sheet:
+    """The reference reader (openpyxl), and the one for workbooks calamine reads differently."""
     import openpyxl
 
     with warnings.catch_warnings():
@@ -150,41 +160,40 @@ def _read_xlsx(path: Path) -> Sheet:
                 f"{path.name} cannot be opened as an .xlsx workbook: {exc}"
             ) from exc
     try:
-        names = list(book.sheetnames)
-        order = sorted(
-            range(len(names)),
-            key=lambda i: (names[i].strip().lower() not in _PREFERRED_SHEETS, i),
+        return _find_table(
+            path, list(book.sheetnames), lambda name: book[name].iter_rows(values_only=True)
         )
-        for i in order:
-            sheet = book[names[i]]
-            rows = sheet.iter_rows(values_only=True)
-            title: list[str] = []
-            for number, row in enumerate(rows, start=1):
-                if number > HEADER_SEARCH_ROWS:
-                    break
-                row = list(row or ())
-                if _is_header(_header_fields(row)):
-                    records = [
-                        (line, list(values))
-                        for line, values in enumerate(rows, start=number + 1)
-                        if values is not None and not _blank(values)
-                    ]
-                    label = f"{path.name} (sheet {sheet.title})"
-                    columns, lines, headers, ignored = _collect(label, row, records)
-                    return Sheet(
-                        label,
-                        path.name,
-                        sheet.title,
-                        number,
-                        columns,
-                        lines,
-                        headers,
-                        ignored,
-                        title,
-                    )
-                title.extend(t for v in row if (t := cell_text(v)) and t.strip())
     finally:
         book.close()
+
+
+def _find_table(
+    path: Path, names: list[str], rows_of: Callable[[str], Iterator[Sequence[object]]]
+) -> Sheet:
+    """The first sheet (preferred names first) with a student-table header, read from it."""
+    order = sorted(
+        range(len(names)),
+        key=lambda i: (names[i].strip().lower() not in _PREFERRED_SHEETS, i),
+    )
+    for i in order:
+        rows = rows_of(names[i])
+        title: list[str] = []
+        for number, row in enumerate(rows, start=1):
+            if number > HEADER_SEARCH_ROWS:
+                break
+            row = list(row or ())
+            if _is_header(_header_fields(row)):
+                records = [
+                    (line, list(values))
+                    for line, values in enumerate(rows, start=number + 1)
+                    if values is not None and not _blank(values)
+                ]
+                label = f"{path.name} (sheet {names[i]})"
+                columns, lines, headers, ignored = _collect(label, row, records)
+                return Sheet(
+                    label, path.name, names[i], number, columns, lines, headers, ignored, title
+                )
+            title.extend(t for v in row if (t := cell_text(v)) and t.strip())
     raise ContractError(
         f"{path.name}: no sheet has a header row naming a student id and days enrolled (or days "
         f"absent) within its first {HEADER_SEARCH_ROWS} rows; sheets: {', '.join(names)}. "
