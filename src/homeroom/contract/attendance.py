@@ -11,6 +11,7 @@ are found by a group-by on the stay's row number and the date instead of on two 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from homeroom.contract.fields import parse, quote_ident, sql_list, sql_text, text
 from homeroom.contract.readers import RawTable
@@ -88,12 +89,18 @@ def check_attendance(
         "CAST(string_agg(CASE WHEN instructional THEN '1' ELSE '0' END, '' ORDER BY date) "
         f"AS BIT) AS instructional FROM {calendar} GROUP BY ALL",
     )
-    checked = _checked_sql(raw, schools, stays, days, codes, units, has_codes)
+    lookups = (schools, stays, days, codes, units, has_codes)
+    checked = _checked_sql(raw, *lookups, flag_only=True)
     work.con.execute(
         f"CREATE OR REPLACE TABLE {target} AS SELECT {columns}, {_WORKING} FROM ({checked})"
     )
-    if work.reject("attendance", raw.label, target):
-        work.con.execute(f"DELETE FROM {target} WHERE _fail IS NOT NULL")
+    if work.scalar(f"SELECT count(*) FROM {target} WHERE _fail"):
+        # The same checks again, with their reasons, on the failing lines only.
+        failing = f"(SELECT _line FROM {target} WHERE _fail)"
+        only = f"(SELECT * FROM {raw.relation} SEMI JOIN {failing} USING (_line))"
+        lines = replace(raw, relation=only)
+        work.reject("attendance", raw.label, f"({_checked_sql(lines, *lookups)})")
+        work.con.execute(f"DELETE FROM {target} WHERE _fail")
     rounded = work.scalar(f"SELECT count(*) FROM {target} WHERE _rounded")
     if rounded:
         work.notes.append(
@@ -112,7 +119,7 @@ def check_attendance(
 _WORKING = "_line, _rounded, _stay, _day, _fail"
 
 
-def _field_fail(raw: RawTable) -> tuple[str, dict[str, str]]:
+def _field_fail(raw: RawTable, flag_only: bool) -> tuple[str, dict[str, str]]:
     """The first failing field rule of a row, and the parsed values it refers to."""
     types = raw.types
     fields = [
@@ -137,13 +144,23 @@ def _field_fail(raw: RawTable) -> tuple[str, dict[str, str]]:
             values["_rounded"] = f"coalesce({p.rounded}, FALSE)"
     code = parse("str", "code", types.get("code"))
     values["code"] = code.value
-    return first_fail(checks), values
+    return first_fail(checks, flag_only=flag_only), values
 
 
 def _checked_sql(
-    raw: RawTable, schools: str, stays: str, calendar: str, codes: str, units: int, has_codes: bool
+    raw: RawTable,
+    schools: str,
+    stays: str,
+    calendar: str,
+    codes: str,
+    units: int,
+    has_codes: bool,
+    *,
+    flag_only: bool = False,
 ) -> str:
-    field_fail, v = _field_fail(raw)
+    """Every attendance row with its lookups and `_fail`: the first failing rule's struct, or
+    (flag_only) TRUE, NULL where the row passes. The rules are in the same order either way."""
+    field_fail, v = _field_fail(raw, flag_only)
     inner = (
         f"SELECT _line, {v['student_id']} AS student_id, {v['school_id']} AS school_id, "
         f"{v['date']} AS date, {v['category']} AS category, {v['category_given']} AS cat_given, "
@@ -173,7 +190,8 @@ def _checked_sql(
         f"SELECT a.student_id, a.school_id, e.school_year, a.date, {category} AS category, "
         f"a.code, CAST({amount} AS BIGINT) AS absent_units, a._line, a._rounded, "
         "e.rowid AS _stay, CAST(a.date - cal.first_date AS INTEGER) AS _day, "
-        f"coalesce(a._fail0, {first_fail(_lookup_checks(has_codes))}) AS _fail "
+        f"coalesce(a._fail0, {first_fail(_lookup_checks(has_codes), flag_only=flag_only)}) "
+        "AS _fail "
         f"FROM ({inner}) a {joins}"
     )
 

@@ -107,9 +107,15 @@ def fail(col: str, reason: str, kind: str) -> str:
     return f"{{'col': {sql_text(col)}, 'reason': {reason}, 'kind': {sql_text(kind)}}}"
 
 
-def first_fail(checks: list[tuple[str, str]]) -> str:
-    """CASE over (condition, fail struct) pairs: the first that holds, else NULL."""
+def first_fail(checks: list[tuple[str, str]], *, flag_only: bool = False) -> str:
+    """CASE over (condition, fail struct) pairs: the first that holds, else NULL.
+
+    `flag_only`: TRUE instead of the struct (the same rows are NULL), for a pass over 10^8 rows
+    that only needs to know which fail; their reasons are worked out for those rows after.
+    """
     checks = [(cond, struct) for cond, struct in checks if cond != "FALSE"]
+    if flag_only:
+        checks = [(cond, "TRUE") for cond, _struct in checks]
     if not checks:
         return "CAST(NULL AS STRUCT(col VARCHAR, reason VARCHAR, kind VARCHAR))"
     whens = " ".join(f"WHEN {cond} THEN {struct}" for cond, struct in checks)
