@@ -21,7 +21,12 @@ from homeroom.signals.features import (
     student_features,
     student_history,
 )
-from homeroom.signals.flags import flag_students, flagged_facts, long_flags
+from homeroom.signals.flags import (
+    flag_students,
+    flagged_facts,
+    flagged_facts_and_rates,
+    long_flags,
+)
 from homeroom.signals.queue import need_queue, with_factors
 from homeroom.signals.queue_flags import QUEUE_FLAG_COLUMNS, ranked_flags
 from homeroom.signals.rules import RULES
@@ -120,6 +125,9 @@ def test_enrolled_rates_are_the_features_of_the_enrolled(tables, as_of):
     assert len(found) > 100
     for column in found.columns:
         pd.testing.assert_series_equal(found[column], expected[column], check_exact=True)
+    facts, stored = flagged_facts_and_rates(tables, DEFINITION, as_of, lambda _step: None)
+    pd.testing.assert_frame_equal(stored, found, check_exact=True)
+    pd.testing.assert_frame_equal(facts, flagged_facts(tables, DEFINITION, as_of, print))
 
 
 @pytest.fixture(scope="module")

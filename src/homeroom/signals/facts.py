@@ -90,6 +90,20 @@ def student_facts(
     an intermediate table and return it (see `homeroom.signals.flags.Scratch`), for tables used
     more than once.
     """
+    return facts_and_totals(tables, definition, as_of, year, keep=keep)[0]
+
+
+def facts_and_totals(
+    tables: Tables,
+    definition: Definition,
+    as_of: dt.date,
+    year: int | None = None,
+    *,
+    keep: Keep | None = None,
+) -> tuple[ir.Table, ir.Table]:
+    """student_facts, and the same students' year so far alone (`totals`: KEYS, school_id,
+    days_enrolled, absent_units) from the same stored parts: with `keep` storing them, the
+    totals cost one pass over the stored absence rows instead of another look at the stays."""
     keep = keep or (lambda table: table)
     if year is None:
         year = school_year_at(tables, as_of)
@@ -117,7 +131,12 @@ def student_facts(
     t = t.left_join(prior, "student_id").select(t, *(c for c in prior.columns if c != "student_id"))
     t = t.drop(STUDENT_KEY).mutate(**{c: t[c].fill_null(0) for c in _ZERO})
     t = t.mutate(months_completed=months_completed(t.first_day, ibis.literal(as_of)))
-    return _with_support(t, definition, upd)
+    absent = ordered.group_by(STUDENT_KEY).aggregate(absent_units=ordered.counted.sum())
+    totals = students.left_join(absent, STUDENT_KEY).select(
+        *KEYS, "school_id", "days_enrolled", "absent_units"
+    )
+    totals = totals.mutate(absent_units=totals.absent_units.fill_null(0))
+    return _with_support(t, definition, upd), totals
 
 
 def _students(stays: ir.Table, window: int) -> ir.Table:

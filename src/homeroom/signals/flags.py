@@ -20,7 +20,8 @@ import pandas as pd
 from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
 from homeroom.signals import reasons
-from homeroom.signals.facts import student_facts
+from homeroom.signals.facts import facts_and_totals
+from homeroom.signals.features import RATE_KEYS, rates_frame
 from homeroom.signals.history import school_year_at
 from homeroom.signals.rules import RULE_IDS, RULES, RuleInput
 
@@ -120,17 +121,39 @@ def flagged_facts(
 ) -> pd.DataFrame:
     """The facts of the students some rule flags as of D, one row each, with a boolean column
     per rule (what `long_flags` turns into flag rows)."""
+    return _flagged(tables, definition, as_of, say, rates=False)[0]
+
+
+def flagged_facts_and_rates(
+    tables: Tables, definition: Definition, as_of: dt.date, say: Progress
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """flagged_facts, and every student enrolled on D with their rate so far as
+    features.enrolled_rates gives it (the same rows, order and values), from the parts the
+    facts already stored."""
+    facts, rates = _flagged(tables, definition, as_of, say, rates=True)
+    assert rates is not None
+    return facts, rates
+
+
+def _flagged(
+    tables: Tables, definition: Definition, as_of: dt.date, say: Progress, *, rates: bool
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     say("finding the school year")
     year = school_year_at(tables, as_of)
     with Scratch(tables) as scratch:
         say(f"working out each student's school year {year} through {as_of.isoformat()}")
-        facts = student_facts(tables, definition, as_of, year, keep=scratch.keep)
+        facts, totals = facts_and_totals(tables, definition, as_of, year, keep=scratch.keep)
         facts = with_rules(facts, definition, tables.units_per_day)
         fires = ibis.or_(*(facts[rule] for rule in RULE_IDS))
         say("applying the rules")
         # Straight from Arrow: dates come as dates, and it is several times faster than
         # Ibis' own pandas conversion for a district's worth of rows.
-        return facts.filter(fires).to_pyarrow().to_pandas()
+        frame = facts.filter(fires).to_pyarrow().to_pandas()
+        if not rates:
+            return frame, None
+        say("the rates of the students enrolled")
+        return frame, rates_frame(totals.select(*RATE_KEYS, "absent_units", "days_enrolled"),
+                                  tables.units_per_day)  # fmt: skip
 
 
 def long_flags(facts: pd.DataFrame, definition: Definition, units_per_day: int) -> pd.DataFrame:

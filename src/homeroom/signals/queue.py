@@ -19,13 +19,8 @@ from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
 from homeroom.signals.crossings import on_the_line
 from homeroom.signals.explain import explain_rows, typical_values
-from homeroom.signals.features import (
-    enrolled_rates,
-    school_year_at,
-    student_features,
-    student_history,
-)
-from homeroom.signals.flags import Progress, flagged_facts
+from homeroom.signals.features import school_year_at, student_features, student_history
+from homeroom.signals.flags import Progress, flagged_facts, flagged_facts_and_rates
 from homeroom.signals.model import ChronicModel, cores
 from homeroom.signals.queue_flags import ranked_flags
 from homeroom.signals.ranking import queue_from_ranked
@@ -48,16 +43,19 @@ def need_queue(
     ranking.rank_queue. `keep` picks the rows wanted (a school, a capacity) before the factors
     are worked out for them."""
     say = progress or (lambda _step: None)
-    facts = flagged_facts(tables, definition, as_of, say)
+    if model is None:
+        # Without a model the queue reads only the rates of the enrolled, which the rules'
+        # stored parts give: no runs, windows or earlier years, no second look at the stays.
+        facts, features = flagged_facts_and_rates(tables, definition, as_of, say)
+        features = features.assign(enrolled_now=True)
+    else:
+        facts = flagged_facts(tables, definition, as_of, say)
     say(f"the main reasons of {len(facts):,} students")
     flags = ranked_flags(facts, definition, tables.units_per_day)
     del facts  # a frame per flagged student: gone before the next query
-    say("finding the students enrolled")
-    year = school_year_at(tables, as_of)
-    if model is None:
-        # Without a model the queue reads only the rates: no runs, windows or earlier years.
-        features = enrolled_rates(tables, definition, as_of, year).assign(enrolled_now=True)
-    else:
+    if model is not None:
+        say("the features of the students enrolled")
+        year = school_year_at(tables, as_of)
         history = student_history(tables, definition, year)
         features = student_features(tables, definition, as_of, year, history)
     queue = ranked(tables, definition, as_of, features, flags, model, threads, say, focus)
