@@ -10,11 +10,15 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+import hypothesis.strategies as st
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
 
+from homeroom.contract import xlsxfile
 from homeroom.contract.errors import ContractError
+from homeroom.contract.sources import Source
 from homeroom.interop.sis import reading as sis
 from homeroom.interop.spreadsheet import reading as sheet
 from homeroom.interop.spreadsheet.reading import read_sheet
@@ -151,3 +155,42 @@ def test_sis_reader_every_sheet_empty(tmp_path: Path) -> None:
     book.save(path)
     with pytest.raises(ContractError, match="every worksheet is empty"):
         sis.read_workbook(path)
+
+
+VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=4),
+    st.sampled_from(["", " ", " x "]),
+    st.dates(),
+    st.datetimes(),
+    st.times(),
+    st.timedeltas(),
+)
+ROWS = st.lists(st.lists(VALUES, max_size=5), min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ROWS)
+def test_inline_cell_text_equals_cell_text(rows: list[list[object]]) -> None:
+    """The readers' inline text/None shortcut gives what each `_cell_text` gives."""
+    for row in rows:
+        assert sis._cell_texts(row) == [sis._cell_text(v) for v in row]
+    header = ["Student ID", "Days Enrolled", "Days Absent"]
+    records = [(n, row) for n, row in enumerate([[None], *rows], start=2)]
+    columns = sheet._collect("t", header, records)[0]
+    for name, index in (("student_id", 0), ("days_enrolled", 1), ("days_absent", 2)):
+        assert columns[name] == [
+            sheet.cell_text(row[index]) if index < len(row) else None for _, row in records
+        ]
+    source = Source("students", Path("students.xlsx"))
+    named = [["student_id", "first_name", "last_name"], *rows]
+    data, lines = xlsxfile._sheet_rows(source, "students", iter(named))
+    kept = [row for row in rows if not xlsxfile._empty(row)]
+    assert lines == [n for n, row in enumerate(rows, start=2) if not xlsxfile._empty(row)]
+    for name, index in (("student_id", 0), ("first_name", 1), ("last_name", 2)):
+        assert data[name] == [
+            xlsxfile._cell_text(row[index]) if index < len(row) else None for row in kept
+        ]

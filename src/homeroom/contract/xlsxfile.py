@@ -272,5 +272,9 @@ def _sheet_rows(
             continue  # an empty worksheet row is not a record
         lines.append(number)
         for name, index in positions.items():
-            data[name].append(_cell_text(row[index]) if index < len(row) else None)
+            value = row[index] if index < len(row) else None
+            # _cell_text keeps text and None as they are: called only for other cells
+            data[name].append(
+                value if value is None or value.__class__ is str else _cell_text(value)
+            )
     return data, lines

@@ -132,8 +132,14 @@ def _collect(
         if text_only:  # CSV rows: already text, and all as wide as the header
             columns[name] = [str(row[index]) for _, row in records]
         else:
+            # cell_text keeps text and None as they are: called only for other cells (10x)
             columns[name] = [
-                cell_text(row[index]) if index < len(row) else None for _, row in records
+                None
+                if index >= len(row)
+                else v
+                if (v := row[index]) is None or v.__class__ is str
+                else cell_text(v)
+                for _, row in records
             ]
     return columns, lines, seen, ignored
 
