@@ -72,3 +72,33 @@ def test_a_definition_with_another_exit_rule_than_the_load_is_refused(tmp_path):
     )
     with pytest.raises(WorkspaceError, match="exit_date"):
         prepare_serving(workspace, definition=load_definition(exclusive))
+
+
+def _serving_rows(path: Path) -> dict[str, list[str]]:
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = [row[0] for row in con.execute("SHOW TABLES").fetchall()]
+        rows = {
+            t: sorted(map(repr, con.execute(f'SELECT * FROM "{t}"').fetchall())) for t in tables
+        }
+    rows.pop("serving_meta")  # when and how long the build took
+    return rows
+
+
+def test_sql_kept_from_an_earlier_file_gives_the_same_serving_file(tmp_path, monkeypatch):
+    # The second workspace's file is made with the SQL compiled for the first (same signature,
+    # other data), then again with nothing kept: every table must be equal.
+    from homeroom.web.snapshot import compute
+
+    first = open_workspace(make_workspace(tmp_path / "a"))
+    second = open_workspace(make_workspace(tmp_path / "b"))
+    load_dataset(second, write_dataset(tmp_path / "data2", district(recoded=True).data()))
+    monkeypatch.setattr(compute, "_SHARED", {})
+    prepare_serving(first)
+    assert compute._SHARED  # the first file's SQL is kept
+    kept = _serving_rows(prepare_serving(second))
+    monkeypatch.setattr(compute, "_SHARED", {})
+    fresh = _serving_rows(prepare_serving(second, force=True))
+    assert {"student_rows", "district_rows", "aggregates"} <= set(fresh)
+    assert fresh["aggregates"] and fresh == kept

@@ -108,18 +108,41 @@ def create_snapshot_tables(
                 con.execute(f'ALTER TABLE {prefix}{name} ALTER COLUMN "{column}" TYPE BIGINT')
 
 
+# SQL compiled by any serving file of this process, by what its expressions are built from.
+_SHARED: dict[tuple[str, int, str, str | None], tuple[str, str]] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def request_signature(tables: Tables, definition: Definition) -> str:
+    """Everything a request's expression is built from, but the data and the date: the
+    definition, the tables' names and columns, the units of a day. Expressions never read the
+    data while being built (they are plans), so files with the same signature compile alike."""
+    shapes = [
+        f"{name}:{table.get_name()}:{table.schema()!r}"
+        for name, table in sorted(vars(tables).items())
+        if hasattr(table, "schema")
+    ]
+    rules = replace(definition, path="")  # where the profile was read from changes nothing
+    return repr((rules, tables.units_per_day, tables.students_by_year, shapes))
+
+
 class CompiledRequests:
     """The SQL of each request, compiled once per school year and reused for its snapshots.
 
-    Compiling an Ibis expression costs more than running it here. A session's expressions
-    depend on its date only through its stored per-student amounts (`MetricsSession.units`),
-    so the SQL of one snapshot serves every other snapshot of the year with that table's name
-    swapped.
+    Compiling an Ibis expression costs more than running it here (about 8 of the 13 CPU
+    seconds of a small district's serving file). A session's expressions depend on its date
+    only through its stored per-student amounts (`MetricsSession.units`), so the SQL of one
+    snapshot serves every other snapshot of the year with that table's name swapped. With a
+    `signature` (request_signature) the SQL is also kept for later files of the process with
+    the same one: a web server preparing the file after each load, or a test run.
     """
 
-    def __init__(self) -> None:
-        self._held: dict[tuple[int, str, str | None], tuple[str, str]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, signature: str | None = None) -> None:
+        self._signature = signature
+        self._held: dict[tuple[str, int, str, str | None], tuple[str, str]] = (
+            _SHARED if signature is not None else {}
+        )
+        self._lock = _SHARED_LOCK if signature is not None else threading.Lock()
 
     def sql(
         self,
@@ -133,7 +156,7 @@ class CompiledRequests:
         if units is None:  # sessions made here always keep their units
             raise RuntimeError("a snapshot's MetricsSession lost its stored units")
         name = units.get_name()
-        key = (year, level, detail)
+        key = (self._signature or "", year, level, detail)
         with self._lock:
             held = self._held.get(key)
         if held is None:

@@ -32,6 +32,7 @@ from homeroom.web.snapshot.compute import (
     CompiledRequests,
     compute_snapshot,
     create_snapshot_tables,
+    request_signature,
 )
 from homeroom.web.snapshot.dates import (
     LATEST,
@@ -253,7 +254,7 @@ def _build_snapshots(
     plan = plan_snapshots(spans, month_ends(con), latest)
     tables = duckdb_tables(con, units_per_day)
     create_snapshot_tables(con, tables, definition)
-    compiled = CompiledRequests()
+    compiled = CompiledRequests(request_signature(tables, definition))
     for number, snapshot in enumerate(plan, start=1):
         say(f"snapshot {number} of {len(plan)}: {snapshot.as_of.isoformat()}")
         compute_snapshot(con, tables, definition, snapshot, compiled=compiled)
