@@ -56,12 +56,15 @@ def neutral_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def _plain_column(series: pd.Series) -> pd.Series:
     """`_plain` of every cell; a column of text only (the usual case) a whole column at a time,
     as a queue of a million students has 14 million cells."""
-    if series.dtype != object or pd.api.types.infer_dtype(series, skipna=True) != "string":
+    text = pd.api.types.is_string_dtype(series)  # pandas' str and string dtypes, or object
+    plain = text and pd.api.types.infer_dtype(series, skipna=True) == "string"
+    if not plain or not series.notna().any():  # (pandas maps an all-missing column its own way)
         return series.map(_plain, na_action="ignore").astype(object)
     values = series.to_numpy(dtype=object, copy=True)
     formula = series.str.startswith(FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)
     values[formula] = ["'" + value for value in values[formula]]
-    values[series.isna().to_numpy()] = np.nan  # as map(na_action="ignore") gives them
+    if series.dtype == object:  # map(na_action="ignore") gives NaN for None here
+        values[series.isna().to_numpy()] = np.nan
     return pd.Series(values, index=series.index, name=series.name, dtype=object)
 
 
