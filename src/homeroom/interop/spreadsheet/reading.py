@@ -132,12 +132,14 @@ def _collect(
         if text_only:  # CSV rows: already text, and all as wide as the header
             columns[name] = [str(row[index]) for _, row in records]
         else:
-            # cell_text keeps text and None as they are: called only for other cells (10x)
+            # cell_text inline for text, None and floats (most cells; 10x the call)
             columns[name] = [
                 None
                 if index >= len(row)
                 else v
                 if (v := row[index]) is None or v.__class__ is str
+                else (str(int(v)) if v.is_integer() else repr(v))
+                if v.__class__ is float
                 else cell_text(v)
                 for _, row in records
             ]
