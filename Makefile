@@ -91,7 +91,7 @@ format: $(STAMP)
 bench: install
 	$(BIN)/python benchmarks/scale.py --sizes 10000,100000,1000000,6000000 --commands
 	$(BIN)/python benchmarks/metrics_files.py --sizes 100000,300000
-	$(BIN)/python benchmarks/imports.py --sizes 10000,100000,1000000 --xlsx-max 10000
+	$(BIN)/python benchmarks/imports.py --sizes 10000,100000,1000000 --xlsx-max 100000
 	$(BIN)/python benchmarks/peaks.py --students 1000000
 	$(BIN)/python benchmarks/peaks.py --students 6000000
 	$(BIN)/python benchmarks/state_site.py --students 1000000
