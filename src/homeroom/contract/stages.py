@@ -1,8 +1,9 @@
 """The building blocks of every table's checks: parse fields, apply a check, keep the first.
 
-A stage materializes its rows once with a `_fail` struct (NULL: the row passes), quarantines
-the failing rows and hands on a view of the rest. Each rejected row gets exactly one quarantine
-record (its first failing rule), which is what makes rows_read == rows_loaded + rows_rejected.
+A stage works out each row's `_fail` struct (NULL: the row passes), quarantines the failing
+rows and hands on a view of the rest; the parse stage materializes only the failing lines, the
+others their rows once. Each rejected row gets exactly one quarantine record (its first failing
+rule), which is what makes rows_read == rows_loaded + rows_rejected.
 """
 
 from __future__ import annotations
