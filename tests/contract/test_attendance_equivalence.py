@@ -126,6 +126,21 @@ def expected(district: dict) -> tuple[set[tuple], dict[int, str]]:
     return loaded, rejected
 
 
+# One stay with one date given twice: the larger absence kept.
+ONE_DUPLICATE = {
+    "calendar": {(school, day): True for school in SCHOOLS for day in range(DAYS)},
+    "stays": [("001", "S1", 0, None), ("002", "S1", 0, 4)],
+    "rows": [
+        ("001", "S1", 3, "excused", ""),
+        ("001", "S1", 3, "excused", "0.5"),
+        ("001", "S1", 4, "tardy", ""),
+        ("002", "S1", 2, "unexcused", "0.25"),
+        ("002", "S1", 2, "unexcused", "0.25"),
+        ("002", "S1", 2, "excused", ""),
+    ],
+}
+
+
 @settings(
     max_examples=30,
     deadline=None,
@@ -138,20 +153,7 @@ def expected(district: dict) -> tuple[set[tuple], dict[int, str]]:
         "rows": [("001", "S1", day, "excused", "") for day in (-6, -3, -2, -1, 0, DAYS - 1)],
     }
 )
-@example(  # one stay with one date given twice: the larger absence kept
-    {
-        "calendar": {(school, day): True for school in SCHOOLS for day in range(DAYS)},
-        "stays": [("001", "S1", 0, None), ("002", "S1", 0, 4)],
-        "rows": [
-            ("001", "S1", 3, "excused", ""),
-            ("001", "S1", 3, "excused", "0.5"),
-            ("001", "S1", 4, "tardy", ""),
-            ("002", "S1", 2, "unexcused", "0.25"),
-            ("002", "S1", 2, "unexcused", "0.25"),
-            ("002", "S1", 2, "excused", ""),
-        ],
-    }
-)
+@example(ONE_DUPLICATE)
 @given(districts())
 def test_attendance_checks_match_the_rules_row_by_row(district: dict) -> None:
     _check(district)
@@ -162,20 +164,7 @@ def test_attendance_checks_match_the_rules_row_by_row(district: dict) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@example(
-    district={
-        "calendar": {(school, day): True for school in SCHOOLS for day in range(DAYS)},
-        "stays": [("001", "S1", 0, None), ("002", "S1", 0, 4)],
-        "rows": [
-            ("001", "S1", 3, "excused", ""),
-            ("001", "S1", 3, "excused", "0.5"),
-            ("001", "S1", 4, "tardy", ""),
-            ("002", "S1", 2, "unexcused", "0.25"),
-            ("002", "S1", 2, "unexcused", "0.25"),
-            ("002", "S1", 2, "excused", ""),
-        ],
-    }
-)
+@example(district=ONE_DUPLICATE)
 @given(district=districts())
 def test_duplicates_found_without_the_bit_strings_too(district: dict, monkeypatch) -> None:
     # Calendars longer than the bit strings allow are grouped by stay and date instead.

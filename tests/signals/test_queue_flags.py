@@ -32,40 +32,16 @@ from homeroom.signals.queue_flags import QUEUE_FLAG_COLUMNS, ranked_flags
 from homeroom.signals.rules import RULES
 from homeroom.signals.scoring import score
 from signals.conftest import DEFINITION
+from signals.test_ranking_equivalence import reference_rank_students as full_reference
 
 DAYS = (dt.date(2023, 10, 2), dt.date(2024, 12, 2), dt.date(2025, 2, 3), dt.date(2025, 6, 2))
 _RULE_ORDER = {rule.id: n for n, rule in enumerate(RULES)}
 
 
 def reference_rank_students(flags: pd.DataFrame) -> pd.DataFrame:
-    """rank_students as it was: one pandas sort per student (minutes at a million)."""
-    rows = []
-    for (student_id, school_id), group in flags.groupby(["student_id", "school_id"], sort=False):
-        ordered = group.assign(
-            _tier=[-(int(t) if pd.notna(t) else 0) for t in group["suggested_tier"]],
-            _order=[_RULE_ORDER.get(r, 99) for r in group["rule"]],
-        ).sort_values(["_tier", "_order"], kind="stable")
-        tiers = [int(t) for t in group["suggested_tier"].dropna()]
-        tier = max(tiers) if tiers else None
-        first = ordered.iloc[0]
-        rate = float(first["absence_rate"]) if pd.notna(first["absence_rate"]) else None
-        rows.append(
-            {
-                "student_id": str(student_id),
-                "school_id": str(school_id),
-                "suggested_tier": tier,
-                "absence_rate": rate,
-                "rules": list(ordered["rule"]),
-                "main_rule": str(first["rule"]),
-                "main_reason": ranking.short_reason(str(first["rule"]), str(first["reason"])),
-                "_need": ({3: 0, 2: 1}.get(tier or 0, 2), -len(group), -(rate or 0.0)),
-            }
-        )
-    frame = pd.DataFrame(rows)
-    frame = frame.sort_values(["_need", "student_id"], kind="stable").drop(columns="_need")
-    frame["suggested_tier"] = frame["suggested_tier"].astype("Int64")
-    frame["need_rank"] = range(1, len(frame) + 1)
-    return frame.reset_index(drop=True).loc[:, list(QUEUE_FLAG_COLUMNS)]
+    """rank_students as it was (one pandas sort per student: minutes at a million), from
+    test_ranking_equivalence, with the queue's columns."""
+    return full_reference(flags).loc[:, list(QUEUE_FLAG_COLUMNS)]
 
 
 def reference_need_queue(tables, as_of, model=None, focus="early", keep=None) -> pd.DataFrame:
