@@ -86,18 +86,17 @@ def _serving_rows(path: Path) -> dict[str, list[str]]:
     return rows
 
 
-def test_sql_kept_from_an_earlier_file_gives_the_same_serving_file(tmp_path, monkeypatch):
-    # The second workspace's file is made with the SQL compiled for the first (same signature,
-    # other data), then again with nothing kept: every table must be equal.
+def test_sql_kept_from_an_earlier_file_gives_the_same_serving_file(serving, tmp_path, monkeypatch):
+    # Another workspace's file is made with the SQL the session's file compiled (same
+    # signature, other data), then again with nothing kept: every table must be equal.
     from homeroom.web.snapshot import compute
 
-    first = open_workspace(make_workspace(tmp_path / "a"))
-    second = open_workspace(make_workspace(tmp_path / "b"))
+    assert compute._SHARED  # the session's serving file kept its SQL
+    second = open_workspace(make_workspace(tmp_path))
     load_dataset(second, write_dataset(tmp_path / "data2", district(recoded=True).data()))
-    monkeypatch.setattr(compute, "_SHARED", {})
-    prepare_serving(first)
-    assert compute._SHARED  # the first file's SQL is kept
+    compiled = dict(compute._SHARED)
     kept = _serving_rows(prepare_serving(second))
+    assert compiled == compute._SHARED  # nothing compiled again: the kept SQL was used
     monkeypatch.setattr(compute, "_SHARED", {})
     fresh = _serving_rows(prepare_serving(second, force=True))
     assert {"student_rows", "district_rows", "aggregates"} <= set(fresh)
