@@ -268,27 +268,10 @@ def _absence_rate(t: ir.Table, upd: int) -> ir.FloatingValue:
 RATE_KEYS = ("school_year", "district_id", "school_id", "student_id")
 
 
-def enrolled_rates(
-    tables: Tables, definition: Definition, as_of: dt.date, year: int
-) -> pd.DataFrame:
-    """What the queue reads of the features when no model is trained, for the students
-    enrolled on D: RATE_KEYS, `absent_units`, `days_enrolled` and `absence_rate`, as
-    `student_features` has them and in its order, without the runs, the windows and the
-    earlier years it would work out for nothing. (flags.flagged_facts_and_rates gives the same
-    from the rules' stored parts.)"""
-    stay = year_stays(tables, definition, year, as_of)
-    students = _per_student_stays(stay).filter(lambda t: t.enrolled_now)
-    rows = absence_days(tables, definition, year, as_of)
-    absent = rows.group_by("district_id", "student_id").aggregate(absent_units=rows.counted.sum())
-    keys = ["district_id", "student_id"]
-    t = students.left_join(absent, keys).select(students, "absent_units")
-    t = t.mutate(absent_units=t.absent_units.fill_null(0))
-    return rates_frame(t.select(*RATE_KEYS, "absent_units", "days_enrolled"), tables.units_per_day)
-
-
 def rates_frame(totals: ir.Table, upd: int) -> pd.DataFrame:
-    """RATE_KEYS, absent_units and days_enrolled per student -> enrolled_rates' frame, with
-    the rate worked out as student_features works it out, in its order."""
+    """RATE_KEYS, absent_units and days_enrolled per student -> the columns the queue reads of
+    `student_features` for the students enrolled, the rate worked out as it works it out, in
+    its order."""
     t = totals.select(
         *RATE_KEYS,
         absent_units=totals.absent_units.fill_null(0),

@@ -128,8 +128,8 @@ def flagged_facts_and_rates(
     tables: Tables, definition: Definition, as_of: dt.date, say: Progress
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """flagged_facts, and every student enrolled on D with their rate so far as
-    features.enrolled_rates gives it (the same rows, order and values), from the parts the
-    facts already stored."""
+    `student_features` gives it (features.rates_frame: the same rows, order and values), from
+    the parts the facts already stored."""
     facts, rates = _flagged(tables, definition, as_of, say, rates=True)
     assert rates is not None
     return facts, rates

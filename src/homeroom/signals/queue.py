@@ -77,8 +77,9 @@ def ranked(
     say: Progress,
     focus: str = "early",
 ) -> pd.DataFrame:
-    """The queue from the date's features (student_features, or enrolled_rates without a
-    model) and the flagged students (queue_flags.ranked_flags), already worked out."""
+    """The queue from the date's features (student_features, or the rates of
+    flags.flagged_facts_and_rates without a model) and the flagged students
+    (queue_flags.ranked_flags), already worked out."""
     enrolled = features.loc[features["enrolled_now"]].reset_index(drop=True)
     enrolled = enrolled.assign(
         chronic_so_far=on_the_line(enrolled, definition, tables.units_per_day)
