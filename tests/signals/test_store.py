@@ -11,7 +11,9 @@ import pytest
 
 from homeroom.signals.history import SignalsError
 from homeroom.signals.store import (
+    RunParts,
     load_run,
+    new_by_rule,
     newly_flagged,
     previous_run,
     runs,
@@ -95,6 +97,9 @@ def test_newly_flagged_against_the_run_before(space: Workspace) -> None:
     assert newly_flagged(space, latest, school_id="S3").empty
     # The first run has nothing before it: all of it is new.
     assert len(newly_flagged(space, 1)) == 2
+    # Counted from the files: the students of those rows, by rule.
+    assert new_by_rule(space, latest) == {"ytd_chronic": 1, "pace": 1}
+    assert new_by_rule(space, 1) == {"pace": 2}
 
 
 def test_the_run_before_is_by_as_of_date(space: Workspace) -> None:
@@ -111,6 +116,7 @@ def test_the_run_before_is_by_as_of_date(space: Workspace) -> None:
     save_run(space, flags(("B", "S1", "pace", 2), ("D", "S1", "pace", 2)), dt.date(2025, 1, 24))
     assert previous_run(space, 5) == 4
     assert list(newly_flagged(space, 5)["student_id"]) == ["D"]
+    assert new_by_rule(space, 5) == {"pace": 1} and new_by_rule(space, 4) == {}
 
 
 def test_unknown_run_and_bad_frames(space: Workspace) -> None:
@@ -119,3 +125,31 @@ def test_unknown_run_and_bad_frames(space: Workspace) -> None:
         load_run(space, 9)
     with pytest.raises(SignalsError, match="not flag rows"):
         save_run(space, pd.DataFrame({"student_id": ["A"]}), dt.date(2025, 1, 10))
+
+
+def test_a_run_kept_in_parts_is_the_run_kept_whole(space: Workspace) -> None:
+    import pyarrow as pa
+
+    from homeroom.signals.flags import COLUMNS, FLAG_SCHEMA
+
+    rows = flags(("A", "S1", "pace", 2), ("A", "S1", "consecutive", None), ("B", "S2", "pace", 2))
+    given = {pa.int64(): 3, pa.float64(): 0.25, pa.string(): "x", pa.date32(): dt.date(2025, 1, 6)}
+    for field in FLAG_SCHEMA:
+        if field.name not in rows.columns:
+            rows[field.name] = given[field.type]
+    rows = rows.loc[:, list(COLUMNS)]
+    with RunParts(space) as run:
+        run.write(rows.iloc[:2])
+        run.write(rows.iloc[2:])
+        run_id = run.finish(dt.date(2025, 1, 10), load_id=4)
+    assert run_id == 1
+    pd.testing.assert_frame_equal(load_run(space, 1), rows, check_dtype=False)
+    columns = ["run_id", "as_of", "definition", "load_id", "rows", "students"]
+    assert runs(space).loc[0, columns].tolist() == [1, dt.date(2025, 1, 10), "edfacts", 4, 3, 2]
+    assert sorted(p.name for p in signals_folder(space).iterdir()) == [
+        ".lock", "run-000001.parquet", "runs.jsonl",
+    ]  # fmt: skip
+    with pytest.raises(RuntimeError), RunParts(space) as stopped:
+        stopped.write(rows)
+        raise RuntimeError("stopped")
+    assert len(runs(space)) == 1 and not list(signals_folder(space).glob("pending-*"))

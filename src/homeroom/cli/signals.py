@@ -12,6 +12,8 @@ need order, rules and model combined) and of the predictive model's commands (`e
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -38,7 +40,6 @@ if TYPE_CHECKING:
 
     from homeroom.resolver import Resolved
     from homeroom.signals.model import ChronicModel
-    from homeroom.signals.watch import WatchList
     from homeroom.warehouse import Workspace
 
 EPILOG = (
@@ -108,34 +109,82 @@ def signals(
 
     if data is not None and workspace is not None:
         raise UsageProblem("--data runs the rules on a folder; leave out --workspace")
-    writer = frame_writer(out_file) if out_file is not None else None
+    if out_file is not None:
+        frame_writer(out_file)  # a file type it can write, before any work
     try:
         with resolved(
             data=data, workspace=workspace, definition=definition, as_of=as_of, engine=engine
         ) as request:
-            found = _flag(request)
+            space = request.workspace if save else None
+            run_id, written, counts = _watch(request, space, out_file)
     except SignalsError as exc:
         raise UsageProblem(str(exc)) from exc
-    space = request.workspace
-    run_id, new = _keep_run(space, found) if space is not None and save else (None, None)
-    if space is not None and (run_id is not None or writer is not None) and len(found.flags):
+    if request.workspace is not None and (run_id is not None or written) and counts.rows:
         record_cli_view(
-            space,
+            request.workspace,
             "signals_rows",
-            rows=len(found.flags),
-            as_of=found.as_of.isoformat(),
+            rows=counts.rows,
+            as_of=request.as_of.isoformat(),
             run_id=run_id,
             out=str(out_file) if out_file else "none",
         )
-    _summary(found, new)
-    if writer is not None and out_file is not None:
-        writer(found.flags, out_file)
-        write_about(out_file, request, len(found.flags))
-        err.print(f"Wrote {len(found.flags):,} rows to {out_file} ({words(request)}).")
-    if run_id is not None and space is not None:
-        err.print(f"Saved as signals run {run_id} in {space.root / 'signals'}.")
-    if writer is None:
+    new = None
+    if request.workspace is not None and run_id is not None:
+        from homeroom.signals.store import new_by_rule
+
+        new = new_by_rule(request.workspace, run_id)
+    _summary(request, counts, new)
+    if written and out_file is not None:
+        write_about(out_file, request, counts.rows)
+        err.print(f"Wrote {counts.rows:,} rows to {out_file} ({words(request)}).")
+    if run_id is not None and request.workspace is not None:
+        err.print(f"Saved as signals run {run_id} in {request.workspace.root / 'signals'}.")
+    if out_file is None:
         err.print("Add --out FILE.csv for the students and their reasons.")
+
+
+@dataclass
+class Counts:
+    """What the summary says of a run: flag rows, students, students by rule."""
+
+    rows: int = 0
+    students: int = 0
+    by_rule: dict[str, int] = field(default_factory=dict)
+
+
+def _watch(
+    request: Resolved, space: Workspace | None, out_file: Path | None
+) -> tuple[int | None, bool, Counts]:
+    """The rules run on the resolved request, their rows written a group of schools at a time
+    to the file and (from a workspace) kept as a run: (run id, whether the file was written,
+    the counts). A state's 8 million flag rows are never one frame."""
+    from homeroom.contract.tableparts import FrameParts
+    from homeroom.signals.flags import FLAG_SCHEMA, empty_flags, flag_parts
+    from homeroom.signals.store import RunParts
+
+    counts = Counts()
+    with ExitStack() as stack:
+        tables = stack.enter_context(request.tables())
+        update = stack.enter_context(status("Flagging students"))
+        found = stack.enter_context(
+            flag_parts(tables, request.definition, request.as_of, progress=update)
+        )
+        run = stack.enter_context(RunParts(space)) if space is not None else None
+        file = stack.enter_context(FrameParts(out_file, FLAG_SCHEMA)) if out_file else None
+        for part in found.parts():
+            counts.rows += len(part)
+            for sink in (run, file):
+                if sink is not None:
+                    sink.write(part)
+        counts.by_rule = found.students_by_rule()
+        counts.students = found.students_flagged()
+        load_id = request.load.load_id if request.load is not None else None
+        run_id = None
+        if run is not None:
+            run_id = run.finish(request.as_of, definition=request.definition, load_id=load_id)
+        if file is not None:
+            file.finish(empty_flags())
+    return run_id, file is not None, counts
 
 
 QUEUE_EPILOG = (
@@ -296,49 +345,25 @@ def _trained_model(request: Resolved, name: str) -> ChronicModel | None:
     return load_model(space.root, name)
 
 
-def _flag(request: Resolved) -> WatchList:
-    """The rules run on the resolved data, definition and as-of date."""
-    from homeroom.signals.watch import watch_list
-
-    with status("Flagging students") as update:
-        return watch_list(request, progress=update)
-
-
-def _keep_run(space: Workspace, found: WatchList) -> tuple[int, pd.DataFrame]:
-    """Keep this run under WORKSPACE/signals/ and say who is newly flagged since the last."""
-    from homeroom.signals.store import newly_flagged, save_run
-
-    run_id = save_run(
-        space, found.flags, found.as_of, definition=found.definition, load_id=found.load_id
-    )
-    return run_id, newly_flagged(space, run_id)
-
-
-def _summary(found: WatchList, new: pd.DataFrame | None) -> None:
+def _summary(request: Resolved, counts: Counts, new: dict[str, int] | None) -> None:
     from rich.table import Table
 
     from homeroom.formats import date_text
     from homeroom.signals.rules import RULES
 
-    flags = found.flags
-    title = (
-        f"Early-warning flags as of {date_text(found.as_of)} — definition {found.definition.name}"
-    )
-    table = Table(title=title)
+    as_of, name = date_text(request.as_of), request.definition.name
+    table = Table(title=f"Early-warning flags as of {as_of} — definition {name}")
     table.add_column("rule")
     table.add_column("students", justify="right")
     if new is not None:
         table.add_column("new since last run", justify="right")
     table.add_column("suggested tier")
-    counts = flags.groupby("rule")["student_id"].nunique() if len(flags) else {}
-    fresh = new.groupby("rule")["student_id"].nunique() if new is not None and len(new) else {}
     words = {2: "2 early support", 3: "3 intensive", None: "- conversation"}
     for rule in RULES:
-        row = [rule.id, f"{int(counts.get(rule.id, 0)):,}"]
+        row = [rule.id, f"{counts.by_rule.get(rule.id, 0):,}"]
         if new is not None:
-            row.append(f"{int(fresh.get(rule.id, 0)):,}")
+            row.append(f"{new.get(rule.id, 0):,}")
         row.append(words[rule.suggested_tier])
         table.add_row(*row)
     out.print(table)
-    students = flags["student_id"].nunique() if len(flags) else 0
-    out.print(f"{students:,} students flagged, {len(flags):,} flags.")
+    out.print(f"{counts.students:,} students flagged, {counts.rows:,} flags.")

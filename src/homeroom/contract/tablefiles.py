@@ -130,31 +130,44 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], target: Path | IO[bytes]) -> 
     """One sheet per frame (names as given, at most 31 characters), a bold frozen header and
     widths that fit the first rows."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
     for title, frame in sheets.items():
-        sheet = book.create_sheet(title[:31])
         plain = neutral_frame(frame)
-        # Widths from the first rows, set before any row: a write-only sheet streams its rows.
-        widths = [len(str(c)) for c in plain.columns]
-        for values in plain.head(200).itertuples(index=False, name=None):
-            for i, value in enumerate(values):
-                shown = xlsx_value(value)
-                widths[i] = max(widths[i], len(str(shown if shown is not None else "")))
-        _fit(sheet, widths)
-        sheet.freeze_panes = "A2"
-        header = []
-        for name in plain.columns:
-            cell = text_cell(sheet, str(name))
-            cell.font = Font(bold=True)
-            header.append(cell)
-        sheet.append(header)
-        for values in plain.itertuples(index=False, name=None):
-            sheet.append([text_cell(sheet, value) for value in values])
+        sheet = start_sheet(book, title, plain)
+        append_rows(sheet, plain)
     if isinstance(target, Path):
         target.parent.mkdir(parents=True, exist_ok=True)
     book.save(target)
+
+
+def start_sheet(book: Any, title: str, head: pd.DataFrame) -> WriteOnlyWorksheet:
+    """A write-only sheet (at most 31 characters of title) with widths that fit the first 200
+    rows of `head` (neutralised rows) and a bold frozen header of its columns."""
+    from openpyxl.styles import Font
+
+    sheet = book.create_sheet(title[:31])
+    # Widths from the first rows, set before any row: a write-only sheet streams its rows.
+    widths = [len(str(c)) for c in head.columns]
+    for values in head.head(200).itertuples(index=False, name=None):
+        for i, value in enumerate(values):
+            shown = xlsx_value(value)
+            widths[i] = max(widths[i], len(str(shown if shown is not None else "")))
+    _fit(sheet, widths)
+    sheet.freeze_panes = "A2"
+    header = []
+    for name in head.columns:
+        cell = text_cell(sheet, str(name))
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    return sheet
+
+
+def append_rows(sheet: WriteOnlyWorksheet, plain: pd.DataFrame) -> None:
+    """Neutralised rows appended to a write-only sheet, text as text cells."""
+    for values in plain.itertuples(index=False, name=None):
+        sheet.append([text_cell(sheet, value) for value in values])
 
 
 def _fit(sheet: WriteOnlyWorksheet, widths: list[int]) -> None:

@@ -9,13 +9,16 @@ students who meet some rule come back to pandas, where each flag's reason is wri
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from homeroom.contract.tables import Tables
 from homeroom.definitions import Definition
@@ -59,6 +62,21 @@ EVIDENCE_COLUMNS = (
     "before_support_rate",
 )
 COLUMNS = (*FLAG_COLUMNS, *EVIDENCE_COLUMNS)
+_DATES = ("first_day", "longest_run_start", "longest_run_end", "support_started")
+_TEXTS = ("student_id", "school_id", "rule", "reason", "district_id", "grade_level",
+          "support_basis")  # fmt: skip
+_WHOLE = ("suggested_tier", "school_year", "days_enrolled", "months_completed", "longest_run",
+          "recent_days_enrolled", "prior_year_days_enrolled",
+          "since_support_days_enrolled")  # fmt: skip
+# The flag rows' Arrow types, as Parquet gets them from a frame of flag rows (a part's column
+# that is all empty has none of its own): days and rates are floats.
+FLAG_SCHEMA = pa.schema(
+    [
+        (c, pa.date32() if c in _DATES else pa.string() if c in _TEXTS else pa.int64()
+         if c in _WHOLE else pa.float64())
+        for c in COLUMNS
+    ]
+)  # fmt: skip
 
 
 def with_rules(facts: ir.Table, definition: Definition, units_per_day: int) -> ir.Table:
@@ -88,6 +106,11 @@ class Scratch:
         self._names.append(name)
         return self._backend.table(name)
 
+    @property
+    def stores(self) -> bool:
+        """Whether `keep` stores tables (else each use of a kept table computes it again)."""
+        return self._backend is not None
+
     def __enter__(self) -> Scratch:
         return self
 
@@ -96,6 +119,11 @@ class Scratch:
             for name in self._names:
                 self._backend.drop_table(name, force=True)
         self._names.clear()
+
+
+# Flagged students turned into flag rows at a time (`flag_parts`): a state's 4 million flagged
+# students as one frame of 8 million evidence rows held 8.5 GiB (docs/benchmarks.md).
+PART_STUDENTS = 250_000
 
 
 def flag_students(
@@ -110,10 +138,95 @@ def flag_students(
     Sorted by school, then by need: intensive support (tier 3) first, then early support, then
     patterns worth a conversation; within those by absence rate, highest first.
     """
+    with flag_parts(tables, definition, as_of, progress=progress) as found:
+        parts = list(found.parts())
+    return pd.concat(parts, ignore_index=True) if parts else empty_flags()
+
+
+class FlagParts:
+    """The flag rows of a run, a group of whole schools at a time (`flag_parts`).
+
+    The groups follow the schools' order, which is the rows' first sort key, so the parts one
+    after another are exactly `flag_students`' rows.
+    """
+
+    def __init__(
+        self, flagged: ir.Table, definition: Definition, units_per_day: int, say: Progress,
+        part_students: int,
+    ) -> None:  # fmt: skip
+        self._flagged = flagged
+        self._definition = definition
+        self._units_per_day = units_per_day
+        self._say = say
+        self._part_students = part_students
+        schools = flagged.group_by("school_id").aggregate(students=flagged.count())
+        counted = schools.to_pyarrow().to_pydict()
+        self.schools = sorted(zip(counted["school_id"], counted["students"], strict=True))
+        self.students = sum(n for _, n in self.schools)  # (a student once per school)
+
+    def parts(self) -> Iterator[pd.DataFrame]:
+        """Each group's flag rows (columns `COLUMNS`), in `flag_students`' order."""
+        done = 0
+        for low, high, students in school_ranges(self.schools, self._part_students):
+            self._say(f"writing the reasons of students {done + 1:,}-{done + students:,} "
+                      f"of {self.students:,}")  # fmt: skip
+            school = self._flagged.school_id
+            part = self._flagged.filter((school >= low) & (school <= high))
+            facts = part.to_pyarrow().to_pandas()
+            done += students
+            yield long_flags(facts, self._definition, self._units_per_day)
+
+    def students_by_rule(self) -> dict[str, int]:
+        """How many students each rule flags (a student at two schools once)."""
+        flagged = self._flagged
+        counts = flagged.aggregate(
+            **{rule: flagged.student_id.nunique(where=flagged[rule]) for rule in RULE_IDS}
+        ).to_pyarrow().to_pylist()[0]  # fmt: skip
+        return {rule: int(counts[rule] or 0) for rule in RULE_IDS}
+
+    def students_flagged(self) -> int:
+        """How many students some rule flags (a student at two schools once)."""
+        return int(self._flagged.student_id.nunique().to_pyarrow().as_py() or 0)
+
+
+def school_ranges(
+    schools: list[tuple[str, int]], part_students: int
+) -> Iterator[tuple[str, str, int]]:
+    """Sorted (school, students) as ranges of whole schools (first, last, students) of about
+    `part_students` each (a larger school is a range of its own)."""
+    first, count = None, 0
+    for index, (school, students) in enumerate(schools):
+        if first is None:
+            first = school
+        count += students
+        if count >= part_students or index == len(schools) - 1:
+            yield first, school, count
+            first, count = None, 0
+
+
+@contextmanager
+def flag_parts(
+    tables: Tables,
+    definition: Definition,
+    as_of: dt.date,
+    *,
+    progress: Progress | None = None,
+    part_students: int = PART_STUDENTS,
+) -> Iterator[FlagParts]:
+    """The run's flagged students kept once (DuckDB: a temporary table, gone on exit), to be
+    turned into flag rows part by part: a state's watch list in bounded memory."""
     say = progress or (lambda _step: None)
-    frame = flagged_facts(tables, definition, as_of, say)
-    say(f"writing the reasons for {len(frame):,} students")
-    return long_flags(frame, definition, tables.units_per_day)
+    say("finding the school year")
+    year = school_year_at(tables, as_of)
+    with Scratch(tables) as scratch:
+        say(f"working out each student's school year {year} through {as_of.isoformat()}")
+        facts, _ = facts_and_totals(tables, definition, as_of, year, keep=scratch.keep)
+        facts = with_rules(facts, definition, tables.units_per_day)
+        say("applying the rules")
+        flagged = scratch.keep(facts.filter(ibis.or_(*(facts[rule] for rule in RULE_IDS))))
+        # Where nothing is stored (Spark), each part would compute every student again.
+        part_students = part_students if scratch.stores else sys.maxsize
+        yield FlagParts(flagged, definition, tables.units_per_day, say, part_students)
 
 
 def flagged_facts(
@@ -176,7 +289,7 @@ def long_flags(facts: pd.DataFrame, definition: Definition, units_per_day: int) 
         tiers += [rule.suggested_tier] * len(where)
         texts += rule.reason(reasons.Texts(facts.iloc[where], units_per_day), definition.signals)
     if not positions:
-        return _empty()
+        return empty_flags()
     evidence = reasons.evidence(facts, units_per_day)
     # Students in order (school, then need, then absence rate, highest first), then each
     # student's flags in the order of RULES: integer sorts, so the frame is taken only once.
@@ -208,7 +321,7 @@ def student_order(
     return np.lexsort((students, -rate, -need, schools))
 
 
-def _empty() -> pd.DataFrame:
+def empty_flags() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
     frame["suggested_tier"] = frame["suggested_tier"].astype("Int64")
     return frame

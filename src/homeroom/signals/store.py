@@ -17,16 +17,21 @@ import datetime as dt
 import fcntl
 import json
 import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
+from homeroom.contract.tableparts import FrameParts
 from homeroom.definitions import Definition
-from homeroom.signals.flags import COLUMNS
+from homeroom.signals.flags import COLUMNS, FLAG_SCHEMA
 from homeroom.signals.history import SignalsError
 from homeroom.warehouse import Workspace, private_files
+from homeroom.warehouse.memory import memory_connection
 
 FOLDER = "signals"
 INDEX = "runs.jsonl"
@@ -76,14 +81,67 @@ def save_run(
     missing = [c for c in COLUMNS[:5] if c not in flags.columns]
     if missing:
         raise SignalsError(f"these are not flag rows: the columns {missing} are missing")
+    pending = signals_folder(workspace) / f"pending-{uuid.uuid4().hex[:12]}.parquet"
+    pending.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        flags.reset_index(drop=True).to_parquet(pending, index=False)
+        students = int(flags["student_id"].nunique())
+        return _keep(workspace, pending, as_of, definition, load_id, len(flags), students)
+    finally:
+        pending.unlink(missing_ok=True)  # (renamed into place unless something failed)
+
+
+class RunParts:
+    """A run's flags kept part by part (flags.flag_parts), for a watch list too large to hold:
+    the parts go to a file of their own, which becomes the run under the lock in `finish`.
+
+        with RunParts(workspace) as run:
+            for part in parts:
+                run.write(part)
+            run_id = run.finish(as_of, definition=..., load_id=...)
+    """
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        with private_files():
+            signals_folder(workspace).mkdir(parents=True, exist_ok=True)
+        pending = signals_folder(workspace) / f"pending-{uuid.uuid4().hex[:12]}.parquet"
+        self._file = FrameParts(pending, FLAG_SCHEMA)
+
+    def __enter__(self) -> RunParts:
+        self._file.__enter__()
+        return self
+
+    def write(self, part: pd.DataFrame) -> None:
+        with private_files():  # run files hold student rows: 0600 in a 0700 folder
+            self._file.write(part)
+
+    @private_files()
+    def finish(
+        self, as_of: dt.date, *, definition: Definition | None = None, load_id: int | None = None
+    ) -> int:
+        """The run's id: its rows kept as the next run."""
+        rows = self._file.finish(_empty_flags())
+        pending = self._file.path
+        students = pq.read_table(pending, columns=["student_id"]).column("student_id")
+        return _keep(self.workspace, pending, as_of, definition, load_id, rows,
+                     pc.count_distinct(students).as_py())  # fmt: skip
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.__exit__(None, None, None)
+        self._file.path.unlink(missing_ok=True)
+
+
+def _keep(
+    workspace: Workspace, written: Path, as_of: dt.date, definition: Definition | None,
+    load_id: int | None, rows: int, students: int,
+) -> int:  # fmt: skip
+    """A written run file renamed the next run, and its line in the index; returns its id."""
     definition = definition or workspace.definition()
     with _locked(workspace) as folder:
         known = runs(workspace)
         run_id = int(known["run_id"].max()) + 1 if len(known) else 1
-        target = run_file(workspace, run_id)
-        partial = target.with_suffix(".partial")
-        flags.reset_index(drop=True).to_parquet(partial, index=False)
-        os.replace(partial, target)
+        os.replace(written, run_file(workspace, run_id))
         entry = {
             "run_id": run_id,
             "run_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -91,12 +149,16 @@ def save_run(
             "definition": definition.name,
             "definition_version": definition.version,
             "load_id": load_id,
-            "rows": len(flags),
-            "students": int(flags["student_id"].nunique()),
+            "rows": rows,
+            "students": students,
         }
         with (folder / INDEX).open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(entry, sort_keys=True) + "\n")
     return run_id
+
+
+def _empty_flags() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
 
 
 def runs(workspace: Workspace) -> pd.DataFrame:
@@ -164,3 +226,21 @@ def newly_flagged(
     marked = current.merge(earlier, on=["student_id", "rule"], how="left", indicator=True)
     fresh = marked[marked["_merge"] == "left_only"].drop(columns="_merge")
     return fresh.reset_index(drop=True)
+
+
+def new_by_rule(workspace: Workspace, run_id: int) -> dict[str, int]:
+    """How many students each rule flags in a run that the run before did not (the students of
+    `newly_flagged`'s rows, by rule), read from the run files in bounded memory."""
+    current = str(run_file(workspace, run_id))
+    before = previous_run(workspace, run_id)
+    sql = "SELECT rule, count(DISTINCT student_id) FROM read_parquet(?) AS now"
+    params = [current]
+    if before is not None:
+        sql += (
+            " ANTI JOIN (SELECT DISTINCT student_id, rule FROM read_parquet(?)) AS earlier"
+            " USING (student_id, rule)"
+        )
+        params.append(str(run_file(workspace, before)))
+    with memory_connection() as con:
+        counted = con.execute(sql + " GROUP BY rule", params).fetchall()
+    return {str(rule): int(students) for rule, students in counted}
