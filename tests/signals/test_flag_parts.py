@@ -1,7 +1,8 @@
 """signals/flags: the watch list a group of schools at a time (flag_parts) gives exactly the
 rows of all flagged students turned into flag rows at once (long_flags of flagged_facts, the
 path it replaced), whatever the size of the groups, on the synthetic district at several
-dates; and the counts per rule are the rows' own."""
+dates; and the counts per rule are the rows' own. The queue's flagged students, folded a group
+of schools at a time, are the same rows in the same order as folded at once."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from homeroom.signals.flags import (
     long_flags,
     school_ranges,
 )
+from homeroom.signals.queue_flags import folded, in_need_order, ranked_flags
 from signals.conftest import DEFINITION
 
 DAYS = (dt.date(2023, 10, 2), dt.date(2025, 2, 3), dt.date(2025, 6, 2))
@@ -55,3 +57,15 @@ def test_schools_are_grouped_whole_in_order():
     assert list(school_ranges(schools, 1)) == [(s, s, n) for s, n in schools]
     assert list(school_ranges(schools, 100)) == [("A", "E", 19)]
     assert list(school_ranges([], 10)) == []
+
+
+@pytest.mark.parametrize("as_of", DAYS)
+def test_the_queue_folded_a_group_of_schools_at_a_time_is_the_queue_folded_at_once(tables, as_of):
+    upd = tables.units_per_day
+    expected = ranked_flags(flagged_facts(tables, DEFINITION, as_of, lambda _step: None),
+                            DEFINITION, upd)  # fmt: skip
+    with flag_parts(tables, DEFINITION, as_of, part_students=1) as found:
+        parts = [folded(facts, DEFINITION, upd) for facts in found.fact_parts()]
+    assert len(parts) > 3
+    pd.testing.assert_frame_equal(in_need_order(parts), expected, check_exact=True)
+    assert in_need_order([]).empty and list(in_need_order([]).columns) == list(expected.columns)

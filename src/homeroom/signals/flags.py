@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
 import numpy as np
@@ -111,6 +112,22 @@ class Scratch:
         """Whether `keep` stores tables (else each use of a kept table computes it again)."""
         return self._backend is not None
 
+    def release(self) -> None:
+        """Hand back the memory DuckDB keeps of its work so far (cached pages; stored tables go
+        to its spill folder): what comes next is pandas' (a state's queue held 3 GiB of DuckDB's
+        pages beside 4 GiB of frames). The limit comes back at once; pages read later return."""
+        if self._backend is None:
+            return
+        con = self._backend.con
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchone()
+        try:
+            con.execute("SET memory_limit = '64MB'")
+        except duckdb.Error:
+            pass  # pinned pages it cannot let go: nothing lost but the memory
+        finally:
+            if limit is not None:
+                con.execute(f"SET memory_limit = '{limit[0]}'")
+
     def __enter__(self) -> Scratch:
         return self
 
@@ -123,7 +140,7 @@ class Scratch:
 
 # Flagged students turned into flag rows at a time (`flag_parts`): a state's 4 million flagged
 # students as one frame of 8 million evidence rows held 8.5 GiB (docs/benchmarks.md).
-PART_STUDENTS = 250_000
+PART_STUDENTS = 100_000
 
 
 def flag_students(
@@ -151,10 +168,11 @@ class FlagParts:
     """
 
     def __init__(
-        self, flagged: ir.Table, definition: Definition, units_per_day: int, say: Progress,
-        part_students: int,
+        self, flagged: ir.Table, totals: ir.Table, definition: Definition, units_per_day: int,
+        say: Progress, part_students: int,
     ) -> None:  # fmt: skip
-        self._flagged = flagged
+        self.flagged = flagged
+        self._totals = totals
         self._definition = definition
         self._units_per_day = units_per_day
         self._say = say
@@ -166,19 +184,30 @@ class FlagParts:
 
     def parts(self) -> Iterator[pd.DataFrame]:
         """Each group's flag rows (columns `COLUMNS`), in `flag_students`' order."""
+        for facts in self.fact_parts("writing the reasons"):
+            yield long_flags(facts, self._definition, self._units_per_day)
+
+    def fact_parts(self, doing: str = "the reasons") -> Iterator[pd.DataFrame]:
+        """Each group's flagged students' facts (flagged_facts' columns), schools in order."""
         done = 0
         for low, high, students in school_ranges(self.schools, self._part_students):
-            self._say(f"writing the reasons of students {done + 1:,}-{done + students:,} "
+            self._say(f"{doing} of students {done + 1:,}-{done + students:,} "
                       f"of {self.students:,}")  # fmt: skip
-            school = self._flagged.school_id
-            part = self._flagged.filter((school >= low) & (school <= high))
-            facts = part.to_pyarrow().to_pandas()
+            school = self.flagged.school_id
+            part = self.flagged.filter((school >= low) & (school <= high))
             done += students
-            yield long_flags(facts, self._definition, self._units_per_day)
+            # Straight from Arrow: dates come as dates, several times faster than Ibis' own.
+            yield part.to_pyarrow().to_pandas()
+
+    def rates(self) -> pd.DataFrame:
+        """Every student enrolled on D with their rate so far, as `student_features` gives it
+        (features.rates_frame: the same rows, order and values)."""
+        totals = self._totals.select(*RATE_KEYS, "absent_units", "days_enrolled")
+        return rates_frame(totals, self._units_per_day)
 
     def students_by_rule(self) -> dict[str, int]:
         """How many students each rule flags (a student at two schools once)."""
-        flagged = self._flagged
+        flagged = self.flagged
         counts = flagged.aggregate(
             **{rule: flagged.student_id.nunique(where=flagged[rule]) for rule in RULE_IDS}
         ).to_pyarrow().to_pylist()[0]  # fmt: skip
@@ -186,7 +215,7 @@ class FlagParts:
 
     def students_flagged(self) -> int:
         """How many students some rule flags (a student at two schools once)."""
-        return int(self._flagged.student_id.nunique().to_pyarrow().as_py() or 0)
+        return int(self.flagged.student_id.nunique().to_pyarrow().as_py() or 0)
 
 
 def school_ranges(
@@ -220,53 +249,37 @@ def flag_parts(
     year = school_year_at(tables, as_of)
     with Scratch(tables) as scratch:
         say(f"working out each student's school year {year} through {as_of.isoformat()}")
-        facts, _ = facts_and_totals(tables, definition, as_of, year, keep=scratch.keep)
+        facts, totals = facts_and_totals(tables, definition, as_of, year, keep=scratch.keep)
         facts = with_rules(facts, definition, tables.units_per_day)
         say("applying the rules")
         flagged = scratch.keep(facts.filter(ibis.or_(*(facts[rule] for rule in RULE_IDS))))
         # Where nothing is stored (Spark), each part would compute every student again.
         part_students = part_students if scratch.stores else sys.maxsize
-        yield FlagParts(flagged, definition, tables.units_per_day, say, part_students)
+        found = FlagParts(flagged, totals, definition, tables.units_per_day, say, part_students)
+        scratch.release()
+        yield found
 
 
 def flagged_facts(
     tables: Tables, definition: Definition, as_of: dt.date, say: Progress
 ) -> pd.DataFrame:
     """The facts of the students some rule flags as of D, one row each, with a boolean column
-    per rule (what `long_flags` turns into flag rows)."""
-    return _flagged(tables, definition, as_of, say, rates=False)[0]
+    per rule (what `long_flags` turns into flag rows), all at once."""
+    return flagged_facts_and_rates(tables, definition, as_of, say, rates=False)[0]
 
 
 def flagged_facts_and_rates(
-    tables: Tables, definition: Definition, as_of: dt.date, say: Progress
+    tables: Tables, definition: Definition, as_of: dt.date, say: Progress, *, rates: bool = True
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """flagged_facts, and every student enrolled on D with their rate so far as
-    `student_features` gives it (features.rates_frame: the same rows, order and values), from
-    the parts the facts already stored."""
-    facts, rates = _flagged(tables, definition, as_of, say, rates=True)
-    assert rates is not None
-    return facts, rates
-
-
-def _flagged(
-    tables: Tables, definition: Definition, as_of: dt.date, say: Progress, *, rates: bool
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    say("finding the school year")
-    year = school_year_at(tables, as_of)
-    with Scratch(tables) as scratch:
-        say(f"working out each student's school year {year} through {as_of.isoformat()}")
-        facts, totals = facts_and_totals(tables, definition, as_of, year, keep=scratch.keep)
-        facts = with_rules(facts, definition, tables.units_per_day)
-        fires = ibis.or_(*(facts[rule] for rule in RULE_IDS))
-        say("applying the rules")
-        # Straight from Arrow: dates come as dates, and it is several times faster than
-        # Ibis' own pandas conversion for a district's worth of rows.
-        frame = facts.filter(fires).to_pyarrow().to_pandas()
-        if not rates:
-            return frame, None
-        say("the rates of the students enrolled")
-        return frame, rates_frame(totals.select(*RATE_KEYS, "absent_units", "days_enrolled"),
-                                  tables.units_per_day)  # fmt: skip
+    """flagged_facts, and every student enrolled on D with their rate so far
+    (`FlagParts.rates`; empty unless `rates`)."""
+    with flag_parts(tables, definition, as_of, progress=say, part_students=sys.maxsize) as found:
+        parts = list(found.fact_parts())
+        enrolled = found.rates() if rates else pd.DataFrame()
+        if parts:
+            return pd.concat(parts, ignore_index=True), enrolled
+        empty = found.flagged.limit(0).to_pyarrow().to_pandas()
+        return empty, enrolled
 
 
 def long_flags(facts: pd.DataFrame, definition: Definition, units_per_day: int) -> pd.DataFrame:

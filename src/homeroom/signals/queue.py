@@ -1,9 +1,9 @@
 """The need queue as of a date: every enrolled student, ranked by the rules and the model.
 
 `need_queue(tables, definition, as_of, model)` runs the rules (homeroom.signals.flags, folded
-into one row per flagged student by homeroom.signals.queue_flags), works out the model's
-features once for the enrolled students (only their rates when no model is trained) and, when a
-model is trained, their chance of ending the year chronically absent
+into one row per flagged student by homeroom.signals.queue_flags a group of schools at a time),
+works out the model's features once for the enrolled students (only their rates when no model
+is trained) and, when a model is trained, their chance of ending the year chronically absent
 (homeroom.signals.scoring); the need order is homeroom.signals.ranking's (docs/signals.md, "The
 ranked queue").
 """
@@ -20,9 +20,9 @@ from homeroom.definitions import Definition
 from homeroom.signals.crossings import on_the_line
 from homeroom.signals.explain import explain_rows, typical_values
 from homeroom.signals.features import school_year_at, student_features, student_history
-from homeroom.signals.flags import Progress, flagged_facts, flagged_facts_and_rates
+from homeroom.signals.flags import Progress, flag_parts
 from homeroom.signals.model import ChronicModel, cores
-from homeroom.signals.queue_flags import ranked_flags
+from homeroom.signals.queue_flags import folded, in_need_order
 from homeroom.signals.ranking import queue_from_ranked
 from homeroom.signals.scoring import score
 
@@ -43,16 +43,17 @@ def need_queue(
     ranking.rank_queue. `keep` picks the rows wanted (a school, a capacity) before the factors
     are worked out for them."""
     say = progress or (lambda _step: None)
-    if model is None:
+    upd = tables.units_per_day
+    with flag_parts(tables, definition, as_of, progress=say) as found:
         # Without a model the queue reads only the rates of the enrolled, which the rules'
         # stored parts give: no runs, windows or earlier years, no second look at the stays.
-        facts, features = flagged_facts_and_rates(tables, definition, as_of, say)
-        features = features.assign(enrolled_now=True)
-    else:
-        facts = flagged_facts(tables, definition, as_of, say)
-    say(f"the main reasons of {len(facts):,} students")
-    flags = ranked_flags(facts, definition, tables.units_per_day)
-    del facts  # a frame per flagged student: gone before the next query
+        if model is None:
+            features = found.rates().assign(enrolled_now=True)
+        # The flagged students' facts a group of schools at a time: at a state's size the
+        # facts at once were 1.3 GiB of frame (docs/benchmarks.md).
+        parts = [folded(facts, definition, upd) for facts in found.fact_parts("main reasons")]
+    flags = in_need_order(parts)
+    del parts
     if model is not None:
         say("the features of the students enrolled")
         year = school_year_at(tables, as_of)
@@ -78,7 +79,7 @@ def ranked(
     focus: str = "early",
 ) -> pd.DataFrame:
     """The queue from the date's features (student_features, or the rates of
-    flags.flagged_facts_and_rates without a model) and the flagged students
+    flags.FlagParts.rates without a model) and the flagged students
     (queue_flags.ranked_flags), already worked out."""
     enrolled = features.loc[features["enrolled_now"]].reset_index(drop=True)
     enrolled = enrolled.assign(

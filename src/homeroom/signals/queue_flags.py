@@ -40,16 +40,22 @@ _ORDER = np.array(sorted(range(len(RULES)), key=lambda i: (-_TIER[i], i)), dtype
 def ranked_flags(facts: pd.DataFrame, definition: Definition, units_per_day: int) -> pd.DataFrame:
     """Flagged students' facts (flags.flagged_facts) -> QUEUE_FLAG_COLUMNS, in need order, as
     rank_students gives them for the same students' flag rows."""
+    return in_need_order([folded(facts, definition, units_per_day)])
+
+
+def folded(facts: pd.DataFrame, definition: Definition, units_per_day: int) -> pd.DataFrame:
+    """Flagged students' facts -> their queue rows (QUEUE_FLAG_COLUMNS but need_rank) and the
+    keys of their need order (`in_need_order`), in flag_students' student order.
+
+    Facts a group of whole schools at a time (flags.FlagParts.fact_parts, schools in order)
+    folded one by one and put in need order together give what the facts at once give.
+    """
     if facts.empty:
-        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in QUEUE_FLAG_COLUMNS})
-        frame["suggested_tier"] = frame["suggested_tier"].astype("Int64")
-        frame["need_rank"] = frame["need_rank"].astype("int64")
-        return frame
+        return _nobody()
     fired = np.column_stack([facts[rule.id].astype(bool).to_numpy() for rule in RULES])
     in_order = fired[:, _ORDER]
     main = _ORDER[in_order.argmax(axis=1)]  # every row has a rule that fires
     tier = (fired * _TIER).max(axis=1)  # 0: only conversation rules
-    count = fired.sum(axis=1)
     rate = reasons.unit_rate(facts["absent_units"], facts["days_enrolled"], units_per_day)
     student_id = facts["student_id"].astype(object)
     school_id = facts["school_id"].astype(object)
@@ -62,15 +68,29 @@ def ranked_flags(facts: pd.DataFrame, definition: Definition, units_per_day: int
             "rules": _rule_lists(in_order),
             "main_rule": np.asarray([rule.id for rule in RULES], dtype=object)[main],
             "main_reason": _main_reasons(facts, main, definition, units_per_day),
+            "_band": np.where(tier == 3, 0, np.where(tier == 2, 1, 2)),
+            "_count": fired.sum(axis=1),
         }
     )
     # rank_students groups the flag rows in the order they come (flags.long_flags' student
     # order) and sorts stably by need, then student id: that order breaks any remaining tie.
-    arrival = np.empty(len(facts), dtype="int64")
-    arrival[student_order(school_id, student_id, rate, tier)] = np.arange(len(facts))
-    band = np.where(tier == 3, 0, np.where(tier == 2, 1, 2))
-    ids = pd.factorize(student_id, sort=True)[0]
-    need = np.lexsort((arrival, ids, -rate.fillna(0.0).to_numpy(), -count, band))
+    arrival = student_order(school_id, student_id, rate, tier)
+    return frame.take(arrival).reset_index(drop=True)
+
+
+def _nobody() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in QUEUE_FLAG_COLUMNS[:-1]})
+    frame["suggested_tier"] = frame["suggested_tier"].astype("Int64")
+    return frame.assign(_band=pd.Series(dtype="int64"), _count=pd.Series(dtype="int64"))
+
+
+def in_need_order(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """`folded` parts (schools in order) -> QUEUE_FLAG_COLUMNS in need order, need_rank from 1."""
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts or [_nobody()])[0]
+    ids = pd.factorize(frame["student_id"], sort=True)[0]
+    rate = frame["absence_rate"].fillna(0.0).to_numpy()
+    arrival = np.arange(len(frame))
+    need = np.lexsort((arrival, ids, -rate, -frame["_count"].to_numpy(), frame["_band"]))
     frame = frame.take(need).reset_index(drop=True)
     frame["need_rank"] = np.arange(1, len(frame) + 1, dtype="int64")
     return frame.loc[:, list(QUEUE_FLAG_COLUMNS)]
