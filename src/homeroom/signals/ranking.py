@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import take
 
 from homeroom.signals.rules import RULES
 
@@ -174,84 +175,106 @@ def queue_from_ranked(
     if focus not in FOCUSES:
         raise ValueError(f"focus must be one of {', '.join(FOCUSES)}; got {focus!r}")
     rows = _with_flags(enrolled, ranked)
-    chance = pd.Series(float("nan"), index=rows.index)
+    chance = np.full(len(rows), np.nan)
     if chances is not None:
         merged = rows[["student_id", "school_id"]].merge(
             chances[["student_id", "school_id", "probability"]],
             on=["student_id", "school_id"],
             how="left",
         )
-        chance = pd.Series(merged["probability"].to_numpy(dtype=float), index=rows.index)
-    over = rows["chronic_so_far"] if focus == "early" else pd.Series(False, index=rows.index)
+        chance = merged["probability"].to_numpy(dtype=float)
+    over = rows["chronic_so_far"].to_numpy(dtype=bool) if focus == "early" else None
     order = _need_order(rows, chance, chances is not None, over)
-    rows, chance = rows.loc[order], chance.loc[order]
+    chance = chance[order]
+    rate, reason = rows["absence_rate"].to_numpy()[order], rows["main_reason"].to_numpy()[order]
     out = pd.DataFrame(
         {
-            "student_id": rows["student_id"].to_numpy(),
-            "school_id": rows["school_id"].to_numpy(),
-            "rank": range(1, len(rows) + 1),
-            "suggested_tier": pd.array(rows["suggested_tier"].to_numpy(), dtype="Int64"),
-            "chance_chronic": chance.round(4).to_numpy(),
+            "student_id": rows["student_id"].to_numpy()[order],
+            "school_id": rows["school_id"].to_numpy()[order],
+            "rank": np.arange(1, len(rows) + 1, dtype="int64"),
+            "suggested_tier": rows["suggested_tier"].array.take(order),
+            "chance_chronic": pd.Series(chance).round(4).to_numpy(),
             "main_reason": [
-                _queue_reason(reason, c, rate)
-                for reason, c, rate in zip(
-                    rows["main_reason"], chance, rows["absence_rate"], strict=True
-                )
+                _queue_reason(r, c, a) for r, c, a in zip(reason, chance, rate, strict=True)
             ],
-            "rules": [";".join(r) for r in rows["rules"]],
+            "rules": [";".join(r) for r in rows["rules"].to_numpy()[order]],
         }
     )
-    out["rank"] = out["rank"].astype("int64")
     return out.loc[:, list(QUEUE_COLUMNS)]
 
 
 def _need_order(
-    rows: pd.DataFrame, chance: pd.Series, with_model: bool, over: pd.Series
-) -> pd.Index:
-    """The rows' index in need order (see rank_queue); students `over` the line last."""
-    tier = pd.to_numeric(rows["suggested_tier"], errors="coerce").astype("float64")  # NaN: none
+    rows: pd.DataFrame, chance: np.ndarray, with_model: bool, over: np.ndarray | None
+) -> np.ndarray:
+    """The rows' positions in need order (see rank_queue); students `over` the line last."""
+    tier = pd.to_numeric(rows["suggested_tier"], errors="coerce").to_numpy(dtype=float)
     if with_model:
-        band = (tier != 3).astype(int)
+        band = (tier != 3).astype(int)  # (NaN: no tier)
     else:
-        band = pd.Series(3, index=rows.index)
-        band[rows["main_rule"].notna()] = 2
+        band = np.full(len(rows), 3)
+        band[rows["main_rule"].notna().to_numpy()] = 2
         band[tier == 2] = 1
         band[tier == 3] = 0
-    order = pd.DataFrame(
-        {
-            "over": over.fillna(False).astype(bool).astype(int),
-            "band": band,
-            # Students the model could not score (none, normally) follow those it scored.
-            "chance": -chance.fillna(-1.0),
-            "rules": -rows["rules"].map(len),
-            "rate": -rows["absence_rate"].fillna(0.0),
-            "student_id": rows["student_id"],
-        }
-    )
-    return order.sort_values(list(order.columns), kind="stable").index
+    # One stable sort of whole columns (a state's queue is 6 million rows): over the line, band,
+    # then, highest first, the model's chance (students it could not score, none normally,
+    # after those it scored), rules, absence rate; then the student id.
+    ids = pd.factorize(rows["student_id"], sort=True)[0]
+    rules = rows["rules"].map(len).to_numpy()
+    rate = np.nan_to_num(rows["absence_rate"].to_numpy(dtype=float), nan=0.0)
+    later = over.astype(int) if over is not None else np.zeros(len(rows), dtype=int)
+    return np.lexsort((ids, -rate, -rules, -np.nan_to_num(chance, nan=-1.0), band, later))
 
 
 def _with_flags(enrolled: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
     """Each enrolled student with their ranked flags: those at the same school, else (a student
-    flagged at a school they have since left) their most urgent flags at another."""
-    base = enrolled.loc[:, ["student_id", "school_id", "absence_rate"]].reset_index(drop=True)
-    base = base.astype({"student_id": str, "school_id": str})
+    flagged at a school they have since left) their most urgent flags at another. Taken by
+    position, not merged: a state's 6 million enrolled students are one frame."""
+    student_id = enrolled["student_id"].astype(str).to_numpy(dtype=object)
+    school_id = enrolled["school_id"].astype(str).to_numpy(dtype=object)
+    at = _flag_rows(student_id, school_id, ranked)
+    flagged = at >= 0
+    rate = pd.to_numeric(enrolled["absence_rate"], errors="coerce").to_numpy(dtype=float)
+    flagged_rate = take(ranked["absence_rate"].to_numpy(dtype=float), at, allow_fill=True)
     over = enrolled.get("chronic_so_far", pd.Series(False, index=enrolled.index))
-    base["chronic_so_far"] = over.fillna(False).to_numpy(dtype=bool)
-    base["absence_rate"] = pd.to_numeric(base["absence_rate"], errors="coerce")
-    picked = ranked.loc[:, ["student_id", "school_id", "suggested_tier", "absence_rate",
-                            "rules", "main_rule", "main_reason", "need_rank"]]  # fmt: skip
-    merged = base.reset_index().merge(
-        picked, on="student_id", how="left", suffixes=("", "_flagged")
+    nothing: list[str] = []  # (read only: the rules of a student no rule flags)
+    rules = take(ranked["rules"].to_numpy(dtype=object), at, allow_fill=True)
+    for row in np.flatnonzero(~flagged):  # (numpy reads a list of lists as a 2-d array)
+        rules[row] = nothing
+    return pd.DataFrame(
+        {
+            "student_id": student_id,
+            "school_id": school_id,
+            "absence_rate": np.where(np.isnan(rate), flagged_rate, rate),
+            "chronic_so_far": over.fillna(False).to_numpy(dtype=bool),
+            "suggested_tier": ranked["suggested_tier"]
+            .astype("Int64")
+            .array.take(at, allow_fill=True),
+            "rules": rules,
+            "main_rule": take(ranked["main_rule"].to_numpy(dtype=object), at, allow_fill=True),
+            "main_reason": take(ranked["main_reason"].to_numpy(dtype=object), at, allow_fill=True),
+        }
     )
-    merged["_other"] = merged["school_id_flagged"].notna() & (
-        merged["school_id_flagged"] != merged["school_id"]
-    )
-    merged = merged.sort_values(["index", "_other", "need_rank"], kind="stable")
-    merged = merged.drop_duplicates("index").set_index("index").sort_index()
-    merged["absence_rate"] = merged["absence_rate"].fillna(merged["absence_rate_flagged"])
-    merged["rules"] = merged["rules"].map(lambda r: r if isinstance(r, list) else [])
-    return merged.drop(columns=["school_id_flagged", "absence_rate_flagged", "_other"])
+
+
+def _flag_rows(student_id: np.ndarray, school_id: np.ndarray, ranked: pd.DataFrame) -> np.ndarray:
+    """For each enrolled student and school, the position of their row in `ranked` at that
+    school, else of their row there with the lowest need_rank, else -1."""
+    n = len(student_id)
+    flagged_students = ranked["student_id"].astype(str).to_numpy(dtype=object)
+    flagged_schools = ranked["school_id"].astype(str).to_numpy(dtype=object)
+    students = pd.factorize(np.concatenate([student_id, flagged_students]))[0]
+    schools = pd.factorize(np.concatenate([school_id, flagged_schools]))[0]
+    pair = students.astype("int64") * (int(schools.max(initial=0)) + 1) + schools
+    at = pd.Index(pair[n:]).get_indexer(pair[:n])  # one ranked row per student and school
+    elsewhere = np.flatnonzero(at < 0)
+    if len(elsewhere) and len(ranked):
+        by_need = np.argsort(ranked["need_rank"].to_numpy(), kind="stable")
+        codes, first = np.unique(students[n:][by_need], return_index=True)
+        wanted = students[:n][elsewhere]
+        found = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
+        hit = codes[found] == wanted
+        at[elsewhere[hit]] = by_need[first[found[hit]]]
+    return at
 
 
 def _queue_reason(rule_reason: object, chance: float, rate: float) -> str:
