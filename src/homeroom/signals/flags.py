@@ -135,6 +135,7 @@ class Scratch:
         if self._backend is not None:
             for name in self._names:
                 self._backend.drop_table(name, force=True)
+            self.release()
         self._names.clear()
 
 
@@ -241,9 +242,11 @@ def flag_parts(
     *,
     progress: Progress | None = None,
     part_students: int = PART_STUDENTS,
+    rates: bool = False,
 ) -> Iterator[FlagParts]:
     """The run's flagged students kept once (DuckDB: a temporary table, gone on exit), to be
-    turned into flag rows part by part: a state's watch list in bounded memory."""
+    turned into flag rows part by part: a state's watch list in bounded memory. `rates`: the
+    enrolled students' rates will be read (`FlagParts.rates`)."""
     say = progress or (lambda _step: None)
     say("finding the school year")
     year = school_year_at(tables, as_of)
@@ -255,6 +258,8 @@ def flag_parts(
         flagged = scratch.keep(facts.filter(ibis.or_(*(facts[rule] for rule in RULE_IDS))))
         # Where nothing is stored (Spark), each part would compute every student again.
         part_students = part_students if scratch.stores else sys.maxsize
+        if rates:  # stored now, read after the memory is handed back (`FlagParts.rates`)
+            totals = scratch.keep(totals.select(*RATE_KEYS, "absent_units", "days_enrolled"))
         found = FlagParts(flagged, totals, definition, tables.units_per_day, say, part_students)
         scratch.release()
         yield found
@@ -273,7 +278,10 @@ def flagged_facts_and_rates(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """flagged_facts, and every student enrolled on D with their rate so far
     (`FlagParts.rates`; empty unless `rates`)."""
-    with flag_parts(tables, definition, as_of, progress=say, part_students=sys.maxsize) as found:
+    whole = sys.maxsize
+    with flag_parts(
+        tables, definition, as_of, progress=say, part_students=whole, rates=rates
+    ) as found:
         parts = list(found.fact_parts())
         enrolled = found.rates() if rates else pd.DataFrame()
         if parts:

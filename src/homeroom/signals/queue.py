@@ -44,7 +44,7 @@ def need_queue(
     are worked out for them."""
     say = progress or (lambda _step: None)
     upd = tables.units_per_day
-    with flag_parts(tables, definition, as_of, progress=say) as found:
+    with flag_parts(tables, definition, as_of, progress=say, rates=model is None) as found:
         # Without a model the queue reads only the rates of the enrolled, which the rules'
         # stored parts give: no runs, windows or earlier years, no second look at the stays.
         if model is None:
