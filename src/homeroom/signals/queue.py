@@ -59,32 +59,40 @@ def need_queue(
         year = school_year_at(tables, as_of)
         history = student_history(tables, definition, year)
         features = student_features(tables, definition, as_of, year, history)
-    queue = ranked(tables, definition, as_of, features, flags, model, threads, say, focus)
+    enrolled, chances = enrolled_and_chances(
+        tables, definition, as_of, features, model, threads, say
+    )
+    if model is None:
+        del features  # the rates were all the queue reads of them: gone before the ranking
+    say("ranking")
+    queue = queue_from_ranked(enrolled, flags, chances, focus=focus)
+    del enrolled, flags, chances
     if keep is not None:
         queue = keep(queue)
-    if model is not None:
-        say(f"the main factors of {len(queue):,} students")
+    if model is None:
+        queue["main_factors"] = ""  # (a frame of our own: no copy of a state's queue)
+        return queue
+    say(f"the main factors of {len(queue):,} students")
     return with_factors(queue, features, model, threads)
 
 
-def ranked(
+def enrolled_and_chances(
     tables: Tables,
     definition: Definition,
     as_of: dt.date,
     features: pd.DataFrame,
-    flags: pd.DataFrame,
     model: ChronicModel | None,
     threads: int | None,
     say: Progress,
-    focus: str = "early",
-) -> pd.DataFrame:
-    """The queue from the date's features (student_features, or the rates of
-    flags.FlagParts.rates without a model) and the flagged students
-    (queue_flags.ranked_flags), already worked out."""
-    enrolled = features.loc[features["enrolled_now"]].reset_index(drop=True)
-    enrolled = enrolled.assign(
-        chronic_so_far=on_the_line(enrolled, definition, tables.units_per_day)
-    ).loc[:, ["student_id", "school_id", "absence_rate", "chronic_so_far"]]
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """What the queue reads of the date's features (student_features, or the rates of
+    flags.FlagParts.rates without a model): the enrolled students (student_id, school_id,
+    absence_rate, chronic_so_far) and, with a model, their chances."""
+    wanted = ["student_id", "school_id", "absence_rate", "absent_units", "days_enrolled"]
+    enrolled = features.loc[features["enrolled_now"].to_numpy(dtype=bool), wanted]
+    enrolled = enrolled.reset_index(drop=True)
+    enrolled["chronic_so_far"] = on_the_line(enrolled, definition, tables.units_per_day)
+    enrolled = enrolled.drop(columns=["absent_units", "days_enrolled"])
     chances = None
     if model is not None:
         say(f"scoring {len(enrolled):,} students with the model")
@@ -92,8 +100,7 @@ def ranked(
             tables, definition, as_of, model, explain=0.0, features=features, threads=threads
         )
         chances = scored.loc[:, ["student_id", "school_id", "probability"]]
-    say("ranking")
-    return queue_from_ranked(enrolled, flags, chances, focus=focus)
+    return enrolled, chances
 
 
 def with_factors(

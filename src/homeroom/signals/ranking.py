@@ -9,9 +9,11 @@ never depends on how the rows arrived). The work queue, the watch list and the A
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pandas.api.extensions import take
 
 from homeroom.signals.rules import RULES
@@ -186,21 +188,30 @@ def queue_from_ranked(
     over = rows["chronic_so_far"].to_numpy(dtype=bool) if focus == "early" else None
     order = _need_order(rows, chance, chances is not None, over)
     chance = chance[order]
-    rate, reason = rows["absence_rate"].to_numpy()[order], rows["main_reason"].to_numpy()[order]
+    rate, reason = rows["absence_rate"].to_numpy()[order], rows["main_reason"].array.take(order)
     out = pd.DataFrame(
         {
-            "student_id": rows["student_id"].to_numpy()[order],
-            "school_id": rows["school_id"].to_numpy()[order],
+            "student_id": rows["student_id"].array.take(order),
+            "school_id": rows["school_id"].array.take(order),
             "rank": np.arange(1, len(rows) + 1, dtype="int64"),
             "suggested_tier": rows["suggested_tier"].array.take(order),
             "chance_chronic": pd.Series(chance).round(4).to_numpy(),
-            "main_reason": [
-                _queue_reason(r, c, a) for r, c, a in zip(reason, chance, rate, strict=True)
-            ],
-            "rules": [";".join(r) for r in rows["rules"].to_numpy()[order]],
+            "main_reason": _streamed_text(
+                (_queue_reason(r, c, a) for r, c, a in zip(reason, chance, rate, strict=True)),
+                len(order),
+            ),
+            "rules": _streamed_text(
+                (";".join(r) for r in rows["rules"].to_numpy()[order]), len(order)
+            ),  # fmt: skip
         }
     )
     return out.loc[:, list(QUEUE_COLUMNS)]
+
+
+def _streamed_text(texts: Iterator[str], count: int) -> pd.Series:
+    """Text made row by row straight into one Arrow array: a state's queue never holds 6
+    million Python strings at once."""
+    return pa.array(texts, type=pa.string(), size=count).to_pandas()
 
 
 def _need_order(
@@ -228,9 +239,9 @@ def _need_order(
 def _with_flags(enrolled: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
     """Each enrolled student with their ranked flags: those at the same school, else (a student
     flagged at a school they have since left) their most urgent flags at another. Taken by
-    position, not merged: a state's 6 million enrolled students are one frame."""
-    student_id = enrolled["student_id"].astype(str).to_numpy(dtype=object)
-    school_id = enrolled["school_id"].astype(str).to_numpy(dtype=object)
+    position, not merged, and ids kept as pandas' text arrays, never 6 million Python strings:
+    a state's enrolled students are one frame."""
+    student_id, school_id = _text(enrolled["student_id"]), _text(enrolled["school_id"])
     at = _flag_rows(student_id, school_id, ranked)
     flagged = at >= 0
     rate = pd.to_numeric(enrolled["absence_rate"], errors="coerce").to_numpy(dtype=float)
@@ -242,28 +253,34 @@ def _with_flags(enrolled: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
         rules[row] = nothing
     return pd.DataFrame(
         {
-            "student_id": student_id,
-            "school_id": school_id,
+            "student_id": student_id.array,
+            "school_id": school_id.array,
             "absence_rate": np.where(np.isnan(rate), flagged_rate, rate),
             "chronic_so_far": over.fillna(False).to_numpy(dtype=bool),
             "suggested_tier": ranked["suggested_tier"]
             .astype("Int64")
             .array.take(at, allow_fill=True),
             "rules": rules,
-            "main_rule": take(ranked["main_rule"].to_numpy(dtype=object), at, allow_fill=True),
-            "main_reason": take(ranked["main_reason"].to_numpy(dtype=object), at, allow_fill=True),
+            "main_rule": _text(ranked["main_rule"]).array.take(at, allow_fill=True),
+            "main_reason": _text(ranked["main_reason"]).array.take(at, allow_fill=True),
         }
     )
 
 
-def _flag_rows(student_id: np.ndarray, school_id: np.ndarray, ranked: pd.DataFrame) -> np.ndarray:
+def _text(values: pd.Series) -> pd.Series:
+    """A column as pandas' text (its own array when it is text already)."""
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        return values.reset_index(drop=True)
+    return values.astype(str).reset_index(drop=True)
+
+
+def _flag_rows(student_id: pd.Series, school_id: pd.Series, ranked: pd.DataFrame) -> np.ndarray:
     """For each enrolled student and school, the position of their row in `ranked` at that
     school, else of their row there with the lowest need_rank, else -1."""
     n = len(student_id)
-    flagged_students = ranked["student_id"].astype(str).to_numpy(dtype=object)
-    flagged_schools = ranked["school_id"].astype(str).to_numpy(dtype=object)
-    students = pd.factorize(np.concatenate([student_id, flagged_students]))[0]
-    schools = pd.factorize(np.concatenate([school_id, flagged_schools]))[0]
+    both = [student_id, _text(ranked["student_id"])]
+    students = pd.factorize(pd.concat(both, ignore_index=True))[0]
+    schools = pd.factorize(pd.concat([school_id, _text(ranked["school_id"])], ignore_index=True))[0]
     pair = students.astype("int64") * (int(schools.max(initial=0)) + 1) + schools
     at = pd.Index(pair[n:]).get_indexer(pair[:n])  # one ranked row per student and school
     elsewhere = np.flatnonzero(at < 0)
