@@ -69,3 +69,19 @@ def test_the_queue_folded_a_group_of_schools_at_a_time_is_the_queue_folded_at_on
     assert len(parts) > 3
     pd.testing.assert_frame_equal(in_need_order(parts), expected, check_exact=True)
     assert in_need_order([]).empty and list(in_need_order([]).columns) == list(expected.columns)
+
+
+def test_handing_back_memory_keeps_the_rows_and_the_limit(tables):
+    con = tables.attendance.get_backend().con
+    con.execute("SET memory_limit = '3GB'").fetchall()
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchall()
+    as_of = DAYS[1]
+    with flag_parts(tables, DEFINITION, as_of, part_students=50, hand_back_memory="3GB") as found:
+        parts = list(found.parts())
+        # handed back once the flagged students are stored: still there to read, limit restored
+        assert con.execute("SELECT current_setting('memory_limit')").fetchall() == limit
+    pd.testing.assert_frame_equal(
+        pd.concat(parts, ignore_index=True), flag_students(tables, DEFINITION, as_of)
+    )
+    assert con.execute("SELECT current_setting('memory_limit')").fetchall() == limit
+    con.execute("RESET memory_limit").fetchall()

@@ -167,7 +167,13 @@ def _watch(
         tables = stack.enter_context(request.tables())
         update = stack.enter_context(status("Flagging students"))
         found = stack.enter_context(
-            flag_parts(tables, request.definition, request.as_of, progress=update)
+            flag_parts(
+                tables,
+                request.definition,
+                request.as_of,
+                progress=update,
+                hand_back_memory=memory_limit(request),
+            )
         )
         run = stack.enter_context(RunParts(space)) if space is not None else None
         file = stack.enter_context(FrameParts(out_file, FLAG_SCHEMA)) if out_file else None
@@ -330,6 +336,7 @@ def _queue(
                 progress=update,
                 focus=focus,
                 keep=keep,
+                hand_back_memory=memory_limit(request),  # (the command's own connection)
             )
     except (SignalsError, ModelError) as exc:
         raise UsageProblem(str(exc)) from exc
@@ -343,6 +350,14 @@ def _trained_model(request: Resolved, name: str) -> ChronicModel | None:
     if space is None or not (models_folder(space.root) / f"{name}.joblib").exists():
         return None
     return load_model(space.root, name)
+
+
+def memory_limit(request: Resolved) -> str:
+    """The memory limit of the request's DuckDB connection (homeroom.warehouse.memory)."""
+    from homeroom.warehouse.memory import file_memory_limit
+
+    space = request.workspace
+    return space.memory_limit if space is not None else file_memory_limit()
 
 
 def _summary(request: Resolved, counts: Counts, new: dict[str, int] | None) -> None:

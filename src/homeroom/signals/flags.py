@@ -94,10 +94,14 @@ class Scratch:
     (Spark cannot keep temporary tables, see STACK.md) `keep` returns the expression as is.
     """
 
-    def __init__(self, tables: Tables) -> None:
+    def __init__(self, tables: Tables, *, hand_back_memory: str | None = None) -> None:
         backend = tables.attendance.get_backend()
         self._backend = backend if backend.name == "duckdb" else None
         self._names: list[str] = []
+        # The connection's memory limit, given only where the connection is the command's own:
+        # the limit is its database's, and a web request beside it must not meet 64 MB. (DuckDB
+        # reads its limit back rounded, so the one to restore is given.)
+        self._limit = hand_back_memory
 
     def keep(self, table: ir.Table) -> ir.Table:
         if self._backend is None:
@@ -115,18 +119,18 @@ class Scratch:
     def release(self) -> None:
         """Hand back the memory DuckDB keeps of its work so far (cached pages; stored tables go
         to its spill folder): what comes next is pandas' (a state's queue held 3 GiB of DuckDB's
-        pages beside 4 GiB of frames). The limit comes back at once; pages read later return."""
-        if self._backend is None:
+        pages beside 4 GiB of frames). The limit comes back at once; pages read later return.
+        Nothing unless made with `hand_back_memory` (the limit to restore)."""
+        if self._backend is None or self._limit is None:
             return
         con = self._backend.con
-        limit = con.execute("SELECT current_setting('memory_limit')").fetchone()
+        # (fetchall: DuckDB refuses other work while a result is unfinished)
         try:
-            con.execute("SET memory_limit = '64MB'")
+            con.execute("SET memory_limit = '64MB'").fetchall()
         except duckdb.Error:
             pass  # pinned pages it cannot let go: nothing lost but the memory
         finally:
-            if limit is not None:
-                con.execute(f"SET memory_limit = '{limit[0]}'")
+            con.execute("SET memory_limit = ?", [self._limit]).fetchall()
 
     def __enter__(self) -> Scratch:
         return self
@@ -243,14 +247,17 @@ def flag_parts(
     progress: Progress | None = None,
     part_students: int = PART_STUDENTS,
     rates: bool = False,
+    hand_back_memory: str | None = None,
 ) -> Iterator[FlagParts]:
     """The run's flagged students kept once (DuckDB: a temporary table, gone on exit), to be
     turned into flag rows part by part: a state's watch list in bounded memory. `rates`: the
-    enrolled students' rates will be read (`FlagParts.rates`)."""
+    enrolled students' rates will be read (`FlagParts.rates`). `hand_back_memory`: the
+    connection is the command's own and this its memory limit ("3GB"): DuckDB's pages may be
+    handed back (`Scratch.release`)."""
     say = progress or (lambda _step: None)
     say("finding the school year")
     year = school_year_at(tables, as_of)
-    with Scratch(tables) as scratch:
+    with Scratch(tables, hand_back_memory=hand_back_memory) as scratch:
         say(f"working out each student's school year {year} through {as_of.isoformat()}")
         facts, totals = facts_and_totals(tables, definition, as_of, year, keep=scratch.keep)
         facts = with_rules(facts, definition, tables.units_per_day)

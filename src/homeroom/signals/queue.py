@@ -37,14 +37,19 @@ def need_queue(
     progress: Progress | None = None,
     focus: str = "early",
     keep: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+    hand_back_memory: str | None = None,
 ) -> pd.DataFrame:
     """One row per student enrolled on D, need order (ranking.QUEUE_COLUMNS, then
     `main_factors`); `chance_chronic` and `main_factors` empty when `model` is None. `focus`: see
     ranking.rank_queue. `keep` picks the rows wanted (a school, a capacity) before the factors
-    are worked out for them."""
+    are worked out for them. `hand_back_memory`: the tables' connection is the command's own,
+    with this memory limit (flags.flag_parts)."""
     say = progress or (lambda _step: None)
     upd = tables.units_per_day
-    with flag_parts(tables, definition, as_of, progress=say, rates=model is None) as found:
+    with flag_parts(
+        tables, definition, as_of, progress=say, rates=model is None,
+        hand_back_memory=hand_back_memory,
+    ) as found:  # fmt: skip
         # Without a model the queue reads only the rates of the enrolled, which the rules'
         # stored parts give: no runs, windows or earlier years, no second look at the stays.
         if model is None:
