@@ -119,15 +119,6 @@ def signals(
             run_id, written, counts = _watch(request, space, out_file)
     except SignalsError as exc:
         raise UsageProblem(str(exc)) from exc
-    if request.workspace is not None and (run_id is not None or written) and counts.rows:
-        record_cli_view(
-            request.workspace,
-            "signals_rows",
-            rows=counts.rows,
-            as_of=request.as_of.isoformat(),
-            run_id=run_id,
-            out=str(out_file) if out_file else "none",
-        )
     new = None
     if request.workspace is not None and run_id is not None:
         from homeroom.signals.store import new_by_rule
@@ -188,6 +179,16 @@ def _watch(
         run_id = None
         if run is not None:
             run_id = run.finish(request.as_of, definition=request.definition, load_id=load_id)
+        if request.workspace is not None and (run is not None or file is not None) and counts.rows:
+            # Recorded before the file takes its name: no student rows leave unrecorded.
+            record_cli_view(
+                request.workspace,
+                "signals_rows",
+                rows=counts.rows,
+                as_of=request.as_of.isoformat(),
+                run_id=run_id,
+                out=str(out_file) if out_file else "none",
+            )
         if file is not None:
             file.finish(empty_flags())
     return run_id, file is not None, counts
