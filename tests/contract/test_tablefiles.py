@@ -109,3 +109,15 @@ def test_neutral_frame_is_plain_applied_to_every_cell(cells, text_dtype):
     frame = pd.DataFrame({"cell": pd.Series(cells, dtype=text_dtype or object)})
     expected = frame.assign(cell=frame["cell"].map(_plain, na_action="ignore").astype(object))
     pd.testing.assert_frame_equal(neutral_frame(frame), expected)
+
+
+_DATE_CELLS = st.one_of(st.none(), st.just(float("nan")), st.dates())
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_DATE_CELLS, min_size=1, max_size=8))
+def test_a_column_of_dates_is_plain_applied_to_every_cell(cells):
+    # Dates take the whole-column path too; they must come out as `_plain` makes them.
+    frame = pd.DataFrame({"cell": pd.Series(cells, dtype=object)})
+    expected = frame.assign(cell=frame["cell"].map(_plain, na_action="ignore").astype(object))
+    pd.testing.assert_frame_equal(neutral_frame(frame), expected)

@@ -56,11 +56,15 @@ def neutral_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def _plain_column(series: pd.Series) -> pd.Series:
     """`_plain` of every cell; a column of text only (the usual case) a whole column at a time,
     as a queue of a million students has 14 million cells."""
-    text = pd.api.types.is_string_dtype(series)  # pandas' str and string dtypes, or object
-    plain = text and pd.api.types.infer_dtype(series, skipna=True) == "string"
-    if not plain or not series.notna().any():  # (pandas maps an all-missing column its own way)
+    # pandas' str and string dtypes, and object columns of anything
+    text = series.dtype == object or pd.api.types.is_string_dtype(series)
+    kind = pd.api.types.infer_dtype(series, skipna=True) if text else ""
+    if kind not in ("string", "date") or not series.notna().any():
+        # (pandas maps an all-missing column its own way)
         return series.map(_plain, na_action="ignore").astype(object)
     values = series.to_numpy(dtype=object, copy=True)
+    if kind == "date":  # dates (not times) as they are, gaps too: 4 columns a flag row
+        return pd.Series(values, index=series.index, name=series.name, dtype=object)
     formula = series.str.startswith(FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)
     values[formula] = ["'" + value for value in values[formula]]
     if series.dtype == object:  # map(na_action="ignore") gives NaN for None here
