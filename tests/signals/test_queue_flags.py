@@ -22,9 +22,10 @@ from homeroom.signals.features import (
     student_history,
 )
 from homeroom.signals.flags import (
+    all_facts,
+    flag_parts,
     flag_students,
     flagged_facts,
-    flagged_facts_and_rates,
     long_flags,
 )
 from homeroom.signals.queue import need_queue, with_factors
@@ -97,7 +98,8 @@ def test_stored_rates_are_the_features_of_the_enrolled(tables, as_of):
     year = school_year_at(tables, as_of)
     features = student_features(tables, DEFINITION, as_of, year)
     expected = features.loc[features["enrolled_now"]].reset_index(drop=True)
-    facts, stored = flagged_facts_and_rates(tables, DEFINITION, as_of, lambda _step: None)
+    with flag_parts(tables, DEFINITION, as_of, rates=True) as found:
+        facts, stored = all_facts(found), found.rates()
     assert list(stored.columns) == [*RATE_KEYS, "absent_units", "days_enrolled", "absence_rate"]
     assert len(stored) > 100
     for column in stored.columns:

@@ -277,24 +277,16 @@ def flagged_facts(
 ) -> pd.DataFrame:
     """The facts of the students some rule flags as of D, one row each, with a boolean column
     per rule (what `long_flags` turns into flag rows), all at once."""
-    return flagged_facts_and_rates(tables, definition, as_of, say, rates=False)[0]
+    with flag_parts(tables, definition, as_of, progress=say, part_students=sys.maxsize) as found:
+        return all_facts(found)
 
 
-def flagged_facts_and_rates(
-    tables: Tables, definition: Definition, as_of: dt.date, say: Progress, *, rates: bool = True
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """flagged_facts, and every student enrolled on D with their rate so far
-    (`FlagParts.rates`; empty unless `rates`)."""
-    whole = sys.maxsize
-    with flag_parts(
-        tables, definition, as_of, progress=say, part_students=whole, rates=rates
-    ) as found:
-        parts = list(found.fact_parts())
-        enrolled = found.rates() if rates else pd.DataFrame()
-        if parts:
-            return pd.concat(parts, ignore_index=True), enrolled
-        empty = found.flagged.limit(0).to_pyarrow().to_pandas()
-        return empty, enrolled
+def all_facts(found: FlagParts) -> pd.DataFrame:
+    """Every part's facts as one frame (the columns, when no student is flagged)."""
+    parts = list(found.fact_parts())
+    if parts:
+        return pd.concat(parts, ignore_index=True)
+    return found.flagged.limit(0).to_pyarrow().to_pandas()
 
 
 def long_flags(facts: pd.DataFrame, definition: Definition, units_per_day: int) -> pd.DataFrame:

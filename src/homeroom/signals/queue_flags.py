@@ -89,8 +89,8 @@ def in_need_order(parts: list[pd.DataFrame]) -> pd.DataFrame:
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts or [_nobody()])[0]
     ids = pd.factorize(frame["student_id"], sort=True)[0]
     rate = frame["absence_rate"].fillna(0.0).to_numpy()
-    arrival = np.arange(len(frame))
-    need = np.lexsort((arrival, ids, -rate, -frame["_count"].to_numpy(), frame["_band"]))
+    # lexsort is stable: rows still tied keep their arrival (flag_students') order.
+    need = np.lexsort((ids, -rate, -frame["_count"].to_numpy(), frame["_band"]))
     frame = frame.take(need).reset_index(drop=True)
     frame["need_rank"] = np.arange(1, len(frame) + 1, dtype="int64")
     return frame.loc[:, list(QUEUE_FLAG_COLUMNS)]

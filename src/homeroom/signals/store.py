@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from homeroom.contract.tableparts import FrameParts
 from homeroom.definitions import Definition
-from homeroom.signals.flags import COLUMNS, FLAG_SCHEMA
+from homeroom.signals.flags import COLUMNS, FLAG_SCHEMA, empty_flags
 from homeroom.signals.history import SignalsError
 from homeroom.warehouse import Workspace, private_files
 from homeroom.warehouse.memory import memory_connection
@@ -121,7 +121,7 @@ class RunParts:
         self, as_of: dt.date, *, definition: Definition | None = None, load_id: int | None = None
     ) -> int:
         """The run's id: its rows kept as the next run."""
-        rows = self._file.finish(_empty_flags())
+        rows = self._file.finish(empty_flags())
         pending = self._file.path
         students = pq.read_table(pending, columns=["student_id"]).column("student_id")
         return _keep(self.workspace, pending, as_of, definition, load_id, rows,
@@ -155,10 +155,6 @@ def _keep(
         with (folder / INDEX).open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(entry, sort_keys=True) + "\n")
     return run_id
-
-
-def _empty_flags() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
 
 
 def runs(workspace: Workspace) -> pd.DataFrame:
