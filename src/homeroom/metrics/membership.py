@@ -56,9 +56,15 @@ def numbered_stays(
         end_date="date",
         through_end="days_through",
     )
-    stay = stay.join(at_start, ["calendar_id", "school_year", "start_date"]).join(
-        at_end, ["calendar_id", "school_year", "end_date"]
+    # Left joins, so the engine probes the two small day-number tables with each stay: as inner
+    # joins DuckDB joined the day numbers to each other first (every pair of dates of a
+    # calendar, 70 million rows at a state). A stay whose date is not found gets no day count
+    # and is dropped by the filter below, as the inner join dropped it.
+    keys = ("calendar_id", "school_year")
+    stay = stay.left_join(at_start, [*keys, "start_date"]).select(
+        *stay.columns, "through_start", "instructional_start"
     )
+    stay = stay.left_join(at_end, [*keys, "end_date"]).select(*stay.columns, "through_end")
     stay = stay.mutate(
         days_enrolled=stay.through_end - stay.through_start + stay.instructional_start,
         first_number=stay.through_start - stay.instructional_start + 1,
