@@ -74,18 +74,40 @@ def student_school_units(
     )
 
 
-def roll_up(units: ir.Table, per: str, overlaps: ir.Table | None = None) -> ir.Table:
+# Days since 1970 are multiplied by this to leave room for a school's place among all schools.
+_SCHOOLS_ROOM = 10**7
+
+
+def latest_school_key(units: ir.Table, schools: ir.Table) -> ir.Table:
+    """`units` with `_latest`: larger for a later entry, then for a later school id.
+
+    The latest entry; two schools entered the same day (a part-day program): the last school id,
+    so every engine picks the same one. One integer, the entry's day number and the school's
+    place in school id order, orders as the text "entry date, school id" did and is compared
+    several times faster (the text was built for each of a state's 6.6 million rows).
+    """
+    place = schools.select(
+        _school="school_id", _place=ibis.dense_rank().over(order_by=schools.school_id)
+    )
+    joined = units.join(place, units.school_id == place._school)
+    key = joined.latest_entry.epoch_days().cast("int64") * _SCHOOLS_ROOM + joined._place
+    return joined.select(*units.columns, _latest=key)
+
+
+def roll_up(
+    units: ir.Table, per: str, schools: ir.Table, overlaps: ir.Table | None = None
+) -> ir.Table:
     """Per-school rows added up to the district or state, with the latest stay's school, grade.
 
+    `schools`: the schools every row of `units` is at (`latest_school_key`).
     `overlaps`: `overlaps.deduplicated_units` for the same unit; its students' days and amounts
     replace the plain sums (without it, overlapping stays would count a date twice).
     """
     if per == "school":
         return units
     keys = ("school_year", "student_id", *PER_UNITS[per])
-    # The latest entry; two schools entered the same day (a part-day program): the last school
-    # id, so every engine picks the same one.
-    latest = units.latest_entry.cast("string") + " " + units.school_id
+    units = latest_school_key(units, schools)
+    latest = units._latest
     extra = {} if per == "district" else {"district_id": units.district_id.argmax(latest)}
     rolled = units.group_by(*keys).aggregate(
         school_id=units.school_id.argmax(latest),
@@ -128,7 +150,8 @@ def rolled_units(
         units = student_school_units(tables, definition, as_of)
     if per == "school":
         return units
-    return roll_up(units, per, deduplicated_units(tables, definition, PER_UNITS[per], as_of))
+    overlaps = deduplicated_units(tables, definition, PER_UNITS[per], as_of)
+    return roll_up(units, per, tables.schools, overlaps)
 
 
 def classify(units: ir.Table, definition: Definition, units_per_day: int) -> ir.Table:
