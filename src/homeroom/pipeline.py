@@ -246,7 +246,10 @@ def metrics_for_folder(
 
     `on_validated` receives the validation report, so a caller can say what was quarantined.
     """
-    with resolve(data=data_dir, definition=definition, as_of=as_of, engine=engine) as resolved:
+    with resolve(
+        data=data_dir, definition=definition, as_of=as_of, engine=engine,
+        contacts_and_supports=False,
+    ) as resolved:  # fmt: skip
         if on_validated is not None and resolved.validation is not None:
             on_validated(resolved.validation)
         return metrics_frame(resolved, level, per, tuple(by))

@@ -117,15 +117,23 @@ def resolve(
     engine: str | None = None,
     progress: Callable[[str], None] | None = None,
     today: dt.date | None = None,
+    contacts_and_supports: bool = True,
 ) -> Iterator[Resolved]:
-    """Open the data a request is about and decide its definition, as-of date and engine."""
+    """Open the data a request is about and decide its definition, as-of date and engine.
+
+    `contacts_and_supports=False`: a folder's contacts and supports are checked but not kept
+    (`validate_dataset`), for a request that reads neither.
+    """
     if data is not None:
         chosen = _definition(definition, None)
         # Bounded like a workspace's (HOMEROOM_MEMORY_LIMIT), spilling to a private folder.
         with memory_connection() as con:
             from homeroom.contract import validate_dataset
 
-            report = validate_dataset(Path(data), con, definition=chosen, progress=progress)
+            report = validate_dataset(
+                Path(data), con, definition=chosen, progress=progress,
+                contacts_and_supports=contacts_and_supports,
+            )  # fmt: skip
             day, stale = _when(con, as_of, today)
             yield Resolved(
                 definition=chosen,

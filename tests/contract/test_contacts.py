@@ -153,3 +153,47 @@ def test_contacts_from_xlsx_and_parquet_match_csv(tmp_path: Path) -> None:
         _report, con = run(folder)
         got = rows(con, "SELECT contact_id, name, may_contact, is_primary FROM contacts ORDER BY 1")
         assert got == expected, suffix
+
+
+def test_contacts_and_supports_checked_but_not_kept_give_the_same_report(tmp_path: Path) -> None:
+    # A folder's check, monitors and metrics read neither table: validated without writing
+    # them, the counts, the quarantine (kept-empty notes included) and the notes are the same,
+    # and neither table is there to be read as if empty.
+    import duckdb
+
+    from homeroom.contract import validate_dataset
+    from homeroom.definitions import load_definition
+
+    contacts = f"""
+        {HEADER}
+        001,P1,Maria One,mother,,maria.at.home,,,,,,,,true
+        001,P1,Maria Again,mother,,,,,,,,,,
+        009,P9,Nobody Known,aunt,,,,,,,,,,
+        003,P4,Cy Parent,mother,,,,,,,,,,yes
+        003,P5,Cy Other,father,,,,,,,,,,yes
+    """
+    supports = """
+        student_id,school_id,support,tier,start_date,end_date
+        001,S1,letter,1,2024-09-03,
+        009,S1,call,1,2024-09-03,
+    """
+    folder = write(tmp_path, contacts=contacts, supports=supports)
+    definition = load_definition("default")
+    kept, _ = run(folder)
+    con = duckdb.connect()
+    checked = validate_dataset(folder, con, definition=definition, contacts_and_supports=False)
+    assert checked.rows_read == kept.rows_read
+    assert checked.rows_loaded == kept.rows_loaded
+    assert checked.rows_loaded["contacts"] == 3 and checked.rows_loaded["supports"] == 1
+    assert checked.rows_rejected == kept.rows_rejected and balanced(checked)
+    assert checked.notes == kept.notes
+    order = ["table", "line", "column"]
+    assert (
+        checked.quarantine.sort_values(order)
+        .reset_index(drop=True)
+        .equals(kept.quarantine.sort_values(order).reset_index(drop=True))
+    )
+    assert rows(con, "SELECT count(*) FROM attendance") == [(kept.rows_loaded["attendance"],)]
+    names = "SELECT table_name FROM information_schema.tables ORDER BY 1"
+    assert {"attendance", "students"} <= {name for (name,) in rows(con, names)}
+    assert not {"contacts", "supports"} & {name for (name,) in rows(con, names)}

@@ -76,9 +76,10 @@ def metrics(
         raise UsageProblem("--by splits aggregates; use it with --level school, district or state")
     writer = frame_writer(out_file) if out_file is not None else None
     doing = f"Reading {data}" if data else "Reading the workspace"
+    # Metrics read neither contacts nor supports: a folder's are checked, not kept.
     with resolved(
         data=data, workspace=workspace, definition=definition, as_of=as_of, engine=engine,
-        doing=doing,
+        doing=doing, contacts_and_supports=False,
     ) as request:  # fmt: skip
         with status(f"Computing {level} metrics"):
             frame, rows, staged = _compute(request, level, per, groups, out_file)

@@ -106,6 +106,7 @@ def resolved(
     as_of: str | None = None,
     engine: str | None = None,
     doing: str = "Reading the data",
+    contacts_and_supports: bool = True,
 ) -> Iterator[Resolved]:
     """The request resolved once (see `homeroom.resolver`), with what it is said on stderr."""
     from homeroom.resolver import resolve
@@ -121,6 +122,7 @@ def resolved(
                     as_of=day,
                     engine=engine,
                     progress=update,
+                    contacts_and_supports=contacts_and_supports,
                 )
             )
         if request.validation is not None and data is not None:

@@ -100,7 +100,10 @@ def _from_folder(data: Path, definition: str | None) -> list[MonitorResult]:
     chosen = choose_definition(definition)
     # Bounded (HOMEROOM_MEMORY_LIMIT), spilling to a private temporary folder.
     with memory_connection() as con, status(f"Checking {data}") as update:
-        report = validate_dataset(data, con, definition=chosen, progress=update)
+        # The monitors read neither contacts nor supports: checked, not kept.
+        report = validate_dataset(
+            data, con, definition=chosen, progress=update, contacts_and_supports=False
+        )
         return run_monitors(con, quarantine=report.quarantine, progress=update)
 
 
