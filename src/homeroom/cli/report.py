@@ -73,10 +73,13 @@ def report(
         request.tables() as tables,
     ):
         # One pass over attendance for the whole summary, not one per table in it (DuckDB
-        # keeps it; Spark recomputes but shares one copy of the tables).
+        # keeps it; Spark recomputes but shares one copy of the tables); and one roll-up to the
+        # district and to the state, not one per group table (8 of them for a state).
         keep = request.engine == "duckdb"
         with (
-            MetricsSession(tables, request.definition, as_of=request.as_of, keep=keep) as session,
+            MetricsSession(
+                tables, request.definition, as_of=request.as_of, keep=keep, keep_rolled=keep
+            ) as session,
             status("Computing the summary"),
         ):
             summary = build_summary(
