@@ -72,9 +72,8 @@ def report(
         ) as request,
         request.tables() as tables,
     ):
-        # One pass over attendance for the whole summary, not one per table in it (DuckDB
-        # keeps it; Spark recomputes but shares one copy of the tables); and one roll-up to the
-        # district and to the state, not one per group table (8 of them for a state).
+        # One pass over attendance and one roll-up per district and state for the whole summary,
+        # not one per table in it (DuckDB keeps them; Spark recomputes from one copy of tables).
         keep = request.engine == "duckdb"
         with (
             MetricsSession(
