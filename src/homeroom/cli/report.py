@@ -130,6 +130,7 @@ def month_trends(request: Resolved, tables: Tables, summary: Summary) -> tuple:
     from homeroom.metrics.months import month_ends
     from homeroom.pipeline import MetricsSession
     from homeroom.reports.trend import month_trend
+    from homeroom.signals.history import year_tables
 
     spans = request.con.execute(
         "SELECT school_year, min(date), max(date) FROM calendar "
@@ -139,8 +140,13 @@ def month_trends(request: Resolved, tables: Tables, summary: Summary) -> tuple:
         {int(y): (a, b) for y, a, b in spans}, request.as_of, through_year=summary.school_year
     )
 
+    years = {end.date: end.school_year for end in ends}
+
     def rates_at(date: dt.date) -> pd.DataFrame:
-        with MetricsSession(tables, request.definition, as_of=date, keep=False) as at_date:
+        # The month end's own school year only: the trend reads no other, and each earlier
+        # year's rows would be added up again at every month end.
+        one_year = year_tables(tables, [years[date]])
+        with MetricsSession(one_year, request.definition, as_of=date, keep=False) as at_date:
             return at_date.frame(summary.unit_kind)
 
     with Progress(console=err, transient=True) as bar:
