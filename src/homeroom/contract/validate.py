@@ -120,13 +120,13 @@ def _validate(
     for table in ("schools", "students", "contacts"):
         if table in raws:
             work.kept_notes(table, raws[table].label)
-    # Counted from the written tables: the attendance view is not evaluated a second time.
-    written = {
+    # From the written tables (the attendance view not evaluated again), else the checked rows.
+    counted = {
         t: finals[t] if t in unwritten else f"{quote_ident(schema)}.{quote_ident(t)}"
         for t in finals
         if t != "calendar" and (t in raws or t in TABLES_REQUIRED)
     }
-    loaded = {**written, "calendar": calendar, **({"codes": codes} if codes else {})}
+    loaded = {**counted, "calendar": calendar, **({"codes": codes} if codes else {})}
     rows_loaded = {t: int(work.scalar(f"SELECT count(*) FROM {r}")) for t, r in loaded.items()}
     _note_calendar_fill(work, dense, rows_loaded["calendar"])
     return _report(work, raws, rows_loaded, collapsed, units, schema)

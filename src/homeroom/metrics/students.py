@@ -83,8 +83,9 @@ def latest_school_key(units: ir.Table, schools: ir.Table) -> ir.Table:
 
     The latest entry; two schools entered the same day (a part-day program): the last school id,
     so every engine picks the same one. One integer, the entry's day number and the school's
-    place in school id order, orders as the text "entry date, school id" did and is compared
-    several times faster (the text was built for each of a state's 6.6 million rows).
+    place in school id order, orders as the text "entry date, school id" did without building
+    that text for each of a state's 6.7 million rows (its roll-up to the district: 5.9 s with
+    the text, 4.0 s with the integer, in a one-off timing).
     """
     place = schools.select(
         _school="school_id", _place=ibis.dense_rank().over(order_by=schools.school_id)
