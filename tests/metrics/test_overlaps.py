@@ -105,3 +105,37 @@ def test_the_day_by_day_table_counts_a_shared_date_once(tmp_path: Path) -> None:
     assert {(r["days_enrolled"], r["days_absent"]) for r in on_day_4.values()} == {(5, 1)}
     last = days[-1]
     assert (last["days_enrolled"], last["days_absent"], last["tardies"]) == (10, 2, 1)
+
+
+def test_a_stored_pass_rolls_up_the_same_rows(tmp_path: Path) -> None:
+    """A session stores the per-school pass and groups only the students with two rows in the
+    district or state (students.roll_up): the home school and program are still one student
+    with each date once, and a student with one row passes as it is."""
+    import datetime as dt
+
+    from homeroom.pipeline import MetricsSession, metrics_expression
+
+    folder = tmp_path / "data"
+    data = home_and_program().data()
+    write_dataset(folder, data)
+    definition = load_definition("default")
+    as_of = max(dt.date.fromisoformat(r["date"]) for r in data["calendar"])
+    con = duckdb.connect()
+    units = validate_dataset(folder, con, definition=definition).units_per_day
+    tables = duckdb_tables(con, units)
+    rows = {}
+    with MetricsSession(tables, definition, as_of=as_of, keep_rolled=True) as session:
+        for per in ("district", "state"):
+            plain = to_frame(metrics_expression(tables, definition, per=per, as_of=as_of))
+            rows[per] = session.frame(per=per)
+            assert rows[per].equals(plain), per
+    con.close()
+    district = rows["district"].set_index(["student_id", "district_id"])
+    state = rows["state"].set_index("student_id")
+    assert tuple(district.loc[("P1", "D1"), ["days_enrolled", "days_absent"]]) == (10, 2)
+    assert district.loc[("P1", "D1"), "school_id"] == "S2"
+    assert district.loc[("P2", "D1"), "days_enrolled"] == 10
+    assert district.loc[("P2", "D2"), "days_enrolled"] == 5
+    assert tuple(state.loc["P2", ["days_enrolled", "days_absent"]]) == (10, 1)
+    assert tuple(state.loc["P2", ["district_id", "school_id"]]) == ("D2", "S3")
+    assert tuple(state.loc["P1", ["days_enrolled", "days_absent"]]) == (10, 2)

@@ -133,7 +133,10 @@ def roll_up(
 def _grouped(
     units: ir.Table, keys: tuple[str, ...], schools: ir.Table, overlaps: ir.Table | None
 ) -> ir.Table:
-    """`roll_up` of students with several rows in the unit: sums, the latest school, grade."""
+    """Every row of `units` grouped by `keys`: the sums, the latest stay's school and grade.
+
+    The overlaps' students have rows at two schools of the unit, so they are always grouped.
+    """
     units = latest_school_key(units, schools)
     latest = units._latest
     extra = {} if "district_id" in keys else {"district_id": units.district_id.argmax(latest)}
