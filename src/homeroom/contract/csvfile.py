@@ -191,8 +191,15 @@ def _read_csv_text(
     bad_lines = csvlines.reject_lines(found.newlines, np.array([int(b[0]) for b in bad], np.int64))
     _quarantine_malformed(work, source, bad, bad_lines, text.verdict)
     inner = _inner_breaks(work, raw, len(header))
-    records = csvlines.scan(text.path, found.newlines)
-    breaks = csvlines.accepted_offsets(records, bad_lines, accepted, inner)
+    records = None
+    size = text.path.stat().st_size
+    if not bad and not inner and csvlines.one_record_a_line(found, size, accepted):
+        # The usual file: record r on line r + 2. Scanning its quotes would hold five arrays of
+        # a number per line (1.2 GB at 19.5 million lines) while DuckDB's pool is full.
+        breaks = [(0, 0)]
+    else:
+        records = csvlines.scan(text.path, found.newlines)
+        breaks = csvlines.accepted_offsets(records, bad_lines, accepted, inner)
     if breaks is None:  # a stray quote fooled the fast scan
         records = csvlines.scan_slowly(text.path, delimiter)
         breaks = csvlines.accepted_offsets(records, bad_lines, accepted, inner)
@@ -263,16 +270,18 @@ def _quarantine_damaged(
     path: Path,
     relation: str,
     found: csvlines.Survey,
-    records: csvlines.Records,
+    records: csvlines.Records | None,
     bad_lines: np.ndarray,
 ) -> str:
     """Rows holding a NUL byte or a byte-order mark mid-file: quarantined, left out of the rest.
 
     DuckDB reads both as text, so an id 001 would not match its own enrollment: the row goes to
-    the quarantine with the column of the byte instead.
+    the quarantine with the column of the byte instead. `records`: the file's scan, when made.
     """
     if not len(found.nul) and not len(found.bom):
         return relation
+    if records is None:
+        records = csvlines.scan(path, found.newlines)
     flagged: dict[int, str] = {}
     data = np.memmap(path, dtype=np.uint8, mode="r")
     for offsets, what in (

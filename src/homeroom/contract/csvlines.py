@@ -40,29 +40,52 @@ class Survey:
 
 
 def survey(path: Path) -> Survey:
+    """One pass over the file, read a block at a time.
+
+    Read, not mapped: a mapped file's pages count as the process's own memory once touched (a
+    whole 1 GB attendance file at a million students, while DuckDB's pool was full).
+    """
     size = path.stat().st_size
     empty = np.zeros(0, dtype=np.int64)
     if size == 0:
         return Survey(empty, empty, empty, empty)
-    data = np.memmap(path, dtype=np.uint8, mode="r")
-    found: dict[str, list[np.ndarray]] = {"nl": [], "cr": [], "nul": [], "ef": []}
-    for low in range(0, size, _CHUNK):
-        block = np.asarray(data[low : low + _CHUNK])
-        # LF, CR, NUL and a BOM's first byte in one pass; the few hits are sorted out after.
-        hits = np.flatnonzero((block < 14) | (block == 0xEF))
-        kinds = block[hits]
-        hits += low
-        found["nl"].append(hits[kinds == _NEWLINE])
-        found["cr"].append(hits[kinds == _CR])
-        found["nul"].append(hits[kinds == 0])
-        found["ef"].append(hits[kinds == 0xEF])
-    nl, cr, nul, ef = (np.concatenate(found[k]).astype(np.int64) for k in ("nl", "cr", "nul", "ef"))
-    after = np.asarray(data[np.minimum(cr + 1, size - 1)]) if len(cr) else np.zeros(0)
-    lone_cr = cr[(cr == size - 1) | (after != _NEWLINE)]
-    ef = ef[(ef > 0) & (ef + 2 < size)]
-    if len(ef):
-        ef = ef[(np.asarray(data[ef + 1]) == 0xBB) & (np.asarray(data[ef + 2]) == 0xBF)]
-    return Survey(nl, lone_cr, nul, ef, len(cr) - len(lone_cr))
+    found: dict[str, list[np.ndarray]] = {"nl": [], "cr": [], "lone": [], "nul": [], "bom": []}
+    with path.open("rb") as handle:
+        low = 0
+        text = handle.read(_CHUNK + 2)  # a block and the next two bytes (after a CR, a BOM)
+        while low < size and text:
+            block = np.frombuffer(text, dtype=np.uint8)
+            own = min(_CHUNK, len(block))
+            # LF, CR, NUL and a BOM's first byte in one pass; the few hits are sorted out after.
+            hits = np.flatnonzero((block[:own] < 14) | (block[:own] == 0xEF))
+            kinds = block[hits]
+            found["nl"].append(hits[kinds == _NEWLINE] + low)
+            cr = hits[kinds == _CR]
+            found["cr"].append(cr + low)
+            after = block[np.minimum(cr + 1, len(block) - 1)]
+            found["lone"].append(cr[(cr + 1 == len(block)) | (after != _NEWLINE)] + low)
+            found["nul"].append(hits[kinds == 0] + low)
+            ef = hits[kinds == 0xEF]
+            ef = ef[(ef + low > 0) & (ef + 2 < len(block))]  # past the start, not cut off
+            found["bom"].append(ef[(block[ef + 1] == 0xBB) & (block[ef + 2] == 0xBF)] + low)
+            low += own
+            text = text[own:] + handle.read(_CHUNK + 2 - (len(text) - own))
+    nl, cr, lone_cr, nul, bom = (
+        np.concatenate(found[k]).astype(np.int64) for k in ("nl", "cr", "lone", "nul", "bom")
+    )
+    return Survey(nl, lone_cr, nul, bom, len(cr) - len(lone_cr))
+
+
+def one_record_a_line(found: Survey, size: int, records: int) -> bool:
+    """Whether the file's lines after the header are exactly `records` lines.
+
+    With no record rejected and no line break inside a value, each record the reader accepted
+    is one line; when the lines after the header are as many, none is blank either, and the
+    record in row r (0-based) is on line r + 2 (`accepted_offsets` gives [(0, 0)] then).
+    """
+    breaks = found.newlines
+    lines = len(breaks) + (0 if len(breaks) and breaks[-1] == size - 1 else 1)
+    return lines - 1 == records
 
 
 def newlines(path: Path) -> np.ndarray:
