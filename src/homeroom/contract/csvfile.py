@@ -192,6 +192,7 @@ def _read_csv_text(
     _quarantine_malformed(work, source, bad, bad_lines, text.verdict)
     inner = _inner_breaks(work, raw, len(header))
     records = None
+    breaks: list[tuple[int, int]] | None
     size = text.path.stat().st_size
     if not bad and not inner and csvlines.one_record_a_line(found, size, accepted):
         # The usual file: record r on line r + 2. Scanning its quotes would hold five arrays of
