@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 
 from datasets import records
@@ -179,3 +180,41 @@ def test_the_import_quarantine_file_neutralises_formula_like_text(tmp_path):
     assert '\'=HYPERLINK("http://evil.example")' in [r["reason"] for r in rows]
     assert "'=cmd.csv" in [r["source_file"] for r in rows]
     assert not [v for r in rows for v in r.values() if v and v[0] in "=+-@\t\r"]
+
+
+def test_an_import_checks_its_tables_in_a_smaller_pool_unless_told(
+    tmp_path,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    """The import still holds its converted tables while it validates them: DuckDB's pool is
+    2GB by default there, not the 3GB of `--data`, and HOMEROOM_MEMORY_LIMIT still rules."""
+    from contextlib import contextmanager
+
+    from homeroom.interop import output
+    from homeroom.warehouse.memory import MEMORY_LIMIT_ENV
+
+    seen: list[str] = []
+    real = output.memory_connection
+
+    @contextmanager
+    def spy(default_limit: str = "3GB"):  # noqa: ANN202
+        with real(default_limit) as con:
+            limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+            seen.append(str(limit))
+            yield con
+
+    monkeypatch.setattr(output, "memory_connection", spy)
+    monkeypatch.delenv(MEMORY_LIMIT_ENV, raising=False)
+    written = write_import(_result(), tmp_path / "a", definition=load_definition("default"))
+    assert written.validation.rows_loaded["attendance"] == 2
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "500MB")
+    write_import(_result(), tmp_path / "b", definition=load_definition("default"))
+    with (
+        duckdb.connect(config={"memory_limit": "2GB"}) as a,
+        duckdb.connect(config={"memory_limit": "500MB"}) as b,
+    ):
+        expected = [
+            str(c.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+            for c in (a, b)
+        ]
+    assert seen == expected

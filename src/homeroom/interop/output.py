@@ -22,7 +22,7 @@ from homeroom.contract.schema import FILE_SUFFIXES, QUARANTINE_COLUMNS
 from homeroom.contract.tablefiles import write_csv
 from homeroom.definitions import Definition
 from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, ImportResult, StoredTable
-from homeroom.warehouse.memory import memory_connection
+from homeroom.warehouse.memory import IMPORT_MEMORY_LIMIT, memory_connection
 
 REPORT_NAME = "load_report.md"
 QUARANTINE_NAME = "import_quarantine.csv"
@@ -58,8 +58,9 @@ def write_import(
     step("Writing the canonical tables")
     files = _write_tables(result.tables, out_dir, fmt, result.stored)
     step("Validating the written tables")
-    # Bounded as `--data` is: an unbounded connection took 5.8 GiB at 1,000,000 students.
-    with memory_connection() as con:
+    # Bounded as `--data` is (an unbounded connection took 5.8 GiB at 1,000,000 students), with
+    # a smaller pool by default: the converted tables are still held while they are checked.
+    with memory_connection(IMPORT_MEMORY_LIMIT) as con:
         validation = validate_dataset(out_dir, con, definition=definition, progress=progress)
         quarantine = _traced_quarantine(result, validation)
         step("Running the data-quality monitors")
