@@ -63,4 +63,3 @@ def test_files_validated_in_memory_are_bounded_by_the_environment(
     monkeypatch.setenv(MEMORY_LIMIT_ENV, "500MB")
     with memory_connection() as con:
         assert _limit(con) == _as_duckdb_says("500MB")
-
