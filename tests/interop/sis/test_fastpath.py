@@ -185,3 +185,25 @@ def test_a_synthetic_district_imports_and_writes_the_same(tmp_path, monkeypatch)
     pd.testing.assert_frame_equal(written["fast"].quarantine, written["exact"].quarantine)
     reports = [w.report_path.read_text().splitlines()[3:] for w in written.values()]
     assert reports[0] == reports[1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), st.text(max_size=4), st.sampled_from(["S1", "03", ""]))),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_shared_text_holds_the_same_cells_as_python_lists(chunks: list[list]) -> None:
+    """One object per distinct value (interop/sis/scan.shared_text), the same cells and Nones."""
+    import pyarrow as pa
+
+    from homeroom.interop.sis.scan import shared_text
+
+    column = pa.chunked_array([pa.array(c, type=pa.string()) for c in chunks], type=pa.string())
+    cells = shared_text(column)
+    assert cells.dtype == object
+    assert cells.tolist() == column.to_pylist()
+    present = [v for v in cells.tolist() if v is not None]
+    assert len({id(v) for v in present}) == len(set(present))  # each value one object
