@@ -43,7 +43,7 @@ def survey(path: Path) -> Survey:
     """One pass over the file, read a block at a time.
 
     Read, not mapped: a mapped file's pages count as the process's own memory once touched (a
-    whole 1 GB attendance file at a million students).
+    whole 1.3 GB attendance file at a million students).
     """
     size = path.stat().st_size
     empty = np.zeros(0, dtype=np.int64)

@@ -180,8 +180,8 @@ def shared_text(column: pa.ChunkedArray) -> pd.Series:
     """A column's cells as Python text (None where empty), one object per distinct value.
 
     The same values as `to_pylist()`, but a school id, grade or date repeated on a million rows
-    is one string, not a million: the 1.1 million stays of a large district's Enrollments.csv
-    took 1.1 GiB as separate strings.
+    is one string, not a million: with a large district's Enrollments.csv (1.1 million stays)
+    read, the import held 1.45 GiB with separate strings and 0.91 GiB with shared ones.
     """
     encoded = column.combine_chunks().dictionary_encode()
     values = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
