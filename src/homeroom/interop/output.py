@@ -22,6 +22,7 @@ from homeroom.contract.schema import FILE_SUFFIXES, QUARANTINE_COLUMNS
 from homeroom.contract.tablefiles import write_csv
 from homeroom.definitions import Definition
 from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, ImportResult, StoredTable
+from homeroom.interop.spill import store_held
 from homeroom.warehouse.memory import IMPORT_MEMORY_LIMIT, memory_connection
 
 REPORT_NAME = "load_report.md"
@@ -57,12 +58,16 @@ def write_import(
     out_dir.mkdir(parents=True, exist_ok=True)
     step("Writing the canonical tables")
     files = _write_tables(result.tables, out_dir, fmt, result.stored)
+    # The written tables are checked from their files; a large frame held meanwhile (1 GiB at
+    # 1,000,000 students) is moved to a Parquet file first, as the import's stored tables are.
+    store_held(result)
     step("Validating the written tables")
     # Bounded as `--data` is (an unbounded connection took 5.8 GiB at 1,000,000 students), with
-    # a smaller pool by default: the converted tables are still held while they are checked.
+    # a smaller pool by default: at that size 1.90 GiB in all, the check 73 s (2.53 GiB and
+    # 60 s with 2 GB; docs/benchmarks.md, "Imports").
     with memory_connection(IMPORT_MEMORY_LIMIT) as con:
         validation = validate_dataset(out_dir, con, definition=definition, progress=progress)
-        quarantine = _traced_quarantine(result, validation)
+        quarantine = _traced_quarantine(result, validation, fmt)
         step("Running the data-quality monitors")
         monitors = _monitors(con, quarantine, progress)
     quarantine_path = out_dir / QUARANTINE_NAME
@@ -138,9 +143,9 @@ def _copy_stored(table: StoredTable, path: Path, fmt: str) -> None:
         con.close()
 
 
-def _stored_sources(table: StoredTable, lines: pd.Series) -> tuple[list, list]:
-    """Source file and line of the rows at CSV `lines` of a stored table (one line a row: its
-    values hold no line breaks)."""
+def _stored_sources(table: StoredTable, lines: pd.Series, first: int) -> tuple[list, list]:
+    """Source file and line of the rows at `lines` of a stored table written one line a row
+    (its values hold no line breaks), its first row on line `first`."""
     con = duckdb.connect()
     try:
         wanted = pd.DataFrame({"line": lines.astype("int64").to_numpy()})
@@ -148,10 +153,10 @@ def _stored_sources(table: StoredTable, lines: pd.Series) -> tuple[list, list]:
         found = con.execute(
             f"""SELECT w.line, t.{SOURCE_FILE}, t.{SOURCE_LINE}
             FROM wanted w LEFT JOIN (
-                SELECT ordinality + 1 AS line, {SOURCE_FILE}, {SOURCE_LINE}
+                SELECT ordinality + ? - 1 AS line, {SOURCE_FILE}, {SOURCE_LINE}
                 FROM read_parquet(?) WITH ORDINALITY
             ) t ON t.line = w.line""",
-            [str(table.path)],
+            [first, str(table.path)],
         ).df()
     finally:
         con.close()
@@ -160,8 +165,15 @@ def _stored_sources(table: StoredTable, lines: pd.Series) -> tuple[list, list]:
     return picked[SOURCE_FILE].tolist(), picked[SOURCE_LINE].tolist()
 
 
-def _traced_quarantine(result: ImportResult, validation: ValidationReport) -> pd.DataFrame:
-    """Import rejects and validation quarantine, with the source file and line where known."""
+def _traced_quarantine(
+    result: ImportResult, validation: ValidationReport, fmt: str = "csv"
+) -> pd.DataFrame:
+    """Import rejects and validation quarantine, with the source file and line where known.
+
+    Validation numbers a CSV file's lines (the header is line 1) and a Parquet file's rows
+    (the first is 1), so the row a quarantined line names depends on the format written.
+    """
+    first = 2 if fmt == "csv" else 1
     frames = []
     rejected = result.rejected
     if not rejected.empty:
@@ -176,7 +188,7 @@ def _traced_quarantine(result: ImportResult, validation: ValidationReport) -> pd
         for table, stored in result.stored.items():
             mine = found["table"].eq(table) & found["line"].notna()
             if mine.any():
-                files, lines = _stored_sources(stored, found.loc[mine, "line"])
+                files, lines = _stored_sources(stored, found.loc[mine, "line"], first)
                 found.loc[mine, SOURCE_FILE] = pd.Series(files, index=found.index[mine])
                 found.loc[mine, SOURCE_LINE] = pd.array(
                     pd.to_numeric(pd.Series(lines), errors="coerce"), dtype="Int64"
@@ -184,7 +196,7 @@ def _traced_quarantine(result: ImportResult, validation: ValidationReport) -> pd
         for table, frame in result.tables.items():
             if SOURCE_FILE not in frame.columns or SOURCE_LINE not in frame.columns:
                 continue
-            starts = _csv_row_lines(frame)
+            starts = _csv_row_lines(frame) if fmt == "csv" else range(first, first + len(frame))
             mine = found["table"].eq(table) & found["line"].notna()
             if not mine.any():
                 continue

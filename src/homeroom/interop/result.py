@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import SupportsInt
@@ -10,6 +14,7 @@ import pandas as pd
 
 from homeroom.contract.report import empty_quarantine
 from homeroom.contract.schema import QUARANTINE_COLUMNS
+from homeroom.warehouse.memory import TEMP_DIRECTORY_ENV
 
 # Optional columns an importer adds to a canonical table so a rejected row can be traced back to
 # the line of the source file it came from. Validation keeps and ignores them.
@@ -95,6 +100,16 @@ class ImportResult:
     rejected_rows: list[tuple[str, str, int | None, str, str]] = field(default_factory=list)
     # Tables written to files in batches instead of held in `tables` (see StoredTable).
     stored: dict[str, StoredTable] = field(default_factory=dict)
+    _scratch: Path | None = field(default=None, init=False, repr=False, compare=False)
+
+    def scratch_folder(self) -> Path:
+        """A private folder for this result's files (made 0700, under HOMEROOM_TEMP_DIRECTORY
+        else the system's temporary folder), removed with the result."""
+        if self._scratch is None:
+            parent = os.environ.get(TEMP_DIRECTORY_ENV, "").strip() or None
+            self._scratch = Path(tempfile.mkdtemp(prefix="homeroom-import-", dir=parent))
+            weakref.finalize(self, shutil.rmtree, self._scratch, True)
+        return self._scratch
 
     def store(self, tables: dict[str, pd.DataFrame], stored: dict[str, StoredTable]) -> None:
         """Set the tables, some of them stored in files; `tables[name]` reads a stored one."""

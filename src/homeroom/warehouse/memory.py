@@ -10,8 +10,8 @@ spills to the spill folder instead of growing.
   workspace folder).
 - A dataset folder validated in memory (`--data`): HOMEROOM_MEMORY_LIMIT (default 3GB) and a
   private temporary folder (under HOMEROOM_TEMP_DIRECTORY, else the system's), removed after.
-- An import's check of the tables it wrote: the same, but 2GB by default (IMPORT_MEMORY_LIMIT),
-  because the import still holds its converted tables as pandas frames while it checks them.
+- An import's check of the tables it wrote: the same, but 1GB by default (IMPORT_MEMORY_LIMIT),
+  because the import still holds its small tables and its Python heap while it checks them.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ from pathlib import Path
 import duckdb
 
 DEFAULT_MEMORY_LIMIT = "3GB"
-# The spreadsheet import at 1,000,000 students held 1.3 GiB of frames while it validated: 4.02
-# GiB in all with a 3 GB pool, 3.29 GiB with 2 GB, in the same time (docs/benchmarks.md).
-IMPORT_MEMORY_LIMIT = "2GB"
+# The Infinite Campus import at 1,000,000 students, its large tables stored before the check:
+# 2.53 GiB in all with a 2 GB pool, 1.90 GiB with 1 GB, the check 73 s against 60 s
+# (docs/benchmarks.md, "Imports").
+IMPORT_MEMORY_LIMIT = "1GB"
 MEMORY_LIMIT_ENV = "HOMEROOM_MEMORY_LIMIT"
 TEMP_DIRECTORY_ENV = "HOMEROOM_TEMP_DIRECTORY"
 

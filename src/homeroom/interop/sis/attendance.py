@@ -47,6 +47,9 @@ def stored_attendance(
         work.con.execute(
             f"COPY (SELECT * FROM read_parquet(?)) TO '{stored.path}' (FORMAT parquet)", [outs]
         )
+    # Nothing more is asked of DuckDB: closing it now gives its pool back before the students
+    # and schools are built as frames (the stored files stay in its folder).
+    work.close()
     summary = pd.concat(seen, ignore_index=True).drop_duplicates()
     summary["code"] = None
     summary.attrs["_day_minutes"] = lengths

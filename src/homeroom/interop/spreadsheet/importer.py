@@ -192,7 +192,12 @@ def _column(sheet: Sheet, name: str, rows: pd.DataFrame) -> pd.Series:
     values = sheet.columns.get(name)
     if values is None:
         return pd.Series([None] * len(rows), dtype=object)
-    return pd.Series(values, dtype=object).iloc[rows["_row"].to_numpy()].reset_index(drop=True)
+    picked = rows["_row"].to_numpy()
+    if isinstance(values, pd.Series):
+        # The fast reader's Arrow text, kept compact: as Python objects a million students'
+        # columns took over a gigabyte (docs/benchmarks.md, "Imports").
+        return values.iloc[picked].reset_index(drop=True)
+    return pd.Series(values, dtype=object).iloc[picked].reset_index(drop=True)
 
 
 def _students(
@@ -234,7 +239,7 @@ def _students(
             "_line": rows["_line"].to_numpy(),
             "student_id": rows["student_id"].to_numpy(),
             "school_year": rows["school_year"].astype(str).to_numpy(),
-            **{k: v.to_numpy() for k, v in columns.items()},
+            **{k: v.array for k, v in columns.items()},
         }
     )
     keys = ["student_id", "school_year"]
