@@ -129,8 +129,10 @@ def _write_tables(
 def _copy_stored(table: StoredTable, path: Path, fmt: str) -> None:
     """A stored table written in the folder's format by DuckDB, in batches, in its row order."""
     options = "FORMAT csv, HEADER" if fmt == "csv" else "FORMAT parquet"
-    con = duckdb.connect(config={"preserve_insertion_order": True})
-    try:
+    # Bounded like the check: unbounded, the copy of a million students' attendance was the
+    # Ed-Fi import's peak (2.82 GiB; docs/benchmarks.md, "Imports").
+    with memory_connection(IMPORT_MEMORY_LIMIT) as con:
+        con.execute("SET preserve_insertion_order = true")
         columns = [row[0] for row in con.execute(
             "DESCRIBE SELECT * FROM read_parquet(?)", [str(table.path)]
         ).fetchall()]  # fmt: skip
@@ -139,8 +141,6 @@ def _copy_stored(table: StoredTable, path: Path, fmt: str) -> None:
         source = str(table.path).replace("'", "''")
         target = str(path).replace("'", "''")
         con.execute(f"COPY (SELECT {cast} FROM read_parquet('{source}')) TO '{target}' ({options})")
-    finally:
-        con.close()
 
 
 def _stored_sources(table: StoredTable, lines: pd.Series, first: int) -> tuple[list, list]:

@@ -52,7 +52,9 @@ def students_table(resources: Resources, result: ImportResult) -> pd.DataFrame:
             if student and flag:
                 demographics[student][flag] = True
                 counts[("program", program or resource, flag)] += 1
-    rows: list[dict] = []
+    # Kept column by column: a million students' rows as dicts took over a gigabyte beside
+    # the attendance events (docs/benchmarks.md, "Imports").
+    columns: dict[str, list] = {name: [] for name in COLUMNS}
     seen: set[str] = set()
     for record in resources.get("students", []):
         student = text(record.get("studentUniqueId"))
@@ -72,11 +74,13 @@ def students_table(resources: Resources, result: ImportResult) -> pd.DataFrame:
             for flag in STUDENT_FLAGS:
                 if flag != "english_learner":
                     merged.setdefault(flag, False)
-        rows.append(_row(student, record, merged, file, line))
+        row = _row(student, record, merged, file, line)
+        for name, values in columns.items():
+            values.append(row[name])
+    del demographics, seen
     for (kind, source, target), rows_count in sorted(counts.items()):
         result.mappings.append(Mapping(kind, source, target, rows_count))
-    frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    return frame
+    return pd.DataFrame(columns, columns=list(COLUMNS))
 
 
 def _row(student: str, record: Record, values: dict, file: str, line: int | None) -> dict:
