@@ -63,8 +63,7 @@ def write_import(
     store_held(result)
     step("Validating the written tables")
     # Bounded as `--data` is (an unbounded connection took 5.8 GiB at 1,000,000 students), with
-    # a smaller pool by default: at that size 1.90 GiB in all, the check 73 s (2.53 GiB and
-    # 60 s with 2 GB; docs/benchmarks.md, "Imports").
+    # the smaller pool of IMPORT_MEMORY_LIMIT (why: warehouse/memory.py).
     with memory_connection(IMPORT_MEMORY_LIMIT) as con:
         validation = validate_dataset(out_dir, con, definition=definition, progress=progress)
         quarantine = _traced_quarantine(result, validation, fmt)
@@ -166,7 +165,7 @@ def _stored_sources(table: StoredTable, lines: pd.Series, first: int) -> tuple[l
 
 
 def _traced_quarantine(
-    result: ImportResult, validation: ValidationReport, fmt: str = "csv"
+    result: ImportResult, validation: ValidationReport, fmt: str
 ) -> pd.DataFrame:
     """Import rejects and validation quarantine, with the source file and line where known.
 

@@ -55,7 +55,6 @@ def students_table(resources: Resources, result: ImportResult) -> pd.DataFrame:
     # Kept column by column: a million students' rows as dicts took over a gigabyte beside
     # the attendance events (docs/benchmarks.md, "Imports").
     columns: dict[str, list] = {name: [] for name in COLUMNS}
-    seen: set[str] = set()
     for record in resources.get("students", []):
         student = text(record.get("studentUniqueId"))
         file, line = where(record)
@@ -63,7 +62,6 @@ def students_table(resources: Resources, result: ImportResult) -> pd.DataFrame:
             result.reject("students", file, line, "studentUniqueId", "student without an id")
             continue
         # A repeated student is passed on: validation keeps the first and names this line.
-        seen.add(student)
         own: dict[str, Any] = {}
         _demographics(record, own, counts)  # Data Standard 2 kept these on the student
         merged = {**own, **demographics.get(student, {})}
@@ -77,7 +75,7 @@ def students_table(resources: Resources, result: ImportResult) -> pd.DataFrame:
         row = _row(student, record, merged, file, line)
         for name, values in columns.items():
             values.append(row[name])
-    del demographics, seen
+    del demographics
     for (kind, source, target), rows_count in sorted(counts.items()):
         result.mappings.append(Mapping(kind, source, target, rows_count))
     return pd.DataFrame(columns, columns=list(COLUMNS))

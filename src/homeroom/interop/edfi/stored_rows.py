@@ -9,11 +9,6 @@ table back (tests compare the two).
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import weakref
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -35,9 +30,7 @@ def worth_storing(rows: EventRows, other_rows: int) -> bool:
 
 def store_rows(rows: EventRows, result: ImportResult) -> StoredTable:
     """Write the rows in order; the file lives as long as `result` does."""
-    folder = Path(tempfile.mkdtemp(prefix="homeroom-edfi-"))
-    weakref.finalize(result, shutil.rmtree, folder, True)
-    path = folder / "attendance.parquet"
+    path = result.scratch_folder() / "attendance.parquet"
     with pq.ParquetWriter(path, _SCHEMA) as writer:
         for start in range(0, len(rows), BATCH):
             columns = rows.columns(start, min(start + BATCH, len(rows)))

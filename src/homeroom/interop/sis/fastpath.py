@@ -8,7 +8,6 @@ other case takes the exact path, file by file, with the same results.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import pandas as pd
@@ -78,9 +77,7 @@ def _foldable(scan: CsvScan, spec: FileSpec) -> bool:
 
 
 def start(result: ImportResult) -> SqlWork:
-    work = SqlWork()
-    weakref.finalize(result, work.remove)  # the stored tables live as long as the result
-    return work
+    return SqlWork(result.scratch_folder())  # the stored tables live as long as the result
 
 
 def read(

@@ -9,7 +9,6 @@ reader, which names each problem's line; the fast path never guesses.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,11 +39,11 @@ MEMORY_LIMIT = "1GB"
 
 
 class SqlWork:
-    """A DuckDB database in a temporary folder for the large files of one import, and the
-    folder where their stored tables are written (removed with the import's result)."""
+    """A DuckDB database for the large files of one import, in `folder` (the import result's
+    scratch folder, where their stored tables are written too)."""
 
-    def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="homeroom-import-"))
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
         self.con = duckdb.connect(
             str(self.folder / "work.duckdb"),
             config={
@@ -63,9 +62,6 @@ class SqlWork:
         self.con.close()
         (self.folder / "work.duckdb").unlink(missing_ok=True)
         shutil.rmtree(self.folder / "spill", ignore_errors=True)
-
-    def remove(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,7 @@ a district's year is ~14 absence rows a student, too many to hold as Python stri
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import weakref
 from collections.abc import Iterable
-from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -32,9 +28,7 @@ def store_absences(
     batches: Iterable[pd.DataFrame], file_name: str, result: ImportResult
 ) -> StoredTable:
     """Write the placed absence rows of each batch; the file lives as long as `result`."""
-    folder = Path(tempfile.mkdtemp(prefix="homeroom-import-"))
-    weakref.finalize(result, shutil.rmtree, folder, True)
-    path = folder / "attendance.parquet"
+    path = result.scratch_folder() / "attendance.parquet"
     rows = 0
     with pq.ParquetWriter(path, _SCHEMA) as writer:
         for batch in batches:
