@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -130,8 +131,12 @@ def import_spreadsheet(
     attendance = store_absences(absences, path.name, result)
     rows = checked.rows
     students, kept = _students(sheet, rows, result, path.name)
+    schools = _schools(sheet, rows, facts, result)
+    # Every cell is read now, and only which columns the sheet has is asked after this: let go
+    # of the cells (600 MB at a million students) before the enrollments are made.
+    sheet = replace(sheet, columns=dict.fromkeys(sheet.columns, []))
     tables = {
-        "schools": _schools(sheet, rows, facts, result),
+        "schools": schools,
         "students": students,
         "enrollments": _enrollments(stays, kept, path.name),
         "calendar": calendar,
@@ -142,9 +147,9 @@ def import_spreadsheet(
 
 
 def _enrollments(stays: pd.DataFrame, grade: pd.Series, file_name: str) -> pd.DataFrame:
-    out = stays[["_line", "student_id", "school_id", "school_year"]].copy()
+    out = stays[["_line", "student_id", "school_id", "school_year"]]  # copy on write: no copy
     out["school_year"] = out["school_year"].astype(str)
-    out["grade_level"] = grade.to_numpy()
+    out["grade_level"] = grade.array
     out["entry_date"] = stays["entry_date"].to_numpy()
     out["exit_date"] = stays["exit_date"].to_numpy()
     return traced(out, file_name)
@@ -156,16 +161,20 @@ def _value_map(
     """Canonical values; unknown ones passed on as written (validation records them)."""
     text = raw.astype("string").str.strip()
     text = text.mask(text == "")
-    distinct = text.dropna().unique()
-    table = {value: convert(value) for value in distinct}
-    counts = text.value_counts()
-    for value, target in sorted(table.items()):
+    # One lookup per distinct value and the rows kept as Arrow text, not a Python string per
+    # row: at a million students those took over a gigabyte (docs/benchmarks.md, "Imports").
+    codes, distinct = pd.factorize(text, use_na_sentinel=True)
+    counts = np.bincount(codes[codes >= 0], minlength=len(distinct))
+    targets: list[str] = []
+    changed: list[Mapping] = []
+    for value, count in zip(distinct, counts, strict=True):
+        target = convert(value)
         if target != value:
-            result.mappings.append(Mapping(kind, value, target or "", int(counts[value])))
-    # One lookup per distinct value, not a Python call per row; empty cells stay pd.NA.
-    lookup = {value: target or value for value, target in table.items()}
-    out = text.astype(object).map(lookup).to_numpy(dtype=object)
-    return pd.Series(np.where(text.notna().to_numpy(), out, pd.NA), index=text.index, dtype=object)
+            changed.append(Mapping(kind, value, target or "", int(count)))
+        targets.append(target or value)
+    result.mappings.extend(sorted(changed, key=lambda mapping: mapping.source))
+    mapped = pd.array(targets, dtype="string").take(codes, allow_fill=True)
+    return pd.Series(mapped, index=text.index)
 
 
 def _flag(values: pd.Series, header: str, result: ImportResult) -> pd.Series:
@@ -237,21 +246,23 @@ def _students(
     frame = pd.DataFrame(
         {
             "_line": rows["_line"].to_numpy(),
-            "student_id": rows["student_id"].to_numpy(),
-            "school_year": rows["school_year"].astype(str).to_numpy(),
+            "student_id": rows["student_id"].array,
+            "school_year": rows["school_year"].astype("string").array,
             **{k: v.array for k, v in columns.items()},
         }
     )
     keys = ["student_id", "school_year"]
     described = [c for c in columns if c not in ("first_name", "last_name")]
-    distinct = frame.drop_duplicates([*keys, *described])
-    disagree = int(distinct.duplicated(keys).sum())
+    # Rows of one student that differ in what describes them, counted without a copy of the
+    # distinct rows: the distinct descriptions less the distinct students.
+    first_of_student = ~frame.duplicated(keys)
+    disagree = int((~frame.duplicated([*keys, *described])).sum() - first_of_student.sum())
     if disagree:
         result.note(
             f"{disagree} rows of students with rows at several schools give other demographics "
             "than the student's first row; the first row's are kept"
         )
-    students = frame.drop_duplicates(keys, keep="first")
+    students = frame[first_of_student.to_numpy()]
     return traced(students, file_name), grade
 
 
@@ -274,10 +285,10 @@ def _schools(
     district_name = district_name.fillna(district_id)
     frame = pd.DataFrame(
         {
-            "school_id": rows["school_id"].to_numpy(),
-            "school_name": rows["school_name"].to_numpy(),
-            "district_id": district_id.to_numpy(),
-            "district_name": district_name.to_numpy(),
+            "school_id": rows["school_id"].array,
+            "school_name": rows["school_name"].array,
+            "district_id": district_id.array,
+            "district_name": district_name.array,
         }
     )
     schools = frame.drop_duplicates("school_id", keep="first").copy()

@@ -18,9 +18,9 @@ _SCHEMA = pa.schema([(c, pa.string()) for c in COLUMNS])
 
 def traced(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
     """Rows with the file and line they came from (`_line`, the sheet's row), as text."""
-    out = frame.drop(columns=["_line"]).copy()
+    out = frame.drop(columns=["_line"])  # a new frame already (copy on write): no copy
     out[SOURCE_FILE] = file_name
-    out[SOURCE_LINE] = frame["_line"].astype(str).to_numpy()
+    out[SOURCE_LINE] = frame["_line"].astype("string").array  # Arrow text, not Python strs
     return out
 
 
