@@ -50,7 +50,10 @@ def enrollments_table(
     attended: dict[tuple[str, str], tuple[str, int | None]],
 ) -> pd.DataFrame:
     """`attended`: (student, school) → where the first attendance event of that pair was read."""
-    rows: list[dict] = []
+    # Column by column, not a dict a row: a million dicts held ~400 MB beside the attendance
+    # events (docs/benchmarks.md, "Imports").
+    columns: dict[str, list] = {name: [] for name in COLUMNS}
+    appends = [columns[name].append for name in COLUMNS]
     grades: dict[str, list] = {}
     enrolled: set[str] = set()
     for record in resources.get("studentSchoolAssociations", []):
@@ -66,19 +69,19 @@ def enrollments_table(
         year = record_school_year(record) or _year_from(calendars, school, entry)
         if student:
             enrolled.add(student)
-        rows.append(
-            {
-                "student_id": student,
-                "school_id": school,
-                "school_year": year,
-                # An unknown grade is passed on as written, so validation names it.
-                "grade_level": grade or (descriptor and descriptor.rsplit("#", 1)[-1]),
-                "entry_date": entry,
-                "exit_date": text(record.get("exitWithdrawDate")),
-                SOURCE_FILE: file,
-                SOURCE_LINE: line,
-            }
-        )
+        row = (
+            student,
+            school,
+            year,
+            # An unknown grade is passed on as written, so validation names it.
+            grade or (descriptor and descriptor.rsplit("#", 1)[-1]),
+            entry,
+            text(record.get("exitWithdrawDate")),
+            file,
+            line,
+        )  # in the order of COLUMNS
+        for append, value in zip(appends, row, strict=True):
+            append(value)
     for descriptor, (target, count) in sorted(grades.items()):
         result.mappings.append(Mapping(GRADE, descriptor, target, count))
     if resources.get("studentSchoolAssociations"):
@@ -86,8 +89,12 @@ def enrollments_table(
         # to fill; validation names their attendance as "not enrolled".
         _say_unenrolled(resources, result, attended, enrolled)
     else:
-        rows += _assumed_stays(resources, result, calendars, attended, enrolled)
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+        for assumed in _assumed_stays(resources, result, calendars, attended, enrolled):
+            for name in COLUMNS:
+                columns[name].append(assumed[name])
+    if not columns[COLUMNS[0]]:
+        return pd.DataFrame([], columns=list(COLUMNS))  # text columns, as a list of rows gives
+    return pd.DataFrame(columns)
 
 
 def _assumed_stays(

@@ -142,14 +142,17 @@ def _distinct(*columns: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     sizes = [int(column.max(initial=0)) + 1 for column in columns]
     if np.prod(np.array(sizes, dtype=np.float64)) > 4 * rows + 4_000_000:
         return _distinct_by_sorting(columns)
-    key = np.zeros(rows, dtype=np.int64)
+    combinations = int(np.prod(sizes))
+    # Four bytes a row where the numbers fit: the event columns are tens of millions of rows.
+    kind: type[np.signedinteger] = np.int32 if max(combinations, rows) < 2**31 else np.int64
+    key = np.zeros(rows, dtype=kind)
     for column, size in zip(columns, sizes, strict=True):
         key = key * size + column
     # Few possible combinations (the usual case): counted in a table, no sort needed.
-    first = np.full(int(np.prod(sizes)), rows, dtype=np.int64)
-    np.minimum.at(first, key, np.arange(rows, dtype=np.int64))
+    first = np.full(combinations, rows, dtype=kind)
+    np.minimum.at(first, key, np.arange(rows, dtype=kind))
     found = first < rows
-    number = np.cumsum(found) - 1
+    number = (np.cumsum(found) - 1).astype(kind)
     firsts = first[found]
     return number[key], [column[firsts] for column in columns]
 
