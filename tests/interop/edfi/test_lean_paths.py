@@ -125,3 +125,11 @@ def test_distinct_numbers_each_combination_in_order_of_value(columns, by_sorting
     assert len(set(combos)) == len(combos) == len(set(columns))
     assert [combos[n] for n in which.tolist()] == columns
     assert combos == sorted(combos)
+
+
+def test_no_students_are_empty_text_columns_as_a_list_of_rows_gives() -> None:
+    """Column lists with no rows would make float columns; a list of rows makes object ones."""
+    from homeroom.interop.edfi import people
+
+    frame = people.students_table({"students": []}, ImportResult("test", {}))
+    pd.testing.assert_frame_equal(frame, pd.DataFrame([], columns=list(people.COLUMNS)))

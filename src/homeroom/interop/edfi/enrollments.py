@@ -28,6 +28,7 @@ from homeroom.interop.edfi.calendar import Calendars
 from homeroom.interop.edfi.placement import NEAREST, Placer, estimated_grade, within
 from homeroom.interop.edfi.resources import (
     Resources,
+    columns_frame,
     field,
     items,
     record_school_year,
@@ -50,7 +51,7 @@ def enrollments_table(
     attended: dict[tuple[str, str], tuple[str, int | None]],
 ) -> pd.DataFrame:
     """`attended`: (student, school) → where the first attendance event of that pair was read."""
-    # Column by column, not a dict a row: a million dicts held ~400 MB beside the attendance
+    # Column by column, not a dict a row: 1.1 million dicts held ~380 MB beside the attendance
     # events (docs/benchmarks.md, "Imports").
     columns: dict[str, list] = {name: [] for name in COLUMNS}
     appends = [columns[name].append for name in COLUMNS]
@@ -92,9 +93,7 @@ def enrollments_table(
         for assumed in _assumed_stays(resources, result, calendars, attended, enrolled):
             for name in COLUMNS:
                 columns[name].append(assumed[name])
-    if not columns[COLUMNS[0]]:
-        return pd.DataFrame([], columns=list(COLUMNS))  # text columns, as a list of rows gives
-    return pd.DataFrame(columns)
+    return columns_frame(columns, COLUMNS)
 
 
 def _assumed_stays(

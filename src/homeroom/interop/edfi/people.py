@@ -15,7 +15,15 @@ import pandas as pd
 
 from homeroom.contract.schema import STUDENT_FLAGS
 from homeroom.interop.edfi import vocab
-from homeroom.interop.edfi.resources import Record, Resources, field, items, text, where
+from homeroom.interop.edfi.resources import (
+    Record,
+    Resources,
+    columns_frame,
+    field,
+    items,
+    text,
+    where,
+)
 from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, ImportResult, Mapping
 
 COLUMNS = (
@@ -78,7 +86,7 @@ def students_table(resources: Resources, result: ImportResult) -> pd.DataFrame:
     del demographics
     for (kind, source, target), rows_count in sorted(counts.items()):
         result.mappings.append(Mapping(kind, source, target, rows_count))
-    return pd.DataFrame(columns, columns=list(COLUMNS))
+    return columns_frame(columns, COLUMNS)
 
 
 def _row(student: str, record: Record, values: dict, file: str, line: int | None) -> dict:

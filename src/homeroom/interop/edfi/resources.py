@@ -10,7 +10,10 @@ record starts.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
+
+import pandas as pd
 
 Record = dict[str, Any]
 Resources = dict[str, list[Record]]
@@ -131,3 +134,11 @@ def record_school_year(record: Record) -> str | None:
         if year:
             return year
     return None
+
+
+def columns_frame(columns: dict[str, list], names: Sequence[str]) -> pd.DataFrame:
+    """Rows kept column by column (a dict a row costs ~350 bytes: a gigabyte at a million
+    students) as the frame a list of row dicts gives: with no rows, empty object columns."""
+    if not columns[names[0]]:
+        return pd.DataFrame([], columns=list(names))
+    return pd.DataFrame(columns, columns=list(names))
