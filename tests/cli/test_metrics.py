@@ -1,9 +1,9 @@
-"""`homeroom metrics`: documented columns, movers, groups and dates, audit, and PySpark."""
+"""`homeroom metrics`: documented columns, movers, groups and dates, audit (PySpark: its own
+module, test_metrics_spark)."""
 
 from __future__ import annotations
 
 import json
-import shutil
 
 import pandas as pd
 import pytest
@@ -129,18 +129,3 @@ def test_student_level_views_from_a_workspace_are_audited_without_ids(capsys, wo
     entry = json.loads(lines[-1])
     assert entry["action"] == "student_metrics" and entry["rows"] > 0
     assert "S0" not in lines[-1]
-
-
-@pytest.mark.slow
-@pytest.mark.spark
-def test_the_command_gives_the_same_numbers_on_pyspark(capsys, district, tmp_path):
-    if shutil.which("java") is None:
-        pytest.skip("Java is not installed (make install puts it in); PySpark needs it")
-    pytest.importorskip("pyspark", reason="PySpark is not installed: pip install -e '.[spark]'")
-    frames = []
-    for engine in ("duckdb", "pyspark"):
-        out = tmp_path / f"{engine}.csv"
-        args = ["--level", "school", "--by", "grade_level", "--engine", engine, "--out", out]
-        assert run(capsys, "metrics", "--data", district, *args).exit_code == 0
-        frames.append(pd.read_csv(out))
-    pd.testing.assert_frame_equal(*frames)
