@@ -22,7 +22,7 @@ from homeroom.contract.schema import FILE_SUFFIXES, QUARANTINE_COLUMNS
 from homeroom.contract.tablefiles import write_csv
 from homeroom.definitions import Definition
 from homeroom.interop.result import SOURCE_FILE, SOURCE_LINE, ImportResult, StoredTable
-from homeroom.interop.spill import store_held
+from homeroom.interop.spill import give_back_freed_memory, store_held
 from homeroom.warehouse.memory import IMPORT_MEMORY_LIMIT, memory_connection
 
 REPORT_NAME = "load_report.md"
@@ -61,6 +61,7 @@ def write_import(
     # The written tables are checked from their files; a large frame held meanwhile (1 GiB at
     # 1,000,000 students) is moved to a Parquet file first, as the import's stored tables are.
     store_held(result)
+    give_back_freed_memory()
     step("Validating the written tables")
     # Bounded as `--data` is (an unbounded connection took 5.8 GiB at 1,000,000 students), with
     # the smaller pool of IMPORT_MEMORY_LIMIT (why: warehouse/memory.py).

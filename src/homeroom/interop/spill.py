@@ -46,3 +46,21 @@ def _spans_lines(table: pa.Table) -> bool:
 
 
 __all__ = ["HELD_ROWS", "store_held"]
+
+
+def give_back_freed_memory() -> None:
+    """Hand the memory the conversion freed back to the system before the check starts.
+
+    Freed Python objects and Arrow buffers stay with the process (glibc's heap, Arrow's pool)
+    and count in its resident memory; beside DuckDB's pool during the check, that put the Ed-Fi
+    import at a million students over 2 GiB (docs/benchmarks.md, "Imports"). Only where glibc
+    is the C library; elsewhere nothing is done.
+    """
+    import ctypes
+    import gc
+    from contextlib import suppress
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    with suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL("libc.so.6").malloc_trim(0)

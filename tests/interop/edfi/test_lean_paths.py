@@ -1,7 +1,8 @@
 """The Ed-Fi import's leaner paths give what the old ones gave: enrollments_table kept column by
 column gives the frame a list of row dicts gave (the old loop is kept below as the reference)
 with given enrollments, with assumed ones and with none at all; and the events' combinations
-numbered in four bytes a row are numbered as before."""
+numbered in four bytes a row are numbered as before; the events' codes widen from two bytes
+to four as they must."""
 
 from __future__ import annotations
 
@@ -107,20 +108,24 @@ def test_assumed_stays_and_none_at_all() -> None:
         )
     ),
     by_sorting=st.booleans(),
+    widths=st.lists(st.sampled_from(["int16", "int32"]), min_size=3, max_size=3),
 )
-def test_distinct_numbers_each_combination_in_order_of_value(columns, by_sorting) -> None:
+def test_distinct_numbers_each_combination_in_order_of_value(columns, by_sorting, widths) -> None:
     """school_rows._distinct (four-byte numbers in the usual case) and its sorting fallback:
     the rows of one combination share a number, `uniques` gives each number's combination, and
-    the combinations are numbered in their order as values."""
+    the combinations are numbered in their order as values; codes of two bytes or four (the
+    events' columns) alike, and the codes given are left as they were."""
     import numpy as np
 
     from homeroom.interop.edfi import school_rows
 
-    arrays = [np.array(c, dtype=np.int32) for c in zip(*columns, strict=True)]
+    given_columns = list(zip(*columns, strict=True))
+    arrays = [np.array(c, dtype=w) for c, w in zip(given_columns, widths, strict=False)]
     if by_sorting:
         which, uniques = school_rows._distinct_by_sorting(tuple(arrays))
     else:
         which, uniques = school_rows._distinct(*arrays)
+    assert [a.tolist() for a in arrays] == [list(c) for c in given_columns]
     combos = list(zip(*(u.tolist() for u in uniques), strict=True))
     assert len(set(combos)) == len(combos) == len(set(columns))
     assert [combos[n] for n in which.tolist()] == columns
@@ -133,3 +138,30 @@ def test_no_students_are_empty_text_columns_as_a_list_of_rows_gives() -> None:
 
     frame = people.students_table({"students": []}, ImportResult("test", {}))
     pd.testing.assert_frame_equal(frame, pd.DataFrame([], columns=list(people.COLUMNS)))
+
+
+def test_codes_take_two_bytes_until_a_column_has_32768_texts() -> None:
+    """The events' code columns widen to four bytes at the 32,769th distinct text, also in the
+    middle of a batch, and keep every code; lines widen to eight bytes past 2**31 - 1."""
+    from homeroom.interop.edfi.event_columns import NO_LINE, SchoolEvents
+
+    events = SchoolEvents()
+    records = [
+        {
+            "studentReference": {"studentUniqueId": f"S{n}"},
+            "schoolReference": {"schoolId": 100 + n % 3},
+            "eventDate": "2024-09-03",
+        }
+        for n in range(40_000)
+    ]
+    events.add(records[:30_000], ["a.json"] * 30_000, list(range(2, 30_002)))
+    assert events.student.array().dtype == "int16" and events.lines().dtype == "int32"
+    events.add(records[30_000:], ["a.json"] * 10_000, [None] * 10_000)  # widens mid-batch
+    assert events.student.array().dtype == "int32"
+    assert events.student.values() == [f"S{n}" for n in range(40_000)]
+    assert events.school.array().dtype == "int16"
+    assert events.school.values() == [str(100 + n % 3) for n in range(40_000)]
+    assert events.lines()[:3].tolist() == [2, 3, 4] and events.lines()[-1] == NO_LINE
+    events.add(records[:1], ["a.json"], [2**31 + 5])
+    assert events.lines().dtype == "int64"
+    assert events.lines()[[0, 39_999, 40_000]].tolist() == [2, NO_LINE, 2**31 + 5]

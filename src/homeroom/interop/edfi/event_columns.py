@@ -25,6 +25,8 @@ from homeroom.interop.edfi.resources import Record, school_year, text, where
 BATCH = 1_000  # events parsed before their fields are taken: few, so their memory is reused
 _NUMBERS = {int, float, bool}
 NO_LINE = -1  # in `SchoolEvents.line`: the source gives no line (XML, the API)
+_SHORT_MAX = 2**15 - 1  # the largest code two bytes hold
+_LINE_MAX = 2**31 - 1  # the largest line four bytes hold; beyond it lines take eight
 
 # Where an event may name its school year, in the order `resources.record_school_year` looks.
 _YEAR_PATHS = (
@@ -37,10 +39,15 @@ _YEAR_PATHS = (
 
 
 class Column:
-    """One field of the events: a code per event, and the distinct texts the codes stand for."""
+    """One field of the events: a code per event, and the distinct texts the codes stand for.
+
+    Codes take two bytes while the column has fewer than 32,768 distinct texts (schools, dates,
+    descriptors, files: all but the students) and four from then on: at a million students the
+    events' columns are 20 M rows, and the narrow codes save ~0.3 GB (docs/benchmarks.md).
+    """
 
     def __init__(self) -> None:
-        self.codes = array("i")
+        self.codes = array("h")
         self.words: list[str | None] = []
         self._index: dict[str | None, int] = {}
 
@@ -49,10 +56,19 @@ class Column:
         if found is None:
             found = self._index[word] = len(self.words)
             self.words.append(word)
+            if found == _SHORT_MAX + 1 and self.codes.typecode == "h":
+                self.codes = array("i", self.codes)
         return found
 
+    def extend(self, codes: list[int]) -> None:
+        """Add codes made by `code` (whose widening the codes must see first: not a bound
+        `self.codes.extend` taken before them)."""
+        self.codes.extend(codes)
+
     def array(self) -> np.ndarray:
-        return np.frombuffer(self.codes, dtype=np.int32) if self.codes else np.zeros(0, np.int32)
+        """The codes, in two or four bytes each (see the class)."""
+        kind = np.int16 if self.codes.typecode == "h" else np.int32
+        return np.frombuffer(self.codes, dtype=kind) if self.codes else np.zeros(0, kind)
 
     def values(self) -> list[str | None]:
         """The column as texts, one per event."""
@@ -71,10 +87,21 @@ class SchoolEvents:
     minutes: Column = field(default_factory=Column)  # schoolAttendanceDuration
     days: Column = field(default_factory=Column)  # eventDuration
     file: Column = field(default_factory=Column)
-    line: array = field(default_factory=lambda: array("q"))
+    line: array = field(default_factory=lambda: array("i"))  # see `add_lines`
 
     def __len__(self) -> int:
         return len(self.line)
+
+    def lines(self) -> np.ndarray:
+        """The line of each event (NO_LINE where none), in four bytes each or eight."""
+        kind = np.int32 if self.line.typecode == "i" else np.int64
+        return np.frombuffer(self.line, dtype=kind) if self.line else np.zeros(0, kind)
+
+    def add_lines(self, lines: list[int | None]) -> None:
+        values = [NO_LINE if line is None else line for line in lines]
+        if self.line.typecode == "i" and values and max(values) > _LINE_MAX:
+            self.line = array("q", self.line)  # a file of over two billion lines
+        self.line.extend(values)
 
     def columns(self) -> tuple[Column, ...]:
         return (
@@ -113,11 +140,11 @@ class SchoolEvents:
         _coded(self.school, _inner(records, "schoolReference", "schoolId"))
         _coded(self.date, [r.get("eventDate") for r in records])
         _coded(self.descriptor, [r.get("attendanceEventCategoryDescriptor") for r in records])
-        self.year.codes.extend([self.year.code(year) for year in _years(records)])
+        self.year.extend([self.year.code(year) for year in _years(records)])
         _coded(self.minutes, [r.get("schoolAttendanceDuration") for r in records])
         _coded(self.days, [r.get("eventDuration") for r in records])
-        self.file.codes.extend([self.file.code(file) for file in files])  # as given, not text
-        self.line.extend([NO_LINE if line is None else line for line in lines])
+        self.file.extend([self.file.code(file) for file in files])  # as given, not text
+        self.add_lines(lines)
 
     def _truncate(self, size: int) -> None:
         for column in self.columns():
@@ -130,10 +157,10 @@ def _coded(column: Column, values: list[Any]) -> None:
     unless dict keys would mix values whose text differs (True == 1) or cannot be keys."""
     kinds = set(map(type, values))
     if bool in kinds and len(kinds & _NUMBERS) > 1 or not kinds <= {str, type(None), *_NUMBERS}:
-        column.codes.extend([column.code(text(value)) for value in values])
+        column.extend([column.code(text(value)) for value in values])
         return
     once = {value: column.code(text(value)) for value in set(values)}
-    column.codes.extend([once[value] for value in values])
+    column.extend([once[value] for value in values])
 
 
 def _years(records: list[Record]) -> list[str | None]:
