@@ -63,7 +63,7 @@ def resources_to_canonical(
     step("Converting Ed-Fi enrollments")
     enrollments = enrollments_table(resources, result, calendars, seen.attended)
     # Let go of the first event of each (student, school) before the attendance rows are made:
-    # 1.1 M pairs at a million students, ~0.3 GB beside the rows' arrays (docs/benchmarks.md).
+    # a dict of 1.1 M pairs at a million students, beside the rows' arrays (docs/benchmarks.md).
     del seen
     mapper = Mapper(descriptors)
     attendance = _attendance(resources, events, mapper, minutes, result, calendars)
