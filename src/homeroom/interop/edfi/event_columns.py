@@ -43,7 +43,7 @@ class Column:
 
     Codes take two bytes while the column has fewer than 32,768 distinct texts (schools, dates,
     descriptors, files: all but the students) and four from then on: at a million students the
-    events' columns are 20 M rows, and the narrow codes save ~0.3 GB (docs/benchmarks.md).
+    events' columns are 19.5 M rows, and the narrow codes save ~0.27 GB (docs/benchmarks.md).
     """
 
     def __init__(self) -> None:
